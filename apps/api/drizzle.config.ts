@@ -1,0 +1,14 @@
+import { defineConfig } from 'drizzle-kit';
+
+// Migrations are generated from the modules' schemas, reviewed, and committed under ./drizzle.
+// The API applies them at start (DB_MIGRATE_ON_START) or through `pnpm db:migrate`.
+export default defineConfig({
+  dialect: 'postgresql',
+  schema: [
+    './src/modules/identity/adapters/persistence/schema.ts',
+    './src/modules/user-profile/adapters/persistence/schema.ts',
+    './src/platform/idempotency/schema.ts',
+  ],
+  out: './drizzle',
+  casing: 'snake_case',
+});

@@ -1,0 +1,88 @@
+import 'reflect-metadata';
+import type { IncomingMessage } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SwaggerModule } from '@nestjs/swagger';
+import { type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import { AppModule, type AppModuleOptions } from './app.module';
+import type { AppConfig } from './platform/config/app-config';
+import { type Database, openDatabase } from './platform/database/database';
+import { ErrorResponseFilter } from './platform/errors/error-response.filter';
+import { createValidationPipe } from './platform/errors/validation';
+import { configureHttpPipeline } from './platform/http/http-pipeline';
+import { requestIdFrom, REQUEST_ID_HEADER } from './platform/http/request-id';
+import { createLogger } from './platform/logging/logger';
+import { PinoNestLogger } from './platform/logging/nest-logger';
+import { OpenApiSpec } from './platform/openapi/openapi-spec';
+import { RouteCatalog } from './platform/openapi/route-catalog';
+import type { Clock } from './shared-kernel/clock';
+
+export interface CreateAppOptions {
+  config: AppConfig;
+  logger?: Logger;
+  /** Supplied by tests that own the database; otherwise opened (and migrated) from config. */
+  database?: Database;
+  clock?: Clock;
+  extraModules?: AppModuleOptions['extraModules'];
+}
+
+export interface LatchkeyApp {
+  app: NestFastifyApplication;
+  fastify: FastifyInstance;
+  database: Database;
+  routes: RouteCatalog;
+  /** Stops accepting, lets in-flight requests finish, then closes the database if we opened it. */
+  close(): Promise<void>;
+}
+
+/** Builds the whole application: used by main.ts and by every black-box test. */
+export async function createApp(options: CreateAppOptions): Promise<LatchkeyApp> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.log.level);
+  const ownsDatabase = options.database === undefined;
+  const database = options.database ?? (await openDatabase(config.database, logger));
+  if (ownsDatabase && config.database.migrateOnStart) await database.migrate();
+
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    bodyLimit: config.http.bodyLimitBytes,
+    genReqId: (request: IncomingMessage) => requestIdFrom(request.headers[REQUEST_ID_HEADER]),
+    // One access line per request is written by the pipeline's onResponse hook instead.
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
+    return503OnClosing: true,
+  });
+  const routes = new RouteCatalog();
+  routes.attach(adapter.getInstance() as unknown as FastifyInstance);
+
+  const spec = OpenApiSpec.load();
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register({ config, database, spec, clock: options.clock, extraModules: options.extraModules }),
+    adapter,
+    // bodyParser: false keeps Nest from adding a urlencoded parser: JSON (Fastify's own) is the only body.
+    { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },
+  );
+  await configureHttpPipeline(app, config);
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ErrorResponseFilter());
+  SwaggerModule.setup('docs', app, spec.document as never, {
+    raw: false,
+    ui: true,
+    customSiteTitle: 'Latchkey API',
+  });
+
+  await app.init();
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  await fastify.ready();
+
+  return {
+    app,
+    fastify,
+    database,
+    routes,
+    async close() {
+      await app.close();
+      if (ownsDatabase) await database.close();
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { IdentityModule } from './modules/identity';
+import { UserProfileModule } from './modules/user-profile';
+import type { AppConfig } from './platform/config/app-config';
+import { CoreModule } from './platform/core.module';
+import type { Database } from './platform/database/database';
+import { DatabaseModule } from './platform/database/database.module';
+import { HealthModule } from './platform/health/health.module';
+import type { OpenApiSpec } from './platform/openapi/openapi-spec';
+import { OpenApiModule } from './platform/openapi/openapi.module';
+import type { Clock } from './shared-kernel/clock';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  database: Database;
+  spec: OpenApiSpec;
+  clock?: Clock;
+  /** Test-only additions (the contract parity test mounts an undocumented route with this). */
+  extraModules?: DynamicModule['imports'];
+}
+
+@Module({})
+export class AppModule {
+  static register(options: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(options.config, options.clock),
+        DatabaseModule.forRoot(options.database),
+        HealthModule,
+        OpenApiModule.forRoot(options.spec),
+        IdentityModule,
+        UserProfileModule,
+        ...(options.extraModules ?? []),
+      ],
+    };
+  }
+}

@@ -1,0 +1,101 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** Who can log in: the login identifier and its credential. Profiles live in user-profile. */
+export const accounts = pgTable(
+  'accounts',
+  {
+    id: uuid('id').primaryKey(),
+    /** Trimmed and lower-cased before it gets here; the index guards it anyway. */
+    email: text('email').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    emailVerifiedAt: at('email_verified_at'),
+    disabledAt: at('disabled_at'),
+    deletedAt: at('deleted_at'),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  // Uniqueness is decided here, not by a check-then-insert: concurrent registrations of one
+  // address give one row and unique violations. Deleted accounts free their address.
+  (t) => [
+    uniqueIndex('accounts_email_key')
+      .on(sql`lower(${t.email})`)
+      .where(sql`${t.deletedAt} is null`),
+  ],
+);
+
+/** A session is one refresh-token chain: one login on one device. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    deviceId: text('device_id'),
+    userAgent: text('user_agent'),
+    ip: text('ip'),
+    createdAt: at('created_at').notNull(),
+    lastUsedAt: at('last_used_at').notNull(),
+    /** Absolute end (SESSION_MAX_AGE): no refresh extends it. */
+    expiresAt: at('expires_at').notNull(),
+    /** Sliding end (REFRESH_TOKEN_TTL), pushed forward by each rotation, never past expiresAt. */
+    idleExpiresAt: at('idle_expires_at').notNull(),
+    revokedAt: at('revoked_at'),
+    revokeReason: text('revoke_reason'),
+    reuseDetectedAt: at('reuse_detected_at'),
+  },
+  (t) => [
+    index('sessions_user_live_idx')
+      .on(t.userId)
+      .where(sql`${t.revokedAt} is null`),
+  ],
+);
+
+/** Every refresh token ever issued in a chain, stored only as an HMAC of its value. */
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    id: uuid('id').primaryKey(),
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    generation: integer('generation').notNull(),
+    createdAt: at('created_at').notNull(),
+    rotatedAt: at('rotated_at'),
+    successorId: uuid('successor_id'),
+    /** The successor's value sealed under a key derived from this token (grace-window replay). */
+    sealedSuccessor: text('sealed_successor'),
+  },
+  (t) => [
+    uniqueIndex('refresh_tokens_hash_key').on(t.tokenHash),
+    index('refresh_tokens_session_idx').on(t.sessionId),
+    // The chain never forks: at most one unrotated token per session, enforced by the database.
+    uniqueIndex('refresh_tokens_one_live_per_session')
+      .on(t.sessionId)
+      .where(sql`${t.rotatedAt} is null`),
+  ],
+);
+
+/** Append-only audit trail (a trigger refuses UPDATE and DELETE); no FK, it outlives accounts. */
+export const authEvents = pgTable(
+  'auth_events',
+  {
+    id: uuid('id').primaryKey(),
+    type: text('type').notNull(),
+    userId: uuid('user_id'),
+    sessionId: uuid('session_id'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    requestId: text('request_id'),
+    occurredAt: at('occurred_at').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [
+    index('auth_events_user_idx').on(t.userId, t.occurredAt),
+    index('auth_events_type_idx').on(t.type, t.occurredAt),
+  ],
+);

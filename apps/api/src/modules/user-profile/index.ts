@@ -1,0 +1,1 @@
+export { UserProfileModule } from './user-profile.module';

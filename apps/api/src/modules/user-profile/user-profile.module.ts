@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** Profiles, roles and organizations. Other modules reach it only through ./index.ts. */
+@Module({})
+export class UserProfileModule {}

@@ -1,0 +1,68 @@
+import { InvalidConfiguration, loadConfig } from './app-config';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof InvalidConfiguration) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('loadConfig', () => {
+  it('starts on documented defaults with an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.nodeEnv).toBe('development');
+    expect(config.http).toMatchObject({
+      host: '127.0.0.1',
+      port: 3000,
+      bodyLimitBytes: 65_536,
+      corsOrigins: [],
+    });
+    expect(config.database.url).toBeUndefined();
+    expect(config.database.dataDir).toMatch(/\.data$/);
+    expect(config.keys).toMatchObject({ rsaBits: 2048, jwksCacheTtlSeconds: 300 });
+    expect(config.keys.dir).toBe(`${config.database.dataDir}/keys`);
+  });
+
+  it('names every bad variable in one message', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      LOG_LEVEL: 'loud',
+      JWT_RSA_BITS: '1024',
+      DB_MIGRATE_ON_START: 'maybe',
+    });
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/^PORT: .*"eighty"/m);
+    expect(problems.join('\n')).toMatch(/^LOG_LEVEL: /m);
+    expect(problems.join('\n')).toMatch(/^JWT_RSA_BITS: /m);
+    expect(problems.join('\n')).toMatch(/^DB_MIGRATE_ON_START: /m);
+  });
+
+  it('refuses a wildcard or a path in CORS_ORIGINS, since credentials are allowed', () => {
+    expect(problemsOf({ CORS_ORIGINS: '*' })[0]).toMatch(/^CORS_ORIGINS: .*bad: \*/);
+    expect(problemsOf({ CORS_ORIGINS: 'https://ok.example, https://app.example/path' })[0]).toMatch(
+      /bad: https:\/\/app.example\/path/,
+    );
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, http://localhost:5173' }).http.corsOrigins).toEqual(
+      ['https://a.example', 'http://localhost:5173'],
+    );
+  });
+
+  it('refuses a non-postgres DATABASE_URL without echoing it (URLs carry passwords)', () => {
+    const [problem] = problemsOf({ DATABASE_URL: 'mysql://root:s3cret@db/app' });
+    expect(problem).toMatch(/^DATABASE_URL: must use postgres: or postgresql:/);
+    expect(problem).not.toContain('s3cret');
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: '' }).database.url).toBeUndefined();
+  });
+
+  it('reports the problems through the error message main() prints', () => {
+    expect(() => loadConfig({ PORT: '-1' })).toThrow(
+      /Invalid configuration:\n {2}- PORT: must be an integer from 0 to 65535/,
+    );
+  });
+});

@@ -1,0 +1,135 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { Pool } from 'pg';
+import type { Logger } from 'pino';
+import { API_PACKAGE_ROOT } from '../paths';
+
+export type Db = PgDatabase<PgQueryResultHKT>;
+export type DatabaseDriver = 'postgres' | 'pglite';
+
+export const MIGRATIONS_FOLDER = path.join(API_PACKAGE_ROOT, 'drizzle');
+
+/**
+ * The database handle every repository injects. `db` is the transaction of the current use case
+ * when there is one (carried in AsyncLocalStorage), the pool otherwise, so repositories never
+ * take a transaction parameter and a module never needs another module's repository to share one.
+ */
+export abstract class Database {
+  private readonly currentTransaction = new AsyncLocalStorage<Db>();
+
+  protected constructor(
+    protected readonly root: Db,
+    readonly driver: DatabaseDriver,
+  ) {}
+
+  get db(): Db {
+    return this.currentTransaction.getStore() ?? this.root;
+  }
+
+  get inTransaction(): boolean {
+    return this.currentTransaction.getStore() !== undefined;
+  }
+
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    if (this.inTransaction) return work();
+    return this.root.transaction((tx) => this.currentTransaction.run(tx, work));
+  }
+
+  /** Resolves when the database answers `select 1` within `timeoutMs`, rejects otherwise. */
+  async ping(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`database did not answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.root.execute(sql`select 1`), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  abstract migrate(): Promise<void>;
+  abstract close(): Promise<void>;
+}
+
+export class PostgresDatabase extends Database {
+  private constructor(private readonly pool: Pool) {
+    super(drizzleNodePg({ client: pool }) as unknown as Db, 'postgres');
+  }
+
+  static open(
+    options: { url: string; poolMax: number; statementTimeoutMs: number },
+    log: Logger,
+  ): PostgresDatabase {
+    const pool = new Pool({
+      connectionString: options.url,
+      max: options.poolMax,
+      statement_timeout: options.statementTimeoutMs,
+      connectionTimeoutMillis: 2_000,
+      idleTimeoutMillis: 30_000,
+    });
+    // An idle client whose server went away emits 'error' on the pool; unhandled, it kills the
+    // process. Log it: the pool replaces the client and readiness reports the outage.
+    pool.on('error', (error) => log.warn({ err: error }, 'postgres pool client error'));
+    return new PostgresDatabase(pool);
+  }
+
+  async migrate(): Promise<void> {
+    // Several instances may start at once: one migrates, the others wait on the advisory lock
+    // and then find nothing left to apply.
+    const client = await this.pool.connect();
+    try {
+      await client.query(`select pg_advisory_lock(hashtext('latchkey:migrations'))`);
+      await migrateNodePg(this.root as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    } finally {
+      await client.query(`select pg_advisory_unlock(hashtext('latchkey:migrations'))`).catch(() => undefined);
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+export class PgliteDatabase extends Database {
+  private constructor(private readonly client: PGlite) {
+    super(drizzlePglite({ client }) as unknown as Db, 'pglite');
+  }
+
+  /** `dataDir` undefined: in memory (tests). PGlite has one connection; it serialises transactions. */
+  static async open(dataDir: string | undefined): Promise<PgliteDatabase> {
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    const client = await PGlite.create(dataDir ?? 'memory://');
+    return new PgliteDatabase(client);
+  }
+
+  async migrate(): Promise<void> {
+    await migratePglite(this.root as never, { migrationsFolder: MIGRATIONS_FOLDER });
+  }
+
+  async close(): Promise<void> {
+    if (!this.client.closed) await this.client.close();
+  }
+}
+
+export async function openDatabase(
+  options: { url: string | undefined; dataDir: string; poolMax: number; statementTimeoutMs: number },
+  log: Logger,
+): Promise<Database> {
+  if (options.url) return PostgresDatabase.open({ ...options, url: options.url }, log);
+  const dir = path.join(options.dataDir, 'pglite');
+  log.info({ dataDir: dir }, 'DATABASE_URL is not set: using embedded PostgreSQL (PGlite)');
+  return PgliteDatabase.open(dir);
+}

@@ -1,0 +1,14 @@
+import { Injectable } from '@nestjs/common';
+import { UnitOfWork } from '../../shared-kernel/unit-of-work';
+import { Database } from './database';
+
+@Injectable()
+export class DrizzleUnitOfWork extends UnitOfWork {
+  constructor(private readonly database: Database) {
+    super();
+  }
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    return this.database.transaction(work);
+  }
+}

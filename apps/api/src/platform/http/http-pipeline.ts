@@ -1,0 +1,91 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppConfig } from '../config/app-config';
+import { type RequestContext, requestContext } from '../logging/request-context';
+import { REQUEST_ID_HEADER } from './request-id';
+
+const contextKey = Symbol('requestContext');
+type WithContext = FastifyRequest & { [contextKey]?: RequestContext };
+
+/**
+ * The HTTP concerns every route shares, in the order a request meets them: request id and
+ * logging context, security headers, CORS, JSON-only bodies. Errors, Fastify's included, reach
+ * the global ErrorResponseFilter through Nest's own Fastify error handler.
+ */
+export async function configureHttpPipeline(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+
+  fastify.addHook('onRequest', (request: WithContext, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    const context: RequestContext = {
+      requestId: request.id,
+      log: request.log,
+      ip: request.ip,
+      userAgent: request.headers['user-agent'],
+    };
+    request[contextKey] = context;
+    requestContext.run(context, done);
+  });
+  // Body parsing resumes on stream callbacks created outside the context, so the handler would
+  // lose it; entering it again just before the handler keeps use-case logs tied to the request.
+  fastify.addHook('preHandler', (request: WithContext, _reply, done) => {
+    const context = request[contextKey];
+    if (context) requestContext.run(context, done);
+    else done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        statusCode: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request completed',
+    );
+    done();
+  });
+
+  // Graceful shutdown: the server stops accepting, but a keep-alive socket that carried an
+  // in-flight request would hold close() open until its idle timeout. Once closing, every
+  // response asks the client to drop its connection, so close() ends with the last response.
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
+  });
+
+  await app.register(helmet as never, {
+    // Helmet's defaults (HSTS, nosniff, frame and referrer policies) everywhere; its default CSP
+    // is strict enough for JSON and still lets the Swagger UI page load its own scripts.
+    global: true,
+    hsts: { maxAge: 31_536_000, includeSubDomains: true },
+  });
+
+  await app.register(cors as never, {
+    // Exact-origin allowlist with credentials; an unlisted origin simply gets no CORS headers.
+    origin: (origin: string | undefined, callback: (error: Error | null, allow: boolean) => void) =>
+      callback(null, origin !== undefined && config.http.corsOrigins.includes(origin)),
+    credentials: true,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id', 'x-token-transport'],
+    exposedHeaders: [
+      'x-request-id',
+      'retry-after',
+      'ratelimit-limit',
+      'ratelimit-remaining',
+      'ratelimit-reset',
+    ],
+    maxAge: 600,
+  });
+
+  // JSON is the only body this API reads. Dropping text/plain also means a cross-site
+  // form cannot smuggle a "simple" request body in (it gets 415).
+  fastify.removeContentTypeParser('text/plain');
+}

@@ -1,0 +1,6 @@
+import path from 'node:path';
+
+/** apps/api, whether running from src/ (tests) or dist/ (built): both sit one level below it. */
+export const API_PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+export const REPO_ROOT = path.resolve(API_PACKAGE_ROOT, '..', '..');
+export const OPENAPI_SPEC_FILE = path.join(REPO_ROOT, 'docs', 'openapi.yaml');

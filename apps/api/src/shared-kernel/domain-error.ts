@@ -1,0 +1,34 @@
+import type { ErrorCode, ErrorDetail } from '@latchkey/contracts';
+
+/**
+ * An expected failure, named after what went wrong in the domain. The global error filter maps
+ * `code` to the HTTP status and ErrorResponse body; nothing below the HTTP adapter picks a status.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly code: ErrorCode;
+  readonly details?: ErrorDetail[];
+  /** Sent as `Retry-After` when set (429, 503). */
+  readonly retryAfterSeconds?: number;
+
+  constructor(message: string, options: { details?: ErrorDetail[]; retryAfterSeconds?: number } = {}) {
+    super(message);
+    this.name = new.target.name;
+    if (options.details) this.details = options.details;
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+export class ValidationFailed extends DomainError {
+  readonly code = 'VALIDATION_FAILED' as const;
+  constructor(details: ErrorDetail[], message = 'The request is invalid') {
+    super(message, { details });
+  }
+}
+
+export class ServiceUnavailable extends DomainError {
+  readonly code = 'SERVICE_UNAVAILABLE' as const;
+}
+
+export class NotFound extends DomainError {
+  readonly code = 'NOT_FOUND' as const;
+}

@@ -1,0 +1,63 @@
+const { readdirSync, readFileSync } = require('node:fs');
+const path = require('node:path');
+
+// NestJS 12, jose and several of their dependencies ship ESM only. jest's module system cannot
+// require() ESM, so swc transpiles exactly those packages to CommonJS as well (the built app
+// relies on Node's own require(esm)). The list is read from the installed packages, so an
+// upgrade that turns a dependency into ESM needs no edit here.
+function esmOnlyPackages() {
+  const store = path.join(__dirname, 'node_modules', '.pnpm');
+  const names = new Set();
+  for (const entry of readdirSync(store)) {
+    const modules = path.join(store, entry, 'node_modules');
+    // `@scope+name@1.2.3_peer…` or `name@1.2.3_peer…`
+    const name = entry.startsWith('@')
+      ? `@${entry.slice(1).split('@')[0].replace('+', '/')}`
+      : entry.split('@')[0];
+    try {
+      const manifest = JSON.parse(readFileSync(path.join(modules, name, 'package.json'), 'utf8'));
+      if (manifest.type === 'module') names.add(name);
+    } catch {
+      // not a package directory (e.g. node_modules/.pnpm/lock.yaml)
+    }
+  }
+  return [...names].map((name) => name.replace(/[.+]/g, '\\$&'));
+}
+
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      target: 'es2023',
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+
+const base = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.(ts|js|mjs)$': swc },
+  transformIgnorePatterns: [
+    `/node_modules/(?!(\\.pnpm/[^/]+/node_modules/)?(${esmOnlyPackages().join('|')})/)`,
+  ],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  moduleNameMapper: { '^@latchkey/contracts$': '<rootDir>/packages/contracts/src/index.ts' },
+  setupFiles: ['<rootDir>/tests/support/jest-setup.ts'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testTimeout: 30_000,
+  globalSetup: '<rootDir>/tests/support/global-setup.cjs',
+  globalTeardown: '<rootDir>/tests/support/global-teardown.cjs',
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,packages}/*/src/**/*.spec.ts'] },
+    { ...base, displayName: 'integration', testMatch: ['<rootDir>/apps/*/src/**/*.int-spec.ts'] },
+    { ...base, displayName: 'contract', testMatch: ['<rootDir>/tests/contract/**/*.test.ts'] },
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'] },
+    { ...base, displayName: 'security', testMatch: ['<rootDir>/tests/security/**/*.test.ts'] },
+  ],
+};

@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { loadConfig } from '../../apps/api/src/platform/config/app-config';
+
+const root = path.resolve(__dirname, '..', '..');
+const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
+
+/** The variables loadConfig actually reads, recorded by reading them through a Proxy. */
+function variablesReadByConfig(): string[] {
+  const seen = new Set<string>();
+  const env = new Proxy({} as Record<string, string | undefined>, {
+    get: (_target, name) => {
+      if (typeof name === 'string') seen.add(name);
+      return undefined;
+    },
+  });
+  loadConfig(env);
+  return [...seen].sort();
+}
+
+function variablesIn(dotEnv: string): string[] {
+  return [...dotEnv.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]!).sort();
+}
+
+describe('deployment configuration stays in step with the code', () => {
+  it('.env.example documents every variable the API reads, and no other', () => {
+    expect(variablesIn(read('.env.example'))).toEqual(variablesReadByConfig());
+  });
+
+  it(".env.example's values are themselves a valid configuration", () => {
+    const values = Object.fromEntries(
+      [...read('.env.example').matchAll(/^([A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]),
+    );
+    expect(() => loadConfig(values)).not.toThrow();
+  });
+
+  it("docker-compose's api service names the same variables as .env.example", () => {
+    const compose = parse(read('docker-compose.yml')) as {
+      services: Record<string, { environment?: Record<string, unknown> }>;
+    };
+    expect(Object.keys(compose.services.api?.environment ?? {}).sort()).toEqual(
+      variablesIn(read('.env.example')),
+    );
+    expect(compose.services).toHaveProperty('postgres');
+    expect(compose.services).toHaveProperty('mailpit');
+    expect(compose.services.api).toMatchObject({
+      depends_on: { postgres: { condition: 'service_healthy' } },
+    });
+  });
+
+  it('the image runs as a non-root user with a health check', () => {
+    const dockerfile = read('infra/docker/Dockerfile');
+    expect(dockerfile).toMatch(/^FROM .+ AS build$/m);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(/^HEALTHCHECK /m);
+  });
+});

@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { calculateJwkThumbprint } from 'jose';
+import request from 'supertest';
+import { SPEC_FILE } from '../support/contract';
+import { contract, startTestApp, type TestApp } from '../support/test-app';
+
+describe('platform routes against docs/openapi.yaml', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+
+  it('GET /health answers 200 without touching dependencies', async () => {
+    const response = await app.api.get('/health').expect(200);
+    expect(response.body).toEqual({ status: 'ok' });
+  });
+
+  it('GET /health/ready answers 200 when the database answers', async () => {
+    const response = await app.api.get('/health/ready').expect(200);
+    expect(response.body).toEqual({ status: 'ready', checks: { database: 'up' } });
+  });
+
+  it('GET /jwks publishes the active public key with an RFC 7638 kid and no private members', async () => {
+    const response = await app.api.get('/jwks').expect(200);
+    expect(response.headers['cache-control']).toBe('public, max-age=300');
+    expect(response.body.keys).toHaveLength(1);
+    const [key] = response.body.keys;
+    expect(key).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
+    expect(key.kid).toBe(await calculateJwkThumbprint({ kty: 'RSA', n: key.n, e: key.e }, 'sha256'));
+    for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(key).not.toHaveProperty(member);
+    expect(Buffer.from(key.n, 'base64url').length * 8).toBe(2048);
+  });
+
+  it('GET /.well-known/jwks.json is the same key set', async () => {
+    const [jwks, wellKnown] = await Promise.all([
+      app.api.get('/jwks'),
+      app.api.get('/.well-known/jwks.json'),
+    ]);
+    expect(wellKnown.status).toBe(200);
+    expect(wellKnown.body).toEqual(jwks.body);
+  });
+
+  it('GET /openapi.yaml serves the committed contract byte for byte', async () => {
+    const response = await app.api.get('/openapi.yaml').expect(200);
+    expect(response.headers['content-type']).toMatch(/^application\/yaml/);
+    expect(response.text).toBe(readFileSync(SPEC_FILE, 'utf8'));
+  });
+
+  it('GET /docs serves Swagger UI under a Content-Security-Policy', async () => {
+    const response = await app.api.get('/docs').expect(200);
+    expect(response.text).toContain('swagger-ui');
+    expect(response.headers['content-security-policy']).toMatch(/default-src 'self'/);
+    expect(response.headers['content-security-policy']).toMatch(/script-src 'self'/);
+    await request(app.server).get('/docs/swagger-ui-init.js').expect(200);
+  });
+
+  it('answers unknown routes with an ErrorResponse that validates against the schema', async () => {
+    const response = await request(app.server).get('/no/such/route').expect(404);
+    expect(contract.schemaProblems('ErrorResponse', response.body)).toEqual([]);
+    expect(response.body).toEqual({
+      message: 'Not found',
+      code: 'NOT_FOUND',
+      traceId: response.headers['x-request-id'],
+    });
+  });
+});

@@ -1,0 +1,51 @@
+// Chooses the database server for the whole run, before any worker starts (workers inherit env):
+// TEST_DATABASE_URL when given; else a testcontainers PostgreSQL when a Docker engine answers;
+// else nothing, and each test file uses PGlite in memory.
+const { existsSync } = require('node:fs');
+
+const DOCKER_PROBE_TIMEOUT_MS = 5_000;
+
+function dockerEngineMayExist() {
+  if (process.env.DOCKER_HOST) return true;
+  return existsSync('/var/run/docker.sock') || existsSync(`${process.env.HOME}/.docker/run/docker.sock`);
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+module.exports = async function globalSetup() {
+  if (process.env.TEST_DATABASE_URL) {
+    console.log(`\n[test-db] PostgreSQL from TEST_DATABASE_URL (one fresh database per test file)`);
+    return;
+  }
+  if (!dockerEngineMayExist()) {
+    console.log(
+      '\n[test-db] no Docker engine (no socket, no DOCKER_HOST): skipping testcontainers; PGlite in memory',
+    );
+    return;
+  }
+  try {
+    // Imported lazily: testcontainers 12 throws on import under Node 20, and nothing needs it
+    // when there is no engine.
+    const { getContainerRuntimeClient } = require('testcontainers');
+    const { PostgreSqlContainer } = require('@testcontainers/postgresql');
+    await withTimeout(getContainerRuntimeClient(), DOCKER_PROBE_TIMEOUT_MS, 'the Docker engine');
+    const container = await withTimeout(
+      new PostgreSqlContainer('postgres:17-alpine').start(),
+      120_000,
+      'testcontainers',
+    );
+    globalThis.__latchkeyContainer = container;
+    process.env.TEST_DATABASE_URL = container.getConnectionUri();
+    console.log(
+      `\n[test-db] PostgreSQL from testcontainers at ${container.getHost()}:${container.getPort()}`,
+    );
+  } catch (error) {
+    console.log(`\n[test-db] testcontainers unavailable (${error.message.split('\n')[0]}); PGlite in memory`);
+  }
+};
