@@ -81,7 +81,10 @@ export class PostgresDatabase extends Database {
     });
     // An idle client whose server went away emits 'error' on the pool; unhandled, it kills the
     // process. Log it: the pool replaces the client and readiness reports the outage.
-    pool.on('error', (error) => log.warn({ err: error }, 'postgres pool client error'));
+    // pg attaches the whole client to the error; log what an operator needs, not its internals.
+    pool.on('error', (error: Error & { code?: string }) =>
+      log.warn({ code: error.code, reason: error.message }, 'postgres connection lost'),
+    );
     return new PostgresDatabase(pool);
   }
 
