@@ -6,6 +6,7 @@ import { CoreModule } from './platform/core.module';
 import type { Database } from './platform/database/database';
 import { DatabaseModule } from './platform/database/database.module';
 import { HealthModule } from './platform/health/health.module';
+import { IdempotencyModule } from './platform/idempotency/idempotency.module';
 import type { OpenApiSpec } from './platform/openapi/openapi-spec';
 import { OpenApiModule } from './platform/openapi/openapi.module';
 import type { Clock } from './shared-kernel/clock';
@@ -28,6 +29,7 @@ export class AppModule {
         CoreModule.forRoot(options.config, options.clock),
         DatabaseModule.forRoot(options.database),
         HealthModule,
+        IdempotencyModule,
         OpenApiModule.forRoot(options.spec),
         IdentityModule,
         UserProfileModule,

@@ -1,8 +1,9 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { Clock, SystemClock } from '../shared-kernel/clock';
 import { AppConfig } from './config/app-config';
+import { ServerSecrets } from './config/server-secrets';
 
-/** Configuration and time, available to every module. Tests swap the clock for a controllable one. */
+/** Configuration, secrets and time, available to every module. Tests swap the clock for a controllable one. */
 @Global()
 @Module({})
 export class CoreModule {
@@ -12,8 +13,9 @@ export class CoreModule {
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: Clock, useValue: clock },
+        { provide: ServerSecrets, useFactory: () => new ServerSecrets(config) },
       ],
-      exports: [AppConfig, Clock],
+      exports: [AppConfig, Clock, ServerSecrets],
     };
   }
 }

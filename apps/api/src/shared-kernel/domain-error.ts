@@ -9,12 +9,18 @@ export abstract class DomainError extends Error {
   readonly details?: ErrorDetail[];
   /** Sent as `Retry-After` when set (429, 503). */
   readonly retryAfterSeconds?: number;
+  /** Sent as `WWW-Authenticate` on 401 (RFC 6750 §3); plain `Bearer` when unset. */
+  readonly challenge?: string;
 
-  constructor(message: string, options: { details?: ErrorDetail[]; retryAfterSeconds?: number } = {}) {
+  constructor(
+    message: string,
+    options: { details?: ErrorDetail[]; retryAfterSeconds?: number; challenge?: string } = {},
+  ) {
     super(message);
     this.name = new.target.name;
     if (options.details) this.details = options.details;
     if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
+    if (options.challenge) this.challenge = options.challenge;
   }
 }
 
@@ -31,4 +37,8 @@ export class ServiceUnavailable extends DomainError {
 
 export class NotFound extends DomainError {
   readonly code = 'NOT_FOUND' as const;
+}
+
+export class Forbidden extends DomainError {
+  readonly code = 'FORBIDDEN' as const;
 }

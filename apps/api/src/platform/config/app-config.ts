@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { type Env, EnvReader } from './env-reader';
@@ -35,6 +36,27 @@ export class AppConfig {
       rsaBits: number;
       jwksCacheTtlSeconds: number;
     },
+    readonly auth: {
+      issuer: string;
+      audience: string;
+      accessTokenTtlSeconds: number;
+      /** Sliding idle lifetime of a refresh token chain. */
+      refreshTokenTtlSeconds: number;
+      /** Absolute lifetime of a session, whatever the refreshes. */
+      sessionMaxAgeSeconds: number;
+      refreshReuseGraceSeconds: number;
+      /** Unset outside production: generated once into DATA_DIR/secrets. */
+      refreshTokenPepper: string | undefined;
+      cookieSameSite: 'strict' | 'lax' | 'none';
+      passwordMinLength: number;
+    },
+    readonly passwordHashing: {
+      memoryKib: number;
+      timeCost: number;
+      parallelism: number;
+      /** Concurrent argon2 computations; more queue instead of starving the thread pool. */
+      maxConcurrency: number;
+    },
   ) {}
 
   get isProduction(): boolean {
@@ -49,16 +71,39 @@ export class InvalidConfiguration extends Error {
   }
 }
 
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+
+/** A server secret: at least 32 characters; required in production, generated in dev and tests. */
+function secret(read: EnvReader, name: string, nodeEnv: NodeEnv): string | undefined {
+  const value = read.optionalString(name);
+  if (value !== undefined && value.length < 32)
+    return read.fail(name, 'must be at least 32 characters', undefined);
+  if (value === undefined && nodeEnv === 'production') {
+    return read.fail(
+      name,
+      'is required in production (32+ random characters, e.g. `openssl rand -base64 48`)',
+      undefined,
+    );
+  }
+  return value;
+}
+
 export function loadConfig(env: Env): AppConfig {
   const read = new EnvReader(env);
   const nodeEnv = read.oneOf<NodeEnv>('NODE_ENV', ['development', 'test', 'production'], 'development');
   const dataDir = path.resolve(read.string('DATA_DIR', './.data'));
+  const port = read.int('PORT', 3000, 0, 65535);
+  // OWASP's floor for argon2id; only the test suite may go below it, to keep tests fast.
+  const argon2Floor =
+    nodeEnv === 'test' ? { memoryKib: 1024, timeCost: 1 } : { memoryKib: 19_456, timeCost: 2 };
+  const sessionMaxAgeSeconds = read.seconds('SESSION_MAX_AGE', 30 * DAY, HOUR, 365 * DAY);
 
   const config = new AppConfig(
     nodeEnv,
     {
       host: read.string('HOST', '127.0.0.1'),
-      port: read.int('PORT', 3000, 0, 65535),
+      port,
       bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
       corsOrigins: read.origins('CORS_ORIGINS'),
       shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 120_000),
@@ -75,6 +120,25 @@ export function loadConfig(env: Env): AppConfig {
       dir: path.resolve(read.string('KEYS_DIR', path.join(dataDir, 'keys'))),
       rsaBits: Number(read.oneOf('JWT_RSA_BITS', ['2048', '3072', '4096'], '2048')),
       jwksCacheTtlSeconds: read.int('JWKS_CACHE_TTL_SECONDS', 300, 0, 86_400),
+    },
+    {
+      issuer: read.string('JWT_ISSUER', `http://localhost:${port}`),
+      audience: read.string('JWT_AUDIENCE', 'latchkey'),
+      // Access tokens cannot be recalled from other services, so they stay short: 15 min at most.
+      accessTokenTtlSeconds: read.int('ACCESS_TOKEN_TTL_SECONDS', 900, 60, 900),
+      refreshTokenTtlSeconds: read.seconds('REFRESH_TOKEN_TTL', 7 * DAY, 60, sessionMaxAgeSeconds),
+      sessionMaxAgeSeconds,
+      refreshReuseGraceSeconds: read.int('REFRESH_REUSE_GRACE_SECONDS', 10, 0, 60),
+      refreshTokenPepper: secret(read, 'REFRESH_TOKEN_PEPPER', nodeEnv),
+      cookieSameSite: read.oneOf('REFRESH_COOKIE_SAMESITE', ['strict', 'lax', 'none'], 'strict'),
+      // NIST SP 800-63B-4: 15 for single-factor passwords; 8 is its floor when MFA is in use.
+      passwordMinLength: read.int('PASSWORD_MIN_LENGTH', 15, 8, 64),
+    },
+    {
+      memoryKib: read.int('ARGON2_MEMORY_KIB', 19_456, argon2Floor.memoryKib, 4 * 1024 * 1024),
+      timeCost: read.int('ARGON2_TIME_COST', 2, argon2Floor.timeCost, 20),
+      parallelism: read.int('ARGON2_PARALLELISM', 1, 1, 16),
+      maxConcurrency: read.int('PASSWORD_HASH_CONCURRENCY', availableParallelism(), 1, 64),
     },
   );
 

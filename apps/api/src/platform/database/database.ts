@@ -22,8 +22,13 @@ export const MIGRATIONS_FOLDER = path.join(API_PACKAGE_ROOT, 'drizzle');
  * when there is one (carried in AsyncLocalStorage), the pool otherwise, so repositories never
  * take a transaction parameter and a module never needs another module's repository to share one.
  */
+interface TransactionScope {
+  tx: Db;
+  afterCommit: (() => void)[];
+}
+
 export abstract class Database {
-  private readonly currentTransaction = new AsyncLocalStorage<Db>();
+  private readonly currentTransaction = new AsyncLocalStorage<TransactionScope>();
 
   protected constructor(
     protected readonly root: Db,
@@ -31,7 +36,7 @@ export abstract class Database {
   ) {}
 
   get db(): Db {
-    return this.currentTransaction.getStore() ?? this.root;
+    return this.currentTransaction.getStore()?.tx ?? this.root;
   }
 
   get inTransaction(): boolean {
@@ -40,7 +45,23 @@ export abstract class Database {
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {
     if (this.inTransaction) return work();
-    return this.root.transaction((tx) => this.currentTransaction.run(tx, work));
+    const afterCommit: (() => void)[] = [];
+    const result = await this.root.transaction((tx) =>
+      this.currentTransaction.run({ tx, afterCommit }, work),
+    );
+    for (const callback of afterCommit) callback();
+    return result;
+  }
+
+  /**
+   * Runs `callback` once the current transaction has committed (at once outside a transaction);
+   * never if it rolls back. For effects that must not be seen before the data is, such as evicting
+   * a cache entry that a concurrent reader could otherwise refill with the old state.
+   */
+  afterCommit(callback: () => void): void {
+    const scope = this.currentTransaction.getStore();
+    if (scope) scope.afterCommit.push(callback);
+    else callback();
   }
 
   /** Resolves when the database answers `select 1` within `timeoutMs`, rejects otherwise. */

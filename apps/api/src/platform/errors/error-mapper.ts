@@ -60,6 +60,7 @@ export function mapError(error: unknown, traceId: string): MappedError {
   if (error instanceof DomainError) {
     const headers: Record<string, string> = {};
     if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
+    if (error.code === 'UNAUTHORIZED') headers['www-authenticate'] = error.challenge ?? 'Bearer';
     return build(errorStatus[error.code], error.code, error.message, traceId, headers, error.details);
   }
   if (error instanceof HttpException) {
@@ -89,7 +90,8 @@ function fromParserError(error: unknown, traceId: string): MappedError | undefin
 
 function fromStatus(status: number, traceId: string): MappedError {
   const code = codeByStatus[status] ?? (status >= 400 && status < 500 ? 'VALIDATION_FAILED' : 'INTERNAL');
-  const mapped = build(errorStatus[code], code, defaultMessages[code], traceId, {});
+  const headers: Record<string, string> = code === 'UNAUTHORIZED' ? { 'www-authenticate': 'Bearer' } : {};
+  const mapped = build(errorStatus[code], code, defaultMessages[code], traceId, headers);
   return code === 'INTERNAL' ? { ...mapped, unexpected: true } : mapped;
 }
 

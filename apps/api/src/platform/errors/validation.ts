@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ParseUUIDPipe, ValidationPipe, type ValidationError } from '@nestjs/common';
 import type { ErrorDetail } from '@latchkey/contracts';
 import { ValidationFailed } from '../../shared-kernel/domain-error';
 
@@ -21,5 +21,12 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => new ValidationFailed(flatten(errors)),
+  });
+}
+
+/** A UUID path parameter; anything else is 400 VALIDATION_FAILED naming the parameter. */
+export function uuidParam(field: string): ParseUUIDPipe {
+  return new ParseUUIDPipe({
+    exceptionFactory: () => new ValidationFailed([{ field, message: `${field} must be a UUID` }]),
   });
 }

@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -84,6 +85,8 @@ export async function configureHttpPipeline(app: NestFastifyApplication, config:
     ],
     maxAge: 600,
   });
+
+  await app.register(cookie as never, {});
 
   // JSON is the only body this API reads. Dropping text/plain also means a cross-site
   // form cannot smuggle a "simple" request body in (it gets 415).

@@ -1,4 +1,187 @@
+import type { RefreshTokenRecord, RevokeReason, Session } from '../domain/session';
 import type { SigningKey } from '../domain/signing-key';
+
+// ---------------------------------------------------------------------------------------------
+// Settings: the identity policy values, bound from configuration by the module.
+// ---------------------------------------------------------------------------------------------
+
+export abstract class IdentitySettings {
+  abstract readonly accessTokenTtlSeconds: number;
+  abstract readonly refreshTokenTtlSeconds: number;
+  abstract readonly sessionMaxAgeSeconds: number;
+  abstract readonly refreshReuseGraceSeconds: number;
+  abstract readonly passwordMinLength: number;
+}
+
+/** Who is asking, as recorded in sessions and the audit trail. Transport-neutral. */
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Persistence
+// ---------------------------------------------------------------------------------------------
+
+export interface Account {
+  id: string;
+  email: string;
+  passwordHash: string;
+  emailVerifiedAt: Date | null;
+  disabledAt: Date | null;
+  deletedAt: Date | null;
+  createdAt: Date;
+}
+
+export function isAccountActive(account: Pick<Account, 'disabledAt' | 'deletedAt'>): boolean {
+  return account.disabledAt === null && account.deletedAt === null;
+}
+
+export abstract class AccountRepository {
+  /** Throws EmailAlreadyRegistered when a live account has the address (decided by a unique index). */
+  abstract create(account: Account): Promise<void>;
+  abstract findByEmail(email: string): Promise<Account | undefined>;
+  abstract findById(id: string): Promise<Account | undefined>;
+  abstract updatePasswordHash(id: string, passwordHash: string, now: Date): Promise<void>;
+}
+
+/** What the session row lock reveals about a chain, read inside the refresh transaction. */
+export interface LockedChain {
+  session: Session;
+  presented: RefreshTokenRecord;
+  live: RefreshTokenRecord | undefined;
+  accountActive: boolean;
+}
+
+export interface NewRefreshToken {
+  id: string;
+  tokenHash: string;
+  generation: number;
+  createdAt: Date;
+}
+
+export abstract class SessionRepository {
+  abstract create(session: Session, firstToken: NewRefreshToken): Promise<void>;
+  /** The session a refresh token (of any generation) belongs to, without locking. */
+  abstract findSessionIdByTokenHash(tokenHash: string): Promise<string | undefined>;
+  /** Locks the session row (SELECT … FOR UPDATE) and reads the chain under that lock. */
+  abstract lockChain(sessionId: string, presentedTokenHash: string): Promise<LockedChain | undefined>;
+  /** Marks `presentedId` rotated (only if still live) and inserts its successor as the live token. */
+  abstract rotate(input: {
+    sessionId: string;
+    presentedId: string;
+    successor: NewRefreshToken;
+    sealedSuccessor: string;
+    now: Date;
+    idleExpiresAt: Date;
+  }): Promise<void>;
+  abstract findById(sessionId: string): Promise<Session | undefined>;
+  /** Revokes the given sessions if still live; returns the ids actually revoked. */
+  abstract revoke(
+    sessionIds: string[],
+    reason: RevokeReason,
+    now: Date,
+    options?: { reuseDetected?: boolean },
+  ): Promise<string[]>;
+  abstract listLiveIdsForUser(userId: string): Promise<string[]>;
+  abstract listActiveForUser(userId: string, now: Date): Promise<Session[]>;
+  /** Whether access tokens of this session may still be honoured (session live, account active). */
+  abstract accessStatus(sessionId: string, now: Date): Promise<'active' | 'inactive'>;
+}
+
+export type AuthEventType =
+  | 'UserRegistered'
+  | 'UserLoggedIn'
+  | 'UserLoginFailed'
+  | 'RefreshTokenRotated'
+  | 'RefreshTokenReuseDetected'
+  | 'UserLoggedOut'
+  | 'SessionRevoked';
+
+export interface AuthEvent {
+  type: AuthEventType;
+  userId: string | null;
+  sessionId: string | null;
+  meta: RequestMeta;
+  data?: Record<string, unknown>;
+}
+
+/** The append-only audit trail, written in the same transaction as the change it records. */
+export abstract class AuditLog {
+  abstract record(event: AuthEvent): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The other module: profiles (name, roles) belong to user-profile.
+// ---------------------------------------------------------------------------------------------
+
+export interface ProfileSummary {
+  name: string;
+  roles: string[];
+}
+
+export abstract class ProfileDirectory {
+  abstract create(userId: string, name: string, now: Date): Promise<void>;
+  abstract find(userId: string): Promise<ProfileSummary | undefined>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cryptography
+// ---------------------------------------------------------------------------------------------
+
+export abstract class PasswordHasher {
+  abstract hash(plain: string): Promise<string>;
+  /** `needsRehash`: the stored hash used weaker parameters than today's; rehash after login. */
+  abstract verify(hash: string, plain: string): Promise<{ ok: boolean; needsRehash: boolean }>;
+  /** Spends one verification's worth of time on nothing, so unknown accounts take as long as known ones. */
+  abstract verifyDummy(plain: string): Promise<void>;
+}
+
+export abstract class PasswordBlocklist {
+  abstract has(normalizedLowerCasePassword: string): boolean;
+}
+
+export interface AccessTokenClaims {
+  sub: string;
+  sid: string;
+  roles: string[];
+  jti: string;
+  iat: number;
+  exp: number;
+}
+
+export abstract class AccessTokenIssuer {
+  abstract issue(input: { userId: string; sessionId: string; roles: string[] }): Promise<{
+    token: string;
+    expiresIn: number;
+  }>;
+}
+
+export abstract class AccessTokenVerifier {
+  /** Throws InvalidAccessToken for anything but a valid token signed by one of our keys. */
+  abstract verify(token: string): Promise<AccessTokenClaims>;
+}
+
+/**
+ * Opaque refresh tokens: random values, stored only as keyed hashes. A successor can be sealed
+ * under a key derived from its predecessor's value, which the server never stores: only whoever
+ * presents the predecessor again can have the successor back (the grace window).
+ */
+export abstract class RefreshTokenCodec {
+  abstract generate(): string;
+  abstract hash(token: string): string;
+  abstract seal(successor: string, presented: string): string;
+  abstract unseal(sealed: string, presented: string): string;
+}
+
+export abstract class IdGenerator {
+  abstract next(): string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing keys
+// ---------------------------------------------------------------------------------------------
 
 /** Where signing keys live (files in dev; Postgres when several instances share them). */
 export abstract class SigningKeyStore {

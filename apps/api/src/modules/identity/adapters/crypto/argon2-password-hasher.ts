@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { argon2id, hash, type HashOptions, needsRehash, verify } from 'argon2';
+import { PasswordHasher } from '../../application/ports';
+import { Semaphore } from './semaphore';
+
+export interface Argon2Parameters {
+  memoryKib: number;
+  timeCost: number;
+  parallelism: number;
+  maxConcurrency: number;
+}
+
+/**
+ * argon2id. Hashes run on libuv's thread pool, which jose and fs share: a semaphore caps how many
+ * run at once, so a login burst queues here instead of stalling token signing for everyone else.
+ */
+export class Argon2PasswordHasher extends PasswordHasher {
+  private readonly options: HashOptions & { raw?: false };
+  private readonly semaphore: Semaphore;
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(parameters: Argon2Parameters) {
+    super();
+    this.options = {
+      type: argon2id,
+      memoryCost: parameters.memoryKib,
+      timeCost: parameters.timeCost,
+      parallelism: parameters.parallelism,
+    };
+    this.semaphore = new Semaphore(parameters.maxConcurrency);
+  }
+
+  hash(plain: string): Promise<string> {
+    return this.semaphore.run(() => hash(plain, this.options));
+  }
+
+  async verify(stored: string, plain: string): Promise<{ ok: boolean; needsRehash: boolean }> {
+    let ok: boolean;
+    try {
+      ok = await this.semaphore.run(() => verify(stored, plain));
+    } catch {
+      return { ok: false, needsRehash: false }; // an unparsable stored hash never authenticates
+    }
+    return { ok, needsRehash: ok && needsRehash(stored, this.options) };
+  }
+
+  async verifyDummy(plain: string): Promise<void> {
+    // A hash with today's parameters, so the wasted verification costs what a real one does.
+    this.dummyHash ??= this.hash(randomBytes(32).toString('base64url'));
+    await this.verify(await this.dummyHash, plain);
+  }
+}

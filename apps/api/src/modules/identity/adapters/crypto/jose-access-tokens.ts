@@ -1,0 +1,115 @@
+import { createPrivateKey, createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { Clock } from '../../../../shared-kernel/clock';
+import { InvalidAccessToken } from '../../domain/errors';
+import { activeKeyOf, isVerifying } from '../../domain/signing-key';
+import {
+  type AccessTokenClaims,
+  AccessTokenIssuer,
+  AccessTokenVerifier,
+  SigningKeyStore,
+} from '../../application/ports';
+
+export interface AccessTokenOptions {
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+const ALGORITHM = 'RS256';
+const TOKEN_TYPE = 'at+jwt'; // RFC 9068 §2.1
+const LEEWAY_SECONDS = 30;
+
+/**
+ * Signs and verifies access tokens with the key store's RS256 keys. Verification is pinned:
+ * RS256 only (no `none`, no HS256 with the public key as secret), our issuer and audience, the
+ * `at+jwt` type, and a `kid` resolved only from our own store: `jku`, `x5u`, `jwk` and `x5c`
+ * headers are never followed.
+ */
+export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier {
+  private readonly keyObjects = new Map<string, { privateKey?: KeyObject; publicKey: KeyObject }>();
+
+  constructor(
+    private readonly store: SigningKeyStore,
+    private readonly clock: Clock,
+    private readonly options: AccessTokenOptions,
+  ) {}
+
+  async issue(input: {
+    userId: string;
+    sessionId: string;
+    roles: string[];
+  }): Promise<{ token: string; expiresIn: number }> {
+    const key = activeKeyOf(await this.store.list());
+    if (!key) throw new Error('no active signing key');
+    const privateKey = this.keyObjectsFor(key.kid, key.privateKeyPem).privateKey!;
+    const iat = Math.floor(this.clock.now().getTime() / 1000);
+    const token = await new SignJWT({ sid: input.sessionId, roles: input.roles })
+      .setProtectedHeader({ alg: ALGORITHM, kid: key.kid, typ: TOKEN_TYPE })
+      .setIssuer(this.options.issuer)
+      .setAudience(this.options.audience)
+      .setSubject(input.userId)
+      .setJti(randomUUID())
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + this.options.ttlSeconds)
+      .sign(privateKey);
+    return { token, expiresIn: this.options.ttlSeconds };
+  }
+
+  async verify(token: string): Promise<AccessTokenClaims> {
+    try {
+      const { payload } = await jwtVerify(
+        token,
+        async (header) => {
+          if (header.alg !== ALGORITHM || typeof header.kid !== 'string') throw new InvalidAccessToken();
+          const key = (await this.store.list()).find((candidate) => candidate.kid === header.kid);
+          if (!key || !isVerifying(key)) throw new InvalidAccessToken();
+          return this.keyObjectsFor(key.kid, key.privateKeyPem).publicKey;
+        },
+        {
+          algorithms: [ALGORITHM],
+          issuer: this.options.issuer,
+          audience: this.options.audience,
+          typ: TOKEN_TYPE,
+          clockTolerance: LEEWAY_SECONDS,
+          currentDate: this.clock.now(),
+          requiredClaims: ['sub', 'sid', 'jti', 'iat', 'exp'],
+        },
+      );
+      const roles = Array.isArray(payload.roles)
+        ? payload.roles.filter((r): r is string => typeof r === 'string')
+        : [];
+      if (typeof payload.sid !== 'string') throw new InvalidAccessToken();
+      return {
+        sub: payload.sub!,
+        sid: payload.sid,
+        roles,
+        jti: payload.jti!,
+        iat: payload.iat!,
+        exp: payload.exp!,
+      };
+    } catch (error) {
+      if (
+        error instanceof InvalidAccessToken ||
+        error instanceof errors.JOSEError ||
+        error instanceof TypeError
+      ) {
+        throw new InvalidAccessToken();
+      }
+      throw error;
+    }
+  }
+
+  private keyObjectsFor(
+    kid: string,
+    privateKeyPem: string,
+  ): { privateKey?: KeyObject; publicKey: KeyObject } {
+    let entry = this.keyObjects.get(kid);
+    if (!entry) {
+      const privateKey = createPrivateKey(privateKeyPem);
+      entry = { privateKey, publicKey: createPublicKey(privateKey) };
+      this.keyObjects.set(kid, entry);
+    }
+    return entry;
+  }
+}

@@ -1,0 +1,73 @@
+import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Idempotent } from '../../../../platform/idempotency/idempotency.interceptor';
+import type { Principal } from '../../application/authenticate-access-token';
+import { LoginUser } from '../../application/login-user';
+import { Logout } from '../../application/logout';
+import { RefreshSession } from '../../application/refresh-session';
+import { RegisterUser } from '../../application/register-user';
+import type { UserPublic } from '../../application/user-public';
+import { AuthenticationRequired } from '../../domain/errors';
+import { LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest } from './auth.dto';
+import { CurrentPrincipal, OptionalBearerAuthGuard } from './bearer-auth.guard';
+import { RefreshTokenTransport, type TokenBody } from './refresh-token-transport';
+import { requestMetaOf } from './request-meta';
+
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly registerUser: RegisterUser,
+    private readonly loginUser: LoginUser,
+    private readonly refreshSession: RefreshSession,
+    private readonly logout: Logout,
+    private readonly transport: RefreshTokenTransport,
+  ) {}
+
+  @Post('register')
+  @HttpCode(201)
+  @Idempotent()
+  register(@Body() body: RegisterRequest, @Req() request: FastifyRequest): Promise<UserPublic> {
+    return this.registerUser.execute(body, requestMetaOf(request));
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  async login(
+    @Body() body: LoginRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenBody> {
+    const tokens = await this.loginUser.execute(body, requestMetaOf(request));
+    return this.transport.write(request, reply, tokens);
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  async refresh(
+    @Body() body: RefreshRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenBody> {
+    const refreshToken = this.transport.read(request, body.refreshToken);
+    if (refreshToken === undefined) throw new AuthenticationRequired();
+    const tokens = await this.refreshSession.execute({ refreshToken }, requestMetaOf(request));
+    return this.transport.write(request, reply, tokens);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @UseGuards(OptionalBearerAuthGuard)
+  async signOut(
+    @Body() body: LogoutRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<void> {
+    const refreshToken = this.transport.read(request, body.refreshToken);
+    await this.logout.execute(
+      { refreshToken, principal, allDevices: body.allDevices ?? false },
+      requestMetaOf(request),
+    );
+    this.transport.clear(request, reply);
+  }
+}

@@ -1,0 +1,47 @@
+import { type CanActivate, createParamDecorator, type ExecutionContext, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { AuthenticateAccessToken, type Principal } from '../../application/authenticate-access-token';
+import { AuthenticationRequired, InvalidAccessToken } from '../../domain/errors';
+
+type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
+
+/** RFC 6750 §2.1: `Authorization: Bearer <token>`; nothing else carries access tokens. */
+function bearerTokenOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/.exec(header);
+  if (!match) throw new InvalidAccessToken();
+  return match[1];
+}
+
+/** Requires a valid access token of a live session; the principal is then `@CurrentPrincipal()`. */
+@Injectable()
+export class BearerAuthGuard implements CanActivate {
+  constructor(private readonly authenticate: AuthenticateAccessToken) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const token = bearerTokenOf(request);
+    if (token === undefined) throw new AuthenticationRequired();
+    request.principal = await this.authenticate.execute(token);
+    return true;
+  }
+}
+
+/** Like BearerAuthGuard, but a request without an Authorization header passes (a bad one does not). */
+@Injectable()
+export class OptionalBearerAuthGuard implements CanActivate {
+  constructor(private readonly authenticate: AuthenticateAccessToken) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const token = bearerTokenOf(request);
+    if (token !== undefined) request.principal = await this.authenticate.execute(token);
+    return true;
+  }
+}
+
+export const CurrentPrincipal = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Principal | undefined =>
+    context.switchToHttp().getRequest<AuthenticatedRequest>().principal,
+);

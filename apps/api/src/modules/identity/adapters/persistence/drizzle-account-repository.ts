@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { Database } from '../../../../platform/database/database';
+import { isUniqueViolation } from '../../../../platform/database/unique-violation';
+import { type Account, AccountRepository } from '../../application/ports';
+import { EmailAlreadyRegistered } from '../../domain/errors';
+import { accounts } from './schema';
+
+const columns = {
+  id: accounts.id,
+  email: accounts.email,
+  passwordHash: accounts.passwordHash,
+  emailVerifiedAt: accounts.emailVerifiedAt,
+  disabledAt: accounts.disabledAt,
+  deletedAt: accounts.deletedAt,
+  createdAt: accounts.createdAt,
+};
+
+@Injectable()
+export class DrizzleAccountRepository extends AccountRepository {
+  constructor(private readonly database: Database) {
+    super();
+  }
+
+  async create(account: Account): Promise<void> {
+    try {
+      await this.database.db.insert(accounts).values({ ...account, updatedAt: account.createdAt });
+    } catch (error) {
+      if (isUniqueViolation(error, 'accounts_email_key')) throw new EmailAlreadyRegistered();
+      throw error;
+    }
+  }
+
+  async findByEmail(email: string): Promise<Account | undefined> {
+    const [row] = await this.database.db
+      .select(columns)
+      .from(accounts)
+      .where(and(sql`lower(${accounts.email}) = ${email.toLowerCase()}`, isNull(accounts.deletedAt)))
+      .limit(1);
+    return row;
+  }
+
+  async findById(id: string): Promise<Account | undefined> {
+    const [row] = await this.database.db.select(columns).from(accounts).where(eq(accounts.id, id)).limit(1);
+    return row;
+  }
+
+  async updatePasswordHash(id: string, passwordHash: string, now: Date): Promise<void> {
+    await this.database.db.update(accounts).set({ passwordHash, updatedAt: now }).where(eq(accounts.id, id));
+  }
+}

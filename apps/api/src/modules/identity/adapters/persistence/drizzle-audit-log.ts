@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../../../../shared-kernel/clock';
+import { Database } from '../../../../platform/database/database';
+import { AuditLog, type AuthEvent, IdGenerator } from '../../application/ports';
+import { authEvents } from './schema';
+
+/** Writes through the current transaction: the event commits or rolls back with its change. */
+@Injectable()
+export class DrizzleAuditLog extends AuditLog {
+  constructor(
+    private readonly database: Database,
+    private readonly ids: IdGenerator,
+    private readonly clock: Clock,
+  ) {
+    super();
+  }
+
+  async record(event: AuthEvent): Promise<void> {
+    await this.database.db.insert(authEvents).values({
+      id: this.ids.next(),
+      type: event.type,
+      userId: event.userId,
+      sessionId: event.sessionId,
+      ip: event.meta.ip,
+      userAgent: event.meta.userAgent,
+      requestId: event.meta.requestId,
+      occurredAt: this.clock.now(),
+      data: event.data ?? {},
+    });
+  }
+}

@@ -1,0 +1,22 @@
+import { Injectable } from '@nestjs/common';
+import { InvalidAccessToken } from '../domain/errors';
+import { AccountRepository, isAccountActive, ProfileDirectory } from './ports';
+import { toUserPublic, type UserPublic } from './user-public';
+
+@Injectable()
+export class GetCurrentUser {
+  constructor(
+    private readonly accounts: AccountRepository,
+    private readonly profiles: ProfileDirectory,
+  ) {}
+
+  async execute(userId: string): Promise<UserPublic> {
+    const [account, profile] = await Promise.all([
+      this.accounts.findById(userId),
+      this.profiles.find(userId),
+    ]);
+    // The guard checked the session moments ago; an account deleted since is still refused.
+    if (!account || !profile || !isAccountActive(account)) throw new InvalidAccessToken();
+    return toUserPublic(account, profile);
+  }
+}

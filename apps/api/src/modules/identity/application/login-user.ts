@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../../../shared-kernel/clock';
+import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
+import { normalizeEmail } from '../domain/email';
+import { InvalidCredentials } from '../domain/errors';
+import { normalizePassword, PASSWORD_MAX_LENGTH, passwordLength } from '../domain/password-policy';
+import { newSessionExpiry, remainingSeconds, type Session } from '../domain/session';
+import { AccessTokenMinter, type IssuedTokens } from './issued-tokens';
+import {
+  AccountRepository,
+  AuditLog,
+  IdentitySettings,
+  IdGenerator,
+  isAccountActive,
+  PasswordHasher,
+  RefreshTokenCodec,
+  type RequestMeta,
+  SessionRepository,
+} from './ports';
+
+export interface LoginUserCommand {
+  email: string;
+  password: string;
+  deviceId?: string;
+}
+
+@Injectable()
+export class LoginUser {
+  constructor(
+    private readonly accounts: AccountRepository,
+    private readonly sessions: SessionRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly codec: RefreshTokenCodec,
+    private readonly minter: AccessTokenMinter,
+    private readonly settings: IdentitySettings,
+    private readonly ids: IdGenerator,
+    private readonly clock: Clock,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async execute(command: LoginUserCommand, meta: RequestMeta): Promise<IssuedTokens> {
+    const email = normalizeEmail(command.email);
+    const password = normalizePassword(command.password);
+    const account = await this.accounts.findByEmail(email);
+
+    // Every failure costs one argon2 verification and one audit row, whichever the reason, so
+    // neither the answer nor its timing tells an unknown address from a wrong password.
+    if (!account || !isAccountActive(account) || passwordLength(password) > PASSWORD_MAX_LENGTH) {
+      await this.hasher.verifyDummy(password);
+      return this.fail(account?.id ?? null, email, meta);
+    }
+    const { ok, needsRehash } = await this.hasher.verify(account.passwordHash, password);
+    if (!ok) return this.fail(account.id, email, meta);
+
+    const rehashed = needsRehash ? await this.hasher.hash(password) : undefined;
+    const now = this.clock.now();
+    const refreshToken = this.codec.generate();
+    const session: Session = {
+      id: this.ids.next(),
+      userId: account.id,
+      deviceId: command.deviceId ?? null,
+      userAgent: meta.userAgent,
+      ip: meta.ip,
+      createdAt: now,
+      lastUsedAt: now,
+      ...newSessionExpiry(now, this.settings),
+      revokedAt: null,
+      revokeReason: null,
+      reuseDetectedAt: null,
+    };
+
+    await this.unitOfWork.run(async () => {
+      await this.sessions.create(session, {
+        id: this.ids.next(),
+        tokenHash: this.codec.hash(refreshToken),
+        generation: 0,
+        createdAt: now,
+      });
+      if (rehashed) await this.accounts.updatePasswordHash(account.id, rehashed, now);
+      await this.audit.record({
+        type: 'UserLoggedIn',
+        userId: account.id,
+        sessionId: session.id,
+        meta,
+        data: { deviceId: session.deviceId, passwordRehashed: rehashed !== undefined },
+      });
+    });
+
+    const access = await this.minter.mint(account.id, session.id);
+    return {
+      accessToken: access.token,
+      expiresIn: access.expiresIn,
+      refreshToken,
+      refreshTokenMaxAge: remainingSeconds(session, now),
+      userId: account.id,
+      sessionId: session.id,
+    };
+  }
+
+  private async fail(userId: string | null, email: string, meta: RequestMeta): Promise<never> {
+    await this.unitOfWork.run(() =>
+      this.audit.record({ type: 'UserLoginFailed', userId, sessionId: null, meta, data: { email } }),
+    );
+    throw new InvalidCredentials();
+  }
+}

@@ -1,0 +1,61 @@
+import type { ErrorDetail } from '@latchkey/contracts';
+import { DomainError } from '../../../shared-kernel/domain-error';
+
+/** Wrong password, unknown email, disabled or deleted account: one error, one message. */
+export class InvalidCredentials extends DomainError {
+  readonly code = 'UNAUTHORIZED' as const;
+  constructor() {
+    super('Invalid email or password');
+  }
+}
+
+export class EmailAlreadyRegistered extends DomainError {
+  readonly code = 'CONFLICT' as const;
+  constructor() {
+    super('An account with this email already exists');
+  }
+}
+
+export class PasswordRejected extends DomainError {
+  readonly code = 'VALIDATION_FAILED' as const;
+  constructor(details: ErrorDetail[]) {
+    super('The password does not meet the password policy', { details });
+  }
+}
+
+export class InvalidRefreshToken extends DomainError {
+  readonly code = 'UNAUTHORIZED' as const;
+  constructor() {
+    super('The refresh token is invalid or expired');
+  }
+}
+
+/** RFC 9700 §4.14.2: a consumed refresh token came back, so the whole chain is revoked. */
+export class RefreshTokenReused extends DomainError {
+  readonly code = 'UNAUTHORIZED' as const;
+  constructor() {
+    super('The refresh token was already used; its session has been revoked');
+  }
+}
+
+/** No credentials at all (RFC 6750 §3.1: the challenge carries no error code then). */
+export class AuthenticationRequired extends DomainError {
+  readonly code = 'UNAUTHORIZED' as const;
+  constructor() {
+    super('Authentication required');
+  }
+}
+
+export class InvalidAccessToken extends DomainError {
+  readonly code = 'UNAUTHORIZED' as const;
+  constructor() {
+    super('The access token is invalid, expired or revoked', { challenge: 'Bearer error="invalid_token"' });
+  }
+}
+
+export class SessionNotFound extends DomainError {
+  readonly code = 'NOT_FOUND' as const;
+  constructor() {
+    super('No such session');
+  }
+}

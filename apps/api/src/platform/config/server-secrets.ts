@@ -1,0 +1,23 @@
+import { createHmac, hkdfSync } from 'node:crypto';
+import { AppConfig } from './app-config';
+import { devSecret } from './dev-secret';
+
+/**
+ * The server's own secrets. The refresh-token pepper comes from REFRESH_TOKEN_PEPPER (required in
+ * production) or, in development and tests, from a file generated once under DATA_DIR/secrets.
+ * Other keyed hashes derive their own keys from it with distinct labels (HKDF), never reuse it.
+ */
+export class ServerSecrets {
+  readonly refreshTokenPepper: string;
+
+  constructor(config: AppConfig) {
+    this.refreshTokenPepper =
+      config.auth.refreshTokenPepper ?? devSecret(config.database.dataDir, 'refresh-token-pepper');
+  }
+
+  /** HMAC-SHA-256 under a key derived for `label`, base64url. */
+  keyedHash(label: string, data: string): string {
+    const key = Buffer.from(hkdfSync('sha256', this.refreshTokenPepper, Buffer.alloc(0), label, 32));
+    return createHmac('sha256', key).update(data, 'utf8').digest('base64url');
+  }
+}
