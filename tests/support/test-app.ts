@@ -68,6 +68,8 @@ export interface TestAppOptions {
   /** Share one database between apps (two instances); otherwise each app gets its own. */
   db?: TestDatabase;
   extraModules?: Parameters<typeof createApp>[0]['extraModules'];
+  /** A logger of the test's own (e.g. one writing to a buffer the test reads). */
+  logger?: Parameters<typeof createApp>[0]['logger'];
 }
 
 /** Boots the real application on a fresh database (Postgres or PGlite, see openTestDatabase). */
@@ -77,6 +79,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATA_DIR: dataDir,
+    // Cheap argon2 keeps the suites fast; one test pins the production parameters, and the
+    // timing test runs with them.
+    ARGON2_MEMORY_KIB: '1024',
+    ARGON2_TIME_COST: '1',
     ...options.env,
   });
   const db = options.db ?? (await openTestDatabase());
@@ -86,6 +92,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     database: db.database,
     clock,
     extraModules: options.extraModules,
+    logger: options.logger,
   });
   const server = latchkey.app.getHttpServer() as Server;
   return {

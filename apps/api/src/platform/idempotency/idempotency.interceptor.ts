@@ -40,6 +40,11 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/** Keyed, because the body holds a password: a plain hash would be a fast offline oracle for it. */
+export function idempotencyRequestHash(secrets: ServerSecrets, scope: string, body: unknown): string {
+  return secrets.keyedHash('latchkey/idempotency/v1', `${scope}\n${canonicalJson(body)}`);
+}
+
 /**
  * `Idempotency-Key` (draft-ietf-httpapi-idempotency-key-header): the same key with the same body
  * within 24 h replays the first response (one side effect); with another body, 422; while the
@@ -74,11 +79,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       ]);
     }
     const scope = `${request.method} ${request.routeOptions.url}`;
-    // Keyed, because the body holds a password: a plain hash would be a fast offline oracle for it.
-    const requestHash = this.secrets.keyedHash(
-      'latchkey/idempotency/v1',
-      `${scope}\n${canonicalJson(request.body)}`,
-    );
+    const requestHash = idempotencyRequestHash(this.secrets, scope, request.body);
 
     const claim = await this.store.claim(scope, key, requestHash, this.clock.now());
     switch (claim.kind) {

@@ -17,7 +17,8 @@ export interface Argon2Parameters {
 export class Argon2PasswordHasher extends PasswordHasher {
   private readonly options: HashOptions & { raw?: false };
   private readonly semaphore: Semaphore;
-  private dummyHash: Promise<string> | undefined;
+  /** A hash with today's parameters, so the wasted verification costs what a real one does. */
+  private readonly dummyHash: Promise<string>;
 
   constructor(parameters: Argon2Parameters) {
     super();
@@ -28,6 +29,8 @@ export class Argon2PasswordHasher extends PasswordHasher {
       parallelism: parameters.parallelism,
     };
     this.semaphore = new Semaphore(parameters.maxConcurrency);
+    // Computed at start-up: made lazily, the first unknown-email login would cost an extra hash.
+    this.dummyHash = this.hash(randomBytes(32).toString('base64url'));
   }
 
   hash(plain: string): Promise<string> {
@@ -45,8 +48,6 @@ export class Argon2PasswordHasher extends PasswordHasher {
   }
 
   async verifyDummy(plain: string): Promise<void> {
-    // A hash with today's parameters, so the wasted verification costs what a real one does.
-    this.dummyHash ??= this.hash(randomBytes(32).toString('base64url'));
     await this.verify(await this.dummyHash, plain);
   }
 }

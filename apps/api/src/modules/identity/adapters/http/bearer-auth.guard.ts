@@ -5,13 +5,17 @@ import { AuthenticationRequired, InvalidAccessToken } from '../../domain/errors'
 
 type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
-/** RFC 6750 §2.1: `Authorization: Bearer <token>`; nothing else carries access tokens. */
+/**
+ * RFC 6750 §2.1: `Authorization: Bearer <token>`; nothing else carries access tokens. Another
+ * scheme counts as no credentials (§3.1: the challenge then carries no error code); a Bearer
+ * header whose token is malformed is an invalid token.
+ */
 function bearerTokenOf(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
-  if (header === undefined) return undefined;
-  const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/.exec(header);
-  if (!match) throw new InvalidAccessToken();
-  return match[1];
+  const [scheme, token, ...rest] = header?.trim().split(/ +/) ?? [];
+  if (scheme?.toLowerCase() !== 'bearer') return undefined;
+  if (!token || rest.length > 0 || !/^[A-Za-z0-9\-._~+/]+=*$/.test(token)) throw new InvalidAccessToken();
+  return token;
 }
 
 /** Requires a valid access token of a live session; the principal is then `@CurrentPrincipal()`. */
