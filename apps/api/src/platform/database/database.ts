@@ -134,7 +134,8 @@ export class PgliteDatabase extends Database {
 
   /** `dataDir` undefined: in memory (tests). PGlite has one connection; it serialises transactions. */
   static async open(dataDir: string | undefined): Promise<PgliteDatabase> {
-    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    // The data holds password and token hashes: owner-only, like the keys and secrets beside it.
+    if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const client = await PGlite.create(dataDir ?? 'memory://');
     return new PgliteDatabase(client);
   }
