@@ -9,6 +9,7 @@ export default defineConfig({
     './src/modules/user-profile/adapters/persistence/schema.ts',
     './src/platform/idempotency/schema.ts',
   ],
-  out: './drizzle',
+  // DRIZZLE_OUT: the schema-drift test generates into a scratch copy of ./drizzle.
+  out: process.env.DRIZZLE_OUT ?? './drizzle',
   casing: 'snake_case',
 });

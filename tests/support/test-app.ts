@@ -60,6 +60,8 @@ export interface TestApp {
   db: TestDatabase;
   clock: TestClock;
   dataDir: string;
+  /** The environment the app was configured from (an in-process CLI loads the same). */
+  env: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -75,7 +77,7 @@ export interface TestAppOptions {
 /** Boots the real application on a fresh database (Postgres or PGlite, see openTestDatabase). */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'latchkey-test-'));
-  const config = loadConfig({
+  const env: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATA_DIR: dataDir,
@@ -84,7 +86,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ARGON2_MEMORY_KIB: '1024',
     ARGON2_TIME_COST: '1',
     ...options.env,
-  });
+  };
+  const config = loadConfig(env);
   const db = options.db ?? (await openTestDatabase());
   const clock = new TestClock();
   const latchkey = await createApp({
@@ -102,6 +105,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     db,
     clock,
     dataDir,
+    env,
     async close() {
       await latchkey.close();
       if (!options.db) await db.dispose();

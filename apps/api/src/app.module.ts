@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { IdentityModule } from './modules/identity';
 import { UserProfileModule } from './modules/user-profile';
 import type { AppConfig } from './platform/config/app-config';
@@ -27,6 +28,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(options.config, options.clock),
+        ScheduleModule.forRoot(),
         DatabaseModule.forRoot(options.database),
         HealthModule,
         IdempotencyModule,

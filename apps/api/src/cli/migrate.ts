@@ -1,23 +1,27 @@
-import { environmentWithDotEnv, InvalidConfiguration, loadConfig } from '../platform/config/app-config';
+import { environmentWithDotEnv, loadConfig } from '../platform/config/app-config';
 import { openDatabase } from '../platform/database/database';
 import { createLogger } from '../platform/logging/logger';
+import { type CliIo, type CliOverrides, processIo, runCommand } from './cli-context';
 
-/** `pnpm db:migrate`: applies the committed migrations to DATABASE_URL (or the embedded PGlite). */
-async function migrate(): Promise<void> {
-  const config = loadConfig(environmentWithDotEnv());
-  const logger = createLogger(config.log.level);
-  const database = await openDatabase(config.database, logger);
-  try {
-    await database.migrate();
-    logger.info({ database: database.driver }, 'migrations applied');
-  } finally {
-    await database.close();
-  }
+const USAGE = 'usage: pnpm db:migrate   (applies pending migrations to DATABASE_URL, or the embedded PGlite)';
+
+/**
+ * `pnpm db:migrate`: applies the committed migrations that have not run yet, under an advisory
+ * lock (safe while instances start). Running it again applies nothing.
+ */
+export async function runMigrateCli(io: CliIo = processIo, overrides: CliOverrides = {}): Promise<number> {
+  return runCommand(io, USAGE, async () => {
+    const config = loadConfig(overrides.env ?? environmentWithDotEnv());
+    const database = overrides.database ?? (await openDatabase(config.database, createLogger('warn')));
+    try {
+      await database.migrate();
+      io.out(`migrations applied (${database.driver})`);
+    } finally {
+      if (!overrides.database) await database.close();
+    }
+  });
 }
 
-migrate().catch((error: unknown) => {
-  const message =
-    error instanceof InvalidConfiguration || error instanceof Error ? error.message : String(error);
-  process.stderr.write(`migration failed: ${message}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  void runMigrateCli().then((code) => process.exit(code));
+}

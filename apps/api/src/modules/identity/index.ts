@@ -1,1 +1,2 @@
-export { IdentityModule } from './identity.module';
+// The identity module's public surface.
+export { IdentityAdminModule, IdentityModule } from './identity.module';

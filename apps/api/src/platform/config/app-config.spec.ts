@@ -56,6 +56,22 @@ describe('loadConfig', () => {
     expect(problem).not.toContain('s3cret');
   });
 
+  it('requires the secrets and the public issuer in production, naming each', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', KEYS_STORE: 'database' });
+    expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual([
+      'JWT_ISSUER',
+      'KEY_ENCRYPTION_KEY',
+      'REFRESH_TOKEN_PEPPER',
+    ]);
+    expect(() =>
+      loadConfig({
+        NODE_ENV: 'production',
+        JWT_ISSUER: 'https://auth.example.com',
+        REFRESH_TOKEN_PEPPER: 'x'.repeat(32),
+      }),
+    ).not.toThrow();
+  });
+
   it('treats an empty value as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: '' }).database.url).toBeUndefined();
   });

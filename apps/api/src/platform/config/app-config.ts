@@ -32,9 +32,17 @@ export class AppConfig {
       dataDir: string;
     },
     readonly keys: {
+      /** `file`: one JSON file per key in `dir` (dev default). `database`: the signing_keys table. */
+      store: 'file' | 'database';
       dir: string;
       rsaBits: number;
       jwksCacheTtlSeconds: number;
+      /** How stale an instance's view of the key set may get (other instances' rotations). */
+      refreshSeconds: number;
+      /** AES-256-GCM key for private keys at rest (database store). Unset outside production: generated. */
+      encryptionKey: Buffer | undefined;
+      /** Unset: no scheduled rotation. */
+      rotationIntervalSeconds: number | undefined;
     },
     readonly auth: {
       issuer: string;
@@ -89,6 +97,41 @@ function secret(read: EnvReader, name: string, nodeEnv: NodeEnv): string | undef
   return value;
 }
 
+/**
+ * `iss` of access tokens. The development default follows the port; production must name its
+ * public URL, or instances behind one load balancer would each claim a different issuer.
+ */
+function issuer(read: EnvReader, nodeEnv: NodeEnv, port: number): string {
+  const value = read.optionalString('JWT_ISSUER');
+  if (value === undefined && nodeEnv === 'production') {
+    return read.fail(
+      'JWT_ISSUER',
+      'is required in production (the public URL of this API, e.g. https://auth.example.com)',
+      '',
+    );
+  }
+  return value ?? `http://localhost:${port}`;
+}
+
+/** KEY_ENCRYPTION_KEY: 32 bytes, base64 or hex. Required in production with the database store. */
+function encryptionKey(read: EnvReader, store: 'file' | 'database', nodeEnv: NodeEnv): Buffer | undefined {
+  const raw = read.optionalString('KEY_ENCRYPTION_KEY');
+  if (raw === undefined) {
+    if (store === 'database' && nodeEnv === 'production') {
+      return read.fail(
+        'KEY_ENCRYPTION_KEY',
+        'is required in production with KEYS_STORE=database (32 random bytes, base64: `openssl rand -base64 32`)',
+        undefined,
+      );
+    }
+    return undefined;
+  }
+  const bytes = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (bytes.length !== 32)
+    return read.fail('KEY_ENCRYPTION_KEY', 'must be 32 bytes, base64 or hex encoded', undefined);
+  return bytes;
+}
+
 export function loadConfig(env: Env): AppConfig {
   const read = new EnvReader(env);
   const nodeEnv = read.oneOf<NodeEnv>('NODE_ENV', ['development', 'test', 'production'], 'development');
@@ -98,6 +141,7 @@ export function loadConfig(env: Env): AppConfig {
   const argon2Floor =
     nodeEnv === 'test' ? { memoryKib: 1024, timeCost: 1 } : { memoryKib: 19_456, timeCost: 2 };
   const sessionMaxAgeSeconds = read.seconds('SESSION_MAX_AGE', 30 * DAY, HOUR, 365 * DAY);
+  const keysStore = read.oneOf('KEYS_STORE', ['file', 'database'], 'file');
 
   const config = new AppConfig(
     nodeEnv,
@@ -117,12 +161,18 @@ export function loadConfig(env: Env): AppConfig {
       dataDir,
     },
     {
+      store: keysStore,
       dir: path.resolve(read.string('KEYS_DIR', path.join(dataDir, 'keys'))),
       rsaBits: Number(read.oneOf('JWT_RSA_BITS', ['2048', '3072', '4096'], '2048')),
       jwksCacheTtlSeconds: read.int('JWKS_CACHE_TTL_SECONDS', 300, 0, 86_400),
+      refreshSeconds: read.int('KEYS_REFRESH_SECONDS', 30, 1, 3600),
+      encryptionKey: encryptionKey(read, keysStore, nodeEnv),
+      rotationIntervalSeconds: read.raw('KEY_ROTATION_INTERVAL')
+        ? read.seconds('KEY_ROTATION_INTERVAL', 30 * DAY, HOUR, 365 * DAY)
+        : undefined,
     },
     {
-      issuer: read.string('JWT_ISSUER', `http://localhost:${port}`),
+      issuer: issuer(read, nodeEnv, port),
       audience: read.string('JWT_AUDIENCE', 'latchkey'),
       // Access tokens cannot be recalled from other services, so they stay short: 15 min at most.
       accessTokenTtlSeconds: read.int('ACCESS_TOKEN_TTL_SECONDS', 900, 60, 900),

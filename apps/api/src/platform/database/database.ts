@@ -8,7 +8,7 @@ import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import type { Logger } from 'pino';
 import { API_PACKAGE_ROOT } from '../paths';
 
@@ -80,12 +80,24 @@ export abstract class Database {
     }
   }
 
+  /**
+   * Calls `onNotify` for each NOTIFY on `channel` (delivered on commit), and once more after a
+   * lost listening connection is re-established, since notifications may have been missed.
+   * Resolves to a function that stops listening.
+   */
+  abstract listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   abstract migrate(): Promise<void>;
   abstract close(): Promise<void>;
 }
 
+const CHANNEL_NAME = /^[a-z_][a-z0-9_]*$/;
+const RELISTEN_DELAY_MS = 1_000;
+
 export class PostgresDatabase extends Database {
-  private constructor(private readonly pool: Pool) {
+  private constructor(
+    private readonly pool: Pool,
+    private readonly url: string,
+  ) {
     super(drizzleNodePg({ client: pool }) as unknown as Db, 'postgres');
   }
 
@@ -106,7 +118,42 @@ export class PostgresDatabase extends Database {
     pool.on('error', (error: Error & { code?: string }) =>
       log.warn({ code: error.code, reason: error.message }, 'postgres connection lost'),
     );
-    return new PostgresDatabase(pool);
+    return new PostgresDatabase(pool, options.url);
+  }
+
+  async listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
+    if (!CHANNEL_NAME.test(channel)) throw new Error(`not a channel name: ${channel}`);
+    let stopped = false;
+    let client: Client | undefined;
+    let retry: NodeJS.Timeout | undefined;
+    // LISTEN needs a connection of its own, held for the life of the process (not a pool client).
+    const connect = async (reconnecting: boolean): Promise<void> => {
+      if (stopped) return;
+      const candidate = new Client({ connectionString: this.url, connectionTimeoutMillis: 2_000 });
+      candidate.on('error', () => undefined); // 'end' follows; reconnecting is handled there
+      candidate.on('notification', (message) => {
+        if (message.channel === channel) onNotify();
+      });
+      try {
+        await candidate.connect();
+        await candidate.query(`LISTEN ${channel}`);
+      } catch {
+        await candidate.end().catch(() => undefined);
+        retry = setTimeout(() => void connect(true), RELISTEN_DELAY_MS).unref();
+        return;
+      }
+      client = candidate;
+      candidate.on('end', () => {
+        if (!stopped) retry = setTimeout(() => void connect(true), RELISTEN_DELAY_MS).unref();
+      });
+      if (reconnecting) onNotify();
+    };
+    await connect(false);
+    return async () => {
+      stopped = true;
+      clearTimeout(retry);
+      await client?.end().catch(() => undefined);
+    };
   }
 
   async migrate(): Promise<void> {
@@ -138,6 +185,14 @@ export class PgliteDatabase extends Database {
     if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const client = await PGlite.create(dataDir ?? 'memory://');
     return new PgliteDatabase(client);
+  }
+
+  async listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
+    if (!CHANNEL_NAME.test(channel)) throw new Error(`not a channel name: ${channel}`);
+    const unlisten = await this.client.listen(channel, () => onNotify());
+    return async () => {
+      if (!this.client.closed) await unlisten();
+    };
   }
 
   async migrate(): Promise<void> {

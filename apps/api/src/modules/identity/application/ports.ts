@@ -1,5 +1,5 @@
 import type { RefreshTokenRecord, RevokeReason, Session } from '../domain/session';
-import type { SigningKey } from '../domain/signing-key';
+import type { SigningKey, SigningKeySource } from '../domain/signing-key';
 
 // ---------------------------------------------------------------------------------------------
 // Settings: the identity policy values, bound from configuration by the module.
@@ -11,7 +11,16 @@ export abstract class IdentitySettings {
   abstract readonly sessionMaxAgeSeconds: number;
   abstract readonly refreshReuseGraceSeconds: number;
   abstract readonly passwordMinLength: number;
+  abstract readonly jwksCacheTtlSeconds: number;
+  abstract readonly rsaBits: number;
+  /** Unset: no scheduled rotation. */
+  abstract readonly keyRotationIntervalSeconds: number | undefined;
+  /** Production never signs with a key it generated for itself at start-up. */
+  abstract readonly production: boolean;
 }
+
+/** Who changed a signing key, for the audit trail. */
+export type KeyActor = 'cli' | 'scheduler' | 'bootstrap';
 
 /** Who is asking, as recorded in sessions and the audit trail. Transport-neutral. */
 export interface RequestMeta {
@@ -97,7 +106,8 @@ export type AuthEventType =
   | 'RefreshTokenRotated'
   | 'RefreshTokenReuseDetected'
   | 'UserLoggedOut'
-  | 'SessionRevoked';
+  | 'SessionRevoked'
+  | 'SigningKeyChanged';
 
 export interface AuthEvent {
   type: AuthEventType;
@@ -183,13 +193,30 @@ export abstract class IdGenerator {
 // Signing keys
 // ---------------------------------------------------------------------------------------------
 
-/** Where signing keys live (files in dev; Postgres when several instances share them). */
+/** Where signing keys live (files in dev; the database when several instances share them). */
 export abstract class SigningKeyStore {
-  abstract list(): Promise<SigningKey[]>;
-  abstract save(key: SigningKey): Promise<void>;
+  /**
+   * The whole key set. May be up to KEYS_REFRESH_SECONDS stale (another instance's change);
+   * `fresh` rereads it, for administration and for a token whose kid is not known yet.
+   */
+  abstract list(options?: { fresh?: boolean }): Promise<SigningKey[]>;
+  /** Writes changed keys together (activation changes two). */
+  abstract save(keys: SigningKey[]): Promise<void>;
+  abstract remove(kid: string): Promise<void>;
 }
 
-/** Generates a fresh RSA key pair, already described as a `next` key. */
+/** Advisory locks held until the current transaction ends. */
+export abstract class TransactionLock {
+  /** `false` at once when another instance holds it. */
+  abstract tryAcquire(name: string): Promise<boolean>;
+  /** Waits for it. */
+  abstract acquire(name: string): Promise<void>;
+}
+
+/** Makes key pairs, described as `next` keys. */
 export abstract class SigningKeyFactory {
-  abstract generate(bits: number): Promise<SigningKey>;
+  abstract generate(bits: number, source: SigningKeySource): Promise<SigningKey>;
+  /** From a PEM private key (PKCS#8 or PKCS#1 RSA); refuses anything but RSA of 2048+ bits. */
+  abstract fromPem(privateKeyPem: string): Promise<SigningKey>;
+  abstract publicPem(key: SigningKey): string;
 }

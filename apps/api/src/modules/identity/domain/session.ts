@@ -16,7 +16,8 @@ export interface Session {
   reuseDetectedAt: Date | null;
 }
 
-export type RevokeReason = 'logout' | 'logout_all_devices' | 'revoked_by_user' | 'refresh_token_reuse';
+export type RevokeReason =
+  'logout' | 'logout_all_devices' | 'revoked_by_user' | 'revoked_by_operator' | 'refresh_token_reuse';
 
 export interface RefreshTokenRecord {
   id: string;

@@ -2,7 +2,12 @@ import { createPrivateKey, createPublicKey, type KeyObject, randomUUID } from 'n
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { Clock } from '../../../../shared-kernel/clock';
 import { InvalidAccessToken } from '../../domain/errors';
-import { activeKeyOf, isVerifying } from '../../domain/signing-key';
+import {
+  ACCESS_TOKEN_LEEWAY_SECONDS,
+  activeKeyOf,
+  isVerifying,
+  type SigningKey,
+} from '../../domain/signing-key';
 import {
   type AccessTokenClaims,
   AccessTokenIssuer,
@@ -18,7 +23,8 @@ export interface AccessTokenOptions {
 
 const ALGORITHM = 'RS256';
 const TOKEN_TYPE = 'at+jwt'; // RFC 9068 §2.1
-const LEEWAY_SECONDS = 30;
+/** A forced reread of the key set at most this often: random kids must not flood the store. */
+const UNKNOWN_KID_RELOAD_MS = 1_000;
 
 /**
  * Signs and verifies access tokens with the key store's RS256 keys. Verification is pinned:
@@ -28,6 +34,7 @@ const LEEWAY_SECONDS = 30;
  */
 export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier {
   private readonly keyObjects = new Map<string, { privateKey?: KeyObject; publicKey: KeyObject }>();
+  private lastUnknownKidReloadMs = -Infinity;
 
   constructor(
     private readonly store: SigningKeyStore,
@@ -62,7 +69,7 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
         token,
         async (header) => {
           if (header.alg !== ALGORITHM || typeof header.kid !== 'string') throw new InvalidAccessToken();
-          const key = (await this.store.list()).find((candidate) => candidate.kid === header.kid);
+          const key = await this.findKey(header.kid);
           if (!key || !isVerifying(key)) throw new InvalidAccessToken();
           return this.keyObjectsFor(key.kid, key.privateKeyPem).publicKey;
         },
@@ -71,7 +78,7 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
           issuer: this.options.issuer,
           audience: this.options.audience,
           typ: TOKEN_TYPE,
-          clockTolerance: LEEWAY_SECONDS,
+          clockTolerance: ACCESS_TOKEN_LEEWAY_SECONDS,
           currentDate: this.clock.now(),
           requiredClaims: ['sub', 'sid', 'jti', 'iat', 'exp'],
         },
@@ -98,6 +105,16 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
       }
       throw error;
     }
+  }
+
+  /** A kid this instance has not seen may be another instance's fresh key: reread once, then decide. */
+  private async findKey(kid: string): Promise<SigningKey | undefined> {
+    const known = (await this.store.list()).find((candidate) => candidate.kid === kid);
+    if (known) return known;
+    const nowMs = Date.now();
+    if (nowMs - this.lastUnknownKidReloadMs < UNKNOWN_KID_RELOAD_MS) return undefined;
+    this.lastUnknownKidReloadMs = nowMs;
+    return (await this.store.list({ fresh: true })).find((candidate) => candidate.kid === kid);
   }
 
   private keyObjectsFor(

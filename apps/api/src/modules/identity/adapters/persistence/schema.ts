@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { PublicJwk } from '../../domain/signing-key';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -77,6 +78,29 @@ export const refreshTokens = pgTable(
     uniqueIndex('refresh_tokens_one_live_per_session')
       .on(t.sessionId)
       .where(sql`${t.rotatedAt} is null`),
+  ],
+);
+
+/** Signing keys shared by every instance (KEYS_STORE=database). */
+export const signingKeys = pgTable(
+  'signing_keys',
+  {
+    kid: text('kid').primaryKey(),
+    state: text('state', { enum: ['next', 'active', 'retired', 'revoked'] }).notNull(),
+    source: text('source', { enum: ['dev-bootstrap', 'generated', 'imported', 'scheduled'] }).notNull(),
+    createdAt: at('created_at').notNull(),
+    activatedAt: at('activated_at'),
+    retiredAt: at('retired_at'),
+    revokedAt: at('revoked_at'),
+    publicJwk: jsonb('public_jwk').$type<PublicJwk>().notNull(),
+    /** AES-256-GCM under KEY_ENCRYPTION_KEY, with the kid as associated data. */
+    privateKeyCiphertext: text('private_key_ciphertext').notNull(),
+  },
+  // Exactly one key signs: the database refuses a second active row whatever the code does.
+  (t) => [
+    uniqueIndex('signing_keys_one_active')
+      .on(t.state)
+      .where(sql`${t.state} = 'active'`),
   ],
 );
 

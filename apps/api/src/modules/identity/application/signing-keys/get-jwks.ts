@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { isPublished, type PublicJwk } from '../domain/signing-key';
-import { SigningKeyStore } from './ports';
+import { isPublished, type PublicJwk } from '../../domain/signing-key';
+import { SigningKeyStore } from '../ports';
 
 /** The JWK Set verifiers fetch: next, active and retired keys; never revoked ones. */
 @Injectable()

@@ -1,0 +1,120 @@
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import { IdentityAdminModule } from '../modules/identity';
+import { type AppConfig, environmentWithDotEnv, loadConfig } from '../platform/config/app-config';
+import type { Env } from '../platform/config/env-reader';
+import { CoreModule } from '../platform/core.module';
+import { type Database, openDatabase } from '../platform/database/database';
+import { DatabaseModule } from '../platform/database/database.module';
+import { createLogger } from '../platform/logging/logger';
+import type { Clock } from '../shared-kernel/clock';
+import { DomainError } from '../shared-kernel/domain-error';
+
+/** Where a command writes; tests capture it. */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const processIo: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** Tests run commands in-process against their own database and clock; the binaries pass nothing. */
+export interface CliOverrides {
+  env?: Env;
+  database?: Database;
+  clock?: Clock;
+}
+
+@Module({})
+class CliModule {
+  static register(config: AppConfig, database: Database, clock?: Clock): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [CoreModule.forRoot(config, clock), DatabaseModule.forRoot(database), IdentityAdminModule],
+    };
+  }
+}
+
+export class CliContext {
+  private constructor(
+    private readonly app: INestApplicationContext,
+    private readonly database: Database,
+    private readonly ownsDatabase: boolean,
+    readonly config: AppConfig,
+  ) {}
+
+  /** The same configuration, database and identity wiring as the server, without HTTP or jobs. */
+  static async open(overrides: CliOverrides = {}): Promise<CliContext> {
+    const config = loadConfig(overrides.env ?? environmentWithDotEnv());
+    const ownsDatabase = overrides.database === undefined;
+    const database = overrides.database ?? (await openDatabase(config.database, createLogger('warn')));
+    if (ownsDatabase && config.database.migrateOnStart) await database.migrate();
+    const app = await NestFactory.createApplicationContext(
+      CliModule.register(config, database, overrides.clock),
+      {
+        logger: false,
+        abortOnError: false,
+      },
+    );
+    return new CliContext(app, database, ownsDatabase, config);
+  }
+
+  get<T>(type: Type<T>): T {
+    return this.app.get(type, { strict: false });
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+    if (this.ownsDatabase) await this.database.close();
+  }
+}
+
+export class UsageError extends Error {}
+
+/** Runs a command; expected failures become a message and exit code 1, misuse exit code 2. */
+export async function runCommand(io: CliIo, usage: string, command: () => Promise<void>): Promise<number> {
+  try {
+    await command();
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`${error.message}\n\n${usage}`);
+      return 2;
+    }
+    if (error instanceof DomainError) {
+      io.err(`refused: ${error.message}`);
+      for (const detail of error.details ?? []) io.err(`  ${detail.field}: ${detail.message}`);
+      return 1;
+    }
+    io.err(`failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+/** `--name value`, `--name=value` and boolean `--flag` options, and the positional arguments. */
+export function parseArgs(
+  argv: string[],
+  booleanFlags: readonly string[] = [],
+): { positional: string[]; options: Map<string, string | true> } {
+  const positional: string[] = [];
+  const options = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
+    const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+    const next = argv[i + 1];
+    if (inline !== undefined) options.set(name, inline);
+    else if (!booleanFlags.includes(name) && next !== undefined && !next.startsWith('--')) {
+      options.set(name, next);
+      i++;
+    } else options.set(name, true);
+  }
+  return { positional, options };
+}

@@ -1,0 +1,142 @@
+import { readFile } from 'node:fs/promises';
+import { ActivateSigningKey } from '../modules/identity/application/signing-keys/activate-signing-key';
+import { AddSigningKey } from '../modules/identity/application/signing-keys/add-signing-key';
+import { ExportPublicKey } from '../modules/identity/application/signing-keys/export-public-key';
+import { ImportSigningKey } from '../modules/identity/application/signing-keys/import-signing-key';
+import { ListSigningKeys } from '../modules/identity/application/signing-keys/list-signing-keys';
+import { RemoveSigningKey } from '../modules/identity/application/signing-keys/remove-signing-key';
+import { RetireSigningKey } from '../modules/identity/application/signing-keys/retire-signing-key';
+import { RevokeSigningKey } from '../modules/identity/application/signing-keys/revoke-signing-key';
+import {
+  CliContext,
+  type CliIo,
+  type CliOverrides,
+  parseArgs,
+  processIo,
+  runCommand,
+  UsageError,
+} from './cli-context';
+
+export const KEYS_USAGE = `usage: pnpm keys <command>
+
+  list [--json]                      every key: kid, state, source, created, activated, retired, removable
+  add [--bits 2048|3072|4096]        generate an RSA key and publish it as "next" (in JWKS, not signing)
+  activate <kid> [--force]           make it the signing key; the current one is retired.
+                                     Refused for a key published less than JWKS_CACHE_TTL_SECONDS ago
+  retire <kid>                       withdraw a "next" key that should never sign
+  remove <kid>                       delete a key; refused while tokens it signed may still be valid
+  revoke <kid>                       EMERGENCY: drop it from JWKS and refuse its tokens now; revoking
+                                     the active key activates a freshly generated one
+  import <private-key.pem>           bring in an RSA private key (PKCS#8 or PKCS#1) as "next"
+  export-public <kid> [--format pem|jwk]   print the public key`;
+
+const date = (value: Date | null) => value?.toISOString() ?? '-';
+
+/** `pnpm keys …`: the signing-key runbook's commands. Every change is audited (SigningKeyChanged). */
+export async function runKeysCli(
+  argv: string[],
+  io: CliIo = processIo,
+  overrides: CliOverrides = {},
+): Promise<number> {
+  const { positional, options } = parseArgs(argv, ['force', 'json']);
+  const [command, kid] = positional;
+  if (!command || command === 'help' || options.has('help')) {
+    io.out(KEYS_USAGE);
+    return command ? 0 : 2;
+  }
+  const requireKid = () => {
+    if (!kid) throw new UsageError(`keys ${command}: a kid is required`);
+    return kid;
+  };
+
+  let context: CliContext | undefined;
+  const exitCode = await runCommand(io, KEYS_USAGE, async () => {
+    if (
+      !['list', 'add', 'activate', 'retire', 'remove', 'revoke', 'import', 'export-public'].includes(command)
+    ) {
+      throw new UsageError(`unknown command: ${command}`);
+    }
+    context = await CliContext.open(overrides);
+    const ctx = context;
+    switch (command) {
+      case 'list': {
+        const keys = await ctx.get(ListSigningKeys).execute();
+        if (options.has('json')) {
+          io.out(JSON.stringify(keys, null, 2));
+          return;
+        }
+        io.out(['kid', 'state', 'source', 'created', 'activated', 'retired', 'removable'].join('\t'));
+        for (const key of keys) {
+          io.out(
+            [
+              key.kid,
+              key.state,
+              key.source,
+              date(key.createdAt),
+              date(key.activatedAt),
+              date(key.retiredAt),
+              date(key.removableAt),
+            ].join('\t'),
+          );
+        }
+        return;
+      }
+      case 'add': {
+        const bits = options.get('bits');
+        if (bits !== undefined && !['2048', '3072', '4096'].includes(String(bits))) {
+          throw new UsageError('--bits must be 2048, 3072 or 4096');
+        }
+        const key = await ctx
+          .get(AddSigningKey)
+          .execute({ bits: bits === undefined ? undefined : Number(bits) }, 'cli');
+        io.out(`added ${key.kid} (next: published in JWKS, not signing)`);
+        io.out(
+          `activate it after ${ctx.config.keys.jwksCacheTtlSeconds} s (JWKS_CACHE_TTL_SECONDS): pnpm keys activate ${key.kid}`,
+        );
+        return;
+      }
+      case 'activate': {
+        const { retired } = await ctx
+          .get(ActivateSigningKey)
+          .execute({ kid: requireKid(), force: options.has('force') }, 'cli');
+        io.out(`activated ${kid}${retired ? `; retired ${retired}` : ''}`);
+        return;
+      }
+      case 'retire':
+        await ctx.get(RetireSigningKey).execute({ kid: requireKid() }, 'cli');
+        io.out(`retired ${kid}`);
+        return;
+      case 'remove':
+        await ctx.get(RemoveSigningKey).execute({ kid: requireKid() }, 'cli');
+        io.out(`removed ${kid}`);
+        return;
+      case 'revoke': {
+        const { replacement } = await ctx.get(RevokeSigningKey).execute({ kid: requireKid() }, 'cli');
+        io.out(`revoked ${kid}: dropped from JWKS, its tokens are refused`);
+        if (replacement) io.out(`activated replacement ${replacement}`);
+        return;
+      }
+      case 'import': {
+        const file = requireKid();
+        const key = await ctx
+          .get(ImportSigningKey)
+          .execute({ privateKeyPem: await readFile(file, 'utf8') }, 'cli');
+        io.out(`imported ${key.kid} (next)`);
+        return;
+      }
+      case 'export-public': {
+        const format = options.get('format') ?? 'pem';
+        if (format !== 'pem' && format !== 'jwk') throw new UsageError('--format must be pem or jwk');
+        const exported = await ctx.get(ExportPublicKey).execute({ kid: requireKid(), format });
+        io.out(typeof exported === 'string' ? exported.trimEnd() : JSON.stringify(exported, null, 2));
+        return;
+      }
+    }
+  });
+  await context?.close();
+  return exitCode;
+}
+
+if (require.main === module) {
+  void runKeysCli(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,143 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runKeysCli } from '../../apps/api/src/cli/keys';
+import { openTestDatabase, type TestDatabase } from '../../apps/api/src/testing/test-database';
+import { aUser, headerOf } from '../support/auth';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const MAIN = path.join(ROOT, 'apps', 'api', 'dist', 'main.js');
+const REFRESH_SECONDS = 2;
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function untilReady(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`instance exited with ${child.exitCode}:\n${log()}`);
+    const ok = await fetch(`${url}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() - started > 30_000) throw new Error(`instance never became ready:\n${log()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const jwks = async (url: string) => {
+  const response = await fetch(`${url}/jwks`);
+  return { etag: response.headers.get('etag'), body: (await response.json()) as { keys: { kid: string }[] } };
+};
+
+// Two processes can share PostgreSQL, not an embedded PGlite: this runs where CI gives it a server.
+(process.env.TEST_DATABASE_URL ? describe : describe.skip)('two API processes on one PostgreSQL', () => {
+  let db: TestDatabase;
+  let dataDir: string;
+  let env: Record<string, string>;
+  const instances: { url: string; child: ChildProcess; output: string[] }[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(MAIN)) execFileSync('pnpm', ['build'], { cwd: ROOT, stdio: 'ignore' });
+    db = await openTestDatabase();
+    dataDir = mkdtempSync(path.join(tmpdir(), 'latchkey-multi-'));
+    env = {
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      DATABASE_URL: db.url!,
+      DATA_DIR: dataDir,
+      // Every instance must agree on `iss`; the default derives it from the (differing) port.
+      JWT_ISSUER: 'https://auth.example.test',
+      KEYS_STORE: 'database',
+      KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      KEYS_REFRESH_SECONDS: String(REFRESH_SECONDS),
+      REFRESH_TOKEN_PEPPER: randomBytes(32).toString('base64url'),
+      ARGON2_MEMORY_KIB: '19456',
+      PATH: process.env.PATH ?? '',
+    };
+    for (let i = 0; i < 2; i++) {
+      const port = await freePort();
+      const output: string[] = [];
+      const child = spawn(process.execPath, [MAIN], {
+        env: { ...env, PORT: String(port) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+      child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+      const url = `http://127.0.0.1:${port}`;
+      instances.push({ url, child, output });
+      await untilReady(url, child, () => output.join(''));
+    }
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.all(
+      instances.map(
+        ({ child }) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    await db.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('both pick up a CLI rotation without a restart and serve identical JWKS', async () => {
+    const [a, b] = instances as [(typeof instances)[0], (typeof instances)[0]];
+    const before = await Promise.all([jwks(a.url), jwks(b.url)]);
+    expect(before[0]).toEqual(before[1]);
+    expect(before[0].body.keys).toHaveLength(1); // one bootstrap key, although both started on an empty table
+
+    const out: string[] = [];
+    const io = { out: (line: string) => out.push(line), err: (line: string) => out.push(line) };
+    expect(await runKeysCli(['add'], io, { env })).toBe(0);
+    const added = /added (\S+)/.exec(out.join('\n'))![1]!;
+
+    const started = Date.now();
+    for (;;) {
+      const views = await Promise.all([jwks(a.url), jwks(b.url)]);
+      if (views.every((view) => view.body.keys.some((key) => key.kid === added))) {
+        expect(views[0]).toEqual(views[1]); // same body, same ETag
+        break;
+      }
+      if (Date.now() - started > (REFRESH_SECONDS + 1) * 1000)
+        throw new Error('an instance did not see the new key in time');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+
+    expect(await runKeysCli(['activate', added, '--force'], io, { env })).toBe(0);
+    // A token minted by one instance verifies on the other, signed by the new key.
+    const user = aUser();
+    await fetch(`${a.url}/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(user),
+    });
+    let token: string | undefined;
+    const deadline = Date.now() + (REFRESH_SECONDS + 1) * 1000;
+    while (!token || headerOf(token).kid !== added) {
+      if (Date.now() > deadline) throw new Error('instance A kept signing with the old key');
+      const login = await fetch(`${a.url}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: user.email, password: user.password }),
+      });
+      token = ((await login.json()) as { accessToken: string }).accessToken;
+    }
+    const me = await fetch(`${b.url}/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(me.status).toBe(200);
+  }, 60_000);
+});

@@ -1,0 +1,36 @@
+import { runKeysCli } from '../../apps/api/src/cli/keys';
+import { runSessionsCli } from '../../apps/api/src/cli/sessions';
+import type { TestApp } from './test-app';
+
+export interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+type Runner = typeof runKeysCli;
+
+/**
+ * Runs an operator command in-process, exactly as `pnpm keys …` / `pnpm sessions …` would, but
+ * against the test app's configuration, database and clock.
+ */
+async function run(runner: Runner, app: TestApp, argv: string[]): Promise<CliResult> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runner(
+    argv,
+    { out: (line) => out.push(line), err: (line) => err.push(line) },
+    { env: app.env, database: app.db.database, clock: app.clock },
+  );
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+export const keys = (app: TestApp, ...argv: string[]) => run(runKeysCli, app, argv);
+export const sessions = (app: TestApp, ...argv: string[]) => run(runSessionsCli, app, argv);
+
+/** `keys list --json`, parsed. */
+export async function listKeys(app: TestApp): Promise<{ kid: string; state: string; source: string }[]> {
+  const result = await keys(app, 'list', '--json');
+  if (result.code !== 0) throw new Error(`keys list failed: ${result.err}`);
+  return JSON.parse(result.out) as { kid: string; state: string; source: string }[];
+}
