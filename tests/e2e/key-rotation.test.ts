@@ -220,17 +220,18 @@ describe('scheduled rotation across two instances (KEY_ROTATION_INTERVAL)', () =
 
   beforeAll(async () => {
     first = await startTestApp({ env });
-    second = await startTestApp({ env: { ...env, DATA_DIR: first.dataDir }, db: first.db });
+    second = await startTestApp({
+      env: { ...env, DATA_DIR: first.dataDir },
+      db: first.db,
+      clock: first.clock,
+    });
   });
   afterAll(async () => {
     await second.close();
     await first.close();
   });
 
-  const advance = (seconds: number) => {
-    first.clock.advanceSeconds(seconds);
-    second.clock.advanceSeconds(seconds);
-  };
+  const advance = (seconds: number) => first.clock.advanceSeconds(seconds); // one clock, shared
   const tickBoth = () =>
     Promise.all([first, second].map((app) => app.latchkey.app.get(SigningKeyRotationScheduler).tick()));
 

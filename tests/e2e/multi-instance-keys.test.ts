@@ -1,38 +1,13 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runKeysCli } from '../../apps/api/src/cli/keys';
 import { openTestDatabase, type TestDatabase } from '../../apps/api/src/testing/test-database';
 import { aUser, headerOf } from '../support/auth';
+import { type Instance, postJson, startInstance, stopInstances } from '../support/processes';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const MAIN = path.join(ROOT, 'apps', 'api', 'dist', 'main.js');
 const REFRESH_SECONDS = 2;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function untilReady(url: string, child: ChildProcess, log: () => string): Promise<void> {
-  const started = Date.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`instance exited with ${child.exitCode}:\n${log()}`);
-    const ok = await fetch(`${url}/health/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    if (Date.now() - started > 30_000) throw new Error(`instance never became ready:\n${log()}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 const jwks = async (url: string) => {
   const response = await fetch(`${url}/jwks`);
@@ -44,16 +19,14 @@ const jwks = async (url: string) => {
   let db: TestDatabase;
   let dataDir: string;
   let env: Record<string, string>;
-  const instances: { url: string; child: ChildProcess; output: string[] }[] = [];
+  const instances: Instance[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(MAIN)) execFileSync('pnpm', ['build'], { cwd: ROOT, stdio: 'ignore' });
     db = await openTestDatabase();
     dataDir = mkdtempSync(path.join(tmpdir(), 'latchkey-multi-'));
     env = {
       NODE_ENV: 'development',
       LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
       DATABASE_URL: db.url!,
       DATA_DIR: dataDir,
       // Every instance must agree on `iss`; the default derives it from the (differing) port.
@@ -62,35 +35,12 @@ const jwks = async (url: string) => {
       KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       KEYS_REFRESH_SECONDS: String(REFRESH_SECONDS),
       REFRESH_TOKEN_PEPPER: randomBytes(32).toString('base64url'),
-      ARGON2_MEMORY_KIB: '19456',
-      PATH: process.env.PATH ?? '',
     };
-    for (let i = 0; i < 2; i++) {
-      const port = await freePort();
-      const output: string[] = [];
-      const child = spawn(process.execPath, [MAIN], {
-        env: { ...env, PORT: String(port) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-      child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-      const url = `http://127.0.0.1:${port}`;
-      instances.push({ url, child, output });
-      await untilReady(url, child, () => output.join(''));
-    }
+    for (let i = 0; i < 2; i++) instances.push(await startInstance(env));
   }, 90_000);
 
   afterAll(async () => {
-    await Promise.all(
-      instances.map(
-        ({ child }) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await stopInstances(instances);
     await db.dispose();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -121,20 +71,12 @@ const jwks = async (url: string) => {
     expect(await runKeysCli(['activate', added, '--force'], io, { env })).toBe(0);
     // A token minted by one instance verifies on the other, signed by the new key.
     const user = aUser();
-    await fetch(`${a.url}/auth/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(user),
-    });
+    await postJson(`${a.url}/auth/register`, user);
     let token: string | undefined;
     const deadline = Date.now() + (REFRESH_SECONDS + 1) * 1000;
     while (!token || headerOf(token).kid !== added) {
       if (Date.now() > deadline) throw new Error('instance A kept signing with the old key');
-      const login = await fetch(`${a.url}/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: user.email, password: user.password }),
-      });
+      const login = await postJson(`${a.url}/auth/login`, { email: user.email, password: user.password });
       token = ((await login.json()) as { accessToken: string }).accessToken;
     }
     const me = await fetch(`${b.url}/auth/me`, { headers: { authorization: `Bearer ${token}` } });

@@ -2,6 +2,7 @@
 // TEST_DATABASE_URL when given; else a testcontainers PostgreSQL when a Docker engine answers;
 // else nothing, and each test file uses PGlite in memory.
 const { existsSync } = require('node:fs');
+const net = require('node:net');
 
 const DOCKER_PROBE_TIMEOUT_MS = 5_000;
 
@@ -18,7 +19,39 @@ function withTimeout(promise, ms, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** RESP `PING` over a socket: true when a Redis server answers +PONG within 500 ms. */
+function redisAnswers(url) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(port || 6379), hostname);
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (data) => done(data.toString().startsWith('+PONG')));
+  });
+}
+
+// Redis suites (shared rate limits) need a real server: TEST_REDIS_URL when given (then it must
+// answer), else the local default when it answers; otherwise they are skipped, and said so.
+async function chooseRedis() {
+  const required = process.env.TEST_REDIS_URL;
+  const url = required ?? 'redis://127.0.0.1:6379';
+  if (await redisAnswers(url)) {
+    process.env.TEST_REDIS_URL = url;
+    console.log(`[test-redis] Redis at ${url}`);
+  } else if (required) {
+    throw new Error(`TEST_REDIS_URL=${required} does not answer PING`);
+  } else {
+    console.log(`[test-redis] no Redis at ${url}: Redis-backed suites are skipped`);
+  }
+}
+
 module.exports = async function globalSetup() {
+  await chooseRedis();
   if (process.env.TEST_DATABASE_URL) {
     console.log(`\n[test-db] PostgreSQL from TEST_DATABASE_URL (one fresh database per test file)`);
     return;

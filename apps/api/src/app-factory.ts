@@ -51,6 +51,8 @@ export async function createApp(options: CreateAppOptions): Promise<LatchkeyApp>
     // One access line per request is written by the pipeline's onResponse hook instead.
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     return503OnClosing: true,
+    // Whether X-Forwarded-For names the client (TRUST_PROXY); off, request.ip is the socket peer.
+    trustProxy: config.http.trustProxy,
   });
   const routes = new RouteCatalog();
   routes.attach(adapter.getInstance() as unknown as FastifyInstance);

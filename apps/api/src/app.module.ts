@@ -8,6 +8,8 @@ import type { Database } from './platform/database/database';
 import { DatabaseModule } from './platform/database/database.module';
 import { HealthModule } from './platform/health/health.module';
 import { IdempotencyModule } from './platform/idempotency/idempotency.module';
+import { RateLimitModule } from './platform/rate-limit/rate-limit.module';
+import { RedisModule } from './platform/redis/redis.module';
 import type { OpenApiSpec } from './platform/openapi/openapi-spec';
 import { OpenApiModule } from './platform/openapi/openapi.module';
 import type { Clock } from './shared-kernel/clock';
@@ -32,6 +34,8 @@ export class AppModule {
         DatabaseModule.forRoot(options.database),
         HealthModule,
         IdempotencyModule,
+        RedisModule,
+        RateLimitModule,
         OpenApiModule.forRoot(options.spec),
         IdentityModule,
         UserProfileModule,

@@ -7,6 +7,7 @@ import type { Env } from '../platform/config/env-reader';
 import { CoreModule } from '../platform/core.module';
 import { type Database, openDatabase } from '../platform/database/database';
 import { DatabaseModule } from '../platform/database/database.module';
+import { RedisModule } from '../platform/redis/redis.module';
 import { createLogger } from '../platform/logging/logger';
 import type { Clock } from '../shared-kernel/clock';
 import { DomainError } from '../shared-kernel/domain-error';
@@ -34,7 +35,12 @@ class CliModule {
   static register(config: AppConfig, database: Database, clock?: Clock): DynamicModule {
     return {
       module: CliModule,
-      imports: [CoreModule.forRoot(config, clock), DatabaseModule.forRoot(database), IdentityAdminModule],
+      imports: [
+        CoreModule.forRoot(config, clock),
+        DatabaseModule.forRoot(database),
+        RedisModule,
+        IdentityAdminModule,
+      ],
     };
   }
 }

@@ -2,6 +2,8 @@ import { Module, type Provider } from '@nestjs/common';
 import { AppConfig } from '../../platform/config/app-config';
 import { ServerSecrets } from '../../platform/config/server-secrets';
 import { Database } from '../../platform/database/database';
+import { StoreFailurePolicy } from '../../platform/redis/store-failure-policy';
+import { RedisConnection } from '../../platform/redis/redis-connection';
 import { Clock } from '../../shared-kernel/clock';
 import { UserProfileModule } from '../user-profile';
 import { AuthenticateAccessToken } from './application/authenticate-access-token';
@@ -18,6 +20,7 @@ import {
   AuditLog,
   IdentitySettings,
   IdGenerator,
+  LoginAttemptGate,
   PasswordBlocklist,
   PasswordHasher,
   ProfileDirectory,
@@ -43,6 +46,9 @@ import { RetireSigningKey } from './application/signing-keys/retire-signing-key'
 import { RevokeSigningKey } from './application/signing-keys/revoke-signing-key';
 import { RotateSigningKeys } from './application/signing-keys/rotate-signing-keys';
 import { SigningKeyAudit } from './application/signing-keys/signing-key-audit';
+import { GuardedLoginAttemptGate } from './adapters/abuse/guarded-login-attempt-gate';
+import { MemoryLoginAttemptGate } from './adapters/abuse/memory-login-attempt-gate';
+import { RedisLoginAttemptGate } from './adapters/abuse/redis-login-attempt-gate';
 import { Argon2PasswordHasher } from './adapters/crypto/argon2-password-hasher';
 import { FilePasswordBlocklist } from './adapters/crypto/file-password-blocklist';
 import { HmacRefreshTokenCodec } from './adapters/crypto/hmac-refresh-token-codec';
@@ -124,6 +130,18 @@ const identityProviders: Provider[] = [
     useFactory: (secrets: ServerSecrets) => new HmacRefreshTokenCodec(secrets.refreshTokenPepper),
   },
   { provide: IdGenerator, useClass: UuidV7Generator },
+  // abuse controls: attempt counters shared through Redis when it is configured
+  {
+    provide: LoginAttemptGate,
+    inject: [AppConfig, RedisConnection, StoreFailurePolicy],
+    useFactory: (config: AppConfig, redis: RedisConnection, failure: StoreFailurePolicy) =>
+      redis.client
+        ? new GuardedLoginAttemptGate(
+            new RedisLoginAttemptGate(redis.client, redis.keyPrefix, config.abuse.lockout),
+            failure,
+          )
+        : new MemoryLoginAttemptGate(config.abuse.lockout),
+  },
   // persistence and the other module
   { provide: AccountRepository, useClass: DrizzleAccountRepository },
   { provide: SessionAccessCache, useFactory: () => new SessionAccessCache() },

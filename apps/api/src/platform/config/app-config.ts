@@ -21,6 +21,8 @@ export class AppConfig {
       bodyLimitBytes: number;
       corsOrigins: string[];
       shutdownTimeoutMs: number;
+      /** Fastify's trustProxy: whether X-Forwarded-For is believed (false, a hop count, or proxy CIDRs). */
+      trustProxy: false | string[];
     },
     readonly log: { level: LogLevel },
     readonly database: {
@@ -58,6 +60,17 @@ export class AppConfig {
       cookieSameSite: 'strict' | 'lax' | 'none';
       passwordMinLength: number;
     },
+    readonly redis: {
+      /** Unset: limits and lockout counters live in this process's memory. */
+      url: string | undefined;
+      keyPrefix: string;
+    },
+    readonly abuse: {
+      /** What a rate limit or lockout check does when its store (Redis) is unreachable. */
+      failMode: 'closed' | 'open';
+      limits: Record<RateLimitName, RateLimitSetting>;
+      lockout: { threshold: number; baseSeconds: number; maxSeconds: number };
+    },
     readonly passwordHashing: {
       memoryKib: number;
       timeCost: number;
@@ -70,6 +83,12 @@ export class AppConfig {
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
   }
+}
+
+export type RateLimitName = 'loginIp' | 'loginEmail' | 'registerIp' | 'refreshIp';
+export interface RateLimitSetting {
+  limit: number;
+  windowSeconds: number;
 }
 
 export class InvalidConfiguration extends Error {
@@ -95,6 +114,45 @@ function secret(read: EnvReader, name: string, nodeEnv: NodeEnv): string | undef
     );
   }
   return value;
+}
+
+/** `<count>/<window>`, e.g. `30/5m`: at most `count` requests per key in each window. */
+function rateLimit(read: EnvReader, name: string, fallback: string): RateLimitSetting {
+  const raw = read.raw(name) ?? fallback;
+  const match = /^(\d+)\s*\/\s*(\d+)\s*(s|m|h|d)?$/.exec(raw);
+  const unit = { s: 1, m: 60, h: HOUR, d: DAY }[(match?.[3] ?? 's') as 's' | 'm' | 'h' | 'd'];
+  const limit = Number(match?.[1]);
+  const windowSeconds = Number(match?.[2]) * unit;
+  if (!match || limit < 1 || windowSeconds < 1 || windowSeconds > DAY) {
+    read.fail(name, `must be <count>/<window> with a window up to 1d, e.g. 30/5m (got "${raw}")`, undefined);
+    return { limit: 1, windowSeconds: 60 };
+  }
+  return { limit, windowSeconds };
+}
+
+/**
+ * TRUST_PROXY: unset/false believes no X-Forwarded-For (the socket peer is the client). Otherwise
+ * the proxies' addresses or CIDRs (or proxy-addr's `loopback`, `linklocal`, `uniquelocal`): hops
+ * from those are skipped to find the client. A hop count is refused: it cannot tell a proxy from
+ * a client who sent the header itself (Fastify 5 ignores it for that reason), nor is `true`.
+ */
+function trustProxy(read: EnvReader): false | string[] {
+  const raw = read.raw('TRUST_PROXY');
+  if (raw === undefined || raw === 'false') return false;
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const address =
+    /^(loopback|linklocal|uniquelocal|\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?|[0-9a-fA-F:]*:[0-9a-fA-F:]*(\/\d{1,3})?)$/;
+  if (entries.length === 0 || entries.some((entry) => !address.test(entry))) {
+    return read.fail(
+      'TRUST_PROXY',
+      `must be false or the proxies' addresses/CIDRs, e.g. 10.0.0.0/8 (a hop count or "true" would let clients pick their own IP; got "${raw}")`,
+      false,
+    );
+  }
+  return entries;
 }
 
 /**
@@ -151,6 +209,7 @@ export function loadConfig(env: Env): AppConfig {
       bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
       corsOrigins: read.origins('CORS_ORIGINS'),
       shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 120_000),
+      trustProxy: trustProxy(read),
     },
     { level: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info') },
     {
@@ -183,6 +242,24 @@ export function loadConfig(env: Env): AppConfig {
       cookieSameSite: read.oneOf('REFRESH_COOKIE_SAMESITE', ['strict', 'lax', 'none'], 'strict'),
       // NIST SP 800-63B-4: 15 for single-factor passwords; 8 is its floor when MFA is in use.
       passwordMinLength: read.int('PASSWORD_MIN_LENGTH', 15, 8, 64),
+    },
+    {
+      url: read.optionalUrl('REDIS_URL', ['redis:', 'rediss:']),
+      keyPrefix: read.string('REDIS_KEY_PREFIX', 'latchkey:'),
+    },
+    {
+      failMode: read.oneOf('RATE_LIMIT_FAIL_MODE', ['closed', 'open'], 'closed'),
+      limits: {
+        loginIp: rateLimit(read, 'RATE_LIMIT_LOGIN_IP', '30/5m'),
+        loginEmail: rateLimit(read, 'RATE_LIMIT_LOGIN_EMAIL', '10/15m'),
+        registerIp: rateLimit(read, 'RATE_LIMIT_REGISTER_IP', '10/1h'),
+        refreshIp: rateLimit(read, 'RATE_LIMIT_REFRESH_IP', '120/1m'),
+      },
+      lockout: {
+        threshold: read.int('LOGIN_LOCKOUT_THRESHOLD', 5, 1, 10_000),
+        baseSeconds: read.seconds('LOGIN_LOCKOUT_BASE', 30, 1, DAY),
+        maxSeconds: read.seconds('LOGIN_LOCKOUT_MAX', 15 * 60, 1, 7 * DAY),
+      },
     },
     {
       memoryKib: read.int('ARGON2_MEMORY_KIB', 19_456, argon2Floor.memoryKib, 4 * 1024 * 1024),

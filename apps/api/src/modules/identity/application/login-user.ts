@@ -3,6 +3,7 @@ import { Clock } from '../../../shared-kernel/clock';
 import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
 import { normalizeEmail } from '../domain/email';
 import { InvalidCredentials } from '../domain/errors';
+import type { AttemptVerdict } from '../domain/login-protection';
 import { normalizePassword, PASSWORD_MAX_LENGTH, passwordLength } from '../domain/password-policy';
 import { newSessionExpiry, remainingSeconds, type Session } from '../domain/session';
 import { AccessTokenMinter, type IssuedTokens } from './issued-tokens';
@@ -12,6 +13,7 @@ import {
   IdentitySettings,
   IdGenerator,
   isAccountActive,
+  LoginAttemptGate,
   PasswordHasher,
   RefreshTokenCodec,
   type RequestMeta,
@@ -30,6 +32,7 @@ export class LoginUser {
     private readonly accounts: AccountRepository,
     private readonly sessions: SessionRepository,
     private readonly hasher: PasswordHasher,
+    private readonly attempts: LoginAttemptGate,
     private readonly codec: RefreshTokenCodec,
     private readonly minter: AccessTokenMinter,
     private readonly settings: IdentitySettings,
@@ -44,14 +47,20 @@ export class LoginUser {
     const password = normalizePassword(command.password);
     const account = await this.accounts.findByEmail(email);
 
+    // Counted before any verification, for known and unknown addresses alike. While the address
+    // is protected even the right password gets the ordinary failure, without an argon2 run.
+    const verdict = await this.attempts.begin(email, this.clock.now());
+    if (!verdict.allowed) return this.refuse(account?.id ?? null, email, meta, verdict);
+
     // Every failure costs one argon2 verification and one audit row, whichever the reason, so
     // neither the answer nor its timing tells an unknown address from a wrong password.
     if (!account || !isAccountActive(account) || passwordLength(password) > PASSWORD_MAX_LENGTH) {
       await this.hasher.verifyDummy(password);
-      return this.fail(account?.id ?? null, email, meta);
+      return this.fail(account?.id ?? null, email, meta, verdict);
     }
     const { ok, needsRehash } = await this.hasher.verify(account.passwordHash, password);
-    if (!ok) return this.fail(account.id, email, meta);
+    if (!ok) return this.fail(account.id, email, meta, verdict);
+    await this.attempts.succeeded(email);
 
     const rehashed = needsRehash ? await this.hasher.hash(password) : undefined;
     const now = this.clock.now();
@@ -98,10 +107,49 @@ export class LoginUser {
     };
   }
 
-  private async fail(userId: string | null, email: string, meta: RequestMeta): Promise<never> {
-    await this.unitOfWork.run(() =>
-      this.audit.record({ type: 'UserLoginFailed', userId, sessionId: null, meta, data: { email } }),
-    );
+  private async fail(
+    userId: string | null,
+    email: string,
+    meta: RequestMeta,
+    verdict: Extract<AttemptVerdict, { allowed: true }>,
+  ): Promise<never> {
+    await this.unitOfWork.run(async () => {
+      await this.audit.record({ type: 'UserLoginFailed', userId, sessionId: null, meta, data: { email } });
+      if (verdict.lockSeconds > 0) {
+        await this.audit.record({
+          type: 'UserAccountLocked',
+          userId,
+          sessionId: null,
+          meta,
+          data: { email, consecutiveFailures: verdict.attempt, lockedForSeconds: verdict.lockSeconds },
+        });
+      }
+    });
+    throw new InvalidCredentials();
+  }
+
+  /** Refused while protected: reported once per lock window, so a flood writes one row, not many. */
+  private async refuse(
+    userId: string | null,
+    email: string,
+    meta: RequestMeta,
+    verdict: Extract<AttemptVerdict, { allowed: false }>,
+  ): Promise<never> {
+    if (verdict.firstRefusal) {
+      await this.unitOfWork.run(() =>
+        this.audit.record({
+          type: 'SuspiciousActivityDetected',
+          userId,
+          sessionId: null,
+          meta,
+          data: {
+            email,
+            reason: 'login_attempt_while_locked',
+            lockRemainingSeconds: verdict.retryAfterSeconds,
+          },
+        }),
+      );
+    }
     throw new InvalidCredentials();
   }
 }

@@ -1,3 +1,4 @@
+import type { AttemptVerdict } from '../domain/login-protection';
 import type { RefreshTokenRecord, RevokeReason, Session } from '../domain/session';
 import type { SigningKey, SigningKeySource } from '../domain/signing-key';
 
@@ -107,7 +108,9 @@ export type AuthEventType =
   | 'RefreshTokenReuseDetected'
   | 'UserLoggedOut'
   | 'SessionRevoked'
-  | 'SigningKeyChanged';
+  | 'SigningKeyChanged'
+  | 'UserAccountLocked'
+  | 'SuspiciousActivityDetected';
 
 export interface AuthEvent {
   type: AuthEventType;
@@ -139,6 +142,14 @@ export abstract class ProfileDirectory {
 // ---------------------------------------------------------------------------------------------
 // Cryptography
 // ---------------------------------------------------------------------------------------------
+
+/** Counts login attempts per normalised email, atomically, across every instance sharing the store. */
+export abstract class LoginAttemptGate {
+  /** Counts this attempt before any verification and says whether it may proceed. */
+  abstract begin(email: string, now: Date): Promise<AttemptVerdict>;
+  /** The password was right: the count starts over. */
+  abstract succeeded(email: string): Promise<void>;
+}
 
 export abstract class PasswordHasher {
   abstract hash(plain: string): Promise<string>;

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Idempotent } from '../../../../platform/idempotency/idempotency.interceptor';
+import { RateLimit } from '../../../../platform/rate-limit/rate-limit.guard';
 import type { Principal } from '../../application/authenticate-access-token';
 import { LoginUser } from '../../application/login-user';
 import { Logout } from '../../application/logout';
@@ -25,6 +26,7 @@ export class AuthController {
 
   @Post('register')
   @HttpCode(201)
+  @RateLimit('register')
   @Idempotent()
   register(@Body() body: RegisterRequest, @Req() request: FastifyRequest): Promise<UserPublic> {
     return this.registerUser.execute(body, requestMetaOf(request));
@@ -32,6 +34,7 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
+  @RateLimit('login')
   async login(
     @Body() body: LoginRequest,
     @Req() request: FastifyRequest,
@@ -43,6 +46,7 @@ export class AuthController {
 
   @Post('refresh')
   @HttpCode(200)
+  @RateLimit('refresh')
   async refresh(
     @Body() body: RefreshRequest,
     @Req() request: FastifyRequest,

@@ -1,0 +1,25 @@
+import { StoreFailurePolicy } from '../../../../platform/redis/store-failure-policy';
+import { LoginAttemptGate } from '../../application/ports';
+import type { AttemptVerdict } from '../../domain/login-protection';
+
+/** RATE_LIMIT_FAIL_MODE around a gate whose store may be down: 503 (closed) or let through (open). */
+export class GuardedLoginAttemptGate extends LoginAttemptGate {
+  constructor(
+    private readonly inner: LoginAttemptGate,
+    private readonly failure: StoreFailurePolicy,
+  ) {
+    super();
+  }
+
+  begin(email: string, now: Date): Promise<AttemptVerdict> {
+    return this.failure.guard('login lockout', () => this.inner.begin(email, now), {
+      allowed: true,
+      attempt: 0,
+      lockSeconds: 0,
+    });
+  }
+
+  succeeded(email: string): Promise<void> {
+    return this.failure.guard('login lockout reset', () => this.inner.succeeded(email), undefined);
+  }
+}

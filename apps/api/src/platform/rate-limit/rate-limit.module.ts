@@ -1,0 +1,48 @@
+import { type ExecutionContext, Global, Module } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import type { FastifyRequest } from 'fastify';
+import { Clock } from '../../shared-kernel/clock';
+import { AppConfig, type RateLimitName } from '../config/app-config';
+import { RedisConnection } from '../redis/redis-connection';
+import { clientKey, emailKey } from './client-key';
+import { LIMITS_OF, RateLimitGuard, ROUTE_CLASS, type RouteClass } from './rate-limit.guard';
+import { MemoryThrottlerStorage, RedisThrottlerStorage } from './throttler-storages';
+
+const appliesTo = (name: RateLimitName) => (context: ExecutionContext) => {
+  const routeClass = Reflect.getMetadata(ROUTE_CLASS, context.getHandler()) as RouteClass | undefined;
+  return routeClass !== undefined && LIMITS_OF[routeClass].includes(name);
+};
+
+const trackerOf = (name: RateLimitName) =>
+  name.endsWith('Email')
+    ? (request: Record<string, unknown>) => emailKey((request as unknown as FastifyRequest).body)
+    : (request: Record<string, unknown>) => clientKey((request as unknown as FastifyRequest).ip);
+
+/** One named throttler per configured limit, each counting only the routes of its class. */
+@Global()
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig, Clock, RedisConnection],
+      useFactory: (config: AppConfig, clock: Clock, redis: RedisConnection) => ({
+        throttlers: (
+          Object.entries(config.abuse.limits) as [RateLimitName, { limit: number; windowSeconds: number }][]
+        ).map(([name, setting]) => ({
+          name,
+          limit: setting.limit,
+          ttl: setting.windowSeconds * 1000,
+          blockDuration: setting.windowSeconds * 1000,
+          getTracker: trackerOf(name),
+          skipIf: (context: ExecutionContext) => !appliesTo(name)(context),
+        })),
+        storage: redis.client
+          ? new RedisThrottlerStorage(redis.client, redis.keyPrefix)
+          : new MemoryThrottlerStorage(clock),
+        setHeaders: false,
+      }),
+    }),
+  ],
+  providers: [RateLimitGuard],
+  exports: [ThrottlerModule, RateLimitGuard],
+})
+export class RateLimitModule {}

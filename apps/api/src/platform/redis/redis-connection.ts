@@ -1,0 +1,41 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { AppConfig } from '../config/app-config';
+
+/**
+ * The Redis client when REDIS_URL is set. Commands fail within half a second while Redis is down
+ * (no offline queue, no retries per command), so callers apply RATE_LIMIT_FAIL_MODE instead of
+ * hanging; the client keeps reconnecting in the background and recovers by itself.
+ */
+@Injectable()
+export class RedisConnection implements OnApplicationShutdown {
+  private readonly logger = new Logger('Redis');
+  readonly client: Redis | undefined;
+  readonly keyPrefix: string;
+
+  constructor(config: AppConfig) {
+    this.keyPrefix = config.redis.keyPrefix;
+    if (!config.redis.url) return;
+    this.client = new Redis(config.redis.url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 500,
+      commandTimeout: 500,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+      lazyConnect: false,
+    });
+    let down = false;
+    this.client.on('error', (error: Error) => {
+      if (!down) this.logger.warn({ msg: 'redis unavailable', reason: error.message });
+      down = true;
+    });
+    this.client.on('ready', () => {
+      if (down) this.logger.log('redis available again');
+      down = false;
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client?.quit().catch(() => this.client?.disconnect());
+  }
+}
