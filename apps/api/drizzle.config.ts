@@ -8,6 +8,7 @@ export default defineConfig({
     './src/modules/identity/adapters/persistence/schema.ts',
     './src/modules/user-profile/adapters/persistence/schema.ts',
     './src/platform/idempotency/schema.ts',
+    './src/platform/mail/schema.ts',
   ],
   // DRIZZLE_OUT: the schema-drift test generates into a scratch copy of ./drizzle.
   out: process.env.DRIZZLE_OUT ?? './drizzle',

@@ -39,6 +39,11 @@ describe('rate limits per route class (memory store)', () => {
         RATE_LIMIT_LOGIN_EMAIL: '4/15m',
         RATE_LIMIT_REGISTER_IP: '2/1h',
         RATE_LIMIT_REFRESH_IP: '2/1m',
+        RATE_LIMIT_PASSWORD_RESET_IP: '4/15m',
+        RATE_LIMIT_PASSWORD_RESET_EMAIL: '2/1h',
+        RATE_LIMIT_VERIFY_REQUEST_IP: '3/15m',
+        RATE_LIMIT_VERIFY_REQUEST_EMAIL: '2/1h',
+        RATE_LIMIT_TOKEN_CONFIRM_IP: '3/15m',
       },
     });
   });
@@ -90,6 +95,42 @@ describe('rate limits per route class (memory store)', () => {
       await app.api.post('/auth/refresh').set('x-forwarded-for', ip).send({ refreshToken }),
       2,
     );
+  });
+
+  it('password reset requests: per email, alike for existing and unknown addresses, and per IP', async () => {
+    const user = aUser();
+    await app.api.post('/auth/register').set('x-forwarded-for', '192.0.2.60').send(user).expect(201);
+    const ask = (email: string, ip: string) =>
+      app.api.post('/auth/password-reset/request').set('x-forwarded-for', ip).send({ email });
+    for (const email of [user.email, aUser().email]) {
+      await ask(email, '192.0.2.61').expect(202);
+      await ask(email.toUpperCase(), '192.0.2.62').expect(202);
+      expectRateLimited(await ask(email, '192.0.2.63'), 2);
+    }
+    const ip = '192.0.2.64';
+    for (let i = 0; i < 4; i++) await ask(aUser().email, ip).expect(202);
+    expectRateLimited(await ask(aUser().email, ip), 4);
+  });
+
+  it('verification requests and token confirmations: per IP (and per email when one is named)', async () => {
+    const email = aUser().email;
+    const ask = (ip: string) =>
+      app.api.post('/auth/verify/request').set('x-forwarded-for', ip).send({ email });
+    await ask('192.0.2.70').expect(202);
+    await ask('192.0.2.71').expect(202);
+    expectRateLimited(await ask('192.0.2.72'), 2);
+
+    const ip = '192.0.2.73';
+    const confirm = () =>
+      app.api.post('/auth/verify/confirm').set('x-forwarded-for', ip).send({ email, code: '123456' });
+    for (let i = 0; i < 3; i++) await confirm().expect(400);
+    expectRateLimited(await confirm(), 3);
+    // Reset confirmations have a budget of their own.
+    await app.api
+      .post('/auth/password-reset/confirm')
+      .set('x-forwarded-for', ip)
+      .send({ token: 'unknown', newPassword: 'whatever it is, long enough' })
+      .expect(400);
   });
 
   it('answers an existing and an unknown email with the same status, body and headers', async () => {

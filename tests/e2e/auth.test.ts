@@ -70,7 +70,12 @@ describe('identity core: register, login, me, refresh, logout', () => {
       app.latchkey.database,
       sql`select type from auth_events where user_id = ${id} order by occurred_at, id`,
     );
-    expect(events.map((event) => event.type)).toEqual(['UserRegistered', 'UserLoggedIn', 'UserLoginFailed']);
+    expect(events.map((event) => event.type)).toEqual([
+      'UserRegistered',
+      'EmailVerificationSent',
+      'UserLoggedIn',
+      'UserLoginFailed',
+    ]);
   });
 
   it('answers a duplicate email with 409 CONFLICT, whatever its case', async () => {

@@ -1,16 +1,11 @@
 import request from 'supertest';
+import { median } from '../support/median';
 import { aUser, register } from '../support/auth';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const WARM_UP = 3;
 const SAMPLES = 25;
 const TOLERANCE = 0.2;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 function withoutTraceId(body: Record<string, unknown>): Record<string, unknown> {
   const { traceId: _traceId, ...rest } = body;

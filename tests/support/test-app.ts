@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { createApp, type LatchkeyApp } from '../../apps/api/src/app-factory';
+import { DeferredWork } from '../../apps/api/src/platform/background/deferred-work';
+import { OutboxDispatcher } from '../../apps/api/src/platform/mail/outbox-dispatcher';
 import { loadConfig } from '../../apps/api/src/platform/config/app-config';
 import { openTestDatabase, type TestDatabase } from '../../apps/api/src/testing/test-database';
 import { TestClock } from '../../apps/api/src/testing/test-clock';
@@ -62,6 +64,8 @@ export interface TestApp {
   dataDir: string;
   /** The environment the app was configured from (an in-process CLI loads the same). */
   env: Record<string, string>;
+  /** Waits for background work, then runs a pass over the email outbox and waits for it. */
+  flushMail(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -93,6 +97,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     RATE_LIMIT_LOGIN_EMAIL: '100000/1m',
     RATE_LIMIT_REGISTER_IP: '100000/1m',
     RATE_LIMIT_REFRESH_IP: '100000/1m',
+    RATE_LIMIT_PASSWORD_RESET_IP: '100000/1m',
+    RATE_LIMIT_PASSWORD_RESET_EMAIL: '100000/1m',
+    RATE_LIMIT_VERIFY_REQUEST_IP: '100000/1m',
+    RATE_LIMIT_VERIFY_REQUEST_EMAIL: '100000/1m',
+    RATE_LIMIT_TOKEN_CONFIRM_IP: '100000/1m',
     LOGIN_LOCKOUT_THRESHOLD: '10000',
     ...options.env,
   };
@@ -115,6 +124,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     clock,
     dataDir,
     env,
+    async flushMail() {
+      await latchkey.app.get(DeferredWork).idle();
+      const dispatcher = latchkey.app.get(OutboxDispatcher);
+      await dispatcher.idle();
+      dispatcher.nudge();
+      await dispatcher.idle();
+    },
     async close() {
       await latchkey.close();
       if (!options.db) await db.dispose();

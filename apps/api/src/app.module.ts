@@ -3,11 +3,13 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { IdentityModule } from './modules/identity';
 import { UserProfileModule } from './modules/user-profile';
 import type { AppConfig } from './platform/config/app-config';
+import { BackgroundModule } from './platform/background/background.module';
 import { CoreModule } from './platform/core.module';
 import type { Database } from './platform/database/database';
 import { DatabaseModule } from './platform/database/database.module';
 import { HealthModule } from './platform/health/health.module';
 import { IdempotencyModule } from './platform/idempotency/idempotency.module';
+import { MailModule } from './platform/mail/mail.module';
 import { RateLimitModule } from './platform/rate-limit/rate-limit.module';
 import { RedisModule } from './platform/redis/redis.module';
 import type { OpenApiSpec } from './platform/openapi/openapi-spec';
@@ -32,8 +34,10 @@ export class AppModule {
         CoreModule.forRoot(options.config, options.clock),
         ScheduleModule.forRoot(),
         DatabaseModule.forRoot(options.database),
+        BackgroundModule,
         HealthModule,
         IdempotencyModule,
+        MailModule.forRoot({ deliver: true }),
         RedisModule,
         RateLimitModule,
         OpenApiModule.forRoot(options.spec),

@@ -4,6 +4,7 @@
  */
 export const ErrorCode = {
   VALIDATION_FAILED: 'VALIDATION_FAILED',
+  INVALID_TOKEN: 'INVALID_TOKEN',
   UNAUTHORIZED: 'UNAUTHORIZED',
   FORBIDDEN: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
@@ -21,6 +22,7 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 /** The HTTP status each code is sent with; one code, one status. */
 export const errorStatus: Readonly<Record<ErrorCode, number>> = {
   VALIDATION_FAILED: 400,
+  INVALID_TOKEN: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,

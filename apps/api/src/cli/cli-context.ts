@@ -4,9 +4,11 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { IdentityAdminModule } from '../modules/identity';
 import { type AppConfig, environmentWithDotEnv, loadConfig } from '../platform/config/app-config';
 import type { Env } from '../platform/config/env-reader';
+import { BackgroundModule } from '../platform/background/background.module';
 import { CoreModule } from '../platform/core.module';
 import { type Database, openDatabase } from '../platform/database/database';
 import { DatabaseModule } from '../platform/database/database.module';
+import { MailModule } from '../platform/mail/mail.module';
 import { RedisModule } from '../platform/redis/redis.module';
 import { createLogger } from '../platform/logging/logger';
 import type { Clock } from '../shared-kernel/clock';
@@ -38,6 +40,8 @@ class CliModule {
       imports: [
         CoreModule.forRoot(config, clock),
         DatabaseModule.forRoot(database),
+        BackgroundModule,
+        MailModule.forRoot({ deliver: false }),
         RedisModule,
         IdentityAdminModule,
       ],

@@ -8,6 +8,10 @@ import { Clock } from '../../shared-kernel/clock';
 import { UserProfileModule } from '../user-profile';
 import { AuthenticateAccessToken } from './application/authenticate-access-token';
 import { GetCurrentUser } from './application/get-current-user';
+import { ChangePassword } from './application/change-password';
+import { ConfirmEmailVerification } from './application/confirm-email-verification';
+import { ConfirmPasswordReset } from './application/confirm-password-reset';
+import { EmailVerificationIssuer } from './application/email-verification-issuer';
 import { AccessTokenMinter } from './application/issued-tokens';
 import { ListSessions } from './application/list-sessions';
 import { ListSessionsOfUser } from './application/list-sessions-of-user';
@@ -16,13 +20,17 @@ import { Logout } from './application/logout';
 import {
   AccessTokenIssuer,
   AccessTokenVerifier,
+  AccountMailer,
   AccountRepository,
   AuditLog,
+  EmailVerificationRepository,
   IdentitySettings,
   IdGenerator,
   LoginAttemptGate,
+  OneTimeSecrets,
   PasswordBlocklist,
   PasswordHasher,
+  PasswordResetRepository,
   ProfileDirectory,
   RefreshTokenCodec,
   SessionRepository,
@@ -32,6 +40,8 @@ import {
 } from './application/ports';
 import { RefreshSession } from './application/refresh-session';
 import { RegisterUser } from './application/register-user';
+import { RequestEmailVerification } from './application/request-email-verification';
+import { RequestPasswordReset } from './application/request-password-reset';
 import { RevokeSession } from './application/revoke-session';
 import { RevokeSessionsAsOperator } from './application/revoke-sessions-as-operator';
 import { ActivateSigningKey } from './application/signing-keys/activate-signing-key';
@@ -51,12 +61,15 @@ import { MemoryLoginAttemptGate } from './adapters/abuse/memory-login-attempt-ga
 import { RedisLoginAttemptGate } from './adapters/abuse/redis-login-attempt-gate';
 import { Argon2PasswordHasher } from './adapters/crypto/argon2-password-hasher';
 import { FilePasswordBlocklist } from './adapters/crypto/file-password-blocklist';
+import { HmacOneTimeSecrets } from './adapters/crypto/hmac-one-time-secrets';
 import { HmacRefreshTokenCodec } from './adapters/crypto/hmac-refresh-token-codec';
 import { JoseAccessTokens } from './adapters/crypto/jose-access-tokens';
 import { RsaSigningKeyFactory } from './adapters/crypto/rsa-signing-key-factory';
 import { SigningKeyBootstrap } from './adapters/crypto/signing-key-bootstrap';
 import { createSigningKeyStore } from './adapters/crypto/signing-key-store.factory';
 import { UuidV7Generator } from './adapters/crypto/uuid-v7-generator';
+import { OutboxAccountMailer } from './adapters/email/outbox-account-mailer';
+import { AccountLifecycleController } from './adapters/http/account-lifecycle.controller';
 import { AccountController } from './adapters/http/account.controller';
 import { AuthController } from './adapters/http/auth.controller';
 import { BearerAuthGuard, OptionalBearerAuthGuard } from './adapters/http/bearer-auth.guard';
@@ -65,6 +78,8 @@ import { RefreshTokenTransport } from './adapters/http/refresh-token-transport';
 import { AdvisoryTransactionLock } from './adapters/persistence/advisory-transaction-lock';
 import { DrizzleAccountRepository } from './adapters/persistence/drizzle-account-repository';
 import { DrizzleAuditLog } from './adapters/persistence/drizzle-audit-log';
+import { DrizzleEmailVerificationRepository } from './adapters/persistence/drizzle-email-verification-repository';
+import { DrizzlePasswordResetRepository } from './adapters/persistence/drizzle-password-reset-repository';
 import { DrizzleSessionRepository } from './adapters/persistence/drizzle-session-repository';
 import { SessionAccessCache } from './adapters/persistence/session-access-cache';
 import { SigningKeyRotationScheduler } from './adapters/scheduling/signing-key-rotation.scheduler';
@@ -87,6 +102,10 @@ const identityProviders: Provider[] = [
       sessionMaxAgeSeconds: config.auth.sessionMaxAgeSeconds,
       refreshReuseGraceSeconds: config.auth.refreshReuseGraceSeconds,
       passwordMinLength: config.auth.passwordMinLength,
+      passwordResetTtlSeconds: config.auth.passwordResetTtlSeconds,
+      emailVerificationTtlSeconds: config.auth.emailVerificationTtlSeconds,
+      verificationResendCooldownSeconds: config.auth.verificationResendCooldownSeconds,
+      registerUniformResponse: config.auth.registerUniformResponse,
       jwksCacheTtlSeconds: config.keys.jwksCacheTtlSeconds,
       rsaBits: config.keys.rsaBits,
       keyRotationIntervalSeconds: config.keys.rotationIntervalSeconds,
@@ -130,6 +149,11 @@ const identityProviders: Provider[] = [
     useFactory: (secrets: ServerSecrets) => new HmacRefreshTokenCodec(secrets.refreshTokenPepper),
   },
   { provide: IdGenerator, useClass: UuidV7Generator },
+  {
+    provide: OneTimeSecrets,
+    inject: [ServerSecrets],
+    useFactory: (secrets: ServerSecrets) => new HmacOneTimeSecrets(secrets),
+  },
   // abuse controls: attempt counters shared through Redis when it is configured
   {
     provide: LoginAttemptGate,
@@ -146,7 +170,10 @@ const identityProviders: Provider[] = [
   { provide: AccountRepository, useClass: DrizzleAccountRepository },
   { provide: SessionAccessCache, useFactory: () => new SessionAccessCache() },
   { provide: SessionRepository, useClass: DrizzleSessionRepository },
+  { provide: PasswordResetRepository, useClass: DrizzlePasswordResetRepository },
+  { provide: EmailVerificationRepository, useClass: DrizzleEmailVerificationRepository },
   { provide: AuditLog, useClass: DrizzleAuditLog },
+  { provide: AccountMailer, useClass: OutboxAccountMailer },
   { provide: TransactionLock, useClass: AdvisoryTransactionLock },
   { provide: ProfileDirectory, useClass: UserProfileDirectory },
   // use cases
@@ -161,6 +188,12 @@ const identityProviders: Provider[] = [
   ListSessionsOfUser,
   AuthenticateAccessToken,
   AccessTokenMinter,
+  EmailVerificationIssuer,
+  RequestPasswordReset,
+  ConfirmPasswordReset,
+  RequestEmailVerification,
+  ConfirmEmailVerification,
+  ChangePassword,
   // signing keys
   SigningKeyAudit,
   EnsureSigningKey,
@@ -178,7 +211,7 @@ const identityProviders: Provider[] = [
 
 @Module({
   imports: [UserProfileModule],
-  controllers: [JwksController, AuthController, AccountController],
+  controllers: [JwksController, AuthController, AccountController, AccountLifecycleController],
   providers: [
     ...identityProviders,
     RefreshTokenTransport,

@@ -56,20 +56,42 @@ describe('loadConfig', () => {
     expect(problem).not.toContain('s3cret');
   });
 
-  it('requires the secrets and the public issuer in production, naming each', () => {
+  it('requires the secrets, the public URLs and a mail server in production, naming each', () => {
     const problems = problemsOf({ NODE_ENV: 'production', KEYS_STORE: 'database' });
     expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual([
+      'APP_BASE_URL',
       'JWT_ISSUER',
       'KEY_ENCRYPTION_KEY',
       'REFRESH_TOKEN_PEPPER',
+      'SMTP_URL',
     ]);
-    expect(() =>
-      loadConfig({
-        NODE_ENV: 'production',
-        JWT_ISSUER: 'https://auth.example.com',
-        REFRESH_TOKEN_PEPPER: 'x'.repeat(32),
-      }),
-    ).not.toThrow();
+    const production = {
+      NODE_ENV: 'production',
+      JWT_ISSUER: 'https://auth.example.com',
+      APP_BASE_URL: 'https://app.example.com/',
+      REFRESH_TOKEN_PEPPER: 'x'.repeat(32),
+    };
+    expect(loadConfig({ ...production, SMTP_URL: 'smtp://mailer:587' }).mail).toMatchObject({
+      transport: 'smtp',
+      appBaseUrl: 'https://app.example.com',
+    });
+    // Logging emails (their links and codes) in production must be asked for by name.
+    expect(loadConfig({ ...production, MAIL_TRANSPORT: 'log' }).mail.transport).toBe('log');
+  });
+
+  it('sends mail to the log by default in development, through SMTP once SMTP_URL is set', () => {
+    expect(loadConfig({}).mail).toMatchObject({
+      transport: 'log',
+      appBaseUrl: 'http://localhost:3000',
+      verifyEmailPath: '/verify-email',
+      passwordResetPath: '/reset-password',
+    });
+    expect(loadConfig({ SMTP_URL: 'smtp://127.0.0.1:1025' }).mail.transport).toBe('smtp');
+    expect(problemsOf({ MAIL_TRANSPORT: 'smtp' })[0]).toMatch(
+      /^SMTP_URL: is required with MAIL_TRANSPORT=smtp/,
+    );
+    expect(problemsOf({ SMTP_URL: 'http://mail.example' })[0]).toMatch(/^SMTP_URL: must use smtp: or smtps:/);
+    expect(problemsOf({ PASSWORD_RESET_PATH: 'reset' })[0]).toMatch(/^PASSWORD_RESET_PATH: must be a path/);
   });
 
   it('trusts X-Forwarded-For only from listed proxies, never by hop count', () => {

@@ -59,6 +59,28 @@ export class AppConfig {
       refreshTokenPepper: string | undefined;
       cookieSameSite: 'strict' | 'lax' | 'none';
       passwordMinLength: number;
+      passwordResetTtlSeconds: number;
+      emailVerificationTtlSeconds: number;
+      /** A new verification email for one address at most this often (failed sends do not count). */
+      verificationResendCooldownSeconds: number;
+      /** Register answers 202 whether or not the address is taken; the owner is told by email. */
+      registerUniformResponse: boolean;
+    },
+    readonly mail: {
+      /** `log`: messages (links and codes included) go to the log; `smtp`: sent through SMTP_URL. */
+      transport: 'log' | 'smtp';
+      smtpUrl: string | undefined;
+      from: string;
+      /** Links in emails point at the application (the SPA), never at whatever Host a request named. */
+      appBaseUrl: string;
+      verifyEmailPath: string;
+      passwordResetPath: string;
+      outbox: {
+        pollIntervalMs: number;
+        maxAttempts: number;
+        retryBaseSeconds: number;
+        retryMaxSeconds: number;
+      };
     },
     readonly redis: {
       /** Unset: limits and lockout counters live in this process's memory. */
@@ -85,7 +107,16 @@ export class AppConfig {
   }
 }
 
-export type RateLimitName = 'loginIp' | 'loginEmail' | 'registerIp' | 'refreshIp';
+export type RateLimitName =
+  | 'loginIp'
+  | 'loginEmail'
+  | 'registerIp'
+  | 'refreshIp'
+  | 'passwordResetIp'
+  | 'passwordResetEmail'
+  | 'verifyRequestIp'
+  | 'verifyRequestEmail'
+  | 'tokenConfirmIp';
 export interface RateLimitSetting {
   limit: number;
   windowSeconds: number;
@@ -190,6 +221,50 @@ function encryptionKey(read: EnvReader, store: 'file' | 'database', nodeEnv: Nod
   return bytes;
 }
 
+/**
+ * MAIL_TRANSPORT defaults to smtp when SMTP_URL is set, log otherwise. Production must say `log`
+ * out loud: that transport writes reset links and verification codes to the log.
+ */
+function mailTransport(read: EnvReader, smtpUrl: string | undefined, nodeEnv: NodeEnv): 'log' | 'smtp' {
+  const explicit = read.raw('MAIL_TRANSPORT');
+  const transport = read.oneOf('MAIL_TRANSPORT', ['log', 'smtp'], smtpUrl ? 'smtp' : 'log');
+  if (transport === 'smtp' && !smtpUrl) {
+    return read.fail(
+      'SMTP_URL',
+      'is required with MAIL_TRANSPORT=smtp (e.g. smtp://user:pass@host:587)',
+      'log',
+    );
+  }
+  if (transport === 'log' && explicit === undefined && nodeEnv === 'production') {
+    return read.fail(
+      'SMTP_URL',
+      'is required in production (or set MAIL_TRANSPORT=log to write emails, links and codes included, to the log)',
+      'log',
+    );
+  }
+  return transport;
+}
+
+/** APP_BASE_URL: where the links in emails lead. Required in production; dev follows the port. */
+function appBaseUrl(read: EnvReader, nodeEnv: NodeEnv, port: number): string {
+  const value = read.optionalUrl('APP_BASE_URL', ['http:', 'https:']);
+  if (value === undefined && nodeEnv === 'production') {
+    return read.fail(
+      'APP_BASE_URL',
+      'is required in production (the URL of the application the email links open, e.g. https://app.example.com)',
+      '',
+    );
+  }
+  return (value ?? `http://localhost:${port}`).replace(/\/+$/, '');
+}
+
+function urlPath(read: EnvReader, name: string, fallback: string): string {
+  const value = read.string(name, fallback);
+  if (!/^\/[A-Za-z0-9\-._~/]*$/.test(value))
+    return read.fail(name, `must be a path starting with / (got "${value}")`, fallback);
+  return value;
+}
+
 export function loadConfig(env: Env): AppConfig {
   const read = new EnvReader(env);
   const nodeEnv = read.oneOf<NodeEnv>('NODE_ENV', ['development', 'test', 'production'], 'development');
@@ -200,6 +275,7 @@ export function loadConfig(env: Env): AppConfig {
     nodeEnv === 'test' ? { memoryKib: 1024, timeCost: 1 } : { memoryKib: 19_456, timeCost: 2 };
   const sessionMaxAgeSeconds = read.seconds('SESSION_MAX_AGE', 30 * DAY, HOUR, 365 * DAY);
   const keysStore = read.oneOf('KEYS_STORE', ['file', 'database'], 'file');
+  const smtpUrl = read.optionalUrl('SMTP_URL', ['smtp:', 'smtps:']);
 
   const config = new AppConfig(
     nodeEnv,
@@ -242,6 +318,24 @@ export function loadConfig(env: Env): AppConfig {
       cookieSameSite: read.oneOf('REFRESH_COOKIE_SAMESITE', ['strict', 'lax', 'none'], 'strict'),
       // NIST SP 800-63B-4: 15 for single-factor passwords; 8 is its floor when MFA is in use.
       passwordMinLength: read.int('PASSWORD_MIN_LENGTH', 15, 8, 64),
+      passwordResetTtlSeconds: read.seconds('PASSWORD_RESET_TTL', 30 * 60, 5 * 60, DAY),
+      emailVerificationTtlSeconds: read.seconds('EMAIL_VERIFICATION_TTL', DAY, 10 * 60, 7 * DAY),
+      verificationResendCooldownSeconds: read.seconds('EMAIL_VERIFICATION_RESEND_COOLDOWN', 60, 0, HOUR),
+      registerUniformResponse: read.bool('REGISTER_UNIFORM_RESPONSE', false),
+    },
+    {
+      transport: mailTransport(read, smtpUrl, nodeEnv),
+      smtpUrl,
+      from: read.string('MAIL_FROM', 'Latchkey <no-reply@localhost>'),
+      appBaseUrl: appBaseUrl(read, nodeEnv, port),
+      verifyEmailPath: urlPath(read, 'EMAIL_VERIFICATION_PATH', '/verify-email'),
+      passwordResetPath: urlPath(read, 'PASSWORD_RESET_PATH', '/reset-password'),
+      outbox: {
+        pollIntervalMs: read.int('MAIL_OUTBOX_POLL_MS', 5_000, 100, 600_000),
+        maxAttempts: read.int('MAIL_MAX_ATTEMPTS', 12, 1, 100),
+        retryBaseSeconds: read.seconds('MAIL_RETRY_BASE', 5, 1, HOUR),
+        retryMaxSeconds: read.seconds('MAIL_RETRY_MAX', 30 * 60, 1, DAY),
+      },
     },
     {
       url: read.optionalUrl('REDIS_URL', ['redis:', 'rediss:']),
@@ -254,6 +348,11 @@ export function loadConfig(env: Env): AppConfig {
         loginEmail: rateLimit(read, 'RATE_LIMIT_LOGIN_EMAIL', '10/15m'),
         registerIp: rateLimit(read, 'RATE_LIMIT_REGISTER_IP', '10/1h'),
         refreshIp: rateLimit(read, 'RATE_LIMIT_REFRESH_IP', '120/1m'),
+        passwordResetIp: rateLimit(read, 'RATE_LIMIT_PASSWORD_RESET_IP', '10/15m'),
+        passwordResetEmail: rateLimit(read, 'RATE_LIMIT_PASSWORD_RESET_EMAIL', '5/1h'),
+        verifyRequestIp: rateLimit(read, 'RATE_LIMIT_VERIFY_REQUEST_IP', '10/15m'),
+        verifyRequestEmail: rateLimit(read, 'RATE_LIMIT_VERIFY_REQUEST_EMAIL', '5/1h'),
+        tokenConfirmIp: rateLimit(read, 'RATE_LIMIT_TOKEN_CONFIRM_IP', '30/15m'),
       },
       lockout: {
         threshold: read.int('LOGIN_LOCKOUT_THRESHOLD', 5, 1, 10_000),

@@ -15,9 +15,13 @@ export class ServerSecrets {
       config.auth.refreshTokenPepper ?? devSecret(config.database.dataDir, 'refresh-token-pepper');
   }
 
+  /** A 256-bit key of its own for `label`. */
+  derivedKey(label: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.refreshTokenPepper, Buffer.alloc(0), label, 32));
+  }
+
   /** HMAC-SHA-256 under a key derived for `label`, base64url. */
   keyedHash(label: string, data: string): string {
-    const key = Buffer.from(hkdfSync('sha256', this.refreshTokenPepper, Buffer.alloc(0), label, 32));
-    return createHmac('sha256', key).update(data, 'utf8').digest('base64url');
+    return createHmac('sha256', this.derivedKey(label)).update(data, 'utf8').digest('base64url');
   }
 }

@@ -26,6 +26,7 @@ const codeByStatus: Record<number, ErrorCode> = {
 
 const defaultMessages: Record<ErrorCode, string> = {
   VALIDATION_FAILED: 'The request is invalid',
+  INVALID_TOKEN: 'The token or code is invalid, used or expired',
   UNAUTHORIZED: 'Authentication required',
   FORBIDDEN: 'Not allowed',
   NOT_FOUND: 'Not found',

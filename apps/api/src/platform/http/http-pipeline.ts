@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../config/app-config';
 import { type RequestContext, requestContext } from '../logging/request-context';
 import { REQUEST_ID_HEADER } from './request-id';
+import { applySuccessStatus } from './response-status';
 
 const contextKey = Symbol('requestContext');
 type WithContext = FastifyRequest & { [contextKey]?: RequestContext };
@@ -25,6 +26,7 @@ export async function configureHttpPipeline(app: NestFastifyApplication, config:
       log: request.log,
       ip: request.ip,
       userAgent: request.headers['user-agent'],
+      afterResponse: [],
     };
     request[contextKey] = context;
     requestContext.run(context, done);
@@ -36,7 +38,8 @@ export async function configureHttpPipeline(app: NestFastifyApplication, config:
     if (context) requestContext.run(context, done);
     else done();
   });
-  fastify.addHook('onResponse', (request, reply, done) => {
+  fastify.addHook('onResponse', (request: WithContext, reply, done) => {
+    request[contextKey]?.afterResponse.splice(0).forEach((start) => start());
     request.log.info(
       {
         method: request.method,
@@ -57,7 +60,8 @@ export async function configureHttpPipeline(app: NestFastifyApplication, config:
     closing = true;
     done();
   });
-  fastify.addHook('onSend', (_request, reply, payload, done) => {
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    applySuccessStatus(request, reply);
     if (closing) void reply.header('connection', 'close');
     done(null, payload);
   });

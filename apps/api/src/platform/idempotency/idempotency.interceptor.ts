@@ -10,6 +10,7 @@ import { from, lastValueFrom, type Observable } from 'rxjs';
 import { Clock } from '../../shared-kernel/clock';
 import { DomainError, ValidationFailed } from '../../shared-kernel/domain-error';
 import { ServerSecrets } from '../config/server-secrets';
+import { successStatus, successStatusOf } from '../http/response-status';
 import { IdempotencyStore } from './idempotency-store';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -88,7 +89,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
       case 'in_flight':
         throw new IdempotentRequestInFlight();
       case 'replay':
-        void reply.status(claim.status).header('idempotent-replayed', 'true');
+        successStatus(request, claim.status);
+        void reply.header('idempotent-replayed', 'true');
         return claim.body;
       case 'claimed':
         break;
@@ -96,6 +98,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     try {
       const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
       const status =
+        successStatusOf(request) ??
         (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ??
         (request.method === 'POST' ? 201 : 200);
       await this.store.complete(scope, key, status, body);

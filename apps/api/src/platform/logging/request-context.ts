@@ -7,6 +7,8 @@ export interface RequestContext {
   log: FastifyBaseLogger;
   ip: string;
   userAgent: string | undefined;
+  /** Run once the response has been sent (background work that must not delay or shape it). */
+  afterResponse: (() => void)[];
 }
 
 export const requestContext = new AsyncLocalStorage<RequestContext>();

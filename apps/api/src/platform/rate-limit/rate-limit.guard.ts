@@ -13,13 +13,20 @@ import { DomainError } from '../../shared-kernel/domain-error';
 import type { RateLimitName } from '../config/app-config';
 import { StoreFailurePolicy } from '../redis/store-failure-policy';
 
-export type RouteClass = 'login' | 'register' | 'refresh';
+export type RouteClass =
+  'login' | 'register' | 'refresh' | 'passwordResetRequest' | 'verifyRequest' | 'tokenConfirm';
 
-/** Which limits count a route class's requests (per IP, per email). */
+/**
+ * Which limits count a route class's requests (per IP, per email). Counters are kept per route,
+ * so two routes of one class do not share a budget.
+ */
 export const LIMITS_OF: Readonly<Record<RouteClass, readonly RateLimitName[]>> = {
   login: ['loginIp', 'loginEmail'],
   register: ['registerIp'],
   refresh: ['refreshIp'],
+  passwordResetRequest: ['passwordResetIp', 'passwordResetEmail'],
+  verifyRequest: ['verifyRequestIp', 'verifyRequestEmail'],
+  tokenConfirm: ['tokenConfirmIp'],
 };
 
 export const ROUTE_CLASS = 'latchkey:rate-limit-class';

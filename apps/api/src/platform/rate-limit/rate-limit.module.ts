@@ -10,7 +10,12 @@ import { MemoryThrottlerStorage, RedisThrottlerStorage } from './throttler-stora
 
 const appliesTo = (name: RateLimitName) => (context: ExecutionContext) => {
   const routeClass = Reflect.getMetadata(ROUTE_CLASS, context.getHandler()) as RouteClass | undefined;
-  return routeClass !== undefined && LIMITS_OF[routeClass].includes(name);
+  if (routeClass === undefined || !LIMITS_OF[routeClass].includes(name)) return false;
+  // A per-email limit counts requests that name an address; a signed-in caller's request
+  // (verification for the bearer's own address) names none and is counted per IP only.
+  if (!name.endsWith('Email')) return true;
+  const body = context.switchToHttp().getRequest<FastifyRequest>().body as { email?: unknown } | undefined;
+  return typeof body?.email === 'string';
 };
 
 const trackerOf = (name: RateLimitName) =>

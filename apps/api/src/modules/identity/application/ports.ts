@@ -1,4 +1,5 @@
 import type { AttemptVerdict } from '../domain/login-protection';
+import type { DeliveryState } from '../domain/one-time-secret';
 import type { RefreshTokenRecord, RevokeReason, Session } from '../domain/session';
 import type { SigningKey, SigningKeySource } from '../domain/signing-key';
 
@@ -12,6 +13,10 @@ export abstract class IdentitySettings {
   abstract readonly sessionMaxAgeSeconds: number;
   abstract readonly refreshReuseGraceSeconds: number;
   abstract readonly passwordMinLength: number;
+  abstract readonly passwordResetTtlSeconds: number;
+  abstract readonly emailVerificationTtlSeconds: number;
+  abstract readonly verificationResendCooldownSeconds: number;
+  abstract readonly registerUniformResponse: boolean;
   abstract readonly jwksCacheTtlSeconds: number;
   abstract readonly rsaBits: number;
   /** Unset: no scheduled rotation. */
@@ -54,6 +59,59 @@ export abstract class AccountRepository {
   abstract findByEmail(email: string): Promise<Account | undefined>;
   abstract findById(id: string): Promise<Account | undefined>;
   abstract updatePasswordHash(id: string, passwordHash: string, now: Date): Promise<void>;
+  /** Marks the address verified if it still is the account's address; false when it is not. */
+  abstract markEmailVerified(id: string, email: string, now: Date): Promise<boolean>;
+}
+
+export interface PasswordResetToken {
+  id: string;
+  accountId: string;
+  tokenHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export abstract class PasswordResetRepository {
+  /** Voids the account's unused tokens and stores the new one: only the newest link works. */
+  abstract issue(token: PasswordResetToken, now: Date): Promise<void>;
+  /** The account a still-usable token belongs to, without consuming it. */
+  abstract findUsable(tokenHash: string, now: Date): Promise<string | undefined>;
+  /**
+   * Consumes the token if it is still usable, in one conditional UPDATE: of concurrent confirms
+   * exactly one gets the account id back, the others undefined.
+   */
+  abstract consume(tokenHash: string, now: Date): Promise<string | undefined>;
+  /** Voids every unused token of the account (its password changed by other means). */
+  abstract voidAll(accountId: string, now: Date): Promise<void>;
+}
+
+export interface EmailVerification {
+  id: string;
+  accountId: string;
+  /** The address the secret was sent to; it verifies that address only. */
+  email: string;
+  tokenHash: string;
+  codeHash: string;
+  failedCodeAttempts: number;
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt: Date | null;
+  voidedAt: Date | null;
+  /** The email carrying it (for the resend cooldown, which failed sends do not count against). */
+  messageId: string | null;
+}
+
+export abstract class EmailVerificationRepository {
+  /** Voids the account's unused verifications and stores the new one. */
+  abstract issue(verification: EmailVerification, now: Date): Promise<void>;
+  /** The account's most recent verification, whatever its state. */
+  abstract latest(accountId: string): Promise<EmailVerification | undefined>;
+  /** Consumes a usable verification by its link token, atomically; undefined if none. */
+  abstract consumeByToken(tokenHash: string, now: Date): Promise<EmailVerification | undefined>;
+  /** The account's newest unused, unvoided verification, locked until the transaction ends. */
+  abstract lockCurrent(accountId: string): Promise<EmailVerification | undefined>;
+  abstract recordWrongCode(id: string): Promise<void>;
+  abstract markUsed(id: string, now: Date): Promise<void>;
 }
 
 /** What the session row lock reveals about a chain, read inside the refresh transaction. */
@@ -110,7 +168,13 @@ export type AuthEventType =
   | 'SessionRevoked'
   | 'SigningKeyChanged'
   | 'UserAccountLocked'
-  | 'SuspiciousActivityDetected';
+  | 'SuspiciousActivityDetected'
+  | 'PasswordResetRequested'
+  | 'PasswordResetCompleted'
+  | 'PasswordChanged'
+  | 'EmailVerificationSent'
+  | 'EmailVerified'
+  | 'RegistrationAttemptForExistingAccount';
 
 export interface AuthEvent {
   type: AuthEventType;
@@ -140,8 +204,43 @@ export abstract class ProfileDirectory {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Email to the account owner
+// ---------------------------------------------------------------------------------------------
+
+export type AccountEmail =
+  | { kind: 'email-verification'; to: string; token: string; code: string; expiresAt: Date }
+  | { kind: 'password-reset'; to: string; token: string; expiresAt: Date }
+  | { kind: 'password-changed'; to: string; at: Date; via: 'reset' | 'change' }
+  | { kind: 'registration-attempt'; to: string; at: Date };
+
+/**
+ * Emails are queued in the current transaction (a durable outbox) and sent once it commits, with
+ * retries: a rolled-back use case sends nothing, and a mail server outage loses nothing.
+ */
+export abstract class AccountMailer {
+  /** Returns the queued message's id. */
+  abstract queue(email: AccountEmail): Promise<string>;
+  abstract deliveryState(messageId: string): Promise<DeliveryState>;
+  /** Withdraws a message that has not been sent yet (its secret was superseded). */
+  abstract cancel(messageId: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Cryptography
 // ---------------------------------------------------------------------------------------------
+
+export type OneTimeSecretPurpose = 'password-reset' | 'email-verification' | 'verification-code';
+
+/** Emailed secrets: generated from a CSPRNG, stored and compared only as keyed hashes. */
+export abstract class OneTimeSecrets {
+  /** 256 random bits, base64url. */
+  abstract token(): string;
+  /** Six decimal digits, uniformly random. */
+  abstract code(): string;
+  abstract hash(purpose: OneTimeSecretPurpose, value: string): string;
+  /** Constant-time comparison of `value`'s hash with a stored one. */
+  abstract matches(purpose: OneTimeSecretPurpose, value: string, storedHash: string): boolean;
+}
 
 /** Counts login attempts per normalised email, atomically, across every instance sharing the store. */
 export abstract class LoginAttemptGate {

@@ -1,13 +1,18 @@
 import { Injectable } from '@nestjs/common';
+import { BackgroundWork } from '../../../shared-kernel/background-work';
 import { Clock } from '../../../shared-kernel/clock';
 import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
 import { normalizeEmail } from '../domain/email';
-import { PasswordRejected } from '../domain/errors';
+import { EmailAlreadyRegistered, PasswordRejected } from '../domain/errors';
 import { normalizePassword, PasswordPolicy } from '../domain/password-policy';
+import { EmailVerificationIssuer } from './email-verification-issuer';
 import {
+  AccountMailer,
   AccountRepository,
   AuditLog,
+  IdentitySettings,
   IdGenerator,
+  isAccountActive,
   PasswordHasher,
   ProfileDirectory,
   type RequestMeta,
@@ -20,6 +25,12 @@ export interface RegisterUserCommand {
   name: string;
 }
 
+/**
+ * `accepted`: REGISTER_UNIFORM_RESPONSE is on, and the caller is told the same thing whether an
+ * account was created or the address already had one (whose owner then gets an email instead).
+ */
+export type Registration = { outcome: 'created'; user: UserPublic } | { outcome: 'accepted' };
+
 @Injectable()
 export class RegisterUser {
   constructor(
@@ -27,19 +38,46 @@ export class RegisterUser {
     private readonly profiles: ProfileDirectory,
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
+    private readonly verification: EmailVerificationIssuer,
+    private readonly mailer: AccountMailer,
+    private readonly settings: IdentitySettings,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
     private readonly unitOfWork: UnitOfWork,
     private readonly audit: AuditLog,
+    private readonly background: BackgroundWork,
   ) {}
 
-  async execute(command: RegisterUserCommand, meta: RequestMeta): Promise<UserPublic> {
+  async execute(command: RegisterUserCommand, meta: RequestMeta): Promise<Registration> {
     const email = normalizeEmail(command.email);
     const violations = this.policy.violations(command.password, email);
     if (violations.length > 0) throw new PasswordRejected(violations);
+    const name = command.name.trim();
 
+    if (this.settings.registerUniformResponse) {
+      // Answered before anything depends on whether the address is taken, so the timing cannot
+      // tell either; the account, or the owner's notice, follows in the background.
+      this.background.run('registration', async () => {
+        try {
+          await this.create(email, command.password, name, meta);
+        } catch (error) {
+          if (!(error instanceof EmailAlreadyRegistered)) throw error;
+          await this.tellOwner(email, meta);
+        }
+      });
+      return { outcome: 'accepted' };
+    }
+    return { outcome: 'created', user: await this.create(email, command.password, name, meta) };
+  }
+
+  private async create(
+    email: string,
+    password: string,
+    name: string,
+    meta: RequestMeta,
+  ): Promise<UserPublic> {
     // Hash before the transaction: ~30 ms of argon2 must not hold a transaction open.
-    const passwordHash = await this.hasher.hash(normalizePassword(command.password));
+    const passwordHash = await this.hasher.hash(normalizePassword(password));
     const now = this.clock.now();
     const account = {
       id: this.ids.next(),
@@ -50,13 +88,28 @@ export class RegisterUser {
       deletedAt: null,
       createdAt: now,
     };
-    const name = command.name.trim();
-
     await this.unitOfWork.run(async () => {
       await this.accounts.create(account); // the unique index decides concurrent duplicates
       await this.profiles.create(account.id, name, now);
       await this.audit.record({ type: 'UserRegistered', userId: account.id, sessionId: null, meta });
+      await this.verification.issue(account, meta);
     });
     return toUserPublic(account, { name, roles: ['user'] });
+  }
+
+  /** Someone registered with a taken address: its owner hears of it; the caller learns nothing. */
+  private async tellOwner(email: string, meta: RequestMeta): Promise<void> {
+    const owner = await this.accounts.findByEmail(email);
+    if (!owner || !isAccountActive(owner)) return;
+    const now = this.clock.now();
+    await this.unitOfWork.run(async () => {
+      await this.mailer.queue({ kind: 'registration-attempt', to: owner.email, at: now });
+      await this.audit.record({
+        type: 'RegistrationAttemptForExistingAccount',
+        userId: owner.id,
+        sessionId: null,
+        meta,
+      });
+    });
   }
 }

@@ -59,3 +59,41 @@ export class SessionNotFound extends DomainError {
     super('No such session');
   }
 }
+
+/**
+ * A reset token, verification token or code that does not work: unknown, used, superseded,
+ * expired or out of attempts. One error for all, so the answer says nothing about which.
+ */
+export class InvalidOneTimeToken extends DomainError {
+  readonly code = 'INVALID_TOKEN' as const;
+  constructor() {
+    super('The token or code is invalid, used or expired');
+  }
+}
+
+export class EmailAlreadyVerified extends DomainError {
+  readonly code = 'CONFLICT' as const;
+  constructor() {
+    super('The email address is already verified');
+  }
+}
+
+/** Only the signed-in owner is told; an anonymous request is answered 202 regardless. */
+export class VerificationEmailCooldown extends DomainError {
+  readonly code = 'RATE_LIMITED' as const;
+  constructor(retryAfterSeconds: number) {
+    super('A verification email was sent moments ago; check your inbox or retry later', {
+      retryAfterSeconds,
+    });
+  }
+}
+
+/** Wrong current password on a password change (or the address is under login protection). */
+export class CurrentPasswordIncorrect extends DomainError {
+  readonly code = 'VALIDATION_FAILED' as const;
+  constructor() {
+    super('The current password is incorrect', {
+      details: [{ field: 'currentPassword', message: 'is incorrect' }],
+    });
+  }
+}

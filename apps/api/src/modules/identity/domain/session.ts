@@ -17,7 +17,13 @@ export interface Session {
 }
 
 export type RevokeReason =
-  'logout' | 'logout_all_devices' | 'revoked_by_user' | 'revoked_by_operator' | 'refresh_token_reuse';
+  | 'logout'
+  | 'logout_all_devices'
+  | 'revoked_by_user'
+  | 'revoked_by_operator'
+  | 'refresh_token_reuse'
+  | 'password_reset'
+  | 'password_changed';
 
 export interface RefreshTokenRecord {
   id: string;

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { successStatus } from '../../../../platform/http/response-status';
 import { Idempotent } from '../../../../platform/idempotency/idempotency.interceptor';
 import { RateLimit } from '../../../../platform/rate-limit/rate-limit.guard';
 import type { Principal } from '../../application/authenticate-access-token';
@@ -9,10 +10,20 @@ import { RefreshSession } from '../../application/refresh-session';
 import { RegisterUser } from '../../application/register-user';
 import type { UserPublic } from '../../application/user-public';
 import { AuthenticationRequired } from '../../domain/errors';
-import { LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest } from './auth.dto';
+import {
+  type AcceptedResponse,
+  LoginRequest,
+  LogoutRequest,
+  RefreshRequest,
+  RegisterRequest,
+} from './auth.dto';
 import { CurrentPrincipal, OptionalBearerAuthGuard } from './bearer-auth.guard';
 import { RefreshTokenTransport, type TokenBody } from './refresh-token-transport';
 import { requestMetaOf } from './request-meta';
+
+const REGISTRATION_ACCEPTED: AcceptedResponse = {
+  message: 'Check your inbox: the next step is in an email to this address.',
+};
 
 @Controller('auth')
 export class AuthController {
@@ -28,8 +39,15 @@ export class AuthController {
   @HttpCode(201)
   @RateLimit('register')
   @Idempotent()
-  register(@Body() body: RegisterRequest, @Req() request: FastifyRequest): Promise<UserPublic> {
-    return this.registerUser.execute(body, requestMetaOf(request));
+  async register(
+    @Body() body: RegisterRequest,
+    @Req() request: FastifyRequest,
+  ): Promise<UserPublic | AcceptedResponse> {
+    const registration = await this.registerUser.execute(body, requestMetaOf(request));
+    if (registration.outcome === 'created') return registration.user;
+    // REGISTER_UNIFORM_RESPONSE: new address or taken, the same 202 and body.
+    successStatus(request, 202);
+    return REGISTRATION_ACCEPTED;
   }
 
   @Post('login')

@@ -1,5 +1,14 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsNotEmpty, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsEmail,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+} from 'class-validator';
 
 // Names match docs/openapi.yaml's schemas. Lengths here are cheap guards; the password policy
 // (minimum length, blocklist, 256 code points) is the domain's and reports its own details.
@@ -56,4 +65,65 @@ export class LogoutRequest {
   @IsOptional()
   @IsBoolean()
   allDevices?: boolean;
+}
+
+/** The body of a 202 that must not say whether an account exists. */
+export interface AcceptedResponse {
+  message: string;
+}
+
+export class PasswordResetRequest {
+  @Transform(trim)
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email!: string;
+}
+
+export class PasswordResetConfirmRequest {
+  @IsString()
+  @Length(1, 512)
+  token!: string;
+
+  @IsString()
+  @MaxLength(4096)
+  newPassword!: string;
+}
+
+export class PasswordChangeRequest {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(4096)
+  currentPassword!: string;
+
+  @IsString()
+  @MaxLength(4096)
+  newPassword!: string;
+}
+
+/** Without a bearer token, `email` names the address; with one, the body names nothing. */
+export class VerificationRequest {
+  @IsOptional()
+  @Transform(trim)
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email?: string;
+}
+
+/** Either `token` (from the link) or `email` with `code` (typed in); the controller checks which. */
+export class VerificationConfirmRequest {
+  @IsOptional()
+  @IsString()
+  @Length(1, 512)
+  token?: string;
+
+  @IsOptional()
+  @Transform(trim)
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email?: string;
+
+  @IsOptional()
+  @Transform(trim)
+  @Matches(/^[0-9]{6}$/, { message: 'code must be the 6 digits from the email' })
+  code?: string;
 }

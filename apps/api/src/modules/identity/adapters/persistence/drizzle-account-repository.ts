@@ -48,4 +48,20 @@ export class DrizzleAccountRepository extends AccountRepository {
   async updatePasswordHash(id: string, passwordHash: string, now: Date): Promise<void> {
     await this.database.db.update(accounts).set({ passwordHash, updatedAt: now }).where(eq(accounts.id, id));
   }
+
+  async markEmailVerified(id: string, email: string, now: Date): Promise<boolean> {
+    const rows = await this.database.db
+      .update(accounts)
+      .set({ emailVerifiedAt: sql`coalesce(${accounts.emailVerifiedAt}, ${now})`, updatedAt: now })
+      .where(
+        and(
+          eq(accounts.id, id),
+          sql`lower(${accounts.email}) = ${email.toLowerCase()}`,
+          isNull(accounts.deletedAt),
+          isNull(accounts.disabledAt),
+        ),
+      )
+      .returning({ id: accounts.id });
+    return rows.length > 0;
+  }
 }

@@ -81,6 +81,53 @@ export const refreshTokens = pgTable(
   ],
 );
 
+/** Password-reset tokens, stored only as keyed hashes. A new one voids the account's older ones. */
+export const passwordResetTokens = pgTable(
+  'password_reset_tokens',
+  {
+    id: uuid('id').primaryKey(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: at('created_at').notNull(),
+    expiresAt: at('expires_at').notNull(),
+    usedAt: at('used_at'),
+    voidedAt: at('voided_at'),
+  },
+  (t) => [
+    uniqueIndex('password_reset_tokens_hash_key').on(t.tokenHash),
+    index('password_reset_tokens_account_live_idx')
+      .on(t.accountId)
+      .where(sql`${t.usedAt} is null and ${t.voidedAt} is null`),
+  ],
+);
+
+/** Email verifications: a link token and a 6-digit code, both stored only as keyed hashes. */
+export const emailVerifications = pgTable(
+  'email_verifications',
+  {
+    id: uuid('id').primaryKey(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    /** Keyed hash of `<id>:<code>`: the same code in two verifications hashes differently. */
+    codeHash: text('code_hash').notNull(),
+    failedCodeAttempts: integer('failed_code_attempts').notNull().default(0),
+    createdAt: at('created_at').notNull(),
+    expiresAt: at('expires_at').notNull(),
+    usedAt: at('used_at'),
+    voidedAt: at('voided_at'),
+    messageId: uuid('message_id'),
+  },
+  (t) => [
+    uniqueIndex('email_verifications_hash_key').on(t.tokenHash),
+    index('email_verifications_account_idx').on(t.accountId, t.createdAt),
+  ],
+);
+
 /** Signing keys shared by every instance (KEYS_STORE=database). */
 export const signingKeys = pgTable(
   'signing_keys',

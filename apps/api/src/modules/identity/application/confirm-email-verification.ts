@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../../../shared-kernel/clock';
+import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
+import { normalizeEmail } from '../domain/email';
+import { InvalidOneTimeToken } from '../domain/errors';
+import { checkCode, isUsable } from '../domain/one-time-secret';
+import { GetCurrentUser } from './get-current-user';
+import {
+  AccountRepository,
+  AuditLog,
+  EmailVerificationRepository,
+  isAccountActive,
+  OneTimeSecrets,
+  type RequestMeta,
+} from './ports';
+import type { UserPublic } from './user-public';
+
+/** The link's token, or the address and the 6-digit code typed into the app. */
+export type VerificationProof = { token: string } | { email: string; code: string };
+
+@Injectable()
+export class ConfirmEmailVerification {
+  constructor(
+    private readonly accounts: AccountRepository,
+    private readonly verifications: EmailVerificationRepository,
+    private readonly secrets: OneTimeSecrets,
+    private readonly currentUser: GetCurrentUser,
+    private readonly clock: Clock,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async execute(proof: VerificationProof, meta: RequestMeta): Promise<UserPublic> {
+    const userId = 'token' in proof ? await this.byToken(proof.token, meta) : await this.byCode(proof, meta);
+    if (userId === undefined) throw new InvalidOneTimeToken();
+    return this.currentUser.execute(userId);
+  }
+
+  private byToken(token: string, meta: RequestMeta): Promise<string | undefined> {
+    const now = this.clock.now();
+    return this.unitOfWork.run(async () => {
+      const verification = await this.verifications.consumeByToken(
+        this.secrets.hash('email-verification', token),
+        now,
+      );
+      if (!verification) return undefined;
+      return this.verify(verification.accountId, verification.email, 'link', now, meta);
+    });
+  }
+
+  /**
+   * The attempt count is written in the same transaction that refuses the code, and the
+   * transaction commits (the refusal is thrown after it), so a wrong guess always counts.
+   */
+  private async byCode(
+    proof: { email: string; code: string },
+    meta: RequestMeta,
+  ): Promise<string | undefined> {
+    const account = await this.accounts.findByEmail(normalizeEmail(proof.email));
+    if (!account || !isAccountActive(account)) return undefined;
+    const now = this.clock.now();
+    return this.unitOfWork.run(async () => {
+      const verification = await this.verifications.lockCurrent(account.id);
+      if (!verification || !isUsable(verification, now)) return undefined;
+      const matches = this.secrets.matches(
+        'verification-code',
+        `${verification.id}:${proof.code}`,
+        verification.codeHash,
+      );
+      const check = checkCode(verification.failedCodeAttempts, matches);
+      if (check === 'wrong') await this.verifications.recordWrongCode(verification.id);
+      if (check !== 'accept') return undefined;
+      await this.verifications.markUsed(verification.id, now);
+      return this.verify(account.id, verification.email, 'code', now, meta);
+    });
+  }
+
+  private async verify(
+    accountId: string,
+    email: string,
+    method: 'link' | 'code',
+    now: Date,
+    meta: RequestMeta,
+  ): Promise<string | undefined> {
+    // The secret verifies the address it was sent to; if the account's address is another by
+    // now, it verifies nothing.
+    if (!(await this.accounts.markEmailVerified(accountId, email, now))) return undefined;
+    await this.audit.record({
+      type: 'EmailVerified',
+      userId: accountId,
+      sessionId: null,
+      meta,
+      data: { method },
+    });
+    return accountId;
+  }
+}

@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../../../shared-kernel/clock';
+import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
+import { expiryAfter, resendWaitSeconds } from '../domain/one-time-secret';
+import {
+  type Account,
+  AccountMailer,
+  AuditLog,
+  EmailVerificationRepository,
+  IdentitySettings,
+  IdGenerator,
+  OneTimeSecrets,
+  type RequestMeta,
+  TransactionLock,
+} from './ports';
+
+export type IssueOutcome = { issued: true } | { issued: false; retryAfterSeconds: number };
+
+/**
+ * Sends a verification email (a link token and a 6-digit code) unless one went to the address
+ * within the resend cooldown. Shared by registration and by "send it again".
+ */
+@Injectable()
+export class EmailVerificationIssuer {
+  constructor(
+    private readonly verifications: EmailVerificationRepository,
+    private readonly mailer: AccountMailer,
+    private readonly secrets: OneTimeSecrets,
+    private readonly lock: TransactionLock,
+    private readonly settings: IdentitySettings,
+    private readonly ids: IdGenerator,
+    private readonly clock: Clock,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /** Joins the caller's transaction when there is one (registration). */
+  issue(account: Pick<Account, 'id' | 'email'>, meta: RequestMeta): Promise<IssueOutcome> {
+    return this.unitOfWork.run(async () => {
+      // Two requests at once must not both pass the cooldown: they queue here, per account.
+      await this.lock.acquire(`email-verification:${account.id}`);
+      const now = this.clock.now();
+      const previous = await this.verifications.latest(account.id);
+      const delivery = previous?.messageId ? await this.mailer.deliveryState(previous.messageId) : 'sent';
+      const wait = resendWaitSeconds(
+        previous && { createdAt: previous.createdAt, delivery },
+        now,
+        this.settings.verificationResendCooldownSeconds,
+      );
+      if (wait > 0) return { issued: false, retryAfterSeconds: wait };
+      // The previous email, if still unsent, would only carry a voided code: withdraw it.
+      if (previous?.messageId && (delivery === 'queued' || delivery === 'retrying'))
+        await this.mailer.cancel(previous.messageId);
+
+      const id = this.ids.next();
+      const token = this.secrets.token();
+      const code = this.secrets.code();
+      const expiresAt = expiryAfter(now, this.settings.emailVerificationTtlSeconds);
+      const messageId = await this.mailer.queue({
+        kind: 'email-verification',
+        to: account.email,
+        token,
+        code,
+        expiresAt,
+      });
+      await this.verifications.issue(
+        {
+          id,
+          accountId: account.id,
+          email: account.email,
+          tokenHash: this.secrets.hash('email-verification', token),
+          codeHash: this.secrets.hash('verification-code', `${id}:${code}`),
+          failedCodeAttempts: 0,
+          createdAt: now,
+          expiresAt,
+          usedAt: null,
+          voidedAt: null,
+          messageId,
+        },
+        now,
+      );
+      await this.audit.record({ type: 'EmailVerificationSent', userId: account.id, sessionId: null, meta });
+      return { issued: true };
+    });
+  }
+}

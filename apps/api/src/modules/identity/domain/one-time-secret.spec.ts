@@ -1,0 +1,30 @@
+import { checkCode, expiryAfter, isUsable, MAX_CODE_ATTEMPTS, resendWaitSeconds } from './one-time-secret';
+
+const t0 = new Date('2026-01-01T00:00:00Z');
+const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+
+describe('one-time secrets', () => {
+  it('are usable until used, voided or expired', () => {
+    const fresh = { expiresAt: expiryAfter(t0, 60), usedAt: null, voidedAt: null };
+    expect(isUsable(fresh, at(59))).toBe(true);
+    expect(isUsable(fresh, at(60))).toBe(false);
+    expect(isUsable({ ...fresh, usedAt: at(1) }, at(2))).toBe(false);
+    expect(isUsable({ ...fresh, voidedAt: at(1) }, at(2))).toBe(false);
+  });
+
+  it('accept the right code until the wrong ones are spent, then refuse even the right one', () => {
+    expect(checkCode(0, true)).toBe('accept');
+    expect(checkCode(MAX_CODE_ATTEMPTS - 1, false)).toBe('wrong');
+    expect(checkCode(MAX_CODE_ATTEMPTS - 1, true)).toBe('accept');
+    expect(checkCode(MAX_CODE_ATTEMPTS, true)).toBe('exhausted');
+  });
+
+  it('hold resends back for the cooldown, unless the previous email could not be sent', () => {
+    expect(resendWaitSeconds(undefined, t0, 60)).toBe(0);
+    expect(resendWaitSeconds({ createdAt: t0, delivery: 'sent' }, at(15), 60)).toBe(45);
+    expect(resendWaitSeconds({ createdAt: t0, delivery: 'queued' }, at(0.5), 60)).toBe(60);
+    expect(resendWaitSeconds({ createdAt: t0, delivery: 'sent' }, at(60), 60)).toBe(0);
+    expect(resendWaitSeconds({ createdAt: t0, delivery: 'retrying' }, at(1), 60)).toBe(0);
+    expect(resendWaitSeconds({ createdAt: t0, delivery: 'failed' }, at(1), 60)).toBe(0);
+  });
+});

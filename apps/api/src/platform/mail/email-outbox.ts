@@ -1,0 +1,176 @@
+import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { and, asc, eq, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
+import { ServerSecrets } from '../config/server-secrets';
+import { Database } from '../database/database';
+import type { OutgoingEmail } from './mail-transport';
+import { emailOutbox } from './schema';
+
+export type OutboxDeliveryState = 'queued' | 'sent' | 'retrying' | 'failed' | 'cancelled';
+
+/** A message claimed for sending, its body unsealed. */
+export interface ClaimedEmail {
+  id: string;
+  kind: string;
+  attempts: number;
+  email: OutgoingEmail;
+}
+
+const SEAL_LABEL = 'latchkey/email-outbox/body/v1';
+const incrementAttempts = () => sql`${emailOutbox.attempts} + 1`;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/**
+ * The durable queue of outgoing email. `enqueue` writes in the caller's transaction, so a message
+ * exists exactly when the change it reports was committed; the dispatcher is nudged after commit.
+ * Bodies are sealed under a key derived from the server secret and dropped once a message settles:
+ * a database dump holds no working reset link.
+ */
+@Injectable()
+export class EmailOutbox {
+  private readonly key: Buffer;
+  private readonly listeners: (() => void)[] = [];
+
+  constructor(
+    private readonly database: Database,
+    secrets: ServerSecrets,
+  ) {
+    this.key = secrets.derivedKey(SEAL_LABEL);
+  }
+
+  /** Called after each commit that queued mail (the dispatcher sends at once instead of at its next poll). */
+  onEnqueued(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  async enqueue(kind: string, email: OutgoingEmail, now: Date): Promise<string> {
+    const id = randomUUID();
+    await this.database.db.insert(emailOutbox).values({
+      id,
+      kind,
+      recipient: email.to,
+      subject: email.subject,
+      body: this.seal(id, { text: email.text, html: email.html }),
+      status: 'pending',
+      nextAttemptAt: now,
+      createdAt: now,
+    });
+    this.database.afterCommit(() => this.listeners.forEach((listener) => listener()));
+    return id;
+  }
+
+  async state(id: string): Promise<OutboxDeliveryState> {
+    const [row] = await this.database.db
+      .select({ status: emailOutbox.status, lastError: emailOutbox.lastError })
+      .from(emailOutbox)
+      .where(eq(emailOutbox.id, id));
+    if (!row) return 'cancelled'; // purged long after settling
+    if (row.status === 'pending') return row.lastError === null ? 'queued' : 'retrying';
+    return row.status;
+  }
+
+  async cancel(id: string, now: Date): Promise<void> {
+    await this.database.db
+      .update(emailOutbox)
+      .set({ status: 'cancelled', body: null, settledAt: now })
+      .where(and(eq(emailOutbox.id, id), eq(emailOutbox.status, 'pending')));
+  }
+
+  /**
+   * Leases up to `limit` due messages. SKIP LOCKED lets several instances claim side by side
+   * without waiting on each other or taking the same row; the lease (not a held transaction)
+   * keeps a message claimed while it is sent, and lapses if its sender dies.
+   */
+  async claimDue(now: Date, leaseSeconds: number, limit: number): Promise<ClaimedEmail[]> {
+    const db = this.database.db;
+    const due = db
+      .select({ id: emailOutbox.id })
+      .from(emailOutbox)
+      .where(
+        and(
+          eq(emailOutbox.status, 'pending'),
+          lte(emailOutbox.nextAttemptAt, now),
+          or(isNull(emailOutbox.lockedUntil), lte(emailOutbox.lockedUntil, now)),
+        ),
+      )
+      .orderBy(asc(emailOutbox.nextAttemptAt))
+      .limit(limit)
+      .for('update', { skipLocked: true });
+    const rows = await db
+      .update(emailOutbox)
+      .set({ lockedUntil: new Date(now.getTime() + leaseSeconds * 1000) })
+      .where(inArray(emailOutbox.id, due))
+      .returning();
+    const claimed: ClaimedEmail[] = [];
+    for (const row of rows) {
+      const body = row.body === null ? undefined : this.unseal(row.id, row.body);
+      if (!body) {
+        // Sealed under another server secret (REFRESH_TOKEN_PEPPER changed): no retry can help.
+        await this.markFailed(row.id, 'the body cannot be unsealed with this server secret', now, undefined);
+        continue;
+      }
+      claimed.push({
+        id: row.id,
+        kind: row.kind,
+        attempts: row.attempts,
+        email: { to: row.recipient, subject: row.subject, ...body },
+      });
+    }
+    return claimed;
+  }
+
+  async markSent(id: string, now: Date): Promise<void> {
+    await this.database.db
+      .update(emailOutbox)
+      .set({ status: 'sent', body: null, settledAt: now, lockedUntil: null, attempts: incrementAttempts() })
+      .where(eq(emailOutbox.id, id));
+  }
+
+  /** `retryAt` undefined: given up on. */
+  async markFailed(id: string, reason: string, now: Date, retryAt: Date | undefined): Promise<void> {
+    await this.database.db
+      .update(emailOutbox)
+      .set(
+        retryAt
+          ? { lastError: reason, nextAttemptAt: retryAt, lockedUntil: null, attempts: incrementAttempts() }
+          : {
+              status: 'failed',
+              lastError: reason,
+              body: null,
+              settledAt: now,
+              lockedUntil: null,
+              attempts: incrementAttempts(),
+            },
+      )
+      .where(eq(emailOutbox.id, id));
+  }
+
+  /** Settled messages (addresses and subjects) are kept this long for operators, then deleted. */
+  async purgeSettledBefore(cutoff: Date): Promise<void> {
+    await this.database.db
+      .delete(emailOutbox)
+      .where(and(ne(emailOutbox.status, 'pending'), lt(emailOutbox.settledAt, cutoff)));
+  }
+
+  private seal(id: string, body: { text: string; html: string }): string {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    cipher.setAAD(Buffer.from(id)); // a sealed body cannot be moved onto another row
+    const sealed = Buffer.concat([cipher.update(JSON.stringify(body), 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url');
+  }
+
+  private unseal(id: string, sealed: string): { text: string; html: string } | undefined {
+    try {
+      const raw = Buffer.from(sealed, 'base64url');
+      const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, IV_BYTES));
+      decipher.setAAD(Buffer.from(id));
+      decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+      const plain = Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
+      return JSON.parse(plain.toString('utf8')) as { text: string; html: string };
+    } catch {
+      return undefined;
+    }
+  }
+}
