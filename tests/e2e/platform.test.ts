@@ -142,7 +142,7 @@ describe('platform: embedded defaults survive a restart', () => {
     const keyFile = path.join(dataDir, 'keys', `${jwksBefore.keys[0].kid}.json`);
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(statSync(path.join(dataDir, 'keys')).mode & 0o777).toBe(0o700);
-  });
+  }, 120_000); // three PGlite start-ups on disk: seconds each, more on a loaded 2-core runner
 });
 
 describe('platform: graceful shutdown', () => {

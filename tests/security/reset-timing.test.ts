@@ -8,9 +8,13 @@ import { type Instance, postJson, startInstance, stopInstances } from '../suppor
 
 const WARM_UP = 5;
 const SAMPLES = 60;
-/** The paired difference may be this share of a response's time, or 1 ms, whichever is more. */
+/**
+ * The paired difference may be this share of a response's time, or 3 ms, whichever is more:
+ * scheduling noise on a busy 2-core runner reaches a millisecond or two, while doing the lookup
+ * before answering shows as 8-12 ms here (checked by making the use case synchronous).
+ */
 const TOLERANCE = 0.2;
-const FLOOR_MS = 1;
+const FLOOR_MS = 3;
 
 /**
  * "Forgot password" must not be an account oracle: the same answer, and about the same time, for a
