@@ -42,3 +42,18 @@ export class NotFound extends DomainError {
 export class Forbidden extends DomainError {
   readonly code = 'FORBIDDEN' as const;
 }
+
+/** No credentials at all (RFC 6750 §3.1: the challenge carries no error code then). */
+export class AuthenticationRequired extends DomainError {
+  readonly code = 'UNAUTHORIZED' as const;
+  constructor() {
+    super('Authentication required');
+  }
+}
+
+export class InvalidAccessToken extends DomainError {
+  readonly code = 'UNAUTHORIZED' as const;
+  constructor() {
+    super('The access token is invalid, expired or revoked', { challenge: 'Bearer error="invalid_token"' });
+  }
+}

@@ -1,16 +1,18 @@
-import { Module, type Provider } from '@nestjs/common';
+import { Global, Module, type Provider } from '@nestjs/common';
 import { AppConfig } from '../../platform/config/app-config';
 import { ServerSecrets } from '../../platform/config/server-secrets';
 import { Database } from '../../platform/database/database';
 import { StoreFailurePolicy } from '../../platform/redis/store-failure-policy';
 import { RedisConnection } from '../../platform/redis/redis-connection';
 import { Clock } from '../../shared-kernel/clock';
-import { UserProfileModule } from '../user-profile';
+import { AccessTokenAuthenticator } from '../../shared-kernel/principal';
+import { AccountDirectory, ProfileAuditTrail, UserProfileModule } from '../user-profile';
 import { AuthenticateAccessToken } from './application/authenticate-access-token';
 import { GetCurrentUser } from './application/get-current-user';
 import { ChangePassword } from './application/change-password';
 import { ConfirmEmailVerification } from './application/confirm-email-verification';
 import { ConfirmPasswordReset } from './application/confirm-password-reset';
+import { EraseAccount } from './application/erase-account';
 import { EmailVerificationIssuer } from './application/email-verification-issuer';
 import { AccessTokenMinter } from './application/issued-tokens';
 import { ListSessions } from './application/list-sessions';
@@ -72,7 +74,6 @@ import { OutboxAccountMailer } from './adapters/email/outbox-account-mailer';
 import { AccountLifecycleController } from './adapters/http/account-lifecycle.controller';
 import { AccountController } from './adapters/http/account.controller';
 import { AuthController } from './adapters/http/auth.controller';
-import { BearerAuthGuard, OptionalBearerAuthGuard } from './adapters/http/bearer-auth.guard';
 import { JwksController } from './adapters/http/jwks.controller';
 import { RefreshTokenTransport } from './adapters/http/refresh-token-transport';
 import { AdvisoryTransactionLock } from './adapters/persistence/advisory-transaction-lock';
@@ -83,6 +84,8 @@ import { DrizzlePasswordResetRepository } from './adapters/persistence/drizzle-p
 import { DrizzleSessionRepository } from './adapters/persistence/drizzle-session-repository';
 import { SessionAccessCache } from './adapters/persistence/session-access-cache';
 import { SigningKeyRotationScheduler } from './adapters/scheduling/signing-key-rotation.scheduler';
+import { IdentityAccountDirectory } from './adapters/user-profile/identity-account-directory';
+import { IdentityProfileAuditTrail } from './adapters/user-profile/identity-profile-audit-trail';
 import { UserProfileDirectory } from './adapters/user-profile/user-profile-directory';
 import { PasswordPolicy } from './domain/password-policy';
 
@@ -187,6 +190,13 @@ const identityProviders: Provider[] = [
   RevokeSessionsAsOperator,
   ListSessionsOfUser,
   AuthenticateAccessToken,
+  {
+    provide: AccessTokenAuthenticator,
+    inject: [AuthenticateAccessToken],
+    useFactory: (authenticate: AuthenticateAccessToken): AccessTokenAuthenticator => ({
+      authenticate: (token) => authenticate.execute(token),
+    }),
+  },
   AccessTokenMinter,
   EmailVerificationIssuer,
   RequestPasswordReset,
@@ -194,6 +204,10 @@ const identityProviders: Provider[] = [
   RequestEmailVerification,
   ConfirmEmailVerification,
   ChangePassword,
+  EraseAccount,
+  // the ports user-profile declares, answered by identity
+  { provide: AccountDirectory, useClass: IdentityAccountDirectory },
+  { provide: ProfileAuditTrail, useClass: IdentityProfileAuditTrail },
   // signing keys
   SigningKeyAudit,
   EnsureSigningKey,
@@ -209,24 +223,27 @@ const identityProviders: Provider[] = [
   RotateSigningKeys,
 ];
 
+/**
+ * What identity offers every module (it is global for these only): authentication of bearer
+ * tokens, and its implementations of the ports user-profile declares for accounts and the audit
+ * trail, so that user-profile never imports identity.
+ */
+const publishedToModules = [AccessTokenAuthenticator, AccountDirectory, ProfileAuditTrail];
+
+@Global()
 @Module({
   imports: [UserProfileModule],
   controllers: [JwksController, AuthController, AccountController, AccountLifecycleController],
-  providers: [
-    ...identityProviders,
-    RefreshTokenTransport,
-    BearerAuthGuard,
-    OptionalBearerAuthGuard,
-    SigningKeyBootstrap,
-    SigningKeyRotationScheduler,
-  ],
+  providers: [...identityProviders, RefreshTokenTransport, SigningKeyBootstrap, SigningKeyRotationScheduler],
+  exports: publishedToModules,
 })
 export class IdentityModule {}
 
-/** The identity use cases without HTTP or background work: for `pnpm keys` and `pnpm sessions`. */
+/** The identity use cases without HTTP or background work: for the operator CLIs. */
+@Global()
 @Module({
   imports: [UserProfileModule],
   providers: identityProviders,
-  exports: identityProviders,
+  exports: [...identityProviders, ...publishedToModules],
 })
 export class IdentityAdminModule {}

@@ -2,4 +2,11 @@
 export { UserProfileModule } from './user-profile.module';
 export { CreateProfile } from './application/create-profile';
 export { GetProfile } from './application/get-profile';
+export { GrantAdmin } from './application/grant-admin';
+export {
+  AccountDirectory,
+  type AccountView,
+  ProfileAuditTrail,
+  type ProfileEventType,
+} from './application/ports';
 export type { GlobalRole, Profile } from './domain/profile';

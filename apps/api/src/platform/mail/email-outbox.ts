@@ -146,6 +146,11 @@ export class EmailOutbox {
       .where(eq(emailOutbox.id, id));
   }
 
+  /** Erasure of a user: their messages, queued or kept, go (a queued one is never sent). */
+  async forget(recipient: string): Promise<void> {
+    await this.database.db.delete(emailOutbox).where(eq(emailOutbox.recipient, recipient));
+  }
+
   /** Settled messages (addresses and subjects) are kept this long for operators, then deleted. */
   async purgeSettledBefore(cutoff: Date): Promise<void> {
     await this.database.db

@@ -1,13 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../../shared-kernel/clock';
+import type { Principal } from '../../../shared-kernel/principal';
 import { InvalidAccessToken } from '../domain/errors';
 import { AccessTokenVerifier, SessionRepository } from './ports';
 
-export interface Principal {
-  userId: string;
-  sessionId: string;
-  roles: string[];
-}
+export type { Principal } from '../../../shared-kernel/principal';
 
 /**
  * This API's own bearer check: a valid signature and claims, and a session that is still live.

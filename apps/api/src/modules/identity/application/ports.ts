@@ -28,12 +28,9 @@ export abstract class IdentitySettings {
 /** Who changed a signing key, for the audit trail. */
 export type KeyActor = 'cli' | 'scheduler' | 'bootstrap';
 
-/** Who is asking, as recorded in sessions and the audit trail. Transport-neutral. */
-export interface RequestMeta {
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-}
+import type { RequestMeta } from '../../../shared-kernel/principal';
+
+export type { RequestMeta };
 
 // ---------------------------------------------------------------------------------------------
 // Persistence
@@ -61,6 +58,10 @@ export abstract class AccountRepository {
   abstract updatePasswordHash(id: string, passwordHash: string, now: Date): Promise<void>;
   /** Marks the address verified if it still is the account's address; false when it is not. */
   abstract markEmailVerified(id: string, email: string, now: Date): Promise<boolean>;
+  /** Live accounts in id (creation) order after `afterId`; `email` narrows to that address. */
+  abstract page(query: { afterId?: string; limit: number; email?: string }): Promise<Account[]>;
+  /** Deletes the account row; its sessions, tokens and emailed secrets go with it (cascade). */
+  abstract delete(id: string): Promise<void>;
 }
 
 export interface PasswordResetToken {
@@ -174,7 +175,10 @@ export type AuthEventType =
   | 'PasswordChanged'
   | 'EmailVerificationSent'
   | 'EmailVerified'
-  | 'RegistrationAttemptForExistingAccount';
+  | 'RegistrationAttemptForExistingAccount'
+  | 'UserProfileUpdated'
+  | 'UserRoleChanged'
+  | 'UserDeleted';
 
 export interface AuthEvent {
   type: AuthEventType;
@@ -187,6 +191,8 @@ export interface AuthEvent {
 /** The append-only audit trail, written in the same transaction as the change it records. */
 export abstract class AuditLog {
   abstract record(event: AuthEvent): Promise<void>;
+  /** Erasure: the user's events keep their type, time and user id; ip, user agent and data go. */
+  abstract redactUser(userId: string): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -223,6 +229,8 @@ export abstract class AccountMailer {
   abstract deliveryState(messageId: string): Promise<DeliveryState>;
   /** Withdraws a message that has not been sent yet (its secret was superseded). */
   abstract cancel(messageId: string): Promise<void>;
+  /** Erasure: every queued or kept message to the address is deleted. */
+  abstract forget(address: string): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------

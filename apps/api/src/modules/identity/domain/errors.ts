@@ -38,20 +38,8 @@ export class RefreshTokenReused extends DomainError {
   }
 }
 
-/** No credentials at all (RFC 6750 §3.1: the challenge carries no error code then). */
-export class AuthenticationRequired extends DomainError {
-  readonly code = 'UNAUTHORIZED' as const;
-  constructor() {
-    super('Authentication required');
-  }
-}
-
-export class InvalidAccessToken extends DomainError {
-  readonly code = 'UNAUTHORIZED' as const;
-  constructor() {
-    super('The access token is invalid, expired or revoked', { challenge: 'Bearer error="invalid_token"' });
-  }
-}
+// Shared with every module's HTTP adapters, which authenticate through the shared kernel.
+export { AuthenticationRequired, InvalidAccessToken } from '../../../shared-kernel/domain-error';
 
 export class SessionNotFound extends DomainError {
   readonly code = 'NOT_FOUND' as const;

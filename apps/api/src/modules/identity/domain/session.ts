@@ -23,7 +23,8 @@ export type RevokeReason =
   | 'revoked_by_operator'
   | 'refresh_token_reuse'
   | 'password_reset'
-  | 'password_changed';
+  | 'password_changed'
+  | 'user_deleted';
 
 export interface RefreshTokenRecord {
   id: string;

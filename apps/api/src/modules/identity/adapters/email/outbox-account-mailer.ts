@@ -41,4 +41,8 @@ export class OutboxAccountMailer extends AccountMailer {
   cancel(messageId: string): Promise<void> {
     return this.outbox.cancel(messageId, this.clock.now());
   }
+
+  forget(address: string): Promise<void> {
+    return this.outbox.forget(address);
+  }
 }

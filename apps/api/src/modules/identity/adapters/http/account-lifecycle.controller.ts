@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common
 import type { FastifyRequest } from 'fastify';
 import { RateLimit } from '../../../../platform/rate-limit/rate-limit.guard';
 import { ValidationFailed } from '../../../../shared-kernel/domain-error';
-import type { Principal } from '../../application/authenticate-access-token';
+import type { Principal } from '../../../../shared-kernel/principal';
 import { ChangePassword } from '../../application/change-password';
 import {
   ConfirmEmailVerification,
@@ -20,8 +20,12 @@ import {
   VerificationConfirmRequest,
   VerificationRequest,
 } from './auth.dto';
-import { BearerAuthGuard, CurrentPrincipal, OptionalBearerAuthGuard } from './bearer-auth.guard';
-import { requestMetaOf } from './request-meta';
+import {
+  BearerAuthGuard,
+  CurrentPrincipal,
+  OptionalBearerAuthGuard,
+} from '../../../../platform/auth/bearer-auth.guard';
+import { requestMetaOf } from '../../../../platform/http/request-meta';
 
 const RESET_ACCEPTED: AcceptedResponse = {
   message: 'If an account uses this address, a password reset link is on its way to it.',

@@ -1,13 +1,13 @@
 import { Controller, Delete, Get, HttpCode, Param, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { uuidParam } from '../../../../platform/errors/validation';
-import type { Principal } from '../../application/authenticate-access-token';
+import type { Principal } from '../../../../shared-kernel/principal';
 import { GetCurrentUser } from '../../application/get-current-user';
 import { ListSessions, type SessionView } from '../../application/list-sessions';
 import { RevokeSession } from '../../application/revoke-session';
 import type { UserPublic } from '../../application/user-public';
-import { BearerAuthGuard, CurrentPrincipal } from './bearer-auth.guard';
-import { requestMetaOf } from './request-meta';
+import { BearerAuthGuard, CurrentPrincipal } from '../../../../platform/auth/bearer-auth.guard';
+import { requestMetaOf } from '../../../../platform/http/request-meta';
 
 /** The signed-in user's own account: who am I, where am I signed in, sign that one out. */
 @Controller('auth')

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { successStatus } from '../../../../platform/http/response-status';
 import { Idempotent } from '../../../../platform/idempotency/idempotency.interceptor';
 import { RateLimit } from '../../../../platform/rate-limit/rate-limit.guard';
-import type { Principal } from '../../application/authenticate-access-token';
+import type { Principal } from '../../../../shared-kernel/principal';
 import { LoginUser } from '../../application/login-user';
 import { Logout } from '../../application/logout';
 import { RefreshSession } from '../../application/refresh-session';
@@ -17,9 +17,9 @@ import {
   RefreshRequest,
   RegisterRequest,
 } from './auth.dto';
-import { CurrentPrincipal, OptionalBearerAuthGuard } from './bearer-auth.guard';
+import { CurrentPrincipal, OptionalBearerAuthGuard } from '../../../../platform/auth/bearer-auth.guard';
 import { RefreshTokenTransport, type TokenBody } from './refresh-token-transport';
-import { requestMetaOf } from './request-meta';
+import { requestMetaOf } from '../../../../platform/http/request-meta';
 
 const REGISTRATION_ACCEPTED: AcceptedResponse = {
   message: 'Check your inbox: the next step is in an email to this address.',

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { Database } from '../../../../platform/database/database';
 import { isUniqueViolation } from '../../../../platform/database/unique-violation';
 import { type Account, AccountRepository } from '../../application/ports';
@@ -47,6 +47,25 @@ export class DrizzleAccountRepository extends AccountRepository {
 
   async updatePasswordHash(id: string, passwordHash: string, now: Date): Promise<void> {
     await this.database.db.update(accounts).set({ passwordHash, updatedAt: now }).where(eq(accounts.id, id));
+  }
+
+  async page(query: { afterId?: string; limit: number; email?: string }): Promise<Account[]> {
+    return this.database.db
+      .select(columns)
+      .from(accounts)
+      .where(
+        and(
+          isNull(accounts.deletedAt),
+          query.afterId ? gt(accounts.id, query.afterId) : undefined,
+          query.email ? sql`lower(${accounts.email}) = ${query.email.toLowerCase()}` : undefined,
+        ),
+      )
+      .orderBy(asc(accounts.id))
+      .limit(query.limit);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.database.db.delete(accounts).where(eq(accounts.id, id));
   }
 
   async markEmailVerified(id: string, email: string, now: Date): Promise<boolean> {

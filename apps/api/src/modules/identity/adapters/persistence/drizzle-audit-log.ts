@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { eq, sql } from 'drizzle-orm';
 import { Clock } from '../../../../shared-kernel/clock';
 import { Database } from '../../../../platform/database/database';
 import { AuditLog, type AuthEvent, IdGenerator } from '../../application/ports';
@@ -27,5 +28,15 @@ export class DrizzleAuditLog extends AuditLog {
       occurredAt: this.clock.now(),
       data: event.data ?? {},
     });
+  }
+
+  async redactUser(userId: string): Promise<void> {
+    // The append-only trigger lets exactly this through, and only within this transaction.
+    await this.database.db.execute(sql`set local latchkey.audit_erasure = 'on'`);
+    await this.database.db
+      .update(authEvents)
+      .set({ ip: null, userAgent: null, data: {} })
+      .where(eq(authEvents.userId, userId));
+    await this.database.db.execute(sql`set local latchkey.audit_erasure = 'off'`);
   }
 }

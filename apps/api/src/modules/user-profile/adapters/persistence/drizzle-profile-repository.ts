@@ -1,9 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { eq } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { Database } from '../../../../platform/database/database';
 import { ProfileRepository } from '../../application/ports';
 import type { GlobalRole, Profile } from '../../domain/profile';
 import { profiles } from './schema';
+
+const toProfile = (row: typeof profiles.$inferSelect): Profile => ({
+  ...row,
+  roles: row.roles as GlobalRole[],
+});
 
 @Injectable()
 export class DrizzleProfileRepository extends ProfileRepository {
@@ -17,6 +22,33 @@ export class DrizzleProfileRepository extends ProfileRepository {
 
   async findByUserId(userId: string): Promise<Profile | undefined> {
     const [row] = await this.database.db.select().from(profiles).where(eq(profiles.userId, userId)).limit(1);
-    return row && { ...row, roles: row.roles as GlobalRole[] };
+    return row && toProfile(row);
+  }
+
+  async findMany(userIds: string[]): Promise<Profile[]> {
+    if (userIds.length === 0) return [];
+    const rows = await this.database.db.select().from(profiles).where(inArray(profiles.userId, userIds));
+    return rows.map(toProfile);
+  }
+
+  async updateName(userId: string, name: string, now: Date): Promise<void> {
+    await this.database.db.update(profiles).set({ name, updatedAt: now }).where(eq(profiles.userId, userId));
+  }
+
+  async setRoles(userId: string, roles: GlobalRole[], now: Date): Promise<void> {
+    await this.database.db.update(profiles).set({ roles, updatedAt: now }).where(eq(profiles.userId, userId));
+  }
+
+  async lockAdmins(): Promise<string[]> {
+    const rows = await this.database.db
+      .select({ userId: profiles.userId })
+      .from(profiles)
+      .where(sql`'admin' = any(${profiles.roles})`)
+      .for('update');
+    return rows.map((row) => row.userId);
+  }
+
+  async delete(userId: string): Promise<void> {
+    await this.database.db.delete(profiles).where(eq(profiles.userId, userId));
   }
 }

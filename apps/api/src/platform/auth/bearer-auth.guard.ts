@@ -1,7 +1,7 @@
 import { type CanActivate, createParamDecorator, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AuthenticateAccessToken, type Principal } from '../../application/authenticate-access-token';
-import { AuthenticationRequired, InvalidAccessToken } from '../../domain/errors';
+import { AuthenticationRequired, InvalidAccessToken } from '../../shared-kernel/domain-error';
+import { AccessTokenAuthenticator, type Principal } from '../../shared-kernel/principal';
 
 type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
@@ -21,13 +21,13 @@ function bearerTokenOf(request: FastifyRequest): string | undefined {
 /** Requires a valid access token of a live session; the principal is then `@CurrentPrincipal()`. */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
-  constructor(private readonly authenticate: AuthenticateAccessToken) {}
+  constructor(private readonly authenticator: AccessTokenAuthenticator) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const token = bearerTokenOf(request);
     if (token === undefined) throw new AuthenticationRequired();
-    request.principal = await this.authenticate.execute(token);
+    request.principal = await this.authenticator.authenticate(token);
     return true;
   }
 }
@@ -35,12 +35,12 @@ export class BearerAuthGuard implements CanActivate {
 /** Like BearerAuthGuard, but a request without an Authorization header passes (a bad one does not). */
 @Injectable()
 export class OptionalBearerAuthGuard implements CanActivate {
-  constructor(private readonly authenticate: AuthenticateAccessToken) {}
+  constructor(private readonly authenticator: AccessTokenAuthenticator) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const token = bearerTokenOf(request);
-    if (token !== undefined) request.principal = await this.authenticate.execute(token);
+    if (token !== undefined) request.principal = await this.authenticator.authenticate(token);
     return true;
   }
 }

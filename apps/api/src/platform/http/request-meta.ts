@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { RequestMeta } from '../../application/ports';
+import type { RequestMeta } from '../../shared-kernel/principal';
 
 const MAX_USER_AGENT = 512;
 

@@ -1,0 +1,45 @@
+import { GrantAdmin } from '../modules/user-profile';
+import {
+  CliContext,
+  type CliIo,
+  type CliOverrides,
+  parseArgs,
+  processIo,
+  runCommand,
+  UsageError,
+} from './cli-context';
+
+export const USERS_USAGE = `usage: pnpm users <command>
+
+  grant-admin <email>    make the user an admin (the first admin, or any later one); audited`;
+
+/**
+ * `pnpm users …`. The first admin is made here, by whoever runs the server, never over HTTP: an
+ * API that could grant the first admin role would grant it to whoever asked first.
+ */
+export async function runUsersCli(
+  argv: string[],
+  io: CliIo = processIo,
+  overrides: CliOverrides = {},
+): Promise<number> {
+  const { positional } = parseArgs(argv);
+  const [command, email] = positional;
+  if (!command || command === 'help') {
+    io.out(USERS_USAGE);
+    return command ? 0 : 2;
+  }
+  let context: CliContext | undefined;
+  const exitCode = await runCommand(io, USERS_USAGE, async () => {
+    if (command !== 'grant-admin') throw new UsageError(`unknown command: ${command}`);
+    if (!email) throw new UsageError('users grant-admin: <email> is required');
+    context = await CliContext.open(overrides);
+    const { userId } = await context.get(GrantAdmin).execute(email);
+    io.out(`${email} (${userId}) is an admin`);
+  });
+  await context?.close();
+  return exitCode;
+}
+
+if (require.main === module) {
+  void runUsersCli(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,83 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Put,
+  Query,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { BearerAuthGuard, CurrentPrincipal } from '../../../../platform/auth/bearer-auth.guard';
+import { uuidParam } from '../../../../platform/errors/validation';
+import { requestMetaOf } from '../../../../platform/http/request-meta';
+import type { Principal } from '../../../../shared-kernel/principal';
+import { DeleteUser } from '../../application/delete-user';
+import { GetUser } from '../../application/get-user';
+import { ListUsers, type UserPage } from '../../application/list-users';
+import { SetUserRoles } from '../../application/set-user-roles';
+import { UpdateUser } from '../../application/update-user';
+import type { UserView } from '../../application/user-view';
+import { ListUsersQuery, SetRolesRequest, UpdateUserRequest } from './users.dto';
+
+const DEFAULT_PAGE = 20;
+
+@Controller('users')
+@UseGuards(BearerAuthGuard)
+export class UsersController {
+  constructor(
+    private readonly listUsers: ListUsers,
+    private readonly getUser: GetUser,
+    private readonly updateUser: UpdateUser,
+    private readonly setUserRoles: SetUserRoles,
+    private readonly deleteUser: DeleteUser,
+  ) {}
+
+  @Get()
+  list(@Query() query: ListUsersQuery, @CurrentPrincipal() principal: Principal): Promise<UserPage> {
+    return this.listUsers.execute(principal, {
+      limit: query.limit ?? DEFAULT_PAGE,
+      cursor: query.cursor,
+      email: query.email?.toLowerCase(),
+    });
+  }
+
+  @Get(':id')
+  get(@Param('id', uuidParam('id')) id: string, @CurrentPrincipal() principal: Principal): Promise<UserView> {
+    return this.getUser.execute(principal, id);
+  }
+
+  @Patch(':id')
+  update(
+    @Param('id', uuidParam('id')) id: string,
+    @Body() body: UpdateUserRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+  ): Promise<UserView> {
+    return this.updateUser.execute(principal, id, body, requestMetaOf(request));
+  }
+
+  @Put(':id/roles')
+  setRoles(
+    @Param('id', uuidParam('id')) id: string,
+    @Body() body: SetRolesRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+  ): Promise<UserView> {
+    return this.setUserRoles.execute(principal, id, body.roles, requestMetaOf(request));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(
+    @Param('id', uuidParam('id')) id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+  ): Promise<void> {
+    await this.deleteUser.execute(principal, id, requestMetaOf(request));
+  }
+}
