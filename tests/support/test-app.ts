@@ -102,6 +102,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     RATE_LIMIT_VERIFY_REQUEST_IP: '100000/1m',
     RATE_LIMIT_VERIFY_REQUEST_EMAIL: '100000/1m',
     RATE_LIMIT_TOKEN_CONFIRM_IP: '100000/1m',
+    RATE_LIMIT_SLUG_CHECK_IP: '100000/1m',
     LOGIN_LOCKOUT_THRESHOLD: '10000',
     ...options.env,
   };

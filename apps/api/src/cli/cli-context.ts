@@ -9,6 +9,7 @@ import { CoreModule } from '../platform/core.module';
 import { type Database, openDatabase } from '../platform/database/database';
 import { DatabaseModule } from '../platform/database/database.module';
 import { MailModule } from '../platform/mail/mail.module';
+import { RateLimitModule } from '../platform/rate-limit/rate-limit.module';
 import { RedisModule } from '../platform/redis/redis.module';
 import { createLogger } from '../platform/logging/logger';
 import type { Clock } from '../shared-kernel/clock';
@@ -43,6 +44,8 @@ class CliModule {
         BackgroundModule,
         MailModule.forRoot({ deliver: false }),
         RedisModule,
+        // The modules' controllers are not served here, but Nest still builds their guards.
+        RateLimitModule,
         IdentityAdminModule,
       ],
     };

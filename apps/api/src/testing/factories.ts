@@ -34,6 +34,7 @@ export function aSession(userId: string, overrides: Partial<Session> = {}): Sess
     revokedAt: null,
     revokeReason: null,
     reuseDetectedAt: null,
+    activeOrganizationId: null,
     ...overrides,
   };
 }

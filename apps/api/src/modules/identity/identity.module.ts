@@ -42,6 +42,9 @@ import {
 } from './application/ports';
 import { RefreshSession } from './application/refresh-session';
 import { RegisterUser } from './application/register-user';
+import { SessionStarter } from './application/session-starter';
+import { SignUp } from './application/sign-up';
+import { SwitchOrganization } from './application/switch-organization';
 import { RequestEmailVerification } from './application/request-email-verification';
 import { RequestPasswordReset } from './application/request-password-reset';
 import { RevokeSession } from './application/revoke-session';
@@ -205,6 +208,9 @@ const identityProviders: Provider[] = [
   ConfirmEmailVerification,
   ChangePassword,
   EraseAccount,
+  SessionStarter,
+  SignUp,
+  SwitchOrganization,
   // the ports user-profile declares, answered by identity
   { provide: AccountDirectory, useClass: IdentityAccountDirectory },
   { provide: ProfileAuditTrail, useClass: IdentityProfileAuditTrail },

@@ -3,6 +3,8 @@ export { UserProfileModule } from './user-profile.module';
 export { CreateProfile } from './application/create-profile';
 export { GetProfile } from './application/get-profile';
 export { GrantAdmin } from './application/grant-admin';
+export { CreateOrganization } from './application/create-organization';
+export { MembershipsOfUser } from './application/memberships-of-user';
 export {
   AccountDirectory,
   type AccountView,

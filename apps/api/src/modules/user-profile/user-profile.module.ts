@@ -6,21 +6,34 @@ import { GetProfile } from './application/get-profile';
 import { GetUser } from './application/get-user';
 import { GrantAdmin } from './application/grant-admin';
 import { ListUsers } from './application/list-users';
-import { ProfileRepository } from './application/ports';
+import { CheckSlug } from './application/check-slug';
+import { CreateOrganization } from './application/create-organization';
+import { MembershipsOfUser } from './application/memberships-of-user';
+import { OrganizationAccess } from './application/organization-access';
+import { OrganizationMembers } from './application/organization-members';
+import { OrganizationRepository, ProfileRepository } from './application/ports';
 import { SetUserRoles } from './application/set-user-roles';
 import { UpdateUser } from './application/update-user';
+import { OrganizationsController, SlugController } from './adapters/http/organizations.controller';
 import { UsersController } from './adapters/http/users.controller';
+import { DrizzleOrganizationRepository } from './adapters/persistence/drizzle-organization-repository';
 import { DrizzleProfileRepository } from './adapters/persistence/drizzle-profile-repository';
 
 /**
- * Profiles, roles and the users API. Other modules reach it only through ./index.ts. The ports it
+ * Profiles, roles, organizations and the users API. Other modules reach it only through ./index.ts. The ports it
  * declares for accounts and the audit trail (AccountDirectory, ProfileAuditTrail) are provided
  * by the identity module, which depends on this one and not the reverse.
  */
 @Module({
-  controllers: [UsersController],
+  controllers: [UsersController, OrganizationsController, SlugController],
   providers: [
     { provide: ProfileRepository, useClass: DrizzleProfileRepository },
+    { provide: OrganizationRepository, useClass: DrizzleOrganizationRepository },
+    CreateOrganization,
+    CheckSlug,
+    OrganizationAccess,
+    OrganizationMembers,
+    MembershipsOfUser,
     CreateProfile,
     GetProfile,
     ActorAccess,
@@ -31,6 +44,6 @@ import { DrizzleProfileRepository } from './adapters/persistence/drizzle-profile
     DeleteUser,
     GrantAdmin,
   ],
-  exports: [CreateProfile, GetProfile, GrantAdmin],
+  exports: [CreateProfile, GetProfile, GrantAdmin, CreateOrganization, MembershipsOfUser],
 })
 export class UserProfileModule {}

@@ -116,7 +116,8 @@ export type RateLimitName =
   | 'passwordResetEmail'
   | 'verifyRequestIp'
   | 'verifyRequestEmail'
-  | 'tokenConfirmIp';
+  | 'tokenConfirmIp'
+  | 'slugCheckIp';
 export interface RateLimitSetting {
   limit: number;
   windowSeconds: number;
@@ -353,6 +354,7 @@ export function loadConfig(env: Env): AppConfig {
         verifyRequestIp: rateLimit(read, 'RATE_LIMIT_VERIFY_REQUEST_IP', '10/15m'),
         verifyRequestEmail: rateLimit(read, 'RATE_LIMIT_VERIFY_REQUEST_EMAIL', '5/1h'),
         tokenConfirmIp: rateLimit(read, 'RATE_LIMIT_TOKEN_CONFIRM_IP', '30/15m'),
+        slugCheckIp: rateLimit(read, 'RATE_LIMIT_SLUG_CHECK_IP', '60/1m'),
       },
       lockout: {
         threshold: read.int('LOGIN_LOCKOUT_THRESHOLD', 5, 1, 10_000),

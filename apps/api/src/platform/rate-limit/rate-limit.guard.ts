@@ -14,7 +14,7 @@ import type { RateLimitName } from '../config/app-config';
 import { StoreFailurePolicy } from '../redis/store-failure-policy';
 
 export type RouteClass =
-  'login' | 'register' | 'refresh' | 'passwordResetRequest' | 'verifyRequest' | 'tokenConfirm';
+  'login' | 'register' | 'refresh' | 'passwordResetRequest' | 'verifyRequest' | 'tokenConfirm' | 'slugCheck';
 
 /**
  * Which limits count a route class's requests (per IP, per email). Counters are kept per route,
@@ -27,6 +27,7 @@ export const LIMITS_OF: Readonly<Record<RouteClass, readonly RateLimitName[]>> =
   passwordResetRequest: ['passwordResetIp', 'passwordResetEmail'],
   verifyRequest: ['verifyRequestIp', 'verifyRequestEmail'],
   tokenConfirm: ['tokenConfirmIp'],
+  slugCheck: ['slugCheckIp'],
 };
 
 export const ROUTE_CLASS = 'latchkey:rate-limit-class';

@@ -12,7 +12,11 @@ export interface IssuedTokens {
   sessionId: string;
 }
 
-/** Signs an access token carrying the user's current roles. */
+/**
+ * Signs an access token carrying the user's current roles and, when they belong to one, the
+ * session's active organization (`org_id`, `org_roles`): the one chosen with switch-organization
+ * while it is still theirs, else their oldest membership.
+ */
 @Injectable()
 export class AccessTokenMinter {
   constructor(
@@ -20,8 +24,22 @@ export class AccessTokenMinter {
     private readonly profiles: ProfileDirectory,
   ) {}
 
-  async mint(userId: string, sessionId: string): Promise<{ token: string; expiresIn: number }> {
-    const profile = await this.profiles.find(userId);
-    return this.issuer.issue({ userId, sessionId, roles: profile?.roles ?? ['user'] });
+  async mint(
+    userId: string,
+    sessionId: string,
+    activeOrganizationId: string | null = null,
+  ): Promise<{ token: string; expiresIn: number }> {
+    const [profile, memberships] = await Promise.all([
+      this.profiles.find(userId),
+      this.profiles.membershipsOf(userId),
+    ]);
+    const active =
+      memberships.find((membership) => membership.organizationId === activeOrganizationId) ?? memberships[0];
+    return this.issuer.issue({
+      userId,
+      sessionId,
+      roles: profile?.roles ?? ['user'],
+      ...(active ? { organization: { id: active.organizationId, roles: [active.role] } } : {}),
+    });
   }
 }

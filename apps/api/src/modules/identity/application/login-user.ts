@@ -5,20 +5,16 @@ import { normalizeEmail } from '../domain/email';
 import { InvalidCredentials } from '../domain/errors';
 import type { AttemptVerdict } from '../domain/login-protection';
 import { normalizePassword, PASSWORD_MAX_LENGTH, passwordLength } from '../domain/password-policy';
-import { newSessionExpiry, remainingSeconds, type Session } from '../domain/session';
-import { AccessTokenMinter, type IssuedTokens } from './issued-tokens';
+import type { IssuedTokens } from './issued-tokens';
 import {
   AccountRepository,
   AuditLog,
-  IdentitySettings,
-  IdGenerator,
   isAccountActive,
   LoginAttemptGate,
   PasswordHasher,
-  RefreshTokenCodec,
   type RequestMeta,
-  SessionRepository,
 } from './ports';
+import { SessionStarter } from './session-starter';
 
 export interface LoginUserCommand {
   email: string;
@@ -30,13 +26,9 @@ export interface LoginUserCommand {
 export class LoginUser {
   constructor(
     private readonly accounts: AccountRepository,
-    private readonly sessions: SessionRepository,
     private readonly hasher: PasswordHasher,
     private readonly attempts: LoginAttemptGate,
-    private readonly codec: RefreshTokenCodec,
-    private readonly minter: AccessTokenMinter,
-    private readonly settings: IdentitySettings,
-    private readonly ids: IdGenerator,
+    private readonly starter: SessionStarter,
     private readonly clock: Clock,
     private readonly unitOfWork: UnitOfWork,
     private readonly audit: AuditLog,
@@ -64,47 +56,22 @@ export class LoginUser {
 
     const rehashed = needsRehash ? await this.hasher.hash(password) : undefined;
     const now = this.clock.now();
-    const refreshToken = this.codec.generate();
-    const session: Session = {
-      id: this.ids.next(),
-      userId: account.id,
-      deviceId: command.deviceId ?? null,
-      userAgent: meta.userAgent,
-      ip: meta.ip,
-      createdAt: now,
-      lastUsedAt: now,
-      ...newSessionExpiry(now, this.settings),
-      revokedAt: null,
-      revokeReason: null,
-      reuseDetectedAt: null,
-    };
-
-    await this.unitOfWork.run(async () => {
-      await this.sessions.create(session, {
-        id: this.ids.next(),
-        tokenHash: this.codec.hash(refreshToken),
-        generation: 0,
-        createdAt: now,
-      });
+    const opened = await this.unitOfWork.run(async () => {
+      const started = await this.starter.open(
+        { userId: account.id, deviceId: command.deviceId ?? null, activeOrganizationId: null, now },
+        meta,
+      );
       if (rehashed) await this.accounts.updatePasswordHash(account.id, rehashed, now);
       await this.audit.record({
         type: 'UserLoggedIn',
         userId: account.id,
-        sessionId: session.id,
+        sessionId: started.session.id,
         meta,
-        data: { deviceId: session.deviceId, passwordRehashed: rehashed !== undefined },
+        data: { deviceId: started.session.deviceId, passwordRehashed: rehashed !== undefined },
       });
+      return started;
     });
-
-    const access = await this.minter.mint(account.id, session.id);
-    return {
-      accessToken: access.token,
-      expiresIn: access.expiresIn,
-      refreshToken,
-      refreshTokenMaxAge: remainingSeconds(session, now),
-      userId: account.id,
-      sessionId: session.id,
-    };
+    return this.starter.tokens(opened, now);
   }
 
   private async fail(

@@ -154,6 +154,7 @@ export abstract class SessionRepository {
     options?: { reuseDetected?: boolean },
   ): Promise<string[]>;
   abstract listLiveIdsForUser(userId: string): Promise<string[]>;
+  abstract setActiveOrganization(sessionId: string, organizationId: string): Promise<void>;
   abstract listActiveForUser(userId: string, now: Date): Promise<Session[]>;
   /** Whether access tokens of this session may still be honoured (session live, account active). */
   abstract accessStatus(sessionId: string, now: Date): Promise<'active' | 'inactive'>;
@@ -178,7 +179,11 @@ export type AuthEventType =
   | 'RegistrationAttemptForExistingAccount'
   | 'UserProfileUpdated'
   | 'UserRoleChanged'
-  | 'UserDeleted';
+  | 'UserDeleted'
+  | 'OrganizationCreated'
+  | 'MemberAdded'
+  | 'MemberRemoved'
+  | 'OrganizationSwitched';
 
 export interface AuthEvent {
   type: AuthEventType;
@@ -204,9 +209,30 @@ export interface ProfileSummary {
   roles: string[];
 }
 
+export interface OrganizationSummary {
+  id: string;
+  name: string;
+  slug: string;
+  createdAt: Date;
+}
+
+export interface MembershipSummary {
+  organizationId: string;
+  role: string;
+}
+
 export abstract class ProfileDirectory {
   abstract create(userId: string, name: string, now: Date): Promise<void>;
   abstract find(userId: string): Promise<ProfileSummary | undefined>;
+  /** Format and reserved words only; throws VALIDATION_FAILED (the taken check is at create). */
+  abstract validateSlug(slug: string): void;
+  /** The organization and its owner membership, in the current transaction. */
+  abstract createOrganization(
+    input: { id: string; name: string; slug: string; ownerId: string; now: Date },
+    meta: RequestMeta,
+  ): Promise<OrganizationSummary>;
+  /** Oldest first. */
+  abstract membershipsOf(userId: string): Promise<MembershipSummary[]>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -280,7 +306,13 @@ export interface AccessTokenClaims {
 }
 
 export abstract class AccessTokenIssuer {
-  abstract issue(input: { userId: string; sessionId: string; roles: string[] }): Promise<{
+  /** `organization`: the active one, as the `org_id` and `org_roles` claims. */
+  abstract issue(input: {
+    userId: string;
+    sessionId: string;
+    roles: string[];
+    organization?: { id: string; roles: string[] };
+  }): Promise<{
     token: string;
     expiresIn: number;
   }>;

@@ -50,7 +50,7 @@ export class RefreshSession {
     if (outcome.kind === 'reused') throw new RefreshTokenReused();
     if (outcome.kind === 'refused') throw new InvalidRefreshToken();
     const { session } = outcome;
-    const access = await this.minter.mint(session.userId, session.id);
+    const access = await this.minter.mint(session.userId, session.id, session.activeOrganizationId);
     return {
       accessToken: access.token,
       expiresIn: access.expiresIn,

@@ -18,6 +18,7 @@ function aSession(overrides: Partial<Session> = {}): Session {
     revokedAt: null,
     revokeReason: null,
     reuseDetectedAt: null,
+    activeOrganizationId: null,
     ...overrides,
   };
 }

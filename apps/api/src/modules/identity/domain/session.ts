@@ -14,6 +14,8 @@ export interface Session {
   revokedAt: Date | null;
   revokeReason: RevokeReason | null;
   reuseDetectedAt: Date | null;
+  /** The organization this session's access tokens speak for (switch-organization); null: none yet. */
+  activeOrganizationId: string | null;
 }
 
 export type RevokeReason =

@@ -4,7 +4,7 @@ import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
 import { LastAdmin, UserNotFound } from '../domain/errors';
 import { leavesAnAdmin } from '../domain/profile';
 import { ActorAccess } from './actor-access';
-import { AccountDirectory, ProfileAuditTrail, ProfileRepository } from './ports';
+import { AccountDirectory, OrganizationRepository, ProfileAuditTrail, ProfileRepository } from './ports';
 
 /**
  * The user (or an admin) deletes the account: in one transaction, sessions end, the account and
@@ -17,6 +17,7 @@ export class DeleteUser {
     private readonly access: ActorAccess,
     private readonly profiles: ProfileRepository,
     private readonly accounts: AccountDirectory,
+    private readonly organizations: OrganizationRepository,
     private readonly audit: ProfileAuditTrail,
     private readonly unitOfWork: UnitOfWork,
   ) {}
@@ -29,6 +30,7 @@ export class DeleteUser {
       if (admins.includes(userId) && !leavesAnAdmin(admins, userId)) throw new LastAdmin();
       await this.accounts.erase(userId, meta);
       await this.profiles.delete(userId);
+      await this.organizations.removeUserEverywhere(userId);
       await this.audit.record({
         type: 'UserDeleted',
         userId,

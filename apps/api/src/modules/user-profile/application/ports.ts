@@ -1,4 +1,5 @@
 import type { RequestMeta } from '../../../shared-kernel/principal';
+import type { Membership, Organization } from '../domain/organization';
 import type { GlobalRole, Profile } from '../domain/profile';
 
 export abstract class ProfileRepository {
@@ -10,6 +11,30 @@ export abstract class ProfileRepository {
   /** The admins' ids, their rows locked until the transaction ends (the last-admin rule). */
   abstract lockAdmins(): Promise<string[]>;
   abstract delete(userId: string): Promise<void>;
+}
+
+/**
+ * Organizations and memberships. Reads and writes of one organization's rows run in its tenant
+ * scope (PostgreSQL row-level security keyed on `app.current_org_id`, under a role the policies
+ * bind), so a query that forgot its organization sees nothing rather than everything.
+ */
+export abstract class OrganizationRepository {
+  /** Throws SlugUnavailable when the slug is taken (decided by a unique index). */
+  abstract create(organization: Organization): Promise<void>;
+  abstract find(organizationId: string): Promise<Organization | undefined>;
+  /** Across tenants: slugs are unique globally. */
+  abstract slugTaken(slug: string): Promise<boolean>;
+  /** Throws AlreadyMember when the user is one. */
+  abstract addMember(membership: Membership): Promise<void>;
+  abstract membership(organizationId: string, userId: string): Promise<Membership | undefined>;
+  abstract members(organizationId: string): Promise<Membership[]>;
+  /** The owners' ids, their rows locked until the transaction ends (the last-owner rule). */
+  abstract lockOwners(organizationId: string): Promise<string[]>;
+  abstract removeMember(organizationId: string, userId: string): Promise<void>;
+  /** Across tenants, oldest first: the user's own memberships (tokens, switching). */
+  abstract membershipsOf(userId: string): Promise<Membership[]>;
+  /** Across tenants: a deleted user leaves every organization. */
+  abstract removeUserEverywhere(userId: string): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -37,7 +62,13 @@ export abstract class AccountDirectory {
   abstract erase(userId: string, meta: RequestMeta): Promise<void>;
 }
 
-export type ProfileEventType = 'UserProfileUpdated' | 'UserRoleChanged' | 'UserDeleted';
+export type ProfileEventType =
+  | 'UserProfileUpdated'
+  | 'UserRoleChanged'
+  | 'UserDeleted'
+  | 'OrganizationCreated'
+  | 'MemberAdded'
+  | 'MemberRemoved';
 
 /** The audit trail, kept by the identity module, in the current transaction. */
 export abstract class ProfileAuditTrail {

@@ -21,3 +21,39 @@ export class LastAdmin extends DomainError {
     super('This would leave no admin: grant admin to someone else first');
   }
 }
+
+/** Not a member (or no such organization): the same 404, so ids cannot be probed. */
+export class OrganizationNotFound extends DomainError {
+  readonly code = 'NOT_FOUND' as const;
+  constructor() {
+    super('No such organization');
+  }
+}
+
+export class OrganizationRoleRequired extends DomainError {
+  readonly code = 'FORBIDDEN' as const;
+  constructor() {
+    super('Only the organization’s owners and admins may manage its members');
+  }
+}
+
+export class SlugUnavailable extends DomainError {
+  readonly code = 'CONFLICT' as const;
+  constructor(slug: string) {
+    super(`The organization slug "${slug}" is taken`);
+  }
+}
+
+export class AlreadyMember extends DomainError {
+  readonly code = 'CONFLICT' as const;
+  constructor() {
+    super('That user is already a member');
+  }
+}
+
+export class LastOwner extends DomainError {
+  readonly code = 'CONFLICT' as const;
+  constructor() {
+    super('An organization keeps at least one owner');
+  }
+}

@@ -46,12 +46,16 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
     userId: string;
     sessionId: string;
     roles: string[];
+    organization?: { id: string; roles: string[] };
   }): Promise<{ token: string; expiresIn: number }> {
     const key = activeKeyOf(await this.store.list());
     if (!key) throw new Error('no active signing key');
     const privateKey = this.keyObjectsFor(key.kid, key.privateKeyPem).privateKey!;
     const iat = Math.floor(this.clock.now().getTime() / 1000);
-    const token = await new SignJWT({ sid: input.sessionId, roles: input.roles })
+    const organizationClaims = input.organization
+      ? { org_id: input.organization.id, org_roles: input.organization.roles }
+      : {};
+    const token = await new SignJWT({ sid: input.sessionId, roles: input.roles, ...organizationClaims })
       .setProtectedHeader({ alg: ALGORITHM, kid: key.kid, typ: TOKEN_TYPE })
       .setIssuer(this.options.issuer)
       .setAudience(this.options.audience)

@@ -8,6 +8,9 @@ import { LoginUser } from '../../application/login-user';
 import { Logout } from '../../application/logout';
 import { RefreshSession } from '../../application/refresh-session';
 import { RegisterUser } from '../../application/register-user';
+import { SignUp } from '../../application/sign-up';
+import { SwitchOrganization } from '../../application/switch-organization';
+import type { OrganizationSummary } from '../../application/ports';
 import type { UserPublic } from '../../application/user-public';
 import { AuthenticationRequired } from '../../domain/errors';
 import {
@@ -16,10 +19,18 @@ import {
   LogoutRequest,
   RefreshRequest,
   RegisterRequest,
+  SignUpRequest,
+  SwitchOrganizationRequest,
 } from './auth.dto';
-import { CurrentPrincipal, OptionalBearerAuthGuard } from '../../../../platform/auth/bearer-auth.guard';
+import {
+  BearerAuthGuard,
+  CurrentPrincipal,
+  OptionalBearerAuthGuard,
+} from '../../../../platform/auth/bearer-auth.guard';
 import { RefreshTokenTransport, type TokenBody } from './refresh-token-transport';
 import { requestMetaOf } from '../../../../platform/http/request-meta';
+
+type OrganizationView = Omit<OrganizationSummary, 'createdAt'> & { createdAt: string };
 
 const REGISTRATION_ACCEPTED: AcceptedResponse = {
   message: 'Check your inbox: the next step is in an email to this address.',
@@ -32,8 +43,44 @@ export class AuthController {
     private readonly loginUser: LoginUser,
     private readonly refreshSession: RefreshSession,
     private readonly logout: Logout,
+    private readonly signUp: SignUp,
+    private readonly switchOrganization: SwitchOrganization,
     private readonly transport: RefreshTokenTransport,
   ) {}
+
+  @Post('signup')
+  @HttpCode(201)
+  @RateLimit('register')
+  async signup(
+    @Body() body: SignUpRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenBody & { user: UserPublic; organization: OrganizationView }> {
+    const { user, organization, tokens } = await this.signUp.execute(body, requestMetaOf(request));
+    return {
+      user,
+      organization: { ...organization, createdAt: organization.createdAt.toISOString() },
+      ...this.transport.write(request, reply, tokens),
+    };
+  }
+
+  @Post('switch-organization')
+  @HttpCode(200)
+  @UseGuards(BearerAuthGuard)
+  async switchTo(
+    @Body() body: SwitchOrganizationRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<{ accessToken: string; expiresIn: number; tokenType: 'Bearer' }> {
+    const access = await this.switchOrganization.execute(
+      principal,
+      body.organizationId,
+      requestMetaOf(request),
+    );
+    void reply.header('cache-control', 'no-store');
+    return { accessToken: access.token, expiresIn: access.expiresIn, tokenType: 'Bearer' };
+  }
 
   @Post('register')
   @HttpCode(201)

@@ -1,13 +1,16 @@
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
   IsEmail,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
+  IsUUID,
   Length,
   Matches,
   MaxLength,
+  ValidateNested,
 } from 'class-validator';
 
 // Names match docs/openapi.yaml's schemas. Lengths here are cheap guards; the password policy
@@ -126,4 +129,34 @@ export class VerificationConfirmRequest {
   @Transform(trim)
   @Matches(/^[0-9]{6}$/, { message: 'code must be the 6 digits from the email' })
   code?: string;
+}
+
+export class NewOrganizationRequest {
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+
+  /** Format and reserved words are the domain's rule, reported as `organization.slug`. */
+  @IsString()
+  @MaxLength(63)
+  slug!: string;
+}
+
+export class SignUpRequest extends RegisterRequest {
+  @IsObject()
+  @ValidateNested()
+  @Type(() => NewOrganizationRequest)
+  organization!: NewOrganizationRequest;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  deviceId?: string;
+}
+
+export class SwitchOrganizationRequest {
+  @IsUUID('all', { message: 'organizationId must be a UUID' })
+  organizationId!: string;
 }

@@ -153,6 +153,13 @@ export class DrizzleSessionRepository extends SessionRepository {
     return rows.map(toSession);
   }
 
+  async setActiveOrganization(sessionId: string, organizationId: string): Promise<void> {
+    await this.database.db
+      .update(sessions)
+      .set({ activeOrganizationId: organizationId })
+      .where(eq(sessions.id, sessionId));
+  }
+
   async accessStatus(sessionId: string, now: Date): Promise<'active' | 'inactive'> {
     const nowMs = now.getTime();
     const cached = this.accessCache.get(sessionId, nowMs);

@@ -47,6 +47,8 @@ export const sessions = pgTable(
     revokedAt: at('revoked_at'),
     revokeReason: text('revoke_reason'),
     reuseDetectedAt: at('reuse_detected_at'),
+    /** user-profile's organization id (no cross-module foreign key). */
+    activeOrganizationId: uuid('active_organization_id'),
   },
   (t) => [
     index('sessions_user_live_idx')

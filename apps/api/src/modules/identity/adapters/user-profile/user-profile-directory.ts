@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { CreateProfile, GetProfile } from '../../../user-profile';
-import { ProfileDirectory, type ProfileSummary } from '../../application/ports';
+import type { RequestMeta } from '../../../../shared-kernel/principal';
+import { CreateOrganization, CreateProfile, GetProfile, MembershipsOfUser } from '../../../user-profile';
+import {
+  type MembershipSummary,
+  type OrganizationSummary,
+  ProfileDirectory,
+  type ProfileSummary,
+} from '../../application/ports';
 
 /** Identity's view of the user-profile module, through that module's public use cases only. */
 @Injectable()
@@ -8,6 +14,8 @@ export class UserProfileDirectory extends ProfileDirectory {
   constructor(
     private readonly createProfile: CreateProfile,
     private readonly getProfile: GetProfile,
+    private readonly createOrganizationUseCase: CreateOrganization,
+    private readonly memberships: MembershipsOfUser,
   ) {
     super();
   }
@@ -19,5 +27,23 @@ export class UserProfileDirectory extends ProfileDirectory {
   async find(userId: string): Promise<ProfileSummary | undefined> {
     const profile = await this.getProfile.execute(userId);
     return profile && { name: profile.name, roles: profile.roles };
+  }
+
+  validateSlug(slug: string): void {
+    CreateOrganization.validate(slug);
+  }
+
+  createOrganization(
+    input: { id: string; name: string; slug: string; ownerId: string; now: Date },
+    meta: RequestMeta,
+  ): Promise<OrganizationSummary> {
+    return this.createOrganizationUseCase.execute(input, meta);
+  }
+
+  async membershipsOf(userId: string): Promise<MembershipSummary[]> {
+    return (await this.memberships.execute(userId)).map(({ organizationId, role }) => ({
+      organizationId,
+      role,
+    }));
   }
 }

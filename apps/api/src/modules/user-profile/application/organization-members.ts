@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../../../shared-kernel/clock';
+import type { Principal, RequestMeta } from '../../../shared-kernel/principal';
+import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
+import { LastOwner, OrganizationNotFound, OrganizationRoleRequired, UserNotFound } from '../domain/errors';
+import { mayGrant, type Organization, type OrganizationRole } from '../domain/organization';
+import { OrganizationAccess } from './organization-access';
+import { AccountDirectory, OrganizationRepository, ProfileAuditTrail, ProfileRepository } from './ports';
+
+export interface MemberView {
+  userId: string;
+  email: string;
+  name: string;
+  role: OrganizationRole;
+  joinedAt: string;
+}
+
+/** An organization and its members, for its members; managed by its owners and admins. */
+@Injectable()
+export class OrganizationMembers {
+  constructor(
+    private readonly access: OrganizationAccess,
+    private readonly organizations: OrganizationRepository,
+    private readonly accounts: AccountDirectory,
+    private readonly profiles: ProfileRepository,
+    private readonly audit: ProfileAuditTrail,
+    private readonly clock: Clock,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
+
+  async organization(principal: Principal, organizationId: string): Promise<Organization> {
+    await this.access.member(principal, organizationId);
+    const organization = await this.organizations.find(organizationId);
+    if (!organization) throw new OrganizationNotFound();
+    return organization;
+  }
+
+  async list(principal: Principal, organizationId: string): Promise<MemberView[]> {
+    await this.access.member(principal, organizationId);
+    const memberships = await this.organizations.members(organizationId);
+    const profiles = new Map(
+      (await this.profiles.findMany(memberships.map((m) => m.userId))).map((p) => [p.userId, p]),
+    );
+    const views: MemberView[] = [];
+    for (const membership of memberships) {
+      const account = await this.accounts.find(membership.userId);
+      const profile = profiles.get(membership.userId);
+      if (!account || !profile) continue;
+      views.push({
+        userId: membership.userId,
+        email: account.email,
+        name: profile.name,
+        role: membership.role,
+        joinedAt: membership.createdAt.toISOString(),
+      });
+    }
+    return views;
+  }
+
+  async add(
+    principal: Principal,
+    organizationId: string,
+    invite: { email: string; role: OrganizationRole },
+    meta: RequestMeta,
+  ): Promise<MemberView> {
+    const actor = await this.access.manager(principal, organizationId);
+    if (!mayGrant(actor.role, invite.role)) throw new OrganizationRoleRequired();
+    const account = await this.accounts.findByEmail(invite.email);
+    const profile = account && (await this.profiles.findByUserId(account.id));
+    if (!account || !profile) throw new UserNotFound();
+    const now = this.clock.now();
+    await this.unitOfWork.run(async () => {
+      await this.organizations.addMember({
+        organizationId,
+        userId: account.id,
+        role: invite.role,
+        createdAt: now,
+      });
+      await this.audit.record({
+        type: 'MemberAdded',
+        userId: account.id,
+        actorId: principal.userId,
+        meta,
+        data: { organizationId, role: invite.role },
+      });
+    });
+    return {
+      userId: account.id,
+      email: account.email,
+      name: profile.name,
+      role: invite.role,
+      joinedAt: now.toISOString(),
+    };
+  }
+
+  async remove(
+    principal: Principal,
+    organizationId: string,
+    userId: string,
+    meta: RequestMeta,
+  ): Promise<void> {
+    const actor = await this.access.manager(principal, organizationId);
+    await this.unitOfWork.run(async () => {
+      const owners = await this.organizations.lockOwners(organizationId);
+      const target = await this.organizations.membership(organizationId, userId);
+      if (!target) throw new UserNotFound();
+      if (target.role === 'ORGANIZATION_OWNER') {
+        if (actor.role !== 'ORGANIZATION_OWNER') throw new OrganizationRoleRequired();
+        if (!owners.some((id) => id !== userId)) throw new LastOwner();
+      }
+      await this.organizations.removeMember(organizationId, userId);
+      await this.audit.record({
+        type: 'MemberRemoved',
+        userId,
+        actorId: principal.userId,
+        meta,
+        data: { organizationId, role: target.role },
+      });
+    });
+  }
+}
