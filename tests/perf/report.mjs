@@ -195,7 +195,7 @@ export function renderMarkdown(results) {
     '## Ceilings, measured in the same run',
     '',
     table(
-      ['ceiling', 'what', 'concurrency', 'ops/s', 'p50', 'p95', 'p99', 'server CPU ms/op'],
+      ['ceiling', 'what', 'concurrency', 'ops/s', 'p50', 'p95', 'p99', 'CPU ms/op (ceiling process)'],
       ceilingRows(results),
     ),
     '',
