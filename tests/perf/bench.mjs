@@ -1,4 +1,4 @@
-// `pnpm bench [--quick] [--no-build]`: throughput and latency of the hot endpoints, each set
+// `pnpm bench [--quick] [--no-build] [--profile]`: throughput and latency of the hot endpoints, each set
 // against a ceiling measured in the same run on the same machine. Markdown on stdout, JSON in
 // tests/perf/results/latest.json, progress on stderr. docs/performance.md explains the method.
 import { spawn } from 'node:child_process';
@@ -160,7 +160,11 @@ async function main() {
 
   log('starting the API in production mode');
   apiLogFile = path.join(workDir, 'api.log');
-  const api = await startApi(env, { cwd: workDir, logFile: apiLogFile });
+  // --profile: V8 CPU profile of the API for the whole run, written when it exits (open it in
+  // Chrome DevTools or speedscope).
+  const profileDir = here('./results/profiles');
+  const nodeArgs = args.has('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const api = await startApi(env, { cwd: workDir, logFile: apiLogFile, nodeArgs });
   cleanups.push(api.stop);
   const rss = new RssSampler(api.pid);
   await sleep(2_000);
