@@ -11,7 +11,7 @@ import { apiEnvironment, freePort, provisionSigningKey, startApi } from './lib/a
 import { runChild, startChild } from './lib/child.mjs';
 import { createScratchDatabase, openSql } from './lib/database.mjs';
 import { describeMachine, loadAverage } from './lib/machine.mjs';
-import { cpuSecondsOf, RssSampler } from './lib/rss-sampler.mjs';
+import { cpuSecondsOf, postgresCpuSecondsOf, RssSampler } from './lib/rss-sampler.mjs';
 import { BENCH_PASSWORD, benchEmail, countSessions, seedSessionsUpTo, seedUsers } from './lib/seed.mjs';
 import { harnessProblems, renderMarkdown } from './report.mjs';
 
@@ -64,8 +64,9 @@ function build() {
  * a bare ceiling server) spent per request during the timed run: on a shared machine that is
  * steadier than req/s, which moves with whatever else is running.
  */
-async function load(scenario, url, connections, { cpuPid, ...options } = {}) {
+async function load(scenario, url, connections, { cpuPid, database, ...options } = {}) {
   const cpu = {};
+  const dbCpu = {};
   const result = await runChild(
     here('./load/load-worker.mjs'),
     {
@@ -77,12 +78,20 @@ async function load(scenario, url, connections, { cpuPid, ...options } = {}) {
       data: {},
       ...options,
     },
-    { onMark: (name) => cpuPid && (cpu[name] = cpuSecondsOf(cpuPid)) },
+    {
+      onMark: (name) => {
+        if (cpuPid) cpu[name] = cpuSecondsOf(cpuPid);
+        if (database) dbCpu[name] = postgresCpuSecondsOf(database);
+      },
+    },
   );
   const requests = result.ok + result.non2xx;
-  if (cpu.start !== undefined && cpu.end !== undefined && requests > 0) {
-    result.cpuMsPerRequest = Number((((cpu.end - cpu.start) * 1000) / requests).toFixed(3));
-  }
+  const perRequest = ({ start, end }) =>
+    start !== undefined && end !== undefined && requests > 0
+      ? Number((((end - start) * 1000) / requests).toFixed(3))
+      : undefined;
+  result.cpuMsPerRequest = perRequest(cpu);
+  result.postgresCpuMsPerRequest = perRequest(dbCpu);
   return result;
 }
 
@@ -200,7 +209,11 @@ async function main() {
   const measure = async (key, scenario, connections, options) => {
     log(`endpoint: ${key}`);
     rss.phase(key);
-    endpoints[key] = await load(scenario, api.url, connections, { cpuPid: api.pid, ...options });
+    endpoints[key] = await load(scenario, api.url, connections, {
+      cpuPid: api.pid,
+      database: database?.name,
+      ...options,
+    });
     return endpoints[key];
   };
   await measure('health', 'health', CONNECTIONS.light);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Resident set size of a process in MB, from /proc (Linux): VmRSS now, VmHWM its peak so far. */
 export function rssOf(pid) {
@@ -15,6 +15,23 @@ export function cpuSecondsOf(pid) {
   // Fields after the command name, which is parenthesised and may contain spaces.
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/**
+ * CPU seconds used so far by the PostgreSQL backends serving `database` (their process titles name
+ * it): the database's side of each request, which the API's own CPU time does not include.
+ */
+export function postgresCpuSecondsOf(database) {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (title.startsWith('postgres: ') && title.includes(` ${database} `)) total += cpuSecondsOf(pid);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return total;
 }
 
 /** Samples a process's RSS every 250 ms and keeps the highest value seen per phase. */
