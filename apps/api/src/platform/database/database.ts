@@ -27,6 +27,16 @@ interface TransactionScope {
   afterCommit: (() => void)[];
 }
 
+type Placeholders = Record<string, unknown>;
+/** A read built once: call it with its placeholders' values. */
+export type PreparedRead<T> = (placeholders: Placeholders) => Promise<T>;
+
+/** What `preparedRead` needs of a drizzle query builder: run it now, or build it once for reuse. */
+interface ReusableQuery<T> {
+  execute(placeholders?: Placeholders): Promise<T>;
+  prepare(name: string): { execute(placeholders?: Placeholders): Promise<T> };
+}
+
 export abstract class Database {
   private readonly currentTransaction = new AsyncLocalStorage<TransactionScope>();
 
@@ -41,6 +51,24 @@ export abstract class Database {
 
   get inTransaction(): boolean {
     return this.currentTransaction.getStore() !== undefined;
+  }
+
+  /**
+   * A hot read whose SQL is built once rather than on every call: building a query costs drizzle
+   * more client CPU than the round trip itself (docs/performance.md). `build` marks its
+   * parameters with `sql.placeholder(name)`. Outside a transaction the built query runs on the
+   * pool; inside one it is built on the transaction, whose writes and locks it must see.
+   */
+  preparedRead<T>(build: (db: Db) => ReusableQuery<T>): PreparedRead<T> {
+    let prepared: ReturnType<ReusableQuery<T>['prepare']> | undefined;
+    return (placeholders) => {
+      const scope = this.currentTransaction.getStore();
+      if (scope) return build(scope.tx).execute(placeholders);
+      // Unnamed on purpose: a named server-side statement would outlive a migration that changes
+      // its columns ("cached plan must not change result type") and trips transaction poolers.
+      prepared ??= build(this.root).prepare(undefined as unknown as string);
+      return prepared.execute(placeholders);
+    };
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {

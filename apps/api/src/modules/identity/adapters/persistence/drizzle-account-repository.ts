@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
-import { Database } from '../../../../platform/database/database';
+import { Database, type PreparedRead } from '../../../../platform/database/database';
 import { isUniqueViolation } from '../../../../platform/database/unique-violation';
 import { type Account, AccountRepository } from '../../application/ports';
 import { EmailAlreadyRegistered } from '../../domain/errors';
@@ -18,8 +18,26 @@ const columns = {
 
 @Injectable()
 export class DrizzleAccountRepository extends AccountRepository {
+  // Every login and every GET /auth/me: built once (Database.preparedRead).
+  private readonly byEmail: PreparedRead<Account[]>;
+  private readonly byId: PreparedRead<Account[]>;
+
   constructor(private readonly database: Database) {
     super();
+    this.byEmail = database.preparedRead((db) =>
+      db
+        .select(columns)
+        .from(accounts)
+        .where(and(sql`lower(${accounts.email}) = ${sql.placeholder('email')}`, isNull(accounts.deletedAt)))
+        .limit(1),
+    );
+    this.byId = database.preparedRead((db) =>
+      db
+        .select(columns)
+        .from(accounts)
+        .where(eq(accounts.id, sql.placeholder('id')))
+        .limit(1),
+    );
   }
 
   async create(account: Account): Promise<void> {
@@ -32,16 +50,12 @@ export class DrizzleAccountRepository extends AccountRepository {
   }
 
   async findByEmail(email: string): Promise<Account | undefined> {
-    const [row] = await this.database.db
-      .select(columns)
-      .from(accounts)
-      .where(and(sql`lower(${accounts.email}) = ${email.toLowerCase()}`, isNull(accounts.deletedAt)))
-      .limit(1);
+    const [row] = await this.byEmail({ email: email.toLowerCase() });
     return row;
   }
 
   async findById(id: string): Promise<Account | undefined> {
-    const [row] = await this.database.db.select(columns).from(accounts).where(eq(accounts.id, id)).limit(1);
+    const [row] = await this.byId({ id });
     return row;
   }
 

@@ -45,6 +45,30 @@ describe('Drizzle identity repositories', () => {
       );
     });
 
+    it('reads inside a transaction see its uncommitted writes (prepared reads run on the transaction)', async () => {
+      const account = anAccount();
+      const seenInside = await test.database.transaction(async () => {
+        await accounts.create(account);
+        return [await accounts.findById(account.id), await accounts.findByEmail(account.email)];
+      });
+      expect(seenInside).toEqual([
+        expect.objectContaining({ id: account.id }),
+        expect.objectContaining({ id: account.id }),
+      ]);
+    });
+
+    it('prepared reads outside a transaction see only committed rows', async () => {
+      const account = anAccount();
+      await expect(
+        test.database.transaction(async () => {
+          await accounts.create(account);
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      await expect(accounts.findById(account.id)).resolves.toBeUndefined();
+      await expect(accounts.findByEmail(account.email)).resolves.toBeUndefined();
+    });
+
     it('frees the address of a deleted account', async () => {
       const account = anAccount({ deletedAt: new Date() });
       await accounts.create(account);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { and, desc, eq, gt, inArray, isNull, or } from 'drizzle-orm';
-import { Database } from '../../../../platform/database/database';
+import { and, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
+import { Database, type PreparedRead } from '../../../../platform/database/database';
 import { type LockedChain, type NewRefreshToken, SessionRepository } from '../../application/ports';
 import type { RefreshTokenRecord, RevokeReason, Session } from '../../domain/session';
 import { SessionAccessCache } from './session-access-cache';
@@ -26,11 +26,29 @@ const toToken = (row: TokenRow): RefreshTokenRecord => ({
 
 @Injectable()
 export class DrizzleSessionRepository extends SessionRepository {
+  // The bearer check's query on a cache miss: built once (Database.preparedRead).
+  private readonly statusOf: PreparedRead<
+    { revokedAt: Date | null; expiresAt: Date; deletedAt: Date | null; disabledAt: Date | null }[]
+  >;
+
   constructor(
     private readonly database: Database,
     private readonly accessCache: SessionAccessCache,
   ) {
     super();
+    this.statusOf = database.preparedRead((db) =>
+      db
+        .select({
+          revokedAt: sessions.revokedAt,
+          expiresAt: sessions.expiresAt,
+          deletedAt: accounts.deletedAt,
+          disabledAt: accounts.disabledAt,
+        })
+        .from(sessions)
+        .innerJoin(accounts, eq(accounts.id, sessions.userId))
+        .where(eq(sessions.id, sql.placeholder('sessionId')))
+        .limit(1),
+    );
   }
 
   async create(session: Session, firstToken: NewRefreshToken): Promise<void> {
@@ -164,17 +182,7 @@ export class DrizzleSessionRepository extends SessionRepository {
     const nowMs = now.getTime();
     const cached = this.accessCache.get(sessionId, nowMs);
     if (cached) return cached;
-    const [row] = await this.database.db
-      .select({
-        revokedAt: sessions.revokedAt,
-        expiresAt: sessions.expiresAt,
-        deletedAt: accounts.deletedAt,
-        disabledAt: accounts.disabledAt,
-      })
-      .from(sessions)
-      .innerJoin(accounts, eq(accounts.id, sessions.userId))
-      .where(eq(sessions.id, sessionId))
-      .limit(1);
+    const [row] = await this.statusOf({ sessionId });
     const status =
       row &&
       row.revokedAt === null &&

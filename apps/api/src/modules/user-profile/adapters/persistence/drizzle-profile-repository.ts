@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { eq, inArray, sql } from 'drizzle-orm';
-import { Database } from '../../../../platform/database/database';
+import { Database, type PreparedRead } from '../../../../platform/database/database';
 import { ProfileRepository } from '../../application/ports';
 import type { GlobalRole, Profile } from '../../domain/profile';
 import { profiles } from './schema';
@@ -12,8 +12,18 @@ const toProfile = (row: typeof profiles.$inferSelect): Profile => ({
 
 @Injectable()
 export class DrizzleProfileRepository extends ProfileRepository {
+  // Read for every access token minted and every GET /auth/me: built once (Database.preparedRead).
+  private readonly byUserId: PreparedRead<(typeof profiles.$inferSelect)[]>;
+
   constructor(private readonly database: Database) {
     super();
+    this.byUserId = database.preparedRead((db) =>
+      db
+        .select()
+        .from(profiles)
+        .where(eq(profiles.userId, sql.placeholder('userId')))
+        .limit(1),
+    );
   }
 
   async create(profile: Profile): Promise<void> {
@@ -21,7 +31,7 @@ export class DrizzleProfileRepository extends ProfileRepository {
   }
 
   async findByUserId(userId: string): Promise<Profile | undefined> {
-    const [row] = await this.database.db.select().from(profiles).where(eq(profiles.userId, userId)).limit(1);
+    const [row] = await this.byUserId({ userId });
     return row && toProfile(row);
   }
 

@@ -1,0 +1,318 @@
+// `pnpm bench [--quick] [--no-build] [--profile]`: throughput and latency of the hot endpoints, each set
+// against a ceiling measured in the same run on the same machine. Markdown on stdout, JSON in
+// tests/perf/results/latest.json, progress on stderr. docs/performance.md explains the method.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadApiConfig, REPO_ROOT, requireFromApi } from './lib/api-modules.mjs';
+import { apiEnvironment, freePort, provisionSigningKey, startApi } from './lib/api-process.mjs';
+import { runChild, startChild } from './lib/child.mjs';
+import { createScratchDatabase, openSql } from './lib/database.mjs';
+import { describeMachine, loadAverage } from './lib/machine.mjs';
+import { cpuSecondsOf, postgresCpuSecondsOf, RssSampler } from './lib/rss-sampler.mjs';
+import { BENCH_PASSWORD, benchEmail, countSessions, seedSessionsUpTo, seedUsers } from './lib/seed.mjs';
+import { harnessProblems, renderMarkdown } from './report.mjs';
+
+const here = (file) => fileURLToPath(new URL(file, import.meta.url));
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+
+const PROFILE = quick
+  ? { seconds: 3, warmupSeconds: 1, ceilingSeconds: 3, sessions: [10_000, 50_000], soakRefreshes: 2_000 }
+  : {
+      seconds: 15,
+      warmupSeconds: 3,
+      ceilingSeconds: 10,
+      sessions: [10_000, 1_000_000],
+      soakRefreshes: 100_000,
+    };
+// Closed-loop connections per scenario class. Login and register: twice the hasher's default cap
+// on two cores, so the semaphore never idles between requests. Refresh: the default pg pool.
+const CONNECTIONS = { light: 32, password: 4, refresh: 10 };
+const USERS = 100;
+const SETUP_SESSIONS = { me: CONNECTIONS.light, refresh: CONNECTIONS.refresh };
+
+const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+let apiLogFile;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Run in order on exit, success or not: the API, the scratch database, the temporary directory. */
+const cleanups = [];
+async function cleanUp() {
+  while (cleanups.length > 0)
+    await cleanups
+      .pop()()
+      .catch((error) => log(`cleanup: ${error.message}`));
+}
+process.once('SIGINT', () => void cleanUp().then(() => process.exit(130)));
+
+function build() {
+  log('building the API (pnpm build)');
+  return new Promise((resolve, reject) => {
+    const child = spawn('pnpm', ['build'], { cwd: REPO_ROOT, stdio: ['ignore', process.stderr, 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`pnpm build exited with ${code}`)),
+    );
+  });
+}
+
+/**
+ * One scenario from the load process. With `cpuPid`, also the CPU time that process (the API, or
+ * a bare ceiling server) spent per request during the timed run: on a shared machine that is
+ * steadier than req/s, which moves with whatever else is running.
+ */
+async function load(scenario, url, connections, { cpuPid, database, ...options } = {}) {
+  const cpu = {};
+  const dbCpu = {};
+  const result = await runChild(
+    here('./load/load-worker.mjs'),
+    {
+      scenario,
+      url,
+      connections,
+      seconds: PROFILE.seconds,
+      warmupSeconds: PROFILE.warmupSeconds,
+      data: {},
+      ...options,
+    },
+    {
+      onMark: (name) => {
+        if (cpuPid) cpu[name] = cpuSecondsOf(cpuPid);
+        if (database) dbCpu[name] = postgresCpuSecondsOf(database);
+      },
+    },
+  );
+  const requests = result.ok + result.non2xx;
+  const perRequest = ({ start, end }) =>
+    start !== undefined && end !== undefined && requests > 0
+      ? Number((((end - start) * 1000) / requests).toFixed(3))
+      : undefined;
+  result.cpuMsPerRequest = perRequest(cpu);
+  result.postgresCpuMsPerRequest = perRequest(dbCpu);
+  return result;
+}
+
+async function login(url, email) {
+  const response = await fetch(`${url}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: BENCH_PASSWORD }),
+  });
+  if (!response.ok) throw new Error(`setup login failed: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+async function seedDatabase(target, env) {
+  const sql = await openSql(target);
+  try {
+    // One real argon2id hash with the production parameters, shared by every bench user: each
+    // login then costs exactly what a real one does, and seeding stays quick.
+    const { memoryKib, timeCost, parallelism } = loadApiConfig(env).passwordHashing;
+    const argon2 = requireFromApi('argon2');
+    const passwordHash = await argon2.hash(BENCH_PASSWORD, {
+      type: argon2.argon2id,
+      memoryCost: memoryKib,
+      timeCost,
+      parallelism,
+    });
+    await seedUsers(sql, { count: USERS, passwordHash });
+    await seedSessionsUpTo(sql, { target: PROFILE.sessions[0], users: USERS, log });
+    return await countSessions(sql);
+  } finally {
+    await sql.close();
+  }
+}
+
+async function main() {
+  const startedAt = new Date();
+  const loadAverageAtStart = loadAverage();
+  if (!args.has('--no-build')) await build();
+
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-bench-'));
+  cleanups.push(async () => rmSync(workDir, { recursive: true, force: true }));
+  const dataDir = path.join(workDir, 'data');
+  let database;
+  if (process.env.DATABASE_URL) {
+    database = await createScratchDatabase(process.env.DATABASE_URL);
+    cleanups.push(() => database.drop());
+    log(`PostgreSQL ${database.serverVersion}: scratch database ${database.name}`);
+  } else {
+    log('DATABASE_URL is not set: embedded PGlite');
+  }
+  const target = { databaseUrl: database?.url, dataDir };
+  const env = apiEnvironment({ port: await freePort(), dataDir, databaseUrl: database?.url });
+  const config = loadApiConfig(env);
+
+  log('migrating and provisioning a signing key (pnpm keys add, activate)');
+  await provisionSigningKey(env, workDir);
+  log(`seeding ${USERS} users and ${PROFILE.sessions[0].toLocaleString('en')} sessions`);
+  const baseline = await seedDatabase(target, env);
+
+  // Ceilings that want the machine to themselves run before the API starts (and PGlite's
+  // directory can only be opened while the API does not hold it).
+  log('ceiling: argon2id verify and hash');
+  const argon2 = await runChild(
+    here('./ceilings/argon2.mjs'),
+    { seconds: PROFILE.ceilingSeconds, warmupSeconds: PROFILE.warmupSeconds },
+    { env },
+  );
+  log('ceiling: bare refresh SQL');
+  const refreshSql = await runChild(here('./ceilings/refresh-sql.mjs'), {
+    ...target,
+    concurrency: CONNECTIONS.refresh,
+    seconds: PROFILE.ceilingSeconds,
+    warmupSeconds: PROFILE.warmupSeconds,
+  });
+
+  log('starting the API in production mode');
+  apiLogFile = path.join(workDir, 'api.log');
+  // --profile: V8 CPU profile of the API for the whole run, written when it exits (open it in
+  // Chrome DevTools or speedscope).
+  const profileDir = here('./results/profiles');
+  const nodeArgs = args.has('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const api = await startApi(env, { cwd: workDir, logFile: apiLogFile, nodeArgs });
+  cleanups.push(api.stop);
+  const rss = new RssSampler(api.pid);
+  await sleep(2_000);
+  rss.phase('idle');
+  const idleRssMb = rss.sample();
+
+  log(`logging in ${SETUP_SESSIONS.me + SETUP_SESSIONS.refresh} sessions for /auth/me and refresh`);
+  const emails = Array.from({ length: USERS }, (_, n) => benchEmail(n));
+  const accessTokens = [];
+  let chains = [];
+  for (let i = 0; i < SETUP_SESSIONS.me + SETUP_SESSIONS.refresh; i++) {
+    const tokens = await login(api.url, emails[i % USERS]);
+    if (i < SETUP_SESSIONS.me) accessTokens.push(tokens.accessToken);
+    else chains.push(tokens.refreshToken);
+  }
+
+  log('ceiling: bare Fastify + jose');
+  const jwks = await (await fetch(`${api.url}/jwks`)).json();
+  const bare = await startChild(here('./ceilings/bare-fastify-jose.mjs'), {
+    jwks,
+    issuer: config.auth.issuer,
+    audience: config.auth.audience,
+  });
+  const bareUrl = `http://127.0.0.1:${bare.info.port}`;
+  const fastify = {
+    verify: await load('verify', bareUrl, CONNECTIONS.light, { cpuPid: bare.pid, data: { accessTokens } }),
+    health: await load('health', bareUrl, CONNECTIONS.light, { cpuPid: bare.pid }),
+    jwks: await load('jwks', bareUrl, CONNECTIONS.light, { cpuPid: bare.pid }),
+  };
+  await bare.stop();
+
+  const endpoints = {};
+  const measure = async (key, scenario, connections, options) => {
+    log(`endpoint: ${key}`);
+    rss.phase(key);
+    endpoints[key] = await load(scenario, api.url, connections, {
+      cpuPid: api.pid,
+      database: database?.name,
+      ...options,
+    });
+    return endpoints[key];
+  };
+  await measure('health', 'health', CONNECTIONS.light);
+  await measure('jwks', 'jwks', CONNECTIONS.light);
+  await measure('me', 'me', CONNECTIONS.light, { data: { accessTokens } });
+  await measure('login', 'login', CONNECTIONS.password, { data: { emails, password: BENCH_PASSWORD } });
+  await measure('register', 'register', CONNECTIONS.password);
+
+  const scaling = [];
+  const refreshAt = async (sessions) => {
+    const result = await measure(`refresh@${sessions.label}`, 'refresh', CONNECTIONS.refresh, {
+      data: { chains },
+    });
+    chains = result.state.chains;
+    scaling.push({ ...sessions, ...result, state: undefined });
+  };
+  await refreshAt({ label: 'baseline', ...baseline });
+  let scalingSkipped;
+  if (database) {
+    log(`seeding up to ${PROFILE.sessions[1].toLocaleString('en')} sessions`);
+    rss.phase('seeding');
+    const sql = await openSql(target);
+    await seedSessionsUpTo(sql, { target: PROFILE.sessions[1], users: USERS, log });
+    const grown = await countSessions(sql);
+    await sql.close();
+    await refreshAt({ label: 'grown', ...grown });
+  } else {
+    scalingSkipped =
+      'PGlite: the embedded database is single-connection and for development; its directory ' +
+      'cannot be seeded while the API holds it, and index scaling is a claim about PostgreSQL.';
+  }
+
+  log(`soak: ${PROFILE.soakRefreshes.toLocaleString('en')} refreshes, RSS after each tenth`);
+  rss.phase('soak');
+  const chunk = PROFILE.soakRefreshes / 10;
+  const soak = { refreshes: 0, errors: 0, samples: [{ refreshes: 0, rssMb: rss.sample() }] };
+  for (let i = 0; i < 10; i++) {
+    const result = await load('refresh', api.url, CONNECTIONS.refresh, {
+      amount: chunk,
+      warmupSeconds: 0,
+      data: { chains },
+    });
+    chains = result.state.chains;
+    soak.refreshes += result.ok;
+    soak.errors += result.non2xx + result.socketErrors;
+    soak.samples.push({ refreshes: soak.refreshes, rssMb: rss.sample() });
+  }
+  rss.phase('after');
+  await sleep(2_000);
+  const memory = {
+    idleMb: idleRssMb,
+    afterLoadMb: rss.sample(),
+    peaks: Object.fromEntries(Object.keys(endpoints).map((key) => [key, rss.peakOf(key)])),
+    soak,
+    ...rss.stop(),
+  };
+
+  const results = {
+    mode: quick ? 'quick' : 'full',
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine: { ...describeMachine(), loadAverageAtStart, loadAverageAtEnd: loadAverage() },
+    database: database
+      ? { driver: 'postgres', version: database.serverVersion, scratchDatabase: database.name }
+      : { driver: 'pglite' },
+    api: {
+      passwordHashing: config.passwordHashing,
+      threadPoolSize: Number(env.UV_THREADPOOL_SIZE ?? 4),
+      databasePoolMax: config.database.poolMax,
+    },
+    profile: PROFILE,
+    connections: CONNECTIONS,
+    ceilings: { argon2, refreshSql, fastify },
+    endpoints,
+    scaling,
+    scalingSkipped,
+    memory,
+  };
+  mkdirSync(here('./results'), { recursive: true });
+  writeFileSync(here('./results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(renderMarkdown(results));
+
+  const problems = harnessProblems(results);
+  for (const problem of problems) log(`harness problem: ${problem}`);
+  return problems.length === 0 ? 0 : 1;
+}
+
+main()
+  .then(async (code) => {
+    await cleanUp();
+    process.exit(code);
+  })
+  .catch(async (error) => {
+    log(error.stack ?? String(error));
+    if (apiLogFile && existsSync(apiLogFile)) {
+      log(
+        `last lines of the API's log:\n${readFileSync(apiLogFile, 'utf8').split('\n').slice(-30).join('\n')}`,
+      );
+    }
+    await cleanUp();
+    process.exit(1);
+  });

@@ -1,0 +1,270 @@
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+// Turns a run's results into the Markdown table of docs/performance.md, and decides whether the
+// harness itself worked. Targets are reported, never enforced: timing is not a CI failure.
+
+/** Above this share of failed requests a scenario measured something broken, not slow. */
+const MAX_ERROR_RATE = 0.01;
+
+const fmt = (value, digits = 1) =>
+  value === null || value === undefined || Number.isNaN(value)
+    ? '–'
+    : Number(value).toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const mb = (value) => `${fmt(value, 0)} MB`;
+const errorsOf = (run) => run.non2xx + run.socketErrors;
+const verdict = (met) => (met ? 'met' : '**missed**');
+const row = (cells) => `| ${cells.join(' | ')} |`;
+const table = (header, rows) => [row(header), row(header.map(() => '---')), ...rows.map(row)].join('\n');
+
+/** Each endpoint row: its run, the ceiling it is compared with, and its target (if the issue sets one). */
+function endpointRows(results) {
+  const { endpoints, ceilings, scaling } = results;
+  const rows = [
+    {
+      name: 'POST /auth/login',
+      run: endpoints.login,
+      ceiling: ['argon2id verify', ceilings.argon2.verify],
+      target: ['≥ 0.9 × ceiling', (run, ratio) => ratio >= 0.9],
+    },
+    {
+      name: 'POST /auth/register',
+      run: endpoints.register,
+      ceiling: ['argon2id hash', ceilings.argon2.hash],
+      target: ['≥ 0.9 × ceiling', (run, ratio) => ratio >= 0.9],
+    },
+    ...scaling.map((point) => ({
+      name: `POST /auth/refresh (${point.sessions.toLocaleString('en')} sessions)`,
+      run: point,
+      ceiling: ['bare refresh SQL', ceilings.refreshSql],
+      target: ['≥ 500 req/s, p95 < 50 ms', (run) => run.perSecond >= 500 && run.p95 < 50],
+    })),
+    {
+      name: 'GET /auth/me',
+      run: endpoints.me,
+      ceiling: ['bare Fastify + jose verify', ceilings.fastify.verify],
+      target: ['≥ 0.6 × ceiling', (run, ratio) => ratio >= 0.6],
+    },
+    {
+      name: 'GET /jwks',
+      run: endpoints.jwks,
+      ceiling: ['bare Fastify, same body', ceilings.fastify.jwks],
+    },
+    {
+      name: 'GET /health',
+      run: endpoints.health,
+      ceiling: ['bare Fastify, same body', ceilings.fastify.health],
+    },
+  ];
+  return rows.map(({ name, run, ceiling: [ceilingName, ceiling], target }) => {
+    const ratio = run.perSecond / ceiling.perSecond;
+    // The ceiling's CPU per operation over the API's per request: how close the endpoint's cost
+    // is to its ceiling's, whatever else the machine was doing meanwhile.
+    const cpuRatio = ceiling.cpuMsPerRequest / run.cpuMsPerRequest;
+    return [
+      name,
+      run.connections,
+      fmt(run.perSecond),
+      fmt(run.p50, 2),
+      fmt(run.p95, 2),
+      fmt(run.p99, 2),
+      errorsOf(run),
+      `${ceilingName}: ${fmt(ceiling.perSecond)}/s`,
+      fmt(ratio, 2),
+      fmt(run.cpuMsPerRequest, 2),
+      fmt(cpuRatio, 2),
+      target ? `${target[0]}: ${verdict(target[1](run, ratio))}` : '–',
+    ];
+  });
+}
+
+function ceilingRows({ ceilings, api }) {
+  const { argon2, refreshSql, fastify } = ceilings;
+  const params = `m=${argon2.parameters.memoryKib} KiB, t=${argon2.parameters.timeCost}, p=${argon2.parameters.parallelism}`;
+  const line = (name, how, concurrency, run) => [
+    name,
+    how,
+    concurrency,
+    fmt(run.perSecond),
+    fmt(run.p50, 2),
+    fmt(run.p95, 2),
+    fmt(run.p99, 2),
+    fmt(run.cpuMsPerRequest, 2),
+  ];
+  return [
+    line(
+      'argon2id verify',
+      `${params}; thread pool ${api.threadPoolSize}`,
+      argon2.concurrency,
+      argon2.verify,
+    ),
+    line('argon2id hash', `${params}; thread pool ${api.threadPoolSize}`, argon2.concurrency, argon2.hash),
+    line(
+      'bare refresh SQL',
+      `${refreshSql.driver}: lookup, lock, read, update, insert, touch session, audit, profile`,
+      refreshSql.concurrency,
+      refreshSql,
+    ),
+    line(
+      'bare Fastify + jose',
+      'RS256 verify, same key and checks',
+      fastify.verify.connections,
+      fastify.verify,
+    ),
+    line('bare Fastify', '`/jwks`, same body', fastify.jwks.connections, fastify.jwks),
+    line('bare Fastify', '`/health`, same body', fastify.health.connections, fastify.health),
+  ];
+}
+
+function scalingSection({ scaling, scalingSkipped }) {
+  if (scaling.length < 2) return `Skipped the larger size: ${scalingSkipped}\n`;
+  const [base, grown] = scaling;
+  // The cost of a refresh is the CPU it takes, the API's and PostgreSQL's (where measured); req/s
+  // also moves with the machine's other load.
+  const cost = (point) => point.cpuMsPerRequest + (point.postgresCpuMsPerRequest ?? 0);
+  const rows = scaling.map((point) => [
+    point.sessions.toLocaleString('en'),
+    point.tokens.toLocaleString('en'),
+    fmt(point.perSecond),
+    fmt(point.p95, 2),
+    fmt(point.cpuMsPerRequest, 2),
+    fmt(point.postgresCpuMsPerRequest, 2),
+    fmt(cost(point) / cost(base), 2),
+  ]);
+  const growth = cost(grown) / cost(base);
+  return [
+    table(
+      [
+        'sessions',
+        'refresh tokens',
+        'req/s',
+        'p95 ms',
+        'API CPU ms/refresh',
+        'PostgreSQL CPU ms/refresh',
+        'CPU vs first',
+      ],
+      rows,
+    ),
+    '',
+    `Cost per refresh ${growth <= 1.15 ? 'stayed flat' : '**grew**'}: ${fmt(growth, 2)} × the CPU per refresh ` +
+      `(API${base.postgresCpuMsPerRequest === undefined ? '' : ' + PostgreSQL'}) at the smaller size ` +
+      '(up to 1.15 counts as flat on a noisy machine).',
+    '',
+  ].join('\n');
+}
+
+function memorySection({ memory, endpoints }) {
+  const { soak } = memory;
+  const first = soak.samples[1] ?? soak.samples[0];
+  const last = soak.samples.at(-1);
+  const growth = last.rssMb - first.rssMb;
+  const peaks = Object.keys(endpoints).map((key) => `${key} ${mb(memory.peaks[key])}`);
+  return [
+    table(
+      ['measure', 'RSS', 'target'],
+      [
+        ['idle, after start-up and seeding', mb(memory.idleMb), `≤ 150 MB: ${verdict(memory.idleMb <= 150)}`],
+        ['idle, after all the load', mb(memory.afterLoadMb), '–'],
+        ['peak, sampled every 250 ms', mb(memory.sampledPeakMb), '–'],
+        ['peak, kernel high-water mark (VmHWM)', mb(memory.kernelPeakMb), '–'],
+      ],
+    ),
+    '',
+    `Peak per scenario: ${peaks.join(', ')}.`,
+    '',
+    `Soak: ${soak.refreshes.toLocaleString('en')} refreshes (${soak.errors} errors); RSS after each tenth: ` +
+      `${soak.samples.map((sample) => fmt(sample.rssMb, 0)).join(' → ')} MB. ` +
+      `From the first tenth to the end: ${growth >= 0 ? '+' : ''}${fmt(growth, 0)} MB ` +
+      `(${Math.abs(growth) <= 10 ? 'no growth' : '**growth**'}; ±10 MB is GC noise).`,
+    '',
+  ].join('\n');
+}
+
+export function renderMarkdown(results) {
+  const { machine, database, api, profile } = results;
+  const db =
+    database.driver === 'postgres'
+      ? `PostgreSQL ${database.version} on this machine (scratch database, dropped afterwards)`
+      : 'PGlite (embedded, DATABASE_URL not set)';
+  return [
+    `# Latchkey benchmark: ${results.mode} run, ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC`,
+    '',
+    `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}; ` +
+      `load average ${machine.loadAverageAtStart.join(' / ')} at start, ${machine.loadAverageAtEnd.join(' / ')} at end.`,
+    `- Database: **${db}**${database.driver === 'postgres' ? `; pool of ${api.databasePoolMax} connections` : ''}.`,
+    `- API: production build, \`NODE_ENV=production\`, \`LOG_LEVEL=warn\`; rate limits raised to \`1000000/1m\` and ` +
+      `\`LOGIN_LOCKOUT_THRESHOLD=10000\` (the defaults would answer a one-address load generator with 429s; the limiter still runs). ` +
+      `Password hashing concurrency ${api.passwordHashing.maxConcurrency}, libuv thread pool ${api.threadPoolSize}.`,
+    `- Load: autocannon in its own process over loopback, closed loop; ${profile.seconds} s per scenario after ` +
+      `${profile.warmupSeconds} s of warm-up; ceilings ${profile.ceilingSeconds} s. Latencies are of 2xx responses, in ms.`,
+    "- *ratio*: req/s over the ceiling's ops/s. *CPU ratio*: the ceiling process's CPU per operation over the " +
+      "API's CPU per request, which moves far less with the machine's other load.",
+    '',
+    '## Endpoints',
+    '',
+    table(
+      [
+        'endpoint',
+        'conns',
+        'req/s',
+        'p50',
+        'p95',
+        'p99',
+        'errors',
+        'ceiling',
+        'ratio',
+        'API CPU ms/req',
+        'CPU ratio',
+        'target (on ratio)',
+      ],
+      endpointRows(results),
+    ),
+    '',
+    '## Ceilings, measured in the same run',
+    '',
+    table(
+      ['ceiling', 'what', 'concurrency', 'ops/s', 'p50', 'p95', 'p99', 'CPU ms/op (ceiling process)'],
+      ceilingRows(results),
+    ),
+    '',
+    '## Refresh against the number of existing sessions',
+    '',
+    scalingSection(results),
+    '## Memory of the API process',
+    '',
+    memorySection(results),
+  ].join('\n');
+}
+
+/** Failures of the harness (not of performance): these make `pnpm bench` exit non-zero. */
+export function harnessProblems(results) {
+  const runs = {
+    ...Object.fromEntries(Object.entries(results.endpoints).map(([key, run]) => [key, run])),
+    ...Object.fromEntries(Object.entries(results.ceilings.fastify).map(([key, run]) => [`bare ${key}`, run])),
+  };
+  const problems = [];
+  for (const [name, run] of Object.entries(runs)) {
+    const total = run.ok + errorsOf(run);
+    if (run.ok === 0) problems.push(`${name}: no successful request`);
+    else if (errorsOf(run) / total > MAX_ERROR_RATE)
+      problems.push(
+        `${name}: ${errorsOf(run)} of ${total} requests failed (${JSON.stringify(run.statusCodes)})`,
+      );
+  }
+  const { soak } = results.memory;
+  if (soak.errors / Math.max(1, soak.refreshes + soak.errors) > MAX_ERROR_RATE)
+    problems.push(`soak: ${soak.errors} failed refreshes`);
+  for (const [name, ceiling] of [
+    ['argon2 verify', results.ceilings.argon2.verify],
+    ['argon2 hash', results.ceilings.argon2.hash],
+    ['refresh SQL', results.ceilings.refreshSql],
+  ]) {
+    if (!(ceiling.perSecond > 0)) problems.push(`${name} ceiling: nothing measured`);
+  }
+  return problems;
+}
+
+// `node tests/perf/report.mjs <results.json>`: the Markdown of a saved run, e.g. for the docs.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.stdout.write(renderMarkdown(JSON.parse(readFileSync(process.argv[2], 'utf8'))));
+}
