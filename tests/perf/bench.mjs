@@ -35,16 +35,15 @@ const USERS = 100;
 const SETUP_SESSIONS = { me: CONNECTIONS.light, refresh: CONNECTIONS.refresh };
 
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
-let apiLogFile;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+let apiLogFile;
 /** Run in order on exit, success or not: the API, the scratch database, the temporary directory. */
 const cleanups = [];
 async function cleanUp() {
-  while (cleanups.length > 0)
-    await cleanups
-      .pop()()
-      .catch((error) => log(`cleanup: ${error.message}`));
+  for (let cleanup = cleanups.pop(); cleanup; cleanup = cleanups.pop()) {
+    await cleanup().catch((error) => log(`cleanup: ${error.message}`));
+  }
 }
 process.once('SIGINT', () => void cleanUp().then(() => process.exit(130)));
 
@@ -61,8 +60,9 @@ function build() {
 
 /**
  * One scenario from the load process. With `cpuPid`, also the CPU time that process (the API, or
- * a bare ceiling server) spent per request during the timed run: on a shared machine that is
- * steadier than req/s, which moves with whatever else is running.
+ * a bare ceiling server) spent per request during the timed run, and with `database` that of the
+ * PostgreSQL backends serving it: on a shared machine CPU per request is steadier than req/s,
+ * which moves with whatever else is running.
  */
 async function load(scenario, url, connections, { cpuPid, database, ...options } = {}) {
   const cpu = {};

@@ -157,7 +157,7 @@ function memorySection({ memory, endpoints }) {
   const { soak } = memory;
   const first = soak.samples[1] ?? soak.samples[0];
   const last = soak.samples.at(-1);
-  const growth = last.rssMb - first.rssMb;
+  const growth = Math.round(last.rssMb - first.rssMb);
   const peaks = Object.keys(endpoints).map((key) => `${key} ${mb(memory.peaks[key])}`);
   return [
     table(
@@ -174,7 +174,7 @@ function memorySection({ memory, endpoints }) {
     '',
     `Soak: ${soak.refreshes.toLocaleString('en')} refreshes (${soak.errors} errors); RSS after each tenth: ` +
       `${soak.samples.map((sample) => fmt(sample.rssMb, 0)).join(' → ')} MB. ` +
-      `From the first tenth to the end: ${growth >= 0 ? '+' : ''}${fmt(growth, 0)} MB ` +
+      `From the first tenth to the end: ${growth > 0 ? '+' : ''}${growth} MB ` +
       `(${Math.abs(growth) <= 10 ? 'no growth' : '**growth**'}; ±10 MB is GC noise).`,
     '',
   ].join('\n');
