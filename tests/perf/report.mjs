@@ -175,7 +175,7 @@ function memorySection({ memory, endpoints }) {
     `Soak: ${soak.refreshes.toLocaleString('en')} refreshes (${soak.errors} errors); RSS after each tenth: ` +
       `${soak.samples.map((sample) => fmt(sample.rssMb, 0)).join(' → ')} MB. ` +
       `From the first tenth to the end: ${growth > 0 ? '+' : ''}${growth} MB ` +
-      `(${Math.abs(growth) <= 10 ? 'no growth' : '**growth**'}; ±10 MB is GC noise).`,
+      `(${growth <= 10 ? 'no growth' : '**growth**'}; ±10 MB is GC noise, and a fall is the heap shrinking).`,
     '',
   ].join('\n');
 }
