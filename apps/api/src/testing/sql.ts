@@ -4,7 +4,6 @@ import type { Database } from '../platform/database/database';
 export { sql };
 
 /** Rows of a raw query, the same shape on pg and PGlite: for tests that assert on the database. */
-export async function rows<T>(database: Database, query: SQL): Promise<T[]> {
-  const result = (await database.db.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
+export function rows<T>(database: Database, query: SQL): Promise<T[]> {
+  return database.rows<T>(query);
 }

@@ -32,7 +32,7 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const database = PostgresDatabase.open(
-    { url: url.toString(), poolMax: 20, statementTimeoutMs: 30_000 },
+    { url: url.toString(), poolMax: 20, statementTimeoutMs: 30_000, namedStatements: true },
     silent,
   );
   await database.migrate();

@@ -5,6 +5,7 @@ export { GetProfile } from './application/get-profile';
 export { GrantAdmin } from './application/grant-admin';
 export { CreateOrganization } from './application/create-organization';
 export { MembershipsOfUser } from './application/memberships-of-user';
+export { AccessClaimsOfUser } from './application/access-claims-of-user';
 export {
   AccountDirectory,
   type AccountView,

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ActorAccess } from './application/actor-access';
 import { CreateProfile } from './application/create-profile';
 import { DeleteUser } from './application/delete-user';
+import { AccessClaimsOfUser } from './application/access-claims-of-user';
 import { GetProfile } from './application/get-profile';
 import { GetUser } from './application/get-user';
 import { GrantAdmin } from './application/grant-admin';
@@ -34,6 +35,7 @@ import { DrizzleProfileRepository } from './adapters/persistence/drizzle-profile
     OrganizationAccess,
     OrganizationMembers,
     MembershipsOfUser,
+    AccessClaimsOfUser,
     CreateProfile,
     GetProfile,
     ActorAccess,
@@ -44,6 +46,6 @@ import { DrizzleProfileRepository } from './adapters/persistence/drizzle-profile
     DeleteUser,
     GrantAdmin,
   ],
-  exports: [CreateProfile, GetProfile, GrantAdmin, CreateOrganization, MembershipsOfUser],
+  exports: [CreateProfile, GetProfile, GrantAdmin, CreateOrganization, MembershipsOfUser, AccessClaimsOfUser],
 })
 export class UserProfileModule {}

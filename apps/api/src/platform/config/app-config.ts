@@ -30,6 +30,7 @@ export class AppConfig {
       url: string | undefined;
       poolMax: number;
       statementTimeoutMs: number;
+      namedStatements: boolean;
       migrateOnStart: boolean;
       dataDir: string;
     },
@@ -293,6 +294,7 @@ export function loadConfig(env: Env): AppConfig {
       url: read.optionalUrl('DATABASE_URL', ['postgres:', 'postgresql:']),
       poolMax: read.int('DATABASE_POOL_MAX', 10, 1, 500),
       statementTimeoutMs: read.int('DATABASE_STATEMENT_TIMEOUT_MS', 10_000, 100, 600_000),
+      namedStatements: read.bool('DATABASE_NAMED_STATEMENTS', true),
       migrateOnStart: read.bool('DB_MIGRATE_ON_START', true),
       dataDir,
     },

@@ -2,13 +2,13 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { sql } from 'drizzle-orm';
+import { fillPlaceholders, type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { type PgDatabase, PgDialect, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { Client, Pool } from 'pg';
+import { Client, Pool, type QueryResultRow } from 'pg';
 import type { Logger } from 'pino';
 import { API_PACKAGE_ROOT } from '../paths';
 
@@ -28,21 +28,33 @@ interface TransactionScope {
 }
 
 type Placeholders = Record<string, unknown>;
-/** A read built once: call it with its placeholders' values. */
+/** A statement built once: call it with its placeholders' values. */
 export type PreparedRead<T> = (placeholders: Placeholders) => Promise<T>;
+export type Statement<Row> = (placeholders: Placeholders) => Promise<Row[]>;
 
 /** What `preparedRead` needs of a drizzle query builder: run it now, or build it once for reuse. */
 interface ReusableQuery<T> {
   execute(placeholders?: Placeholders): Promise<T>;
+  toSQL(): { sql: string };
   prepare(name: string): { execute(placeholders?: Placeholders): Promise<T> };
 }
 
+const STATEMENT_NAME = /^[a-z][a-z0-9_]*$/;
+const dialect = new PgDialect();
+
 export abstract class Database {
   private readonly currentTransaction = new AsyncLocalStorage<TransactionScope>();
+  private readonly statementNames = new Map<string, string>();
 
   protected constructor(
     protected readonly root: Db,
     readonly driver: DatabaseDriver,
+    /**
+     * Hot statements are prepared under their name once per connection, so PostgreSQL parses and
+     * plans them once rather than on every call. Off behind a transaction-mode pooler that cannot
+     * keep prepared statements (PgBouncer before 1.21, or with max_prepared_statements = 0).
+     */
+    protected readonly namedStatements: boolean,
   ) {}
 
   get db(): Db {
@@ -57,18 +69,64 @@ export abstract class Database {
    * A hot read whose SQL is built once rather than on every call: building a query costs drizzle
    * more client CPU than the round trip itself (docs/performance.md). `build` marks its
    * parameters with `sql.placeholder(name)`. Outside a transaction the built query runs on the
-   * pool; inside one it is built on the transaction, whose writes and locks it must see.
+   * pool, as a named statement; inside one it is built on the transaction, whose writes and locks
+   * it must see. The selected columns are listed, never `*`, so a migration that adds a column
+   * leaves a prepared statement's result type as it was.
    */
-  preparedRead<T>(build: (db: Db) => ReusableQuery<T>): PreparedRead<T> {
+  preparedRead<T>(name: string, build: (db: Db) => ReusableQuery<T>): PreparedRead<T> {
     let prepared: ReturnType<ReusableQuery<T>['prepare']> | undefined;
     return (placeholders) => {
       const scope = this.currentTransaction.getStore();
       if (scope) return build(scope.tx).execute(placeholders);
-      // Unnamed on purpose: a named server-side statement would outlive a migration that changes
-      // its columns ("cached plan must not change result type") and trips transaction poolers.
-      prepared ??= build(this.root).prepare(undefined as unknown as string);
+      if (!prepared) {
+        const built = build(this.root);
+        // drizzle's types ask for a name; undefined makes it an unnamed statement.
+        prepared = built.prepare(this.nameFor(name, built.toSQL().sql) as string);
+      }
       return prepared.execute(placeholders);
     };
+  }
+
+  /**
+   * A hand-written statement that is a transaction of its own (a data-modifying CTE writes all of
+   * its rows or none): compiled once, prepared under `name` like `preparedRead`, and run on the
+   * pool. One round trip where a transaction would take a BEGIN, a statement per row and a
+   * COMMIT. Calling it inside a transaction is a mistake (it would run outside it), so it throws.
+   * Rows come back with the drivers' own types (timestamps as Date).
+   */
+  statement<Row>(name: string, query: SQL): Statement<Row> {
+    const { sql: text, params } = dialect.sqlToQuery(query);
+    const statementName = this.nameFor(name, text);
+    return (placeholders) => {
+      if (this.inTransaction)
+        throw new Error(`statement ${name} is its own transaction: call it outside one`);
+      return this.runStatement<Row>(statementName, text, fillPlaceholders(params, placeholders));
+    };
+  }
+
+  private nameFor(name: string, text: string): string | undefined {
+    if (!STATEMENT_NAME.test(name)) throw new Error(`not a statement name: ${name}`);
+    // One name, one text: PostgreSQL would run the first statement prepared under it.
+    const known = this.statementNames.get(name);
+    if (known !== undefined && known !== text) throw new Error(`two statements named ${name}`);
+    this.statementNames.set(name, text);
+    return this.namedStatements ? `latchkey_${name}` : undefined;
+  }
+
+  protected abstract runStatement<Row>(
+    name: string | undefined,
+    text: string,
+    values: unknown[],
+  ): Promise<Row[]>;
+
+  /**
+   * The rows of one hand-written statement, on the current transaction or the pool: for the few
+   * statements the query builder cannot say (data-modifying CTEs), and cheaper to build than one.
+   * Values come back as the driver reads them through drizzle: timestamps as text, not Date.
+   */
+  async rows<T>(query: SQL): Promise<T[]> {
+    const result = (await this.db.execute(query)) as unknown as { rows: T[] };
+    return result.rows;
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {
@@ -125,12 +183,13 @@ export class PostgresDatabase extends Database {
   private constructor(
     private readonly pool: Pool,
     private readonly url: string,
+    namedStatements: boolean,
   ) {
-    super(drizzleNodePg({ client: pool }) as unknown as Db, 'postgres');
+    super(drizzleNodePg({ client: pool }) as unknown as Db, 'postgres', namedStatements);
   }
 
   static open(
-    options: { url: string; poolMax: number; statementTimeoutMs: number },
+    options: { url: string; poolMax: number; statementTimeoutMs: number; namedStatements: boolean },
     log: Logger,
   ): PostgresDatabase {
     const pool = new Pool({
@@ -146,7 +205,16 @@ export class PostgresDatabase extends Database {
     pool.on('error', (error: Error & { code?: string }) =>
       log.warn({ code: error.code, reason: error.message }, 'postgres connection lost'),
     );
-    return new PostgresDatabase(pool, options.url);
+    return new PostgresDatabase(pool, options.url, options.namedStatements);
+  }
+
+  protected async runStatement<Row>(
+    name: string | undefined,
+    text: string,
+    values: unknown[],
+  ): Promise<Row[]> {
+    const result = await this.pool.query<Row & QueryResultRow>({ name, text, values });
+    return result.rows;
   }
 
   async listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
@@ -204,7 +272,16 @@ export class PostgresDatabase extends Database {
 
 export class PgliteDatabase extends Database {
   private constructor(private readonly client: PGlite) {
-    super(drizzlePglite({ client }) as unknown as Db, 'pglite');
+    // One connection inside this process: nothing to gain from naming statements.
+    super(drizzlePglite({ client }) as unknown as Db, 'pglite', false);
+  }
+
+  protected async runStatement<Row>(
+    _name: string | undefined,
+    text: string,
+    values: unknown[],
+  ): Promise<Row[]> {
+    return (await this.client.query<Row>(text, values)).rows;
   }
 
   /** `dataDir` undefined: in memory (tests). PGlite has one connection; it serialises transactions. */
@@ -233,7 +310,13 @@ export class PgliteDatabase extends Database {
 }
 
 export async function openDatabase(
-  options: { url: string | undefined; dataDir: string; poolMax: number; statementTimeoutMs: number },
+  options: {
+    url: string | undefined;
+    dataDir: string;
+    poolMax: number;
+    statementTimeoutMs: number;
+    namedStatements: boolean;
+  },
   log: Logger,
 ): Promise<Database> {
   if (options.url) return PostgresDatabase.open({ ...options, url: options.url }, log);

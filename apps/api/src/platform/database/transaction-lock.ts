@@ -7,10 +7,10 @@ import { Database } from './database';
  */
 export async function tryTransactionLock(database: Database, name: string): Promise<boolean> {
   if (!database.inTransaction) throw new Error('a transaction lock needs a transaction');
-  const result = (await database.db.execute(
+  const [row] = await database.rows<{ acquired: boolean }>(
     sql`select pg_try_advisory_xact_lock(hashtext(${name})) as acquired`,
-  )) as unknown as { rows: { acquired: boolean }[] };
-  return result.rows[0]?.acquired === true;
+  );
+  return row?.acquired === true;
 }
 
 export async function transactionLock(database: Database, name: string): Promise<void> {

@@ -29,16 +29,14 @@ export class AccessTokenMinter {
     sessionId: string,
     activeOrganizationId: string | null = null,
   ): Promise<{ token: string; expiresIn: number }> {
-    const [profile, memberships] = await Promise.all([
-      this.profiles.find(userId),
-      this.profiles.membershipsOf(userId),
-    ]);
+    const claims = await this.profiles.claimsOf(userId);
+    const memberships = claims?.memberships ?? [];
     const active =
       memberships.find((membership) => membership.organizationId === activeOrganizationId) ?? memberships[0];
     return this.issuer.issue({
       userId,
       sessionId,
-      roles: profile?.roles ?? ['user'],
+      roles: claims?.roles ?? ['user'],
       ...(active ? { organization: { id: active.organizationId, roles: [active.role] } } : {}),
     });
   }

@@ -115,8 +115,8 @@ export abstract class EmailVerificationRepository {
   abstract markUsed(id: string, now: Date): Promise<void>;
 }
 
-/** What the session row lock reveals about a chain, read inside the refresh transaction. */
-export interface LockedChain {
+/** A refresh chain as one statement saw it: the presented token, its session, the live token. */
+export interface RefreshChain {
   session: Session;
   presented: RefreshTokenRecord;
   live: RefreshTokenRecord | undefined;
@@ -130,21 +130,30 @@ export interface NewRefreshToken {
   createdAt: Date;
 }
 
+export interface Rotation {
+  sessionId: string;
+  presentedId: string;
+  successor: NewRefreshToken;
+  sealedSuccessor: string;
+  now: Date;
+  idleExpiresAt: Date;
+  /** The audit event of the rotation: it commits with the rotation or not at all. */
+  event: AuthEvent;
+}
+
 export abstract class SessionRepository {
   abstract create(session: Session, firstToken: NewRefreshToken): Promise<void>;
   /** The session a refresh token (of any generation) belongs to, without locking. */
   abstract findSessionIdByTokenHash(tokenHash: string): Promise<string | undefined>;
-  /** Locks the session row (SELECT … FOR UPDATE) and reads the chain under that lock. */
-  abstract lockChain(sessionId: string, presentedTokenHash: string): Promise<LockedChain | undefined>;
-  /** Marks `presentedId` rotated (only if still live) and inserts its successor as the live token. */
-  abstract rotate(input: {
-    sessionId: string;
-    presentedId: string;
-    successor: NewRefreshToken;
-    sealedSuccessor: string;
-    now: Date;
-    idleExpiresAt: Date;
-  }): Promise<void>;
+  /** The chain of the presented token, read in one snapshot without locking (undefined: unknown token). */
+  abstract findChain(presentedTokenHash: string): Promise<RefreshChain | undefined>;
+  /**
+   * Atomically, under the session's row lock: retires the presented token, makes its successor
+   * the live token, slides the session and records the event, but only while the session is
+   * unrevoked and the presented token still live. False when a concurrent rotation or revocation
+   * got there first and nothing was written: read the chain again and decide on what it shows.
+   */
+  abstract rotate(rotation: Rotation): Promise<boolean>;
   abstract findById(sessionId: string): Promise<Session | undefined>;
   /** Revokes the given sessions if still live; returns the ids actually revoked. */
   abstract revoke(
@@ -224,6 +233,10 @@ export interface MembershipSummary {
 export abstract class ProfileDirectory {
   abstract create(userId: string, name: string, now: Date): Promise<void>;
   abstract find(userId: string): Promise<ProfileSummary | undefined>;
+  /** Roles and memberships (oldest first) for an access token, in one read; undefined: no profile. */
+  abstract claimsOf(
+    userId: string,
+  ): Promise<{ roles: string[]; memberships: MembershipSummary[] } | undefined>;
   /** Format and reserved words only; throws VALIDATION_FAILED (the taken check is at create). */
   abstract validateSlug(slug: string): void;
   /** The organization and its owner membership, in the current transaction. */

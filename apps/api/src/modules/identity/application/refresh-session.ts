@@ -9,18 +9,28 @@ import {
   AuditLog,
   IdentitySettings,
   IdGenerator,
-  type LockedChain,
+  type RefreshChain,
   RefreshTokenCodec,
   type RequestMeta,
   SessionRepository,
 } from './ports';
 
 type Outcome =
-  { kind: 'issued'; refreshToken: string; session: Session } | { kind: 'reused' } | { kind: 'refused' };
+  | { kind: 'issued'; refreshToken: string; session: Session }
+  | { kind: 'reused' }
+  | { kind: 'refused' }
+  | { kind: 'lost' };
+
+/** Two are enough: after a lost rotation the token is no longer live, so the next read decides for good. */
+const MAX_ATTEMPTS = 3;
 
 /**
- * Consumes a refresh token and issues its successor, in one transaction that holds the session's
- * row lock: concurrent refreshes of one chain run one after another, so the chain never forks.
+ * Consumes a refresh token and issues its successor. The chain is read in one statement and the
+ * rules decide on it (rotate, replay, reuse, reject); a rotation is then one atomic statement under
+ * the session's row lock that writes only if the token is still live, so two refreshes of one
+ * token never both rotate it, and the one that loses reads the chain again: within the grace
+ * window it is handed the winner's successor. The chain never forks, and the common case costs
+ * two round trips rather than a transaction's ten.
  */
 @Injectable()
 export class RefreshSession {
@@ -39,16 +49,14 @@ export class RefreshSession {
     const presented = command.refreshToken;
     const presentedHash = this.codec.hash(presented);
 
-    // A detected reuse commits its revocation; only then does the request fail.
-    const outcome = await this.unitOfWork.run(async (): Promise<Outcome> => {
-      const sessionId = await this.sessions.findSessionIdByTokenHash(presentedHash);
-      const chain = sessionId && (await this.sessions.lockChain(sessionId, presentedHash));
-      if (!chain) return { kind: 'refused' };
-      return this.apply(chain, presented, meta);
-    });
+    let outcome: Outcome = { kind: 'lost' };
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS && outcome.kind === 'lost'; attempt++) {
+      const chain = await this.sessions.findChain(presentedHash);
+      outcome = chain ? await this.apply(chain, presented, meta) : { kind: 'refused' };
+    }
 
     if (outcome.kind === 'reused') throw new RefreshTokenReused();
-    if (outcome.kind === 'refused') throw new InvalidRefreshToken();
+    if (outcome.kind !== 'issued') throw new InvalidRefreshToken();
     const { session } = outcome;
     const access = await this.minter.mint(session.userId, session.id, session.activeOrganizationId);
     return {
@@ -61,7 +69,7 @@ export class RefreshSession {
     };
   }
 
-  private async apply(chain: LockedChain, presented: string, meta: RequestMeta): Promise<Outcome> {
+  private async apply(chain: RefreshChain, presented: string, meta: RequestMeta): Promise<Outcome> {
     const now = this.clock.now();
     const { session } = chain;
     const event = { userId: session.userId, sessionId: session.id, meta };
@@ -72,7 +80,7 @@ export class RefreshSession {
         const successor = this.codec.generate();
         const generation = chain.presented.generation + 1;
         const idleExpiresAt = slideIdleExpiry(now, session.expiresAt, this.settings);
-        await this.sessions.rotate({
+        const rotated = await this.sessions.rotate({
           sessionId: session.id,
           presentedId: chain.presented.id,
           successor: {
@@ -84,8 +92,9 @@ export class RefreshSession {
           sealedSuccessor: this.codec.seal(successor, presented),
           now,
           idleExpiresAt,
+          event: { ...event, type: 'RefreshTokenRotated', data: { generation } },
         });
-        await this.audit.record({ ...event, type: 'RefreshTokenRotated', data: { generation } });
+        if (!rotated) return { kind: 'lost' };
         return {
           kind: 'issued',
           refreshToken: successor,
@@ -104,14 +113,17 @@ export class RefreshSession {
         return { kind: 'issued', refreshToken: successor, session };
       }
       case 'reuse': {
-        await this.sessions.revoke([session.id], 'refresh_token_reuse', now, { reuseDetected: true });
-        await this.audit.record({
-          ...event,
-          type: 'RefreshTokenReuseDetected',
-          data: {
-            presentedGeneration: chain.presented.generation,
-            liveGeneration: chain.live?.generation ?? null,
-          },
+        // The revocation and its audit event commit together; only then does the request fail.
+        await this.unitOfWork.run(async () => {
+          await this.sessions.revoke([session.id], 'refresh_token_reuse', now, { reuseDetected: true });
+          await this.audit.record({
+            ...event,
+            type: 'RefreshTokenReuseDetected',
+            data: {
+              presentedGeneration: chain.presented.generation,
+              liveGeneration: chain.live?.generation ?? null,
+            },
+          });
         });
         return { kind: 'reused' };
       }

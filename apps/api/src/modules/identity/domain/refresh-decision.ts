@@ -11,7 +11,7 @@ export type RefreshDecision =
 
 export interface RefreshFacts {
   session: Session;
-  /** The token that was presented (looked up by its hash, read under the session lock). */
+  /** The token that was presented (looked up by its hash). */
   presented: RefreshTokenRecord;
   /** The session's single unrotated token, if any. */
   live: RefreshTokenRecord | undefined;
@@ -21,7 +21,8 @@ export interface RefreshFacts {
 }
 
 /**
- * The refresh rules, decided on facts read under the session's row lock.
+ * The refresh rules, decided on facts read in one snapshot; a rotation writes only if, under the
+ * session's row lock, the session is still unrevoked and the presented token still live.
  *
  * The grace window solves the multi-tab race and the lost response (a client that never received
  * its successor retries with the old token): within `graceSeconds` of a rotation, the immediate

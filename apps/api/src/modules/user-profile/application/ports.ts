@@ -2,9 +2,17 @@ import type { RequestMeta } from '../../../shared-kernel/principal';
 import type { Membership, Organization } from '../domain/organization';
 import type { GlobalRole, Profile } from '../domain/profile';
 
+/** What an access token carries about its user: global roles and memberships, oldest first. */
+export interface AccessClaims {
+  roles: GlobalRole[];
+  memberships: Pick<Membership, 'organizationId' | 'role'>[];
+}
+
 export abstract class ProfileRepository {
   abstract create(profile: Profile): Promise<void>;
   abstract findByUserId(userId: string): Promise<Profile | undefined>;
+  /** The profile's roles and the user's memberships in one read (every token minted). */
+  abstract findAccessClaims(userId: string): Promise<AccessClaims | undefined>;
   abstract findMany(userIds: string[]): Promise<Profile[]>;
   abstract updateName(userId: string, name: string, now: Date): Promise<void>;
   abstract setRoles(userId: string, roles: GlobalRole[], now: Date): Promise<void>;

@@ -24,14 +24,14 @@ export class DrizzleAccountRepository extends AccountRepository {
 
   constructor(private readonly database: Database) {
     super();
-    this.byEmail = database.preparedRead((db) =>
+    this.byEmail = database.preparedRead('account_by_email', (db) =>
       db
         .select(columns)
         .from(accounts)
         .where(and(sql`lower(${accounts.email}) = ${sql.placeholder('email')}`, isNull(accounts.deletedAt)))
         .limit(1),
     );
-    this.byId = database.preparedRead((db) =>
+    this.byId = database.preparedRead('account_by_id', (db) =>
       db
         .select(columns)
         .from(accounts)

@@ -3,8 +3,10 @@ import { sql } from 'drizzle-orm';
 import { EmailAlreadyRegistered } from '../../domain/errors';
 import { openTestDatabase, type TestDatabase } from '../../../../testing/test-database';
 import { anAccount, aSession } from '../../../../testing/factories';
+import { rows } from '../../../../testing/sql';
 import { DrizzleAccountRepository } from './drizzle-account-repository';
 import { DrizzleSessionRepository } from './drizzle-session-repository';
+import { UuidV7Generator } from '../crypto/uuid-v7-generator';
 import { SessionAccessCache } from './session-access-cache';
 
 const token = (generation = 0) => ({
@@ -24,7 +26,7 @@ describe('Drizzle identity repositories', () => {
     test = await openTestDatabase();
     accounts = new DrizzleAccountRepository(test.database);
     cache = new SessionAccessCache(60_000);
-    sessions = new DrizzleSessionRepository(test.database, cache);
+    sessions = new DrizzleSessionRepository(test.database, cache, new UuidV7Generator());
   });
   afterAll(() => test.dispose());
 
@@ -87,62 +89,122 @@ describe('Drizzle identity repositories', () => {
       return { account, session, first };
     }
 
-    it('locks a chain and reads the presented and the live token under the lock', async () => {
+    const rotation = (session: { id: string }, presentedId: string, successor = token(1)) => {
+      const now = new Date();
+      return {
+        sessionId: session.id,
+        presentedId,
+        successor,
+        sealedSuccessor: 'sealed',
+        now,
+        idleExpiresAt: new Date(now.getTime() + 60_000),
+        event: {
+          type: 'RefreshTokenRotated' as const,
+          userId: null,
+          sessionId: session.id,
+          meta: { ip: '192.0.2.1', userAgent: 'jest', requestId: 'req-1' },
+          data: { generation: successor.generation },
+        },
+      };
+    };
+    const written = async (sessionId: string) => ({
+      liveTokens: await rows<{ id: string }>(
+        test.database,
+        sql`select id from refresh_tokens where session_id = ${sessionId} and rotated_at is null`,
+      ),
+      events: await rows<{ type: string; data: unknown }>(
+        test.database,
+        sql`select type, data from auth_events where session_id = ${sessionId}`,
+      ),
+    });
+
+    it('finds a chain by the presented token: its session, account state and live token', async () => {
       const { session, first } = await aChain();
-      const chain = await test.database.transaction(() => sessions.lockChain(session.id, first.tokenHash));
-      expect(chain).toMatchObject({
-        session: { id: session.id },
-        presented: { id: first.id },
+      await expect(sessions.findChain(first.tokenHash)).resolves.toMatchObject({
+        session: { id: session.id, revokedAt: null },
+        presented: { id: first.id, rotatedAt: null },
         live: { id: first.id },
         accountActive: true,
       });
+      await expect(sessions.findChain('no such hash')).resolves.toBeUndefined();
     });
 
-    it('rotates: the presented token is retired and its successor becomes the only live token', async () => {
+    it('rotates: retires the presented token, inserts the one live successor, slides the session, records the event', async () => {
       const { session, first } = await aChain();
-      const successor = token(1);
-      const now = new Date();
-      await test.database.transaction(() =>
-        sessions.rotate({
-          sessionId: session.id,
-          presentedId: first.id,
-          successor,
-          sealedSuccessor: 'sealed',
-          now,
-          idleExpiresAt: now,
-        }),
-      );
-      const chain = await test.database.transaction(() => sessions.lockChain(session.id, first.tokenHash));
+      const input = rotation(session, first.id);
+      await expect(sessions.rotate(input)).resolves.toBe(true);
+
+      const chain = await sessions.findChain(first.tokenHash);
       expect(chain?.presented).toMatchObject({
         id: first.id,
-        successorId: successor.id,
+        successorId: input.successor.id,
         sealedSuccessor: 'sealed',
       });
-      expect(chain?.presented.rotatedAt).toBeInstanceOf(Date);
-      expect(chain?.live).toMatchObject({ id: successor.id, generation: 1 });
+      expect(chain?.presented.rotatedAt).toEqual(input.now);
+      expect(chain?.live).toMatchObject({ id: input.successor.id, generation: 1 });
+      expect(chain?.session).toMatchObject({ lastUsedAt: input.now, idleExpiresAt: input.idleExpiresAt });
+      await expect(written(session.id)).resolves.toEqual({
+        liveTokens: [{ id: input.successor.id }],
+        events: [{ type: 'RefreshTokenRotated', data: { generation: 1 } }],
+      });
     });
 
-    it('refuses to rotate a token twice, and the database refuses a second live token per session', async () => {
+    it('writes nothing when the token is no longer live, and the database refuses a second live token', async () => {
       const { session, first } = await aChain();
-      const now = new Date();
-      const rotate = () =>
-        test.database.transaction(() =>
-          sessions.rotate({
-            sessionId: session.id,
-            presentedId: first.id,
-            successor: token(1),
-            sealedSuccessor: 's',
-            now,
-            idleExpiresAt: now,
-          }),
-        );
-      await rotate();
-      await expect(rotate()).rejects.toThrow(/rotated outside the session lock/);
+      const winner = rotation(session, first.id);
+      await sessions.rotate(winner);
+      await expect(sessions.rotate(rotation(session, first.id))).resolves.toBe(false);
+      await expect(written(session.id)).resolves.toMatchObject({
+        liveTokens: [{ id: winner.successor.id }],
+        events: [expect.anything()],
+      });
       await expect(
         test.database.db.execute(
           sql`insert into refresh_tokens (id, session_id, token_hash, generation, created_at) values (${randomUUID()}, ${session.id}, ${randomUUID()}, 9, now())`,
         ),
       ).rejects.toThrow();
+    });
+
+    it('writes nothing on a revoked session', async () => {
+      const { session, first } = await aChain();
+      await sessions.revoke([session.id], 'logout', new Date());
+      await expect(sessions.rotate(rotation(session, first.id))).resolves.toBe(false);
+      await expect(written(session.id)).resolves.toEqual({ liveTokens: [{ id: first.id }], events: [] });
+    });
+
+    it('of concurrent rotations of one token, exactly one writes', async () => {
+      const { session, first } = await aChain();
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, n) => sessions.rotate(rotation(session, first.id, token(1 + n)))),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const { liveTokens, events } = await written(session.id);
+      expect(liveTokens).toHaveLength(1);
+      expect(events).toHaveLength(1);
+    });
+
+    it('a rotation waits for a revocation holding the session lock, then writes nothing', async () => {
+      const { session, first } = await aChain();
+      let releaseRevocation!: () => void;
+      const revocationHeld = new Promise<void>((resolve) => (releaseRevocation = resolve));
+      let revoked!: () => void;
+      const revokedInside = new Promise<void>((resolve) => (revoked = resolve));
+      const revocation = test.database.transaction(async () => {
+        await sessions.revoke([session.id], 'logout', new Date());
+        revoked();
+        await revocationHeld;
+      });
+      await revokedInside;
+      // Started outside the transaction: on PostgreSQL it queues on the session's row lock, on
+      // PGlite (one connection) behind the whole transaction.
+      let settled = false;
+      const rotating = sessions.rotate(rotation(session, first.id)).finally(() => (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(settled).toBe(false);
+      releaseRevocation();
+      await revocation;
+      await expect(rotating).resolves.toBe(false);
+      await expect(written(session.id)).resolves.toEqual({ liveTokens: [{ id: first.id }], events: [] });
     });
 
     it('revokes only live sessions, reports which, and evicts the access cache after commit', async () => {

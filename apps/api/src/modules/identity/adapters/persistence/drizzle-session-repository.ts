@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { and, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
-import { Database, type PreparedRead } from '../../../../platform/database/database';
-import { type LockedChain, type NewRefreshToken, SessionRepository } from '../../application/ports';
+import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import { Database, type PreparedRead, type Statement } from '../../../../platform/database/database';
+import {
+  IdGenerator,
+  type NewRefreshToken,
+  type RefreshChain,
+  type Rotation,
+  SessionRepository,
+} from '../../application/ports';
 import type { RefreshTokenRecord, RevokeReason, Session } from '../../domain/session';
 import { SessionAccessCache } from './session-access-cache';
 import { accounts, refreshTokens, sessions } from './schema';
@@ -31,12 +38,91 @@ export class DrizzleSessionRepository extends SessionRepository {
     { revokedAt: Date | null; expiresAt: Date; deletedAt: Date | null; disabledAt: Date | null }[]
   >;
 
+  // Every refresh: the presented token, its session and account, and the live token.
+  private readonly chainOf: PreparedRead<
+    {
+      presented: TokenRow;
+      session: SessionRow;
+      live: TokenRow | null;
+      deletedAt: Date | null;
+      disabledAt: Date | null;
+    }[]
+  >;
+
+  /**
+   * The rotation, one statement and one round trip: a refresh is a handful of these, and on a busy machine each
+   * round trip costs more CPU (the socket write, the server's parse and plan) than anything the
+   * statement does. The CTEs run in order through their data dependencies: lock the session
+   * (waiting behind a concurrent rotation or revocation, then re-checking `revoked_at` on the row
+   * it committed), retire the presented token if it is still live, insert the successor, slide
+   * the session, record the event. Under READ COMMITTED the retire re-checks `rotated_at` on the
+   * newest row version, so of two rotations of one token exactly one writes anything; the other
+   * finds no row and writes nothing. The partial unique index still forbids a second live token.
+   */
+  private readonly rotation: Statement<{ rotated: number }>;
+
   constructor(
     private readonly database: Database,
     private readonly accessCache: SessionAccessCache,
+    private readonly ids: IdGenerator,
   ) {
     super();
-    this.statusOf = database.preparedRead((db) =>
+    const live = alias(refreshTokens, 'live');
+    this.chainOf = database.preparedRead('refresh_chain', (db) =>
+      db
+        .select({
+          presented: refreshTokens,
+          session: sessions,
+          live,
+          deletedAt: accounts.deletedAt,
+          disabledAt: accounts.disabledAt,
+        })
+        .from(refreshTokens)
+        .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+        .innerJoin(accounts, eq(accounts.id, sessions.userId))
+        .leftJoin(live, and(eq(live.sessionId, refreshTokens.sessionId), isNull(live.rotatedAt)))
+        .where(eq(refreshTokens.tokenHash, sql.placeholder('tokenHash')))
+        .limit(1),
+    );
+    this.rotation = database.statement(
+      'rotate_refresh_token',
+      sql`
+        with locked as (
+          select id from sessions
+          where id = ${sql.placeholder('sessionId')}::uuid and revoked_at is null
+          for update
+        ), retired as (
+          update refresh_tokens
+          set rotated_at = ${sql.placeholder('now')}::timestamptz,
+            successor_id = ${sql.placeholder('successorId')}::uuid,
+            sealed_successor = ${sql.placeholder('sealedSuccessor')}::text
+          where id = ${sql.placeholder('presentedId')}::uuid and rotated_at is null
+            and session_id = (select id from locked)
+          returning session_id
+        ), inserted as (
+          insert into refresh_tokens (id, session_id, token_hash, generation, created_at)
+          select ${sql.placeholder('successorId')}::uuid, session_id, ${sql.placeholder('successorHash')}::text,
+            ${sql.placeholder('generation')}::int, ${sql.placeholder('createdAt')}::timestamptz
+          from retired
+          returning session_id
+        ), slid as (
+          update sessions
+          set last_used_at = ${sql.placeholder('now')}::timestamptz,
+            idle_expires_at = ${sql.placeholder('idleExpiresAt')}::timestamptz
+          where id = (select session_id from inserted)
+          returning id
+        ), audited as (
+          insert into auth_events (id, type, user_id, session_id, ip, user_agent, request_id, occurred_at, data)
+          select ${sql.placeholder('eventId')}::uuid, ${sql.placeholder('type')}::text, ${sql.placeholder('userId')}::uuid,
+            id, ${sql.placeholder('ip')}::text, ${sql.placeholder('userAgent')}::text, ${sql.placeholder('requestId')}::text,
+            ${sql.placeholder('now')}::timestamptz, ${sql.placeholder('data')}::jsonb
+          from slid
+          returning id
+        )
+        select count(*)::int as rotated from audited
+      `,
+    );
+    this.statusOf = database.preparedRead('session_access', (db) =>
       db
         .select({
           revokedAt: sessions.revokedAt,
@@ -65,59 +151,38 @@ export class DrizzleSessionRepository extends SessionRepository {
     return row?.sessionId;
   }
 
-  async lockChain(sessionId: string, presentedTokenHash: string): Promise<LockedChain | undefined> {
-    const db = this.database.db;
-    // Concurrent refreshes of one chain queue on this row lock. Under READ COMMITTED, the token
-    // reads below see whatever the previous holder committed.
-    const [locked] = await db
-      .select({ session: sessions, deletedAt: accounts.deletedAt, disabledAt: accounts.disabledAt })
-      .from(sessions)
-      .innerJoin(accounts, eq(accounts.id, sessions.userId))
-      .where(eq(sessions.id, sessionId))
-      .for('update', { of: sessions });
-    if (!locked) return undefined;
-
-    const tokens = await db
-      .select()
-      .from(refreshTokens)
-      .where(
-        or(
-          eq(refreshTokens.tokenHash, presentedTokenHash),
-          and(eq(refreshTokens.sessionId, sessionId), isNull(refreshTokens.rotatedAt)),
-        ),
-      );
-    const presented = tokens.find((token) => token.tokenHash === presentedTokenHash);
-    if (!presented || presented.sessionId !== sessionId) return undefined;
-    const live = tokens.find((token) => token.rotatedAt === null);
+  async findChain(presentedTokenHash: string): Promise<RefreshChain | undefined> {
+    const [row] = await this.chainOf({ tokenHash: presentedTokenHash });
+    if (!row) return undefined;
     return {
-      session: toSession(locked.session),
-      presented: toToken(presented),
-      live: live && toToken(live),
-      accountActive: locked.deletedAt === null && locked.disabledAt === null,
+      session: toSession(row.session),
+      presented: toToken(row.presented),
+      live: row.live ? toToken(row.live) : undefined,
+      accountActive: row.deletedAt === null && row.disabledAt === null,
     };
   }
 
-  async rotate(input: {
-    sessionId: string;
-    presentedId: string;
-    successor: NewRefreshToken;
-    sealedSuccessor: string;
-    now: Date;
-    idleExpiresAt: Date;
-  }): Promise<void> {
-    const db = this.database.db;
-    // Retire the presented token first: the partial unique index allows one live token per session.
-    const retired = await db
-      .update(refreshTokens)
-      .set({ rotatedAt: input.now, successorId: input.successor.id, sealedSuccessor: input.sealedSuccessor })
-      .where(and(eq(refreshTokens.id, input.presentedId), isNull(refreshTokens.rotatedAt)))
-      .returning({ id: refreshTokens.id });
-    if (retired.length !== 1) throw new Error('refresh token was rotated outside the session lock');
-    await db.insert(refreshTokens).values({ ...input.successor, sessionId: input.sessionId });
-    await db
-      .update(sessions)
-      .set({ lastUsedAt: input.now, idleExpiresAt: input.idleExpiresAt })
-      .where(eq(sessions.id, input.sessionId));
+  async rotate(rotation: Rotation): Promise<boolean> {
+    const { successor, event } = rotation;
+    const [row] = await this.rotation({
+      sessionId: rotation.sessionId,
+      presentedId: rotation.presentedId,
+      successorId: successor.id,
+      successorHash: successor.tokenHash,
+      generation: successor.generation,
+      createdAt: successor.createdAt,
+      sealedSuccessor: rotation.sealedSuccessor,
+      now: rotation.now,
+      idleExpiresAt: rotation.idleExpiresAt,
+      eventId: this.ids.next(),
+      type: event.type,
+      userId: event.userId,
+      ip: event.meta.ip,
+      userAgent: event.meta.userAgent,
+      requestId: event.meta.requestId,
+      data: JSON.stringify(event.data ?? {}),
+    });
+    return row?.rotated === 1;
   }
 
   async findById(sessionId: string): Promise<Session | undefined> {

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { RequestMeta } from '../../../../shared-kernel/principal';
-import { CreateOrganization, CreateProfile, GetProfile, MembershipsOfUser } from '../../../user-profile';
+import {
+  AccessClaimsOfUser,
+  CreateOrganization,
+  CreateProfile,
+  GetProfile,
+  MembershipsOfUser,
+} from '../../../user-profile';
 import {
   type MembershipSummary,
   type OrganizationSummary,
@@ -16,6 +22,7 @@ export class UserProfileDirectory extends ProfileDirectory {
     private readonly getProfile: GetProfile,
     private readonly createOrganizationUseCase: CreateOrganization,
     private readonly memberships: MembershipsOfUser,
+    private readonly accessClaims: AccessClaimsOfUser,
   ) {
     super();
   }
@@ -27,6 +34,10 @@ export class UserProfileDirectory extends ProfileDirectory {
   async find(userId: string): Promise<ProfileSummary | undefined> {
     const profile = await this.getProfile.execute(userId);
     return profile && { name: profile.name, roles: profile.roles };
+  }
+
+  claimsOf(userId: string): Promise<{ roles: string[]; memberships: MembershipSummary[] } | undefined> {
+    return this.accessClaims.execute(userId);
   }
 
   validateSlug(slug: string): void {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { Database, type PreparedRead } from '../../../../platform/database/database';
-import { ProfileRepository } from '../../application/ports';
+import { type AccessClaims, ProfileRepository } from '../../application/ports';
 import type { GlobalRole, Profile } from '../../domain/profile';
 import { profiles } from './schema';
 
@@ -14,12 +14,33 @@ const toProfile = (row: typeof profiles.$inferSelect): Profile => ({
 export class DrizzleProfileRepository extends ProfileRepository {
   // Read for every access token minted and every GET /auth/me: built once (Database.preparedRead).
   private readonly byUserId: PreparedRead<(typeof profiles.$inferSelect)[]>;
+  // Every access token minted (login, refresh): roles and memberships in one round trip.
+  private readonly claimsOf: PreparedRead<{ roles: string[]; memberships: AccessClaims['memberships'] }[]>;
 
   constructor(private readonly database: Database) {
     super();
-    this.byUserId = database.preparedRead((db) =>
+    this.byUserId = database.preparedRead('profile_by_user', (db) =>
       db
         .select()
+        .from(profiles)
+        .where(eq(profiles.userId, sql.placeholder('userId')))
+        .limit(1),
+    );
+    this.claimsOf = database.preparedRead('access_claims_by_user', (db) =>
+      db
+        .select({
+          roles: profiles.roles,
+          // Written out: inside a template drizzle leaves columns unqualified, and an unqualified
+          // user_id here would be the subquery's own.
+          memberships: sql<AccessClaims['memberships']>`coalesce((
+            select json_agg(
+              json_build_object('organizationId', m.organization_id, 'role', m.role)
+              order by m.created_at, m.organization_id
+            )
+            from organization_members m
+            where m.user_id = "profiles"."user_id"
+          ), '[]'::json)`,
+        })
         .from(profiles)
         .where(eq(profiles.userId, sql.placeholder('userId')))
         .limit(1),
@@ -33,6 +54,11 @@ export class DrizzleProfileRepository extends ProfileRepository {
   async findByUserId(userId: string): Promise<Profile | undefined> {
     const [row] = await this.byUserId({ userId });
     return row && toProfile(row);
+  }
+
+  async findAccessClaims(userId: string): Promise<AccessClaims | undefined> {
+    const [row] = await this.claimsOf({ userId });
+    return row && { roles: row.roles as GlobalRole[], memberships: row.memberships };
   }
 
   async findMany(userIds: string[]): Promise<Profile[]> {
