@@ -53,6 +53,8 @@ describe('the 403/404 matrix', () => {
 
     const mine = await as(self.tokens).get(`/users/${self.userId}`).expect(200);
     expect(mine.body).toMatchObject({ id: self.userId, email: self.user.email, roles: ['user'] });
+    // Read once before the rename: /auth/me caches the view, and the rename must drop it.
+    expect((await me(app, self.tokens.accessToken).expect(200)).body.name).toBe(mine.body.name);
     const renamed = await as(self.tokens)
       .patch(`/users/${self.userId}`)
       .send({ name: '  Ada L.  ' })

@@ -39,6 +39,7 @@ import {
   SigningKeyFactory,
   SigningKeyStore,
   TransactionLock,
+  UserViewCache,
 } from './application/ports';
 import { RefreshSession } from './application/refresh-session';
 import { RegisterUser } from './application/register-user';
@@ -86,6 +87,7 @@ import { DrizzleEmailVerificationRepository } from './adapters/persistence/drizz
 import { DrizzlePasswordResetRepository } from './adapters/persistence/drizzle-password-reset-repository';
 import { DrizzleSessionRepository } from './adapters/persistence/drizzle-session-repository';
 import { SessionAccessCache } from './adapters/persistence/session-access-cache';
+import { TtlUserViewCache } from './adapters/persistence/ttl-user-view-cache';
 import { SigningKeyRotationScheduler } from './adapters/scheduling/signing-key-rotation.scheduler';
 import { IdentityAccountDirectory } from './adapters/user-profile/identity-account-directory';
 import { IdentityProfileAuditTrail } from './adapters/user-profile/identity-profile-audit-trail';
@@ -175,6 +177,7 @@ const identityProviders: Provider[] = [
   // persistence and the other module
   { provide: AccountRepository, useClass: DrizzleAccountRepository },
   { provide: SessionAccessCache, useFactory: () => new SessionAccessCache() },
+  { provide: UserViewCache, useClass: TtlUserViewCache },
   { provide: SessionRepository, useClass: DrizzleSessionRepository },
   { provide: PasswordResetRepository, useClass: DrizzlePasswordResetRepository },
   { provide: EmailVerificationRepository, useClass: DrizzleEmailVerificationRepository },

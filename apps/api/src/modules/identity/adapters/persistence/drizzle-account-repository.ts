@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { Database, type PreparedRead } from '../../../../platform/database/database';
 import { isUniqueViolation } from '../../../../platform/database/unique-violation';
-import { type Account, AccountRepository } from '../../application/ports';
+import { type Account, AccountRepository, UserViewCache } from '../../application/ports';
 import { EmailAlreadyRegistered } from '../../domain/errors';
 import { accounts } from './schema';
 
@@ -22,7 +22,10 @@ export class DrizzleAccountRepository extends AccountRepository {
   private readonly byEmail: PreparedRead<Account[]>;
   private readonly byId: PreparedRead<Account[]>;
 
-  constructor(private readonly database: Database) {
+  constructor(
+    private readonly database: Database,
+    private readonly views: UserViewCache,
+  ) {
     super();
     this.byEmail = database.preparedRead('account_by_email', (db) =>
       db
@@ -80,6 +83,7 @@ export class DrizzleAccountRepository extends AccountRepository {
 
   async delete(id: string): Promise<void> {
     await this.database.db.delete(accounts).where(eq(accounts.id, id));
+    this.views.forget(id);
   }
 
   async markEmailVerified(id: string, email: string, now: Date): Promise<boolean> {
@@ -95,6 +99,8 @@ export class DrizzleAccountRepository extends AccountRepository {
         ),
       )
       .returning({ id: accounts.id });
+    // emailVerified is part of the user's cached view.
+    if (rows.length > 0) this.views.forget(id);
     return rows.length > 0;
   }
 }

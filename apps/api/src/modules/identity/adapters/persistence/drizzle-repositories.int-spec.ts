@@ -7,7 +7,9 @@ import { rows } from '../../../../testing/sql';
 import { DrizzleAccountRepository } from './drizzle-account-repository';
 import { DrizzleSessionRepository } from './drizzle-session-repository';
 import { UuidV7Generator } from '../crypto/uuid-v7-generator';
+import { SystemClock } from '../../../../shared-kernel/clock';
 import { SessionAccessCache } from './session-access-cache';
+import { TtlUserViewCache } from './ttl-user-view-cache';
 
 const token = (generation = 0) => ({
   id: randomUUID(),
@@ -21,10 +23,12 @@ describe('Drizzle identity repositories', () => {
   let accounts: DrizzleAccountRepository;
   let sessions: DrizzleSessionRepository;
   let cache: SessionAccessCache;
+  let views: TtlUserViewCache;
 
   beforeAll(async () => {
     test = await openTestDatabase();
-    accounts = new DrizzleAccountRepository(test.database);
+    views = new TtlUserViewCache(test.database, new SystemClock());
+    accounts = new DrizzleAccountRepository(test.database, views);
     cache = new SessionAccessCache(60_000);
     sessions = new DrizzleSessionRepository(test.database, cache, new UuidV7Generator());
   });
@@ -69,6 +73,28 @@ describe('Drizzle identity repositories', () => {
       ).rejects.toThrow('roll back');
       await expect(accounts.findById(account.id)).resolves.toBeUndefined();
       await expect(accounts.findByEmail(account.email)).resolves.toBeUndefined();
+    });
+
+    it("forgets the user's cached view when a verification commits, not before and not on rollback", async () => {
+      const account = anAccount({ emailVerifiedAt: null });
+      await accounts.create(account);
+      const view = { id: account.id, email: account.email, name: 'A', createdAt: '', emailVerified: false };
+      views.set(account.id, view);
+      await expect(
+        test.database.transaction(async () => {
+          await accounts.markEmailVerified(account.id, account.email, new Date());
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      expect(views.get(account.id)).toBe(view);
+
+      let cachedInside: unknown;
+      await test.database.transaction(async () => {
+        await accounts.markEmailVerified(account.id, account.email, new Date());
+        cachedInside = views.get(account.id);
+      });
+      expect(cachedInside).toBe(view);
+      expect(views.get(account.id)).toBeUndefined();
     });
 
     it('frees the address of a deleted account', async () => {

@@ -1,3 +1,5 @@
+import { TtlMap } from '../../../../platform/cache/ttl-map';
+
 export type AccessStatus = 'active' | 'inactive';
 
 /**
@@ -6,30 +8,25 @@ export type AccessStatus = 'active' | 'inactive';
  * commit; another instance's revocation is seen within `ttlMs` at the latest.
  */
 export class SessionAccessCache {
-  private readonly entries = new Map<string, { status: AccessStatus; expiresAtMs: number }>();
+  private readonly entries: TtlMap<AccessStatus>;
 
-  constructor(
-    readonly ttlMs = 5_000,
-    private readonly maxEntries = 100_000,
-  ) {}
+  constructor(ttlMs = 5_000, maxEntries = 100_000) {
+    this.entries = new TtlMap(ttlMs, maxEntries);
+  }
+
+  get ttlMs(): number {
+    return this.entries.ttlMs;
+  }
 
   get(sessionId: string, nowMs: number): AccessStatus | undefined {
-    const entry = this.entries.get(sessionId);
-    if (!entry) return undefined;
-    if (entry.expiresAtMs <= nowMs) {
-      this.entries.delete(sessionId);
-      return undefined;
-    }
-    return entry.status;
+    return this.entries.get(sessionId, nowMs);
   }
 
   set(sessionId: string, status: AccessStatus, nowMs: number): void {
-    // Maps iterate in insertion order: dropping the first key drops the oldest entry.
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(sessionId, { status, expiresAtMs: nowMs + this.ttlMs });
+    this.entries.set(sessionId, status, nowMs);
   }
 
   evict(sessionIds: readonly string[]): void {
-    for (const id of sessionIds) this.entries.delete(id);
+    this.entries.delete(sessionIds);
   }
 }

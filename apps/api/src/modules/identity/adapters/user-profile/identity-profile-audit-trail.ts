@@ -1,12 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import type { RequestMeta } from '../../../../shared-kernel/principal';
 import { ProfileAuditTrail, type ProfileEventType } from '../../../user-profile';
-import { AuditLog } from '../../application/ports';
+import { AuditLog, UserViewCache } from '../../application/ports';
 
-/** user-profile's events go to the one audit trail, beside identity's own. */
+/**
+ * user-profile's events go to the one audit trail, beside identity's own. Every change to a
+ * profile or a membership is recorded here in its transaction, so this is also where identity
+ * forgets its cached view of that user (the name it shows) when the change commits.
+ */
 @Injectable()
 export class IdentityProfileAuditTrail extends ProfileAuditTrail {
-  constructor(private readonly audit: AuditLog) {
+  constructor(
+    private readonly audit: AuditLog,
+    private readonly views: UserViewCache,
+  ) {
     super();
   }
 
@@ -17,6 +24,7 @@ export class IdentityProfileAuditTrail extends ProfileAuditTrail {
     meta: RequestMeta;
     data?: Record<string, unknown>;
   }): Promise<void> {
+    this.views.forget(event.userId);
     return this.audit.record({
       type: event.type,
       userId: event.userId,
