@@ -1,5 +1,5 @@
-import { createPrivateKey, createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { createPrivateKey, createPublicKey, randomUUID, type webcrypto } from 'node:crypto';
+import { errors, importPKCS8, importSPKI, jwtVerify, SignJWT } from 'jose';
 import { Clock } from '../../../../shared-kernel/clock';
 import { InvalidAccessToken } from '../../domain/errors';
 import {
@@ -33,7 +33,11 @@ const UNKNOWN_KID_RELOAD_MS = 1_000;
  * headers are never followed.
  */
 export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier {
-  private readonly keyObjects = new Map<string, { privateKey?: KeyObject; publicKey: KeyObject }>();
+  /** Per kid, imported once: jose signs and verifies with WebCrypto keys, and converts anything else on every call. */
+  private readonly cryptoKeys = new Map<
+    string,
+    Promise<{ privateKey: webcrypto.CryptoKey; publicKey: webcrypto.CryptoKey }>
+  >();
   private lastUnknownKidReloadMs = -Infinity;
 
   constructor(
@@ -50,7 +54,7 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
   }): Promise<{ token: string; expiresIn: number }> {
     const key = activeKeyOf(await this.store.list());
     if (!key) throw new Error('no active signing key');
-    const privateKey = this.keyObjectsFor(key.kid, key.privateKeyPem).privateKey!;
+    const { privateKey } = await this.cryptoKeysFor(key.kid, key.privateKeyPem);
     const iat = Math.floor(this.clock.now().getTime() / 1000);
     const organizationClaims = input.organization
       ? { org_id: input.organization.id, org_roles: input.organization.roles }
@@ -75,7 +79,7 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
           if (header.alg !== ALGORITHM || typeof header.kid !== 'string') throw new InvalidAccessToken();
           const key = await this.findKey(header.kid);
           if (!key || !isVerifying(key)) throw new InvalidAccessToken();
-          return this.keyObjectsFor(key.kid, key.privateKeyPem).publicKey;
+          return (await this.cryptoKeysFor(key.kid, key.privateKeyPem)).publicKey;
         },
         {
           algorithms: [ALGORITHM],
@@ -121,15 +125,22 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
     return (await this.store.list({ fresh: true })).find((candidate) => candidate.kid === kid);
   }
 
-  private keyObjectsFor(
+  private cryptoKeysFor(
     kid: string,
     privateKeyPem: string,
-  ): { privateKey?: KeyObject; publicKey: KeyObject } {
-    let entry = this.keyObjects.get(kid);
+  ): Promise<{ privateKey: webcrypto.CryptoKey; publicKey: webcrypto.CryptoKey }> {
+    let entry = this.cryptoKeys.get(kid);
     if (!entry) {
-      const privateKey = createPrivateKey(privateKeyPem);
-      entry = { privateKey, publicKey: createPublicKey(privateKey) };
-      this.keyObjects.set(kid, entry);
+      // Whatever PEM form the store holds, WebCrypto imports PKCS#8 and SPKI.
+      const keyObject = createPrivateKey(privateKeyPem);
+      const pkcs8 = keyObject.export({ type: 'pkcs8', format: 'pem' }) as string;
+      const spki = createPublicKey(keyObject).export({ type: 'spki', format: 'pem' }) as string;
+      entry = Promise.all([importPKCS8(pkcs8, ALGORITHM), importSPKI(spki, ALGORITHM)]).then(
+        ([privateKey, publicKey]) => ({ privateKey, publicKey }),
+      );
+      // A failed import is not remembered: the next call tries again.
+      entry.catch(() => this.cryptoKeys.delete(kid));
+      this.cryptoKeys.set(kid, entry);
     }
     return entry;
   }
