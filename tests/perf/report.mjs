@@ -101,7 +101,7 @@ function ceilingRows({ ceilings, api }) {
     line('argon2id hash', `${params}; thread pool ${api.threadPoolSize}`, argon2.concurrency, argon2.hash),
     line(
       'bare refresh SQL',
-      `${refreshSql.driver}: lookup, lock, read, update, insert, touch session, audit, profile`,
+      `${refreshSql.driver}: chain read; one statement locking, retiring, inserting, sliding, auditing; claims read`,
       refreshSql.concurrency,
       refreshSql,
     ),

@@ -39,7 +39,8 @@ export async function openSql({ databaseUrl, dataDir, poolSize = 1 }) {
     const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
     return {
       driver: 'postgres',
-      query: async (text, params) => (await pool.query(text, params)).rows,
+      // `name`: a named prepared statement, parsed and planned once per connection, as the API's are.
+      query: async (text, params, name) => (await pool.query({ name, text, values: params })).rows,
       async transaction(work) {
         const client = await pool.connect();
         const query = async (text, params) => (await client.query(text, params)).rows;
