@@ -39,8 +39,8 @@ import {
   SigningKeyFactory,
   SigningKeyStore,
   TransactionLock,
-  UserViewCache,
 } from './application/ports';
+import { UserViewCache } from './application/user-public';
 import { RefreshSession } from './application/refresh-session';
 import { RegisterUser } from './application/register-user';
 import { SessionStarter } from './application/session-starter';

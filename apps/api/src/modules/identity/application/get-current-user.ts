@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidAccessToken } from '../domain/errors';
-import { AccountRepository, isAccountActive, ProfileDirectory, UserViewCache } from './ports';
-import { toUserPublic, type UserPublic } from './user-public';
+import { AccountRepository, isAccountActive, ProfileDirectory } from './ports';
+import { toUserPublic, type UserPublic, UserViewCache } from './user-public';
 
 @Injectable()
 export class GetCurrentUser {

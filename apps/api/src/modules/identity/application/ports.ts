@@ -29,7 +29,6 @@ export abstract class IdentitySettings {
 export type KeyActor = 'cli' | 'scheduler' | 'bootstrap';
 
 import type { RequestMeta } from '../../../shared-kernel/principal';
-import type { UserPublic } from './user-public';
 
 export type { RequestMeta };
 
@@ -114,18 +113,6 @@ export abstract class EmailVerificationRepository {
   abstract lockCurrent(accountId: string): Promise<EmailVerification | undefined>;
   abstract recordWrongCode(id: string): Promise<void>;
   abstract markUsed(id: string, now: Date): Promise<void>;
-}
-
-/**
- * The user's own view (GET /auth/me) kept for a few seconds, so that endpoint is not two queries
- * per request. Changes made in this process drop the entry when they commit; another instance's
- * show within the TTL, as its revocations do in the session check.
- */
-export abstract class UserViewCache {
-  abstract get(userId: string): UserPublic | undefined;
-  abstract set(userId: string, view: UserPublic): void;
-  /** Drops the entry once the current transaction commits (at once outside one); never on rollback. */
-  abstract forget(userId: string): void;
 }
 
 /** A refresh chain as one statement saw it: the presented token, its session, the live token. */

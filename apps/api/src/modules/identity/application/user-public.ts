@@ -18,3 +18,15 @@ export function toUserPublic(account: Account, profile: ProfileSummary): UserPub
     emailVerified: account.emailVerifiedAt !== null,
   };
 }
+
+/**
+ * The user's own view (GET /auth/me) kept for a few seconds, so that endpoint is not two queries
+ * per request. Changes made in this process drop the entry when they commit; another instance's
+ * show within the TTL, as its revocations do in the session check.
+ */
+export abstract class UserViewCache {
+  abstract get(userId: string): UserPublic | undefined;
+  abstract set(userId: string, view: UserPublic): void;
+  /** Drops the entry once the current transaction commits (at once outside one); never on rollback. */
+  abstract forget(userId: string): void;
+}

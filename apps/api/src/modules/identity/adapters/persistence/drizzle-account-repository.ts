@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { Database, type PreparedRead } from '../../../../platform/database/database';
 import { isUniqueViolation } from '../../../../platform/database/unique-violation';
-import { type Account, AccountRepository, UserViewCache } from '../../application/ports';
+import { type Account, AccountRepository } from '../../application/ports';
+import { UserViewCache } from '../../application/user-public';
 import { EmailAlreadyRegistered } from '../../domain/errors';
 import { accounts } from './schema';
 

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { RequestMeta } from '../../../../shared-kernel/principal';
 import { ProfileAuditTrail, type ProfileEventType } from '../../../user-profile';
-import { AuditLog, UserViewCache } from '../../application/ports';
+import { AuditLog } from '../../application/ports';
+import { UserViewCache } from '../../application/user-public';
 
 /**
  * user-profile's events go to the one audit trail, beside identity's own. Every change to a
