@@ -56,21 +56,21 @@ export class LoginUser {
 
     const rehashed = needsRehash ? await this.hasher.hash(password) : undefined;
     const now = this.clock.now();
-    const opened = await this.unitOfWork.run(async () => {
-      const started = await this.starter.open(
+    const open = () =>
+      this.starter.open(
         { userId: account.id, deviceId: command.deviceId ?? null, activeOrganizationId: null, now },
         meta,
+        { passwordRehashed: rehashed !== undefined },
       );
-      if (rehashed) await this.accounts.updatePasswordHash(account.id, rehashed, now);
-      await this.audit.record({
-        type: 'UserLoggedIn',
-        userId: account.id,
-        sessionId: started.session.id,
-        meta,
-        data: { deviceId: started.session.deviceId, passwordRehashed: rehashed !== undefined },
-      });
-      return started;
-    });
+    // Opening the session is one statement, a transaction of its own; an upgraded hash must
+    // commit with it, and only then is a transaction opened around both.
+    const opened = rehashed
+      ? await this.unitOfWork.run(async () => {
+          const started = await open();
+          await this.accounts.updatePasswordHash(account.id, rehashed, now);
+          return started;
+        })
+      : await open();
     return this.starter.tokens(opened, now);
   }
 

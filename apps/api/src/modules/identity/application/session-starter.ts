@@ -20,10 +20,14 @@ export class SessionStarter {
     private readonly ids: IdGenerator,
   ) {}
 
-  /** Writes the session and its first refresh token in the caller's transaction. */
+  /**
+   * Writes the session, its first refresh token and the `UserLoggedIn` event (with `eventData`)
+   * in one statement: inside the caller's transaction if there is one.
+   */
   async open(
     input: { userId: string; deviceId: string | null; activeOrganizationId: string | null; now: Date },
     meta: RequestMeta,
+    eventData: Record<string, unknown>,
   ): Promise<{ session: Session; refreshToken: string }> {
     const refreshToken = this.codec.generate();
     const session: Session = {
@@ -40,12 +44,17 @@ export class SessionStarter {
       reuseDetectedAt: null,
       activeOrganizationId: input.activeOrganizationId,
     };
-    await this.sessions.create(session, {
-      id: this.ids.next(),
-      tokenHash: this.codec.hash(refreshToken),
-      generation: 0,
-      createdAt: input.now,
-    });
+    await this.sessions.create(
+      session,
+      { id: this.ids.next(), tokenHash: this.codec.hash(refreshToken), generation: 0, createdAt: input.now },
+      {
+        type: 'UserLoggedIn',
+        userId: input.userId,
+        sessionId: session.id,
+        meta,
+        data: { deviceId: input.deviceId, ...eventData },
+      },
+    );
     return { session, refreshToken };
   }
 

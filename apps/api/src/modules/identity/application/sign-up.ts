@@ -93,14 +93,8 @@ export class SignUp {
           now,
         },
         meta,
+        { via: 'signup' },
       );
-      await this.audit.record({
-        type: 'UserLoggedIn',
-        userId: account.id,
-        sessionId: opened.session.id,
-        meta,
-        data: { deviceId: opened.session.deviceId, via: 'signup' },
-      });
       return { organization, opened };
     });
     return {
