@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, randomUUID, type webcrypto } from 'node:crypto';
 import { errors, importPKCS8, importSPKI, jwtVerify, SignJWT } from 'jose';
+import { TtlMap } from '../../../../platform/cache/ttl-map';
 import { Clock } from '../../../../shared-kernel/clock';
 import { InvalidAccessToken } from '../../domain/errors';
 import {
@@ -25,6 +26,9 @@ const ALGORITHM = 'RS256';
 const TOKEN_TYPE = 'at+jwt'; // RFC 9068 §2.1
 /** A forced reread of the key set at most this often: random kids must not flood the store. */
 const UNKNOWN_KID_RELOAD_MS = 1_000;
+/** Verified tokens are remembered this long at most (then verified again), and this many at most. */
+const VERIFIED_TTL_MS = 60_000;
+const VERIFIED_MAX_ENTRIES = 10_000;
 
 /**
  * Signs and verifies access tokens with the key store's RS256 keys. Verification is pinned:
@@ -39,6 +43,18 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
     Promise<{ privateKey: webcrypto.CryptoKey; publicKey: webcrypto.CryptoKey }>
   >();
   private lastUnknownKidReloadMs = -Infinity;
+  /**
+   * Tokens that passed verification, by their exact bytes, with the kid that signed them. A client
+   * presents one access token for its whole life, and an RSA verification is most of what a
+   * bearer check costs. Signature, issuer, audience and type are properties of the bytes and
+   * cannot change; what can is rechecked on every hit, exactly as a verification would: the
+   * expiry (same leeway) and the signing key's state, so a revoked key's tokens are refused at
+   * once. Only successes are remembered, so an attacker can add nothing without a valid token.
+   */
+  private readonly verified = new TtlMap<{ claims: AccessTokenClaims; kid: string }>(
+    VERIFIED_TTL_MS,
+    VERIFIED_MAX_ENTRIES,
+  );
 
   constructor(
     private readonly store: SigningKeyStore,
@@ -72,6 +88,10 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
   }
 
   async verify(token: string): Promise<AccessTokenClaims> {
+    const now = this.clock.now();
+    const remembered = this.verified.get(token, now.getTime());
+    if (remembered && (await this.stillValid(remembered, now))) return remembered.claims;
+    let kid: string | undefined;
     try {
       const { payload } = await jwtVerify(
         token,
@@ -79,6 +99,7 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
           if (header.alg !== ALGORITHM || typeof header.kid !== 'string') throw new InvalidAccessToken();
           const key = await this.findKey(header.kid);
           if (!key || !isVerifying(key)) throw new InvalidAccessToken();
+          kid = key.kid;
           return (await this.cryptoKeysFor(key.kid, key.privateKeyPem)).publicKey;
         },
         {
@@ -87,7 +108,7 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
           audience: this.options.audience,
           typ: TOKEN_TYPE,
           clockTolerance: ACCESS_TOKEN_LEEWAY_SECONDS,
-          currentDate: this.clock.now(),
+          currentDate: now,
           requiredClaims: ['sub', 'sid', 'jti', 'iat', 'exp'],
         },
       );
@@ -95,7 +116,7 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
         ? payload.roles.filter((r): r is string => typeof r === 'string')
         : [];
       if (typeof payload.sid !== 'string') throw new InvalidAccessToken();
-      return {
+      const claims: AccessTokenClaims = {
         sub: payload.sub!,
         sid: payload.sid,
         roles,
@@ -103,6 +124,8 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
         iat: payload.iat!,
         exp: payload.exp!,
       };
+      this.verified.set(token, { claims, kid: kid! }, now.getTime());
+      return claims;
     } catch (error) {
       if (
         error instanceof InvalidAccessToken ||
@@ -113,6 +136,18 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
       }
       throw error;
     }
+  }
+
+  /** What a verification would decide again about a token it accepted: expiry and key state. */
+  private async stillValid(
+    remembered: { claims: AccessTokenClaims; kid: string },
+    now: Date,
+  ): Promise<boolean> {
+    // jose's rule: expired when exp <= now - leeway, in whole seconds.
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    if (remembered.claims.exp <= nowSeconds - ACCESS_TOKEN_LEEWAY_SECONDS) return false;
+    const key = (await this.store.list()).find((candidate) => candidate.kid === remembered.kid);
+    return key !== undefined && isVerifying(key);
   }
 
   /** A kid this instance has not seen may be another instance's fresh key: reread once, then decide. */
