@@ -9,6 +9,8 @@ import { devSecret } from './dev-secret';
  */
 export class ServerSecrets {
   readonly refreshTokenPepper: string;
+  /** Derived once per label: the labels are a handful of constants. */
+  private readonly derived = new Map<string, Buffer>();
 
   constructor(config: AppConfig) {
     this.refreshTokenPepper =
@@ -17,7 +19,13 @@ export class ServerSecrets {
 
   /** A 256-bit key of its own for `label`. */
   derivedKey(label: string): Buffer {
-    return Buffer.from(hkdfSync('sha256', this.refreshTokenPepper, Buffer.alloc(0), label, 32));
+    let key = this.derived.get(label);
+    if (!key) {
+      key = Buffer.from(hkdfSync('sha256', this.refreshTokenPepper, Buffer.alloc(0), label, 32));
+      this.derived.set(label, key);
+    }
+    // A copy: a caller that fills or reuses its buffer must not change the next caller's key.
+    return Buffer.from(key);
   }
 
   /** HMAC-SHA-256 under a key derived for `label`, base64url. */

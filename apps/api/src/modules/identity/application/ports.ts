@@ -55,6 +55,8 @@ export abstract class AccountRepository {
   abstract create(account: Account): Promise<void>;
   abstract findByEmail(email: string): Promise<Account | undefined>;
   abstract findById(id: string): Promise<Account | undefined>;
+  /** The accounts among `ids` that exist, in no particular order. */
+  abstract findMany(ids: string[]): Promise<Account[]>;
   abstract updatePasswordHash(id: string, passwordHash: string, now: Date): Promise<void>;
   /** Marks the address verified if it still is the account's address; false when it is not. */
   abstract markEmailVerified(id: string, email: string, now: Date): Promise<boolean>;

@@ -38,12 +38,16 @@ export class OrganizationMembers {
   async list(principal: Principal, organizationId: string): Promise<MemberView[]> {
     await this.access.member(principal, organizationId);
     const memberships = await this.organizations.members(organizationId);
-    const profiles = new Map(
-      (await this.profiles.findMany(memberships.map((m) => m.userId))).map((p) => [p.userId, p]),
-    );
+    const userIds = memberships.map((m) => m.userId);
+    const [profileList, accountList] = await Promise.all([
+      this.profiles.findMany(userIds),
+      this.accounts.findMany(userIds),
+    ]);
+    const profiles = new Map(profileList.map((p) => [p.userId, p]));
+    const accounts = new Map(accountList.map((a) => [a.id, a]));
     const views: MemberView[] = [];
     for (const membership of memberships) {
-      const account = await this.accounts.find(membership.userId);
+      const account = accounts.get(membership.userId);
       const profile = profiles.get(membership.userId);
       if (!account || !profile) continue;
       views.push({

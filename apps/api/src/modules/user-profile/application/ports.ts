@@ -60,6 +60,8 @@ export interface AccountView {
 
 export abstract class AccountDirectory {
   abstract find(userId: string): Promise<AccountView | undefined>;
+  /** The live accounts among `userIds`, in no particular order: one read for a list of members. */
+  abstract findMany(userIds: string[]): Promise<AccountView[]>;
   abstract findByEmail(email: string): Promise<AccountView | undefined>;
   /** Live accounts in creation order after `afterId`, optionally only the one with `email`. */
   abstract page(query: { afterId?: string; limit: number; email?: string }): Promise<AccountView[]>;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { Database, type PreparedRead } from '../../../../platform/database/database';
 import { isUniqueViolation } from '../../../../platform/database/unique-violation';
 import { type Account, AccountRepository } from '../../application/ports';
@@ -65,6 +65,11 @@ export class DrizzleAccountRepository extends AccountRepository {
 
   async updatePasswordHash(id: string, passwordHash: string, now: Date): Promise<void> {
     await this.database.db.update(accounts).set({ passwordHash, updatedAt: now }).where(eq(accounts.id, id));
+  }
+
+  async findMany(ids: string[]): Promise<Account[]> {
+    if (ids.length === 0) return [];
+    return this.database.db.select(columns).from(accounts).where(inArray(accounts.id, ids));
   }
 
   async page(query: { afterId?: string; limit: number; email?: string }): Promise<Account[]> {

@@ -27,6 +27,10 @@ export class IdentityAccountDirectory extends AccountDirectory {
     return account && isAccountActive(account) ? toView(account) : undefined;
   }
 
+  async findMany(userIds: string[]): Promise<AccountView[]> {
+    return (await this.accounts.findMany(userIds)).filter(isAccountActive).map(toView);
+  }
+
   async findByEmail(email: string): Promise<AccountView | undefined> {
     const account = await this.accounts.findByEmail(normalizeEmail(email));
     return account && isAccountActive(account) ? toView(account) : undefined;
