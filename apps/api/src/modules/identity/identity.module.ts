@@ -42,6 +42,7 @@ import {
 } from './application/ports';
 import { UserViewCache } from './application/user-public';
 import { RefreshSession } from './application/refresh-session';
+import { AccountOpener } from './application/account-opener';
 import { RegisterUser } from './application/register-user';
 import { SessionStarter } from './application/session-starter';
 import { SignUp } from './application/sign-up';
@@ -191,6 +192,7 @@ const identityProviders: Provider[] = [
   RefreshSession,
   Logout,
   GetCurrentUser,
+  AccountOpener,
   ListSessions,
   RevokeSession,
   RevokeSessionsAsOperator,

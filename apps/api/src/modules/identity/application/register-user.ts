@@ -5,16 +5,14 @@ import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
 import { normalizeEmail } from '../domain/email';
 import { EmailAlreadyRegistered, PasswordRejected } from '../domain/errors';
 import { normalizePassword, PasswordPolicy } from '../domain/password-policy';
-import { EmailVerificationIssuer } from './email-verification-issuer';
+import { AccountOpener } from './account-opener';
 import {
   AccountMailer,
   AccountRepository,
   AuditLog,
   IdentitySettings,
-  IdGenerator,
   isAccountActive,
   PasswordHasher,
-  ProfileDirectory,
   type RequestMeta,
 } from './ports';
 import { toUserPublic, type UserPublic } from './user-public';
@@ -35,13 +33,11 @@ export type Registration = { outcome: 'created'; user: UserPublic } | { outcome:
 export class RegisterUser {
   constructor(
     private readonly accounts: AccountRepository,
-    private readonly profiles: ProfileDirectory,
+    private readonly opener: AccountOpener,
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
-    private readonly verification: EmailVerificationIssuer,
     private readonly mailer: AccountMailer,
     private readonly settings: IdentitySettings,
-    private readonly ids: IdGenerator,
     private readonly clock: Clock,
     private readonly unitOfWork: UnitOfWork,
     private readonly audit: AuditLog,
@@ -78,22 +74,9 @@ export class RegisterUser {
   ): Promise<UserPublic> {
     // Hash before the transaction: ~30 ms of argon2 must not hold a transaction open.
     const passwordHash = await this.hasher.hash(normalizePassword(password));
-    const now = this.clock.now();
-    const account = {
-      id: this.ids.next(),
-      email,
-      passwordHash,
-      emailVerifiedAt: null,
-      disabledAt: null,
-      deletedAt: null,
-      createdAt: now,
-    };
-    await this.unitOfWork.run(async () => {
-      await this.accounts.create(account); // the unique index decides concurrent duplicates
-      await this.profiles.create(account.id, name, now);
-      await this.audit.record({ type: 'UserRegistered', userId: account.id, sessionId: null, meta });
-      await this.verification.issue(account, meta);
-    });
+    const account = await this.unitOfWork.run(() =>
+      this.opener.open({ email, passwordHash, name, now: this.clock.now() }, meta),
+    );
     return toUserPublic(account, { name, roles: ['user'] });
   }
 

@@ -4,11 +4,9 @@ import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
 import { normalizeEmail } from '../domain/email';
 import { PasswordRejected } from '../domain/errors';
 import { normalizePassword, PasswordPolicy } from '../domain/password-policy';
-import { EmailVerificationIssuer } from './email-verification-issuer';
+import { AccountOpener } from './account-opener';
 import type { IssuedTokens } from './issued-tokens';
 import {
-  AccountRepository,
-  AuditLog,
   IdGenerator,
   type OrganizationSummary,
   PasswordHasher,
@@ -40,16 +38,14 @@ export interface SignedUp {
 @Injectable()
 export class SignUp {
   constructor(
-    private readonly accounts: AccountRepository,
+    private readonly opener: AccountOpener,
     private readonly profiles: ProfileDirectory,
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
-    private readonly verification: EmailVerificationIssuer,
     private readonly starter: SessionStarter,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
     private readonly unitOfWork: UnitOfWork,
-    private readonly audit: AuditLog,
   ) {}
 
   async execute(command: SignUpCommand, meta: RequestMeta): Promise<SignedUp> {
@@ -60,21 +56,9 @@ export class SignUp {
 
     const passwordHash = await this.hasher.hash(normalizePassword(command.password));
     const now = this.clock.now();
-    const account = {
-      id: this.ids.next(),
-      email,
-      passwordHash,
-      emailVerifiedAt: null,
-      disabledAt: null,
-      deletedAt: null,
-      createdAt: now,
-    };
     const name = command.name.trim();
-    const { organization, opened } = await this.unitOfWork.run(async () => {
-      await this.accounts.create(account);
-      await this.profiles.create(account.id, name, now);
-      await this.audit.record({ type: 'UserRegistered', userId: account.id, sessionId: null, meta });
-      await this.verification.issue(account, meta);
+    const { account, organization, opened } = await this.unitOfWork.run(async () => {
+      const account = await this.opener.open({ email, passwordHash, name, now }, meta);
       const organization = await this.profiles.createOrganization(
         {
           id: this.ids.next(),
@@ -95,7 +79,7 @@ export class SignUp {
         meta,
         { via: 'signup' },
       );
-      return { organization, opened };
+      return { account, organization, opened };
     });
     return {
       user: toUserPublic(account, { name, roles: ['user'] }),

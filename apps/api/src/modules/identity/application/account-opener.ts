@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { EmailVerificationIssuer } from './email-verification-issuer';
+import {
+  type Account,
+  AccountRepository,
+  AuditLog,
+  IdGenerator,
+  ProfileDirectory,
+  type RequestMeta,
+} from './ports';
+
+/**
+ * A new account as registration and sign-up both write it, inside the caller's transaction: the
+ * account (whose unique index decides concurrent duplicates), its profile, the UserRegistered
+ * event and the verification email. The password is hashed before, outside any transaction.
+ */
+@Injectable()
+export class AccountOpener {
+  constructor(
+    private readonly accounts: AccountRepository,
+    private readonly profiles: ProfileDirectory,
+    private readonly verification: EmailVerificationIssuer,
+    private readonly ids: IdGenerator,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async open(
+    input: { email: string; passwordHash: string; name: string; now: Date },
+    meta: RequestMeta,
+  ): Promise<Account> {
+    const account: Account = {
+      id: this.ids.next(),
+      email: input.email,
+      passwordHash: input.passwordHash,
+      emailVerifiedAt: null,
+      disabledAt: null,
+      deletedAt: null,
+      createdAt: input.now,
+    };
+    await this.accounts.create(account);
+    await this.profiles.create(account.id, input.name, input.now);
+    await this.audit.record({ type: 'UserRegistered', userId: account.id, sessionId: null, meta });
+    await this.verification.issue(account, meta);
+    return account;
+  }
+}
