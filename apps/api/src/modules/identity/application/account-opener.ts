@@ -40,7 +40,7 @@ export class AccountOpener {
     await this.accounts.create(account);
     await this.profiles.create(account.id, input.name, input.now);
     await this.audit.record({ type: 'UserRegistered', userId: account.id, sessionId: null, meta });
-    await this.verification.issue(account, meta);
+    await this.verification.issueFirst(account, meta);
     return account;
   }
 }

@@ -34,7 +34,7 @@ export class EmailVerificationIssuer {
     private readonly audit: AuditLog,
   ) {}
 
-  /** Joins the caller's transaction when there is one (registration). */
+  /** "Send it again": in a transaction of its own, unless within the cooldown. */
   issue(account: Pick<Account, 'id' | 'email'>, meta: RequestMeta): Promise<IssueOutcome> {
     return this.unitOfWork.run(async () => {
       // Two requests at once must not both pass the cooldown: they queue here, per account.
@@ -51,36 +51,46 @@ export class EmailVerificationIssuer {
       // The previous email, if still unsent, would only carry a voided code: withdraw it.
       if (previous?.messageId && (delivery === 'queued' || delivery === 'retrying'))
         await this.mailer.cancel(previous.messageId);
-
-      const id = this.ids.next();
-      const token = this.secrets.token();
-      const code = this.secrets.code();
-      const expiresAt = expiryAfter(now, this.settings.emailVerificationTtlSeconds);
-      const messageId = await this.mailer.queue({
-        kind: 'email-verification',
-        to: account.email,
-        token,
-        code,
-        expiresAt,
-      });
-      await this.verifications.issue(
-        {
-          id,
-          accountId: account.id,
-          email: account.email,
-          tokenHash: this.secrets.hash('email-verification', token),
-          codeHash: this.secrets.hash('verification-code', `${id}:${code}`),
-          failedCodeAttempts: 0,
-          createdAt: now,
-          expiresAt,
-          usedAt: null,
-          voidedAt: null,
-          messageId,
-        },
-        now,
-      );
-      await this.audit.record({ type: 'EmailVerificationSent', userId: account.id, sessionId: null, meta });
+      await this.verifications.voidUnused(account.id, now);
+      await this.send(account, now, meta);
       return { issued: true };
     });
+  }
+
+  /**
+   * The first verification of an account written in the caller's transaction (registration,
+   * sign-up): no one else can see the account yet, so there is no earlier verification to void,
+   * no cooldown to respect and no concurrent request to queue behind.
+   */
+  async issueFirst(account: Pick<Account, 'id' | 'email'>, meta: RequestMeta): Promise<void> {
+    await this.send(account, this.clock.now(), meta);
+  }
+
+  private async send(account: Pick<Account, 'id' | 'email'>, now: Date, meta: RequestMeta): Promise<void> {
+    const id = this.ids.next();
+    const token = this.secrets.token();
+    const code = this.secrets.code();
+    const expiresAt = expiryAfter(now, this.settings.emailVerificationTtlSeconds);
+    const messageId = await this.mailer.queue({
+      kind: 'email-verification',
+      to: account.email,
+      token,
+      code,
+      expiresAt,
+    });
+    await this.verifications.add({
+      id,
+      accountId: account.id,
+      email: account.email,
+      tokenHash: this.secrets.hash('email-verification', token),
+      codeHash: this.secrets.hash('verification-code', `${id}:${code}`),
+      failedCodeAttempts: 0,
+      createdAt: now,
+      expiresAt,
+      usedAt: null,
+      voidedAt: null,
+      messageId,
+    });
+    await this.audit.record({ type: 'EmailVerificationSent', userId: account.id, sessionId: null, meta });
   }
 }

@@ -105,8 +105,9 @@ export interface EmailVerification {
 }
 
 export abstract class EmailVerificationRepository {
-  /** Voids the account's unused verifications and stores the new one. */
-  abstract issue(verification: EmailVerification, now: Date): Promise<void>;
+  /** Voids the account's unused verifications (a new one is about to be sent). */
+  abstract voidUnused(accountId: string, now: Date): Promise<void>;
+  abstract add(verification: EmailVerification): Promise<void>;
   /** The account's most recent verification, whatever its state. */
   abstract latest(accountId: string): Promise<EmailVerification | undefined>;
   /** Consumes a usable verification by its link token, atomically; undefined if none. */

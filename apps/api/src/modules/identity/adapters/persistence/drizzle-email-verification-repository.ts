@@ -12,11 +12,14 @@ export class DrizzleEmailVerificationRepository extends EmailVerificationReposit
     super();
   }
 
-  async issue(verification: EmailVerification, now: Date): Promise<void> {
+  async voidUnused(accountId: string, now: Date): Promise<void> {
     await this.database.db
       .update(emailVerifications)
       .set({ voidedAt: now })
-      .where(and(eq(emailVerifications.accountId, verification.accountId), unused()));
+      .where(and(eq(emailVerifications.accountId, accountId), unused()));
+  }
+
+  async add(verification: EmailVerification): Promise<void> {
     await this.database.db.insert(emailVerifications).values(verification);
   }
 
