@@ -6,7 +6,8 @@ import { type AppConfig, environmentWithDotEnv, loadConfig } from '../platform/c
 import type { Env } from '../platform/config/env-reader';
 import { BackgroundModule } from '../platform/background/background.module';
 import { CoreModule } from '../platform/core.module';
-import { type Database, openDatabase } from '../platform/database/database';
+import type { Database } from '../platform/database/database';
+import { openDatabase } from '../platform/database/open-database';
 import { DatabaseModule } from '../platform/database/database.module';
 import { MailModule } from '../platform/mail/mail.module';
 import { RateLimitModule } from '../platform/rate-limit/rate-limit.module';

@@ -1,5 +1,5 @@
 import { environmentWithDotEnv, loadConfig } from '../platform/config/app-config';
-import { openDatabase } from '../platform/database/database';
+import { openDatabase } from '../platform/database/open-database';
 import { createLogger } from '../platform/logging/logger';
 import { type CliIo, type CliOverrides, processIo, runCommand } from './cli-context';
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import pino from 'pino';
-import { type Database, PgliteDatabase, PostgresDatabase } from '../platform/database/database';
+import { type Database, PostgresDatabase } from '../platform/database/database';
+import { PgliteDatabase } from '../platform/database/pglite-database';
 
 export interface TestDatabase {
   database: Database;

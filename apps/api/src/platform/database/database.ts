@@ -1,13 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { fillPlaceholders, type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import { type PgDatabase, PgDialect, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { Client, Pool, type QueryResultRow } from 'pg';
 import type { Logger } from 'pino';
 import { API_PACKAGE_ROOT } from '../paths';
@@ -176,7 +172,7 @@ export abstract class Database {
   abstract close(): Promise<void>;
 }
 
-const CHANNEL_NAME = /^[a-z_][a-z0-9_]*$/;
+export const CHANNEL_NAME = /^[a-z_][a-z0-9_]*$/;
 const RELISTEN_DELAY_MS = 1_000;
 
 export class PostgresDatabase extends Database {
@@ -268,59 +264,4 @@ export class PostgresDatabase extends Database {
   async close(): Promise<void> {
     await this.pool.end();
   }
-}
-
-export class PgliteDatabase extends Database {
-  private constructor(private readonly client: PGlite) {
-    // One connection inside this process: nothing to gain from naming statements.
-    super(drizzlePglite({ client }) as unknown as Db, 'pglite', false);
-  }
-
-  protected async runStatement<Row>(
-    _name: string | undefined,
-    text: string,
-    values: unknown[],
-  ): Promise<Row[]> {
-    return (await this.client.query<Row>(text, values)).rows;
-  }
-
-  /** `dataDir` undefined: in memory (tests). PGlite has one connection; it serialises transactions. */
-  static async open(dataDir: string | undefined): Promise<PgliteDatabase> {
-    // The data holds password and token hashes: owner-only, like the keys and secrets beside it.
-    if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const client = await PGlite.create(dataDir ?? 'memory://');
-    return new PgliteDatabase(client);
-  }
-
-  async listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
-    if (!CHANNEL_NAME.test(channel)) throw new Error(`not a channel name: ${channel}`);
-    const unlisten = await this.client.listen(channel, () => onNotify());
-    return async () => {
-      if (!this.client.closed) await unlisten();
-    };
-  }
-
-  async migrate(): Promise<void> {
-    await migratePglite(this.root as never, { migrationsFolder: MIGRATIONS_FOLDER });
-  }
-
-  async close(): Promise<void> {
-    if (!this.client.closed) await this.client.close();
-  }
-}
-
-export async function openDatabase(
-  options: {
-    url: string | undefined;
-    dataDir: string;
-    poolMax: number;
-    statementTimeoutMs: number;
-    namedStatements: boolean;
-  },
-  log: Logger,
-): Promise<Database> {
-  if (options.url) return PostgresDatabase.open({ ...options, url: options.url }, log);
-  const dir = path.join(options.dataDir, 'pglite');
-  log.info({ dataDir: dir }, 'DATABASE_URL is not set: using embedded PostgreSQL (PGlite)');
-  return PgliteDatabase.open(dir);
 }

@@ -1,0 +1,23 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { type Database, PostgresDatabase } from './database';
+import type * as PgliteModule from './pglite-database';
+
+export async function openDatabase(
+  options: {
+    url: string | undefined;
+    dataDir: string;
+    poolMax: number;
+    statementTimeoutMs: number;
+    namedStatements: boolean;
+  },
+  log: Logger,
+): Promise<Database> {
+  if (options.url) return PostgresDatabase.open({ ...options, url: options.url }, log);
+  const dir = path.join(options.dataDir, 'pglite');
+  log.info({ dataDir: dir }, 'DATABASE_URL is not set: using embedded PostgreSQL (PGlite)');
+  // Loaded only here: a process that uses PostgreSQL never loads the embedded engine.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load of a CommonJS sibling
+  const { PgliteDatabase } = require('./pglite-database') as typeof PgliteModule;
+  return PgliteDatabase.open(dir);
+}

@@ -1,0 +1,45 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { CHANNEL_NAME, Database, type Db, MIGRATIONS_FOLDER } from './database';
+
+/** Embedded PostgreSQL (PGlite, WebAssembly) for development and tests: loaded only when used. */
+export class PgliteDatabase extends Database {
+  private constructor(private readonly client: PGlite) {
+    // One connection inside this process: nothing to gain from naming statements.
+    super(drizzlePglite({ client }) as unknown as Db, 'pglite', false);
+  }
+
+  protected async runStatement<Row>(
+    _name: string | undefined,
+    text: string,
+    values: unknown[],
+  ): Promise<Row[]> {
+    return (await this.client.query<Row>(text, values)).rows;
+  }
+
+  /** `dataDir` undefined: in memory (tests). PGlite has one connection; it serialises transactions. */
+  static async open(dataDir: string | undefined): Promise<PgliteDatabase> {
+    // The data holds password and token hashes: owner-only, like the keys and secrets beside it.
+    if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const client = await PGlite.create(dataDir ?? 'memory://');
+    return new PgliteDatabase(client);
+  }
+
+  async listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
+    if (!CHANNEL_NAME.test(channel)) throw new Error(`not a channel name: ${channel}`);
+    const unlisten = await this.client.listen(channel, () => onNotify());
+    return async () => {
+      if (!this.client.closed) await unlisten();
+    };
+  }
+
+  async migrate(): Promise<void> {
+    await migratePglite(this.root as never, { migrationsFolder: MIGRATIONS_FOLDER });
+  }
+
+  async close(): Promise<void> {
+    if (!this.client.closed) await this.client.close();
+  }
+}
