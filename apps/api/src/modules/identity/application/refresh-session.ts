@@ -21,7 +21,10 @@ type Outcome =
   | { kind: 'refused' }
   | { kind: 'lost' };
 
-/** Two are enough: after a lost rotation the token is no longer live, so the next read decides for good. */
+/**
+ * A lost rotation means the token is no longer live or the session is revoked, so the second read
+ * decides for good (replay, reuse or refusal); the third attempt is margin, never expected.
+ */
 const MAX_ATTEMPTS = 3;
 
 /**

@@ -51,8 +51,8 @@ export class DrizzleSessionRepository extends SessionRepository {
   >;
 
   /**
-   * The rotation, one statement and one round trip: a refresh is a handful of these, and on a busy machine each
-   * round trip costs more CPU (the socket write, the server's parse and plan) than anything the
+   * The rotation, one statement and one round trip: a refresh is a handful of round trips, and
+   * each costs more CPU (the socket write, the server's parse and plan) than anything the
    * statement does. The CTEs run in order through their data dependencies: lock the session
    * (waiting behind a concurrent rotation or revocation, then re-checking `revoked_at` on the row
    * it committed), retire the presented token if it is still live, insert the successor, slide
