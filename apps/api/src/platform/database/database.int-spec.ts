@@ -1,5 +1,17 @@
 import { sql } from 'drizzle-orm';
+import { integer, pgTable, text } from 'drizzle-orm/pg-core';
 import { openTestDatabase, type TestDatabase } from '../../testing/test-database';
+import type { Db } from './database';
+import { isUniqueViolation } from './unique-violation';
+
+const batchParent = pgTable('batch_parent', {
+  id: integer('id').primaryKey(),
+  label: text('label').notNull(),
+});
+const batchChild = pgTable('batch_child', {
+  id: integer('id').primaryKey(),
+  parentId: integer('parent_id').notNull(),
+});
 
 describe('Database: statements built once', () => {
   let test: TestDatabase;
@@ -58,5 +70,127 @@ describe('Database: statements built once', () => {
       return byId({ id: 9 });
     });
     expect(inside).toEqual([{ label: 'uncommitted' }]);
+  });
+});
+
+describe('Database: write batches', () => {
+  let test: TestDatabase;
+  const parent = sql.identifier('batch_parent');
+  const child = sql.identifier('batch_child');
+  const insertParent = (id: number) => (db: Db) =>
+    db.insert(batchParent).values({ id, label: `parent ${id}` });
+  const insertChild = (id: number, parentId: number) => (db: Db) =>
+    db.insert(batchChild).values({ id, parentId });
+  const idsOf = async (table: ReturnType<typeof sql.identifier>) =>
+    (await test.database.rows<{ id: number }>(sql`select id from ${table} order by id`)).map((row) => row.id);
+  /** xmin and cmin of every row written: one transaction and one command means one statement. */
+  const writers = async () =>
+    test.database.rows<{ xmin: string; cmin: string }>(
+      sql`select xmin::text, cmin::text from ${parent} union select xmin::text, cmin::text from ${child}`,
+    );
+
+  beforeAll(async () => {
+    test = await openTestDatabase();
+    await test.database.db.execute(sql`create table ${parent} (id int primary key, label text not null)`);
+    await test.database.db.execute(
+      sql`create table ${child} (id int primary key, parent_id int not null references ${parent} (id))`,
+    );
+  });
+  afterAll(() => test.dispose());
+  beforeEach(async () => {
+    await test.database.db.execute(sql`truncate ${child}, ${parent}`);
+  });
+
+  it('sends every write as one statement, in any order: a child may come before its parent', async () => {
+    const committed = jest.fn();
+    await test.database.writeBatch(async () => {
+      await test.database.write(insertChild(10, 1));
+      await test.database.write(insertParent(1));
+      await test.database.write(insertParent(2));
+      test.database.afterCommit(committed);
+      expect(committed).not.toHaveBeenCalled();
+    });
+    expect(committed).toHaveBeenCalledTimes(1);
+    expect(await idsOf(parent)).toEqual([1, 2]);
+    expect(await idsOf(child)).toEqual([10]);
+    expect(await writers()).toHaveLength(1); // separate statements would differ in cmin or xmin
+
+    // The check itself, on the same writes made by a transaction: a command (cmin) per statement.
+    await test.database.db.execute(sql`truncate ${child}, ${parent}`);
+    await test.database.transaction(async () => {
+      await test.database.write(insertParent(1));
+      await test.database.write(insertChild(10, 1));
+    });
+    expect(await writers()).toHaveLength(2);
+  });
+
+  it('writes none of its rows when one fails, and says so in the error its write chose', async () => {
+    await test.database.writeBatch(() => test.database.write(insertParent(1)));
+    const committed = jest.fn();
+    class Taken extends Error {}
+    const attempt = test.database.writeBatch(async () => {
+      await test.database.write(insertParent(2));
+      await test.database.write(insertParent(1), (error) =>
+        isUniqueViolation(error, 'batch_parent_pkey') ? new Taken() : undefined,
+      );
+      test.database.afterCommit(committed);
+    });
+    await expect(attempt).rejects.toBeInstanceOf(Taken);
+    await expect(
+      test.database.writeBatch(() => test.database.write(insertChild(10, 99))), // no parent 99
+    ).rejects.toThrow();
+    expect(committed).not.toHaveBeenCalled();
+    expect(await idsOf(parent)).toEqual([1]);
+    expect(await idsOf(child)).toEqual([]);
+  });
+
+  it('refuses anything but a write inside it, before writing anything', async () => {
+    const byId = test.database.preparedRead('batch_parent_by_id', (db) =>
+      db
+        .select({ id: batchParent.id })
+        .from(batchParent)
+        .where(sql`id = ${sql.placeholder('id')}`),
+    );
+    const attempts = [
+      () => test.database.db.select().from(batchParent),
+      () => byId({ id: 1 }),
+      () => test.database.rows(sql`select 1`),
+    ];
+    for (const read of attempts) {
+      await expect(
+        test.database.writeBatch(async () => {
+          await test.database.write(insertParent(1));
+          await read();
+        }),
+      ).rejects.toThrow(/inside a write batch/);
+    }
+    expect(await idsOf(parent)).toEqual([]);
+  });
+
+  it('joins a transaction it runs in, and a transaction inside it joins the batch', async () => {
+    await expect(
+      test.database.transaction(async () => {
+        await test.database.writeBatch(() => test.database.write(insertParent(1)));
+        expect(await idsOf(parent)).toEqual([1]); // written at once, in the transaction
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await idsOf(parent)).toEqual([]);
+
+    await test.database.writeBatch(async () => {
+      await test.database.write(insertParent(1));
+      await test.database.transaction(() => test.database.write(insertChild(10, 1)));
+    });
+    expect(await writers()).toHaveLength(1);
+  });
+
+  it('runs a write at once outside any unit of work, translating its error', async () => {
+    await test.database.write(insertParent(1));
+    expect(await idsOf(parent)).toEqual([1]);
+    await expect(
+      test.database.write(insertParent(1), (error) =>
+        isUniqueViolation(error) ? new Error('taken') : undefined,
+      ),
+    ).rejects.toThrow('taken');
   });
 });

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import path from 'node:path';
-import { fillPlaceholders, type SQL, sql } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { fillPlaceholders, type SQL, sql, type SQLWrapper } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import { type PgDatabase, PgDialect, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -18,9 +19,16 @@ export const MIGRATIONS_FOLDER = path.join(API_PACKAGE_ROOT, 'drizzle');
  * when there is one (carried in AsyncLocalStorage), the pool otherwise, so repositories never
  * take a transaction parameter and a module never needs another module's repository to share one.
  */
-interface TransactionScope {
-  tx: Db;
-  afterCommit: (() => void)[];
+type TransactionScope =
+  | { kind: 'transaction'; tx: Db; afterCommit: (() => void)[] }
+  | { kind: 'write-batch'; writes: DeferredWrite[]; afterCommit: (() => void)[] };
+
+/** Turns a failed write's error into the caller's own (a domain error), or leaves it (undefined). */
+export type WriteErrorTranslation = (error: unknown) => Error | undefined;
+
+interface DeferredWrite {
+  query: SQL;
+  translate?: WriteErrorTranslation;
 }
 
 type Placeholders = Record<string, unknown>;
@@ -54,7 +62,9 @@ export abstract class Database {
   ) {}
 
   get db(): Db {
-    return this.currentTransaction.getStore()?.tx ?? this.root;
+    const scope = this.currentTransaction.getStore();
+    if (scope?.kind === 'write-batch') throw outsideBatch('db');
+    return scope?.tx ?? this.root;
   }
 
   get inTransaction(): boolean {
@@ -73,6 +83,7 @@ export abstract class Database {
     let prepared: ReturnType<ReusableQuery<T>['prepare']> | undefined;
     return (placeholders) => {
       const scope = this.currentTransaction.getStore();
+      if (scope?.kind === 'write-batch') throw outsideBatch(`the read ${name}`);
       if (scope) return build(scope.tx).execute(placeholders);
       if (!prepared) {
         const built = build(this.root);
@@ -129,10 +140,78 @@ export abstract class Database {
     if (this.inTransaction) return work();
     const afterCommit: (() => void)[] = [];
     const result = await this.root.transaction((tx) =>
-      this.currentTransaction.run({ tx, afterCommit }, work),
+      this.currentTransaction.run({ kind: 'transaction', tx, afterCommit }, work),
     );
     for (const callback of afterCommit) callback();
     return result;
+  }
+
+  /**
+   * Work that only writes, with every value known up front (ids made here, no read in between):
+   * each `write` inside is held back, and when `work` returns they all go to the database as one
+   * statement (a data-modifying CTE per write), which commits all of them or none, as a
+   * transaction would, in one round trip instead of a BEGIN, one per write and a COMMIT. The
+   * writes of one statement see the same snapshot and constraints are checked at its end, so a
+   * row may reference another written in the same batch. Anything else that reaches the database
+   * inside (`db`, a prepared read, `rows`) throws: it would run outside the batch. Inside a
+   * transaction, the writes simply run in it; a `transaction` inside a batch joins the batch.
+   */
+  async writeBatch<T>(work: () => Promise<T>): Promise<T> {
+    if (this.inTransaction) return work();
+    const scope: TransactionScope = { kind: 'write-batch', writes: [], afterCommit: [] };
+    const result = await this.currentTransaction.run(scope, work);
+    await this.flush(scope.writes);
+    for (const callback of scope.afterCommit) callback();
+    return result;
+  }
+
+  /**
+   * A write whose result nobody reads (an insert, usually): held back inside `writeBatch`, run on
+   * the current transaction or the pool otherwise. `build` gets the handle to build it with; the
+   * built query is never run by it inside a batch. `translate` turns the write's failure into
+   * the caller's own error, whenever the write actually runs.
+   */
+  async write(
+    build: (db: Db) => SQLWrapper & PromiseLike<unknown>,
+    translate?: WriteErrorTranslation,
+  ): Promise<void> {
+    const scope = this.currentTransaction.getStore();
+    if (scope?.kind === 'write-batch') {
+      scope.writes.push({ query: build(this.root).getSQL(), translate });
+      return;
+    }
+    try {
+      await build(scope?.tx ?? this.root);
+    } catch (error) {
+      throw translate?.(error) ?? error;
+    }
+  }
+
+  private async flush(writes: DeferredWrite[]): Promise<void> {
+    const last = writes.at(-1);
+    if (!last) return;
+    const query =
+      writes.length === 1
+        ? last.query
+        : sql`with ${sql.join(
+            writes.slice(0, -1).map(({ query: write }, n) => sql`${sql.identifier(`w${n}`)} as (${write})`),
+            sql`, `,
+          )} ${last.query}`;
+    const { sql: text, params } = dialect.sqlToQuery(query);
+    try {
+      await this.runStatement(this.batchName(text), text, params);
+    } catch (error) {
+      for (const { translate } of writes) {
+        const translated = translate?.(error);
+        if (translated) throw translated;
+      }
+      throw error;
+    }
+  }
+
+  /** A batch's statement is named by its text: the same use case sends the same shape each time. */
+  private batchName(text: string): string | undefined {
+    return this.nameFor(`batch_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`, text);
   }
 
   /**
@@ -170,6 +249,12 @@ export abstract class Database {
   abstract listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   abstract migrate(): Promise<void>;
   abstract close(): Promise<void>;
+}
+
+function outsideBatch(what: string): Error {
+  return new Error(
+    `${what} inside a write batch would run outside it: only Database.write may be used there`,
+  );
 }
 
 export const CHANNEL_NAME = /^[a-z_][a-z0-9_]*$/;

@@ -11,4 +11,8 @@ export class DrizzleUnitOfWork extends UnitOfWork {
   run<T>(work: () => Promise<T>): Promise<T> {
     return this.database.transaction(work);
   }
+
+  runWrites<T>(work: () => Promise<T>): Promise<T> {
+    return this.database.writeBatch(work);
+  }
 }
