@@ -78,6 +78,42 @@ describe('identity core: register, login, me, refresh, logout', () => {
     ]);
   });
 
+  it('writes a registration as one statement: account, profile, events and verification together', async () => {
+    const { id } = await register(app, aUser());
+    // Rows written by one statement share its transaction (xmin) and its command (cmin); one
+    // INSERT per row, even inside a transaction, would give each its own command.
+    const writers = await rows<{ tbl: string; xmin: string; cmin: string }>(
+      app.latchkey.database,
+      sql`select 'accounts' as tbl, xmin::text, cmin::text from accounts where id = ${id}
+          union all select 'profiles', xmin::text, cmin::text from profiles where user_id = ${id}
+          union all select 'auth_events', xmin::text, cmin::text from auth_events where user_id = ${id}
+          union all select 'email_verifications', xmin::text, cmin::text
+            from email_verifications where account_id = ${id}`,
+    );
+    expect(writers.map((row) => row.tbl).sort()).toEqual([
+      'accounts',
+      'auth_events',
+      'auth_events',
+      'email_verifications',
+      'profiles',
+    ]);
+    expect(new Set(writers.map((row) => `${row.xmin}/${row.cmin}`)).size).toBe(1);
+  });
+
+  it('writes a login as one statement: the session, its first refresh token and UserLoggedIn', async () => {
+    const user = aUser();
+    await register(app, user);
+    const { sid } = claimsOf((await login(app, user)).accessToken) as { sid: string };
+    const writers = await rows<{ tbl: string; xmin: string; cmin: string }>(
+      app.latchkey.database,
+      sql`select 'sessions' as tbl, xmin::text, cmin::text from sessions where id = ${sid}
+          union all select 'refresh_tokens', xmin::text, cmin::text from refresh_tokens where session_id = ${sid}
+          union all select 'auth_events', xmin::text, cmin::text from auth_events where session_id = ${sid}`,
+    );
+    expect(writers.map((row) => row.tbl).sort()).toEqual(['auth_events', 'refresh_tokens', 'sessions']);
+    expect(new Set(writers.map((row) => `${row.xmin}/${row.cmin}`)).size).toBe(1);
+  });
+
   it('answers a duplicate email with 409 CONFLICT, whatever its case', async () => {
     const user = aUser();
     await register(app, user);

@@ -22,7 +22,7 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 /**
- * The durable queue of outgoing email. `enqueue` writes in the caller's transaction, so a message
+ * The durable queue of outgoing email. `enqueue` writes in the caller's unit of work, so a message
  * exists exactly when the change it reports was committed; the dispatcher is nudged after commit.
  * Bodies are sealed under a key derived from the server secret and dropped once a message settles:
  * a database dump holds no working reset link.
@@ -46,16 +46,17 @@ export class EmailOutbox {
 
   async enqueue(kind: string, email: OutgoingEmail, now: Date): Promise<string> {
     const id = randomUUID();
-    await this.database.db.insert(emailOutbox).values({
+    const row = {
       id,
       kind,
       recipient: email.to,
       subject: email.subject,
       body: this.seal(id, { text: email.text, html: email.html }),
-      status: 'pending',
+      status: 'pending' as const,
       nextAttemptAt: now,
       createdAt: now,
-    });
+    };
+    await this.database.write((db) => db.insert(emailOutbox).values(row));
     this.database.afterCommit(() => this.listeners.forEach((listener) => listener()));
     return id;
   }

@@ -10,9 +10,11 @@ import {
 } from './ports';
 
 /**
- * A new account as registration and sign-up both write it, inside the caller's transaction: the
+ * A new account as registration and sign-up both write it, inside the caller's unit of work: the
  * account (whose unique index decides concurrent duplicates), its profile, the UserRegistered
  * event and the verification email. The password is hashed before, outside any transaction.
+ * Only writes of values made here: registration sends them as one statement
+ * (`UnitOfWork.runWrites`), so a read added here would throw there.
  */
 @Injectable()
 export class AccountOpener {

@@ -145,11 +145,8 @@ export interface Rotation {
 }
 
 export abstract class SessionRepository {
-  /**
-   * The session, its first refresh token and the event that opened it, in one statement: in the
-   * caller's transaction when there is one, else a transaction of its own.
-   */
-  abstract create(session: Session, firstToken: NewRefreshToken, event: AuthEvent): Promise<void>;
+  /** The session and its first refresh token: writes only, in the caller's unit of work. */
+  abstract create(session: Session, firstToken: NewRefreshToken): Promise<void>;
   /** The session a refresh token (of any generation) belongs to, without locking. */
   abstract findSessionIdByTokenHash(tokenHash: string): Promise<string | undefined>;
   /** The chain of the presented token, read in one snapshot without locking (undefined: unknown token). */

@@ -72,9 +72,10 @@ export class RegisterUser {
     name: string,
     meta: RequestMeta,
   ): Promise<UserPublic> {
-    // Hash before the transaction: ~30 ms of argon2 must not hold a transaction open.
+    // Hash first: ~30 ms of argon2 must not hold a transaction open. Then only writes are left,
+    // every value known (ids made here, the address's uniqueness left to its index): one statement.
     const passwordHash = await this.hasher.hash(normalizePassword(password));
-    const account = await this.unitOfWork.run(() =>
+    const account = await this.unitOfWork.runWrites(() =>
       this.opener.open({ email, passwordHash, name, now: this.clock.now() }, meta),
     );
     return toUserPublic(account, { name, roles: ['user'] });
@@ -85,7 +86,7 @@ export class RegisterUser {
     const owner = await this.accounts.findByEmail(email);
     if (!owner || !isAccountActive(owner)) return;
     const now = this.clock.now();
-    await this.unitOfWork.run(async () => {
+    await this.unitOfWork.runWrites(async () => {
       await this.mailer.queue({ kind: 'registration-attempt', to: owner.email, at: now });
       await this.audit.record({
         type: 'RegistrationAttemptForExistingAccount',

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { newSessionExpiry, remainingSeconds, type Session } from '../domain/session';
 import { AccessTokenMinter, type IssuedTokens } from './issued-tokens';
 import {
+  AuditLog,
   IdentitySettings,
   IdGenerator,
   RefreshTokenCodec,
@@ -18,11 +19,12 @@ export class SessionStarter {
     private readonly minter: AccessTokenMinter,
     private readonly settings: IdentitySettings,
     private readonly ids: IdGenerator,
+    private readonly audit: AuditLog,
   ) {}
 
   /**
-   * Writes the session, its first refresh token and the `UserLoggedIn` event (with `eventData`)
-   * in one statement: inside the caller's transaction if there is one.
+   * Writes the session, its first refresh token and the `UserLoggedIn` event (with `eventData`),
+   * in the caller's unit of work: a write batch (login: one statement) or a transaction (sign-up).
    */
   async open(
     input: { userId: string; deviceId: string | null; activeOrganizationId: string | null; now: Date },
@@ -44,17 +46,19 @@ export class SessionStarter {
       reuseDetectedAt: null,
       activeOrganizationId: input.activeOrganizationId,
     };
-    await this.sessions.create(
-      session,
-      { id: this.ids.next(), tokenHash: this.codec.hash(refreshToken), generation: 0, createdAt: input.now },
-      {
-        type: 'UserLoggedIn',
-        userId: input.userId,
-        sessionId: session.id,
-        meta,
-        data: { deviceId: input.deviceId, ...eventData },
-      },
-    );
+    await this.sessions.create(session, {
+      id: this.ids.next(),
+      tokenHash: this.codec.hash(refreshToken),
+      generation: 0,
+      createdAt: input.now,
+    });
+    await this.audit.record({
+      type: 'UserLoggedIn',
+      userId: input.userId,
+      sessionId: session.id,
+      meta,
+      data: { deviceId: input.deviceId, ...eventData },
+    });
     return { session, refreshToken };
   }
 

@@ -45,12 +45,10 @@ export class DrizzleAccountRepository extends AccountRepository {
   }
 
   async create(account: Account): Promise<void> {
-    try {
-      await this.database.db.insert(accounts).values({ ...account, updatedAt: account.createdAt });
-    } catch (error) {
-      if (isUniqueViolation(error, 'accounts_email_key')) throw new EmailAlreadyRegistered();
-      throw error;
-    }
+    await this.database.write(
+      (db) => db.insert(accounts).values({ ...account, updatedAt: account.createdAt }),
+      (error) => (isUniqueViolation(error, 'accounts_email_key') ? new EmailAlreadyRegistered() : undefined),
+    );
   }
 
   async findByEmail(email: string): Promise<Account | undefined> {
@@ -64,7 +62,9 @@ export class DrizzleAccountRepository extends AccountRepository {
   }
 
   async updatePasswordHash(id: string, passwordHash: string, now: Date): Promise<void> {
-    await this.database.db.update(accounts).set({ passwordHash, updatedAt: now }).where(eq(accounts.id, id));
+    await this.database.write((db) =>
+      db.update(accounts).set({ passwordHash, updatedAt: now }).where(eq(accounts.id, id)),
+    );
   }
 
   async findMany(ids: string[]): Promise<Account[]> {

@@ -5,7 +5,10 @@ import { Database } from '../../../../platform/database/database';
 import { AuditLog, type AuthEvent, IdGenerator } from '../../application/ports';
 import { authEvents } from './schema';
 
-/** Writes through the current transaction: the event commits or rolls back with its change. */
+/**
+ * Writes in the current unit of work (a transaction, or a write batch): the event commits or
+ * rolls back with its change.
+ */
 @Injectable()
 export class DrizzleAuditLog extends AuditLog {
   constructor(
@@ -17,7 +20,7 @@ export class DrizzleAuditLog extends AuditLog {
   }
 
   async record(event: AuthEvent): Promise<void> {
-    await this.database.db.insert(authEvents).values({
+    const row = {
       id: this.ids.next(),
       type: event.type,
       userId: event.userId,
@@ -27,7 +30,8 @@ export class DrizzleAuditLog extends AuditLog {
       requestId: event.meta.requestId,
       occurredAt: this.clock.now(),
       data: event.data ?? {},
-    });
+    };
+    await this.database.write((db) => db.insert(authEvents).values(row));
   }
 
   async redactUser(userId: string): Promise<void> {

@@ -20,7 +20,7 @@ export class DrizzleEmailVerificationRepository extends EmailVerificationReposit
   }
 
   async add(verification: EmailVerification): Promise<void> {
-    await this.database.db.insert(emailVerifications).values(verification);
+    await this.database.write((db) => db.insert(emailVerifications).values(verification));
   }
 
   async latest(accountId: string): Promise<EmailVerification | undefined> {

@@ -11,14 +11,6 @@ import { SystemClock } from '../../../../shared-kernel/clock';
 import { SessionAccessCache } from './session-access-cache';
 import { TtlUserViewCache } from './ttl-user-view-cache';
 
-const loggedIn = (session: { id: string; userId: string }) => ({
-  type: 'UserLoggedIn' as const,
-  userId: session.userId,
-  sessionId: session.id,
-  meta: { ip: '192.0.2.1', userAgent: 'jest', requestId: 'req-0' },
-  data: { deviceId: null },
-});
-
 const token = (generation = 0) => ({
   id: randomUUID(),
   tokenHash: randomUUID(),
@@ -119,7 +111,7 @@ describe('Drizzle identity repositories', () => {
       await accounts.create(account);
       const session = aSession(account.id);
       const first = token();
-      await sessions.create(session, first, loggedIn(session));
+      await sessions.create(session, first);
       return { account, session, first };
     }
 
@@ -141,7 +133,7 @@ describe('Drizzle identity repositories', () => {
         },
       };
     };
-    // The live tokens of a session and its events of one type (each chain opens with UserLoggedIn).
+    // The live tokens of a session and its events of one type.
     const written = async (sessionId: string, type = 'RefreshTokenRotated') => ({
       liveTokens: await rows<{ id: string }>(
         test.database,
@@ -153,21 +145,17 @@ describe('Drizzle identity repositories', () => {
       ),
     });
 
-    it('opens a session with its first token and its event in one statement, or writes none of them', async () => {
+    it('opens a session with its first token; in a write batch, both or neither', async () => {
       const { session, first } = await aChain();
-      await expect(written(session.id, 'UserLoggedIn')).resolves.toEqual({
-        liveTokens: [{ id: first.id }],
-        events: [{ type: 'UserLoggedIn', data: { deviceId: null } }],
-      });
-      // The token collides with an existing one (unique hash): no session and no event either.
+      await expect(written(session.id)).resolves.toMatchObject({ liveTokens: [{ id: first.id }] });
+      // The token collides with an existing one (unique hash): no session either.
       const account = anAccount();
       await accounts.create(account);
       const clash = aSession(account.id);
       await expect(
-        sessions.create(clash, { ...token(), tokenHash: first.tokenHash }, loggedIn(clash)),
+        test.database.writeBatch(() => sessions.create(clash, { ...token(), tokenHash: first.tokenHash })),
       ).rejects.toThrow();
       await expect(sessions.findById(clash.id)).resolves.toBeUndefined();
-      await expect(written(clash.id, 'UserLoggedIn')).resolves.toEqual({ liveTokens: [], events: [] });
     });
 
     it('finds a chain by the presented token: its session, account state and live token', async () => {
@@ -291,9 +279,9 @@ describe('Drizzle identity repositories', () => {
     it('lists only active sessions of the user', async () => {
       const { account, session } = await aChain();
       const expired = aSession(account.id, { idleExpiresAt: new Date(Date.now() - 1000) });
-      await sessions.create(expired, token(), loggedIn(expired));
+      await sessions.create(expired, token());
       const revoked = aSession(account.id);
-      await sessions.create(revoked, token(), loggedIn(revoked));
+      await sessions.create(revoked, token());
       await sessions.revoke([revoked.id], 'logout', new Date());
       const active = await sessions.listActiveForUser(account.id, new Date());
       expect(active.map((s) => s.id)).toEqual([session.id]);

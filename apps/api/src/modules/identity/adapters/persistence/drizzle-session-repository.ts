@@ -3,7 +3,6 @@ import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { Database, type PreparedRead, type Statement } from '../../../../platform/database/database';
 import {
-  type AuthEvent,
   IdGenerator,
   type NewRefreshToken,
   type RefreshChain,
@@ -138,31 +137,13 @@ export class DrizzleSessionRepository extends SessionRepository {
     );
   }
 
-  async create(session: Session, firstToken: NewRefreshToken, event: AuthEvent): Promise<void> {
-    // One round trip rather than three inserts between a BEGIN and a COMMIT; the foreign keys are
-    // checked at the end of the statement, when the session row is there.
-    await this.database.rows(sql`
-      with opened as (
-        insert into sessions (id, user_id, device_id, user_agent, ip, created_at, last_used_at, expires_at,
-          idle_expires_at, revoked_at, revoke_reason, reuse_detected_at, active_organization_id)
-        values (${session.id}::uuid, ${session.userId}::uuid, ${session.deviceId}::text, ${session.userAgent}::text,
-          ${session.ip}::text, ${session.createdAt}::timestamptz, ${session.lastUsedAt}::timestamptz,
-          ${session.expiresAt}::timestamptz, ${session.idleExpiresAt}::timestamptz, ${session.revokedAt}::timestamptz,
-          ${session.revokeReason}::text, ${session.reuseDetectedAt}::timestamptz, ${session.activeOrganizationId}::uuid)
-        returning id
-      ), first_token as (
-        insert into refresh_tokens (id, session_id, token_hash, generation, created_at)
-        select ${firstToken.id}::uuid, id, ${firstToken.tokenHash}::text, ${firstToken.generation}::int,
-          ${firstToken.createdAt}::timestamptz
-        from opened
-        returning id
-      )
-      insert into auth_events (id, type, user_id, session_id, ip, user_agent, request_id, occurred_at, data)
-      select ${this.ids.next()}::uuid, ${event.type}::text, ${event.userId}::uuid, ${event.sessionId}::uuid,
-        ${event.meta.ip}::text, ${event.meta.userAgent}::text, ${event.meta.requestId}::text,
-        ${session.createdAt}::timestamptz, ${JSON.stringify(event.data ?? {})}::jsonb
-      from first_token
-    `);
+  async create(session: Session, firstToken: NewRefreshToken): Promise<void> {
+    // In a write batch (login) both go in one statement with the UserLoggedIn event; the foreign
+    // key from the token to the session is checked at the end of that statement.
+    await this.database.write((db) => db.insert(sessions).values(session));
+    await this.database.write((db) =>
+      db.insert(refreshTokens).values({ ...firstToken, sessionId: session.id }),
+    );
   }
 
   async findSessionIdByTokenHash(tokenHash: string): Promise<string | undefined> {

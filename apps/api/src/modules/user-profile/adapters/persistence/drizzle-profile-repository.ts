@@ -48,7 +48,7 @@ export class DrizzleProfileRepository extends ProfileRepository {
   }
 
   async create(profile: Profile): Promise<void> {
-    await this.database.db.insert(profiles).values(profile);
+    await this.database.write((db) => db.insert(profiles).values(profile));
   }
 
   async findByUserId(userId: string): Promise<Profile | undefined> {
