@@ -10,11 +10,23 @@ export function rssOf(pid) {
 // Linux's USER_HZ: /proc reports CPU time in ticks of 1/100 s on every mainstream architecture.
 const TICKS_PER_SECOND = 100;
 
+const cpuSecondsIn = (statFile) => {
+  // Fields after the command name, which is parenthesised and may contain spaces.
+  const fields = readFileSync(statFile, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+};
+
 /** CPU time (user + system, all threads) a process has used so far, in seconds. */
 export function cpuSecondsOf(pid) {
-  // Fields after the command name, which is parenthesised and may contain spaces.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  return cpuSecondsIn(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU time of a process's main thread alone: in Node, the JavaScript and the I/O. The rest of a
+ * process's CPU is its other threads: the libuv pool (argon2, RSA signing) and V8's GC helpers.
+ */
+export function mainThreadCpuSecondsOf(pid) {
+  return cpuSecondsIn(`/proc/${pid}/task/${pid}/stat`);
 }
 
 /**
