@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { integer, pgTable, text } from 'drizzle-orm/pg-core';
+import { integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { openTestDatabase, type TestDatabase } from '../../testing/test-database';
-import type { Db } from './database';
+import { type PreparedWrite, rowOf } from './database';
 import { isUniqueViolation } from './unique-violation';
 
 const batchParent = pgTable('batch_parent', {
@@ -11,7 +11,10 @@ const batchParent = pgTable('batch_parent', {
 const batchChild = pgTable('batch_child', {
   id: integer('id').primaryKey(),
   parentId: integer('parent_id').notNull(),
+  seenAt: timestamp('seen_at', { withTimezone: true, mode: 'date' }),
+  data: jsonb('data').$type<Record<string, unknown>>(),
 });
+type ChildRow = { id: number; parentId: number; seenAt: Date | null; data: Record<string, unknown> | null };
 
 describe('Database: statements built once', () => {
   let test: TestDatabase;
@@ -77,10 +80,11 @@ describe('Database: write batches', () => {
   let test: TestDatabase;
   const parent = sql.identifier('batch_parent');
   const child = sql.identifier('batch_child');
-  const insertParent = (id: number) => (db: Db) =>
-    db.insert(batchParent).values({ id, label: `parent ${id}` });
-  const insertChild = (id: number, parentId: number) => (db: Db) =>
-    db.insert(batchChild).values({ id, parentId });
+  let parentWrite: PreparedWrite<{ id: number; label: string }>;
+  let childWrite: PreparedWrite<ChildRow>;
+  const insertParent = (id: number) => parentWrite({ id, label: `parent ${id}` });
+  const insertChild = (id: number, parentId: number) =>
+    childWrite({ id, parentId, seenAt: null, data: null });
   const idsOf = async (table: ReturnType<typeof sql.identifier>) =>
     (await test.database.rows<{ id: number }>(sql`select id from ${table} order by id`)).map((row) => row.id);
   /** xmin and cmin of every row written: one transaction and one command means one statement. */
@@ -93,7 +97,16 @@ describe('Database: write batches', () => {
     test = await openTestDatabase();
     await test.database.db.execute(sql`create table ${parent} (id int primary key, label text not null)`);
     await test.database.db.execute(
-      sql`create table ${child} (id int primary key, parent_id int not null references ${parent} (id))`,
+      sql`create table ${child} (
+            id int primary key, parent_id int not null references ${parent} (id),
+            seen_at timestamptz, data jsonb
+          )`,
+    );
+    parentWrite = test.database.preparedWrite('batch_parent_insert', (db, value) =>
+      db.insert(batchParent).values(rowOf({ id: true, label: true }, value)),
+    );
+    childWrite = test.database.preparedWrite('batch_child_insert', (db, value) =>
+      db.insert(batchChild).values(rowOf({ id: true, parentId: true, seenAt: true, data: true }, value)),
     );
   });
   afterAll(() => test.dispose());
@@ -104,9 +117,9 @@ describe('Database: write batches', () => {
   it('sends every write as one statement, in any order: a child may come before its parent', async () => {
     const committed = jest.fn();
     await test.database.writeBatch(async () => {
-      await test.database.write(insertChild(10, 1));
-      await test.database.write(insertParent(1));
-      await test.database.write(insertParent(2));
+      await insertChild(10, 1);
+      await insertParent(1);
+      await insertParent(2);
       test.database.afterCommit(committed);
       expect(committed).not.toHaveBeenCalled();
     });
@@ -118,26 +131,29 @@ describe('Database: write batches', () => {
     // The check itself, on the same writes made by a transaction: a command (cmin) per statement.
     await test.database.db.execute(sql`truncate ${child}, ${parent}`);
     await test.database.transaction(async () => {
-      await test.database.write(insertParent(1));
-      await test.database.write(insertChild(10, 1));
+      await insertParent(1);
+      await insertChild(10, 1);
     });
     expect(await writers()).toHaveLength(2);
   });
 
   it('writes none of its rows when one fails, and says so in the error its write chose', async () => {
-    await test.database.writeBatch(() => test.database.write(insertParent(1)));
+    await test.database.writeBatch(() => insertParent(1));
     const committed = jest.fn();
     class Taken extends Error {}
+    const claimParent = test.database.preparedWrite<{ id: number }>(
+      'batch_parent_claim',
+      (db, value) => db.insert(batchParent).values({ id: value('id'), label: 'claimed' }),
+      (error) => (isUniqueViolation(error, 'batch_parent_pkey') ? new Taken() : undefined),
+    );
     const attempt = test.database.writeBatch(async () => {
-      await test.database.write(insertParent(2));
-      await test.database.write(insertParent(1), (error) =>
-        isUniqueViolation(error, 'batch_parent_pkey') ? new Taken() : undefined,
-      );
+      await insertParent(2);
+      await claimParent({ id: 1 });
       test.database.afterCommit(committed);
     });
     await expect(attempt).rejects.toBeInstanceOf(Taken);
     await expect(
-      test.database.writeBatch(() => test.database.write(insertChild(10, 99))), // no parent 99
+      test.database.writeBatch(() => insertChild(10, 99)), // no parent 99
     ).rejects.toThrow();
     expect(committed).not.toHaveBeenCalled();
     expect(await idsOf(parent)).toEqual([1]);
@@ -159,7 +175,7 @@ describe('Database: write batches', () => {
     for (const read of attempts) {
       await expect(
         test.database.writeBatch(async () => {
-          await test.database.write(insertParent(1));
+          await insertParent(1);
           await read();
         }),
       ).rejects.toThrow(/inside a write batch/);
@@ -170,7 +186,7 @@ describe('Database: write batches', () => {
   it('joins a transaction it runs in, and a transaction inside it joins the batch', async () => {
     await expect(
       test.database.transaction(async () => {
-        await test.database.writeBatch(() => test.database.write(insertParent(1)));
+        await test.database.writeBatch(() => insertParent(1));
         expect(await idsOf(parent)).toEqual([1]); // written at once, in the transaction
         throw new Error('rolled back');
       }),
@@ -178,19 +194,62 @@ describe('Database: write batches', () => {
     expect(await idsOf(parent)).toEqual([]);
 
     await test.database.writeBatch(async () => {
-      await test.database.write(insertParent(1));
-      await test.database.transaction(() => test.database.write(insertChild(10, 1)));
+      await insertParent(1);
+      await test.database.transaction(() => insertChild(10, 1));
     });
     expect(await writers()).toHaveLength(1);
   });
 
   it('runs a write at once outside any unit of work, translating its error', async () => {
-    await test.database.write(insertParent(1));
+    const claimParent = test.database.preparedWrite<{ id: number }>(
+      'batch_parent_claim_alone',
+      (db, value) => db.insert(batchParent).values({ id: value('id'), label: 'claimed' }),
+      (error) => (isUniqueViolation(error) ? new Error('taken') : undefined),
+    );
+    await claimParent({ id: 1 });
     expect(await idsOf(parent)).toEqual([1]);
+    await expect(claimParent({ id: 1 })).rejects.toThrow('taken');
+  });
+
+  it("compiles a shape once and fills it with each batch's own values, one write appearing twice", async () => {
+    const seenAt = new Date('2026-01-02T03:04:05.678Z');
+    const children = async () =>
+      test.database.rows<{ id: number; parent_id: number; seen_at: string | null; data: unknown }>(
+        sql`select id, parent_id, seen_at, data from ${child} order by id`,
+      );
+    for (const base of [1, 3]) {
+      await test.database.writeBatch(async () => {
+        await insertParent(base);
+        await insertParent(base + 1); // the same write twice: each has its own placeholders
+        await childWrite({ id: base * 10, parentId: base + 1, seenAt, data: { n: base } });
+        await childWrite({ id: base * 10 + 1, parentId: base, seenAt: null, data: null });
+      });
+    }
+    expect(await idsOf(parent)).toEqual([1, 2, 3, 4]);
+    const rows = await children();
+    expect(rows.map((row) => [row.id, row.parent_id, row.data])).toEqual([
+      [10, 2, { n: 1 }],
+      [11, 1, null],
+      [30, 4, { n: 3 }],
+      [31, 3, null],
+    ]);
+    expect(rows.map((row) => row.seen_at && new Date(row.seen_at).getTime())).toEqual([
+      seenAt.getTime(),
+      null,
+      seenAt.getTime(),
+      null,
+    ]);
+  });
+
+  it('refuses a write missing one of its values, before writing anything', async () => {
+    const incomplete = { id: 1 } as unknown as { id: number; label: string };
     await expect(
-      test.database.write(insertParent(1), (error) =>
-        isUniqueViolation(error) ? new Error('taken') : undefined,
-      ),
-    ).rejects.toThrow('taken');
+      test.database.writeBatch(async () => {
+        await insertParent(2);
+        await parentWrite(incomplete);
+      }),
+    ).rejects.toThrow(/batch_parent_insert was given no value for label/);
+    await expect(parentWrite(incomplete)).rejects.toThrow(/no value for label/);
+    expect(await idsOf(parent)).toEqual([]);
   });
 });

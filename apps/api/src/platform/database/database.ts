@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { fillPlaceholders, type SQL, sql, type SQLWrapper } from 'drizzle-orm';
+import { fillPlaceholders, is, Param, Placeholder, type SQL, sql, type SQLWrapper } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import { type PgDatabase, PgDialect, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -26,12 +26,48 @@ type TransactionScope =
 /** Turns a failed write's error into the caller's own (a domain error), or leaves it (undefined). */
 export type WriteErrorTranslation = (error: unknown) => Error | undefined;
 
-interface DeferredWrite {
-  query: SQL;
+type Placeholders = Record<string, unknown>;
+
+/** Where a prepared write puts each of its values: `value('email')` is the placeholder for `email`. */
+export type ValueSlot<V> = (key: keyof V & string) => Placeholder;
+type WriteQuery = SQLWrapper & PromiseLike<unknown>;
+/** A write built once (`Database.preparedWrite`): call it with its values. */
+export type PreparedWrite<V> = (values: V) => Promise<void>;
+
+/**
+ * The values of a one-row insert in a prepared write: each column a placeholder of its own name.
+ * `columns` names every key of the row type (the compiler checks it has them all), so a field
+ * added to the row is a compile error here rather than a column silently left out.
+ */
+export function rowOf<V>(
+  columns: Record<keyof V & string, true>,
+  value: ValueSlot<V>,
+): Record<keyof V & string, Placeholder> {
+  const keys = Object.keys(columns) as (keyof V & string)[];
+  return Object.fromEntries(keys.map((key) => [key, value(key)])) as Record<keyof V & string, Placeholder>;
+}
+
+interface WriteTemplate {
+  /** Identifies the template within this Database: a batch's shape is the ids of its writes. */
+  id: number;
+  name: string;
+  build: (db: Db, value: (key: string) => unknown) => WriteQuery;
   translate?: WriteErrorTranslation;
 }
 
-type Placeholders = Record<string, unknown>;
+interface DeferredWrite {
+  template: WriteTemplate;
+  values: Placeholders;
+}
+
+/** A batch of one shape, compiled once: its text, and which value goes into each parameter. */
+interface CompiledBatch {
+  name: string | undefined;
+  text: string;
+  /** The parameters as compiled: the slots below overwrite theirs on every run. */
+  params: unknown[];
+  slots: { index: number; write: number; key: string; encode?: (value: unknown) => unknown }[];
+}
 /** A statement built once: call it with its placeholders' values. */
 export type PreparedRead<T> = (placeholders: Placeholders) => Promise<T>;
 export type Statement<Row> = (placeholders: Placeholders) => Promise<Row[]>;
@@ -49,6 +85,8 @@ const dialect = new PgDialect();
 export abstract class Database {
   private readonly currentTransaction = new AsyncLocalStorage<TransactionScope>();
   private readonly statementNames = new Map<string, string>();
+  private readonly compiledBatches = new Map<string, CompiledBatch>();
+  private writeTemplates = 0;
 
   protected constructor(
     protected readonly root: Db,
@@ -148,8 +186,8 @@ export abstract class Database {
 
   /**
    * Work that only writes, with every value known up front (ids made here, no read in between):
-   * each `write` inside is held back, and when `work` returns they all go to the database as one
-   * statement (a data-modifying CTE per write), which commits all of them or none, as a
+   * each prepared write inside is held back, and when `work` returns they all go to the database
+   * as one statement (a data-modifying CTE per write), which commits all of them or none, as a
    * transaction would, in one round trip instead of a BEGIN, one per write and a COMMIT. The
    * writes of one statement see the same snapshot and constraints are checked at its end, so a
    * row may reference another written in the same batch. Anything else that reaches the database
@@ -166,47 +204,101 @@ export abstract class Database {
   }
 
   /**
-   * A write whose result nobody reads (an insert, usually): held back inside `writeBatch`, run on
-   * the current transaction or the pool otherwise. `build` gets the handle to build it with; the
-   * built query is never run by it inside a batch. `translate` turns the write's failure into
-   * the caller's own error, whenever the write actually runs.
+   * A write whose result nobody reads (an insert, usually), built by `build` with a placeholder
+   * for each of its values (`value(key)`) and run with `values`. Inside `writeBatch` it is held
+   * back, and the batch it joins is compiled once per shape (which writes, in which order), so a
+   * hot use case spends no CPU building SQL; elsewhere it is built with the values themselves and
+   * run on the current transaction or the pool. `translate` turns the write's failure into the
+   * caller's own error, whenever the write actually runs.
    */
-  async write(
-    build: (db: Db) => SQLWrapper & PromiseLike<unknown>,
+  preparedWrite<V extends object>(
+    name: string,
+    build: (db: Db, value: ValueSlot<V>) => WriteQuery,
     translate?: WriteErrorTranslation,
-  ): Promise<void> {
-    const scope = this.currentTransaction.getStore();
-    if (scope?.kind === 'write-batch') {
-      scope.writes.push({ query: build(this.root).getSQL(), translate });
-      return;
-    }
-    try {
-      await build(scope?.tx ?? this.root);
-    } catch (error) {
-      throw translate?.(error) ?? error;
-    }
+  ): PreparedWrite<V> {
+    if (!STATEMENT_NAME.test(name)) throw new Error(`not a statement name: ${name}`);
+    const template: WriteTemplate = {
+      id: this.writeTemplates++,
+      name,
+      build: build as WriteTemplate['build'],
+      translate,
+    };
+    return async (values) => {
+      const own = values as Placeholders;
+      const scope = this.currentTransaction.getStore();
+      if (scope?.kind === 'write-batch') {
+        scope.writes.push({ template, values: own });
+        return;
+      }
+      try {
+        await template.build(scope?.tx ?? this.root, (key) => valueOf(own, key, name));
+      } catch (error) {
+        throw translate?.(error) ?? error;
+      }
+    };
   }
 
   private async flush(writes: DeferredWrite[]): Promise<void> {
-    const last = writes.at(-1);
-    if (!last) return;
-    const query =
-      writes.length === 1
-        ? last.query
-        : sql`with ${sql.join(
-            writes.slice(0, -1).map(({ query: write }, n) => sql`${sql.identifier(`w${n}`)} as (${write})`),
-            sql`, `,
-          )} ${last.query}`;
-    const { sql: text, params } = dialect.sqlToQuery(query);
+    if (writes.length === 0) return;
+    const shape = writes.map(({ template }) => template.id).join(',');
+    let batch = this.compiledBatches.get(shape);
+    if (!batch) {
+      batch = this.compileBatch(writes.map(({ template }) => template));
+      this.compiledBatches.set(shape, batch);
+    }
+    const params = batch.params.slice();
+    for (const { index, write, key, encode } of batch.slots) {
+      const value = valueOf(writes[write]!.values, key, writes[write]!.template.name);
+      // drizzle's own fillPlaceholders would encode a null too (a null Date throws there).
+      params[index] = value === null || value === undefined ? null : encode ? encode(value) : value;
+    }
     try {
-      await this.runStatement(this.batchName(text), text, params);
+      await this.runStatement(batch.name, batch.text, params);
     } catch (error) {
-      for (const { translate } of writes) {
-        const translated = translate?.(error);
+      for (const { template } of writes) {
+        const translated = template.translate?.(error);
         if (translated) throw translated;
       }
       throw error;
     }
+  }
+
+  /**
+   * One data-modifying CTE per write but the last, which is the statement's body. Each write's
+   * placeholders are its own (`w<n>.<key>`), so one template may appear twice in a batch.
+   */
+  private compileBatch(templates: WriteTemplate[]): CompiledBatch {
+    const owners = new Map<string, { write: number; key: string }>();
+    const queries = templates.map(({ build }, write) =>
+      build(this.root, (key) => {
+        const name = `w${write}.${key}`;
+        owners.set(name, { write, key });
+        return sql.placeholder(name);
+      }).getSQL(),
+    );
+    const last = queries.at(-1)!;
+    const query =
+      queries.length === 1
+        ? last
+        : sql`with ${sql.join(
+            queries.slice(0, -1).map((write, n) => sql`${sql.identifier(`w${n}`)} as (${write})`),
+            sql`, `,
+          )} ${last}`;
+    const { sql: text, params } = dialect.sqlToQuery(query);
+    const slots: CompiledBatch['slots'] = [];
+    params.forEach((param, index) => {
+      const placeholder = is(param, Placeholder)
+        ? param
+        : is(param, Param) && is(param.value, Placeholder)
+          ? param.value
+          : undefined;
+      if (!placeholder) return;
+      const owner = owners.get(placeholder.name);
+      if (!owner) throw new Error(`a write batch cannot fill the placeholder ${placeholder.name}`);
+      const encoder = is(param, Param) ? param.encoder : undefined;
+      slots.push({ index, ...owner, encode: encoder && ((value) => encoder.mapToDriverValue(value)) });
+    });
+    return { name: this.batchName(text), text, params, slots };
   }
 
   /** A batch's statement is named by its text: the same use case sends the same shape each time. */
@@ -251,9 +343,14 @@ export abstract class Database {
   abstract close(): Promise<void>;
 }
 
+function valueOf(values: Placeholders, key: string, write: string): unknown {
+  if (!(key in values)) throw new Error(`the write ${write} was given no value for ${key}`);
+  return values[key];
+}
+
 function outsideBatch(what: string): Error {
   return new Error(
-    `${what} inside a write batch would run outside it: only Database.write may be used there`,
+    `${what} inside a write batch would run outside it: only a prepared write may be used there`,
   );
 }
 

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:
 import { Injectable } from '@nestjs/common';
 import { and, asc, eq, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import { ServerSecrets } from '../config/server-secrets';
-import { Database } from '../database/database';
+import { Database, type PreparedWrite, rowOf } from '../database/database';
 import type { OutgoingEmail } from './mail-transport';
 import { emailOutbox } from './schema';
 
@@ -21,6 +21,21 @@ const incrementAttempts = () => sql`${emailOutbox.attempts} + 1`;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
+type QueuedRow = Pick<
+  typeof emailOutbox.$inferInsert,
+  'id' | 'kind' | 'recipient' | 'subject' | 'body' | 'status' | 'nextAttemptAt' | 'createdAt'
+>;
+const QUEUED_ROW = {
+  id: true,
+  kind: true,
+  recipient: true,
+  subject: true,
+  body: true,
+  status: true,
+  nextAttemptAt: true,
+  createdAt: true,
+} as const satisfies Record<keyof QueuedRow, true>;
+
 /**
  * The durable queue of outgoing email. `enqueue` writes in the caller's unit of work, so a message
  * exists exactly when the change it reports was committed; the dispatcher is nudged after commit.
@@ -31,12 +46,17 @@ const TAG_BYTES = 16;
 export class EmailOutbox {
   private readonly key: Buffer;
   private readonly listeners: (() => void)[] = [];
+  // Registration queues its email in its one statement (UnitOfWork.runWrites).
+  private readonly insert: PreparedWrite<QueuedRow>;
 
   constructor(
     private readonly database: Database,
     secrets: ServerSecrets,
   ) {
     this.key = secrets.derivedKey(SEAL_LABEL);
+    this.insert = database.preparedWrite('email_outbox_insert', (db, value) =>
+      db.insert(emailOutbox).values(rowOf(QUEUED_ROW, value)),
+    );
   }
 
   /** Called after each commit that queued mail (the dispatcher sends at once instead of at its next poll). */
@@ -46,7 +66,7 @@ export class EmailOutbox {
 
   async enqueue(kind: string, email: OutgoingEmail, now: Date): Promise<string> {
     const id = randomUUID();
-    const row = {
+    await this.insert({
       id,
       kind,
       recipient: email.to,
@@ -55,8 +75,7 @@ export class EmailOutbox {
       status: 'pending' as const,
       nextAttemptAt: now,
       createdAt: now,
-    };
-    await this.database.write((db) => db.insert(emailOutbox).values(row));
+    });
     this.database.afterCommit(() => this.listeners.forEach((listener) => listener()));
     return id;
   }

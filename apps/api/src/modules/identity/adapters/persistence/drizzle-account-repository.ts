@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
-import { Database, type PreparedRead } from '../../../../platform/database/database';
+import {
+  Database,
+  type PreparedRead,
+  type PreparedWrite,
+  rowOf,
+} from '../../../../platform/database/database';
 import { isUniqueViolation } from '../../../../platform/database/unique-violation';
 import { type Account, AccountRepository } from '../../application/ports';
 import { UserViewCache } from '../../application/user-public';
@@ -17,11 +22,24 @@ const columns = {
   createdAt: accounts.createdAt,
 };
 
+const ACCOUNT_ROW = {
+  id: true,
+  email: true,
+  passwordHash: true,
+  emailVerifiedAt: true,
+  disabledAt: true,
+  deletedAt: true,
+  createdAt: true,
+} as const satisfies Record<keyof Account, true>;
+
 @Injectable()
 export class DrizzleAccountRepository extends AccountRepository {
   // Every login and every GET /auth/me: built once (Database.preparedRead).
   private readonly byEmail: PreparedRead<Account[]>;
   private readonly byId: PreparedRead<Account[]>;
+  // Registration and login write in one statement (UnitOfWork.runWrites), built once per shape.
+  private readonly insert: PreparedWrite<Account & { updatedAt: Date }>;
+  private readonly setPasswordHash: PreparedWrite<{ id: string; passwordHash: string; now: Date }>;
 
   constructor(
     private readonly database: Database,
@@ -42,13 +60,22 @@ export class DrizzleAccountRepository extends AccountRepository {
         .where(eq(accounts.id, sql.placeholder('id')))
         .limit(1),
     );
+    this.insert = database.preparedWrite(
+      'account_insert',
+      (db, value) => db.insert(accounts).values(rowOf({ ...ACCOUNT_ROW, updatedAt: true }, value)),
+      (error) => (isUniqueViolation(error, 'accounts_email_key') ? new EmailAlreadyRegistered() : undefined),
+    );
+    this.setPasswordHash = database.preparedWrite('account_password_hash', (db, value) =>
+      db
+        .update(accounts)
+        // drizzle's types take no placeholder in set(); wrapped in sql, it is one all the same.
+        .set({ passwordHash: sql`${value('passwordHash')}`, updatedAt: sql`${value('now')}` })
+        .where(eq(accounts.id, value('id'))),
+    );
   }
 
   async create(account: Account): Promise<void> {
-    await this.database.write(
-      (db) => db.insert(accounts).values({ ...account, updatedAt: account.createdAt }),
-      (error) => (isUniqueViolation(error, 'accounts_email_key') ? new EmailAlreadyRegistered() : undefined),
-    );
+    await this.insert({ ...account, updatedAt: account.createdAt });
   }
 
   async findByEmail(email: string): Promise<Account | undefined> {
@@ -62,9 +89,7 @@ export class DrizzleAccountRepository extends AccountRepository {
   }
 
   async updatePasswordHash(id: string, passwordHash: string, now: Date): Promise<void> {
-    await this.database.write((db) =>
-      db.update(accounts).set({ passwordHash, updatedAt: now }).where(eq(accounts.id, id)),
-    );
+    await this.setPasswordHash({ id, passwordHash, now });
   }
 
   async findMany(ids: string[]): Promise<Account[]> {

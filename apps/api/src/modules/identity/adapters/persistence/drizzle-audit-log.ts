@@ -1,9 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { eq, sql } from 'drizzle-orm';
 import { Clock } from '../../../../shared-kernel/clock';
-import { Database } from '../../../../platform/database/database';
+import { Database, type PreparedWrite, rowOf } from '../../../../platform/database/database';
 import { AuditLog, type AuthEvent, IdGenerator } from '../../application/ports';
 import { authEvents } from './schema';
+
+type AuditRow = Omit<typeof authEvents.$inferInsert, 'data'> & { data: Record<string, unknown> };
+const AUDIT_ROW = {
+  id: true,
+  type: true,
+  userId: true,
+  sessionId: true,
+  ip: true,
+  userAgent: true,
+  requestId: true,
+  occurredAt: true,
+  data: true,
+} as const satisfies Record<keyof AuditRow, true>;
 
 /**
  * Writes in the current unit of work (a transaction, or a write batch): the event commits or
@@ -11,16 +24,21 @@ import { authEvents } from './schema';
  */
 @Injectable()
 export class DrizzleAuditLog extends AuditLog {
+  private readonly insert: PreparedWrite<AuditRow>;
+
   constructor(
     private readonly database: Database,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
   ) {
     super();
+    this.insert = database.preparedWrite('auth_event_insert', (db, value) =>
+      db.insert(authEvents).values(rowOf(AUDIT_ROW, value)),
+    );
   }
 
   async record(event: AuthEvent): Promise<void> {
-    const row = {
+    await this.insert({
       id: this.ids.next(),
       type: event.type,
       userId: event.userId,
@@ -30,8 +48,7 @@ export class DrizzleAuditLog extends AuditLog {
       requestId: event.meta.requestId,
       occurredAt: this.clock.now(),
       data: event.data ?? {},
-    };
-    await this.database.write((db) => db.insert(authEvents).values(row));
+    });
   }
 
   async redactUser(userId: string): Promise<void> {

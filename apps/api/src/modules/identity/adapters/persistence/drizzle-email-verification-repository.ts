@@ -1,15 +1,35 @@
 import { Injectable } from '@nestjs/common';
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
-import { Database } from '../../../../platform/database/database';
+import { Database, type PreparedWrite, rowOf } from '../../../../platform/database/database';
 import { type EmailVerification, EmailVerificationRepository } from '../../application/ports';
 import { emailVerifications } from './schema';
+
+const VERIFICATION_ROW = {
+  id: true,
+  accountId: true,
+  email: true,
+  tokenHash: true,
+  codeHash: true,
+  failedCodeAttempts: true,
+  createdAt: true,
+  expiresAt: true,
+  usedAt: true,
+  voidedAt: true,
+  messageId: true,
+} as const satisfies Record<keyof EmailVerification, true>;
 
 const unused = () => and(isNull(emailVerifications.usedAt), isNull(emailVerifications.voidedAt));
 
 @Injectable()
 export class DrizzleEmailVerificationRepository extends EmailVerificationRepository {
+  // Registration writes in one statement (UnitOfWork.runWrites), built once per shape.
+  private readonly insert: PreparedWrite<EmailVerification>;
+
   constructor(private readonly database: Database) {
     super();
+    this.insert = database.preparedWrite('email_verification_insert', (db, value) =>
+      db.insert(emailVerifications).values(rowOf(VERIFICATION_ROW, value)),
+    );
   }
 
   async voidUnused(accountId: string, now: Date): Promise<void> {
@@ -20,7 +40,7 @@ export class DrizzleEmailVerificationRepository extends EmailVerificationReposit
   }
 
   async add(verification: EmailVerification): Promise<void> {
-    await this.database.write((db) => db.insert(emailVerifications).values(verification));
+    await this.insert(verification);
   }
 
   async latest(accountId: string): Promise<EmailVerification | undefined> {

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { Database, type PreparedRead, type Statement } from '../../../../platform/database/database';
+import {
+  Database,
+  type PreparedRead,
+  type PreparedWrite,
+  rowOf,
+  type Statement,
+} from '../../../../platform/database/database';
 import {
   IdGenerator,
   type NewRefreshToken,
@@ -30,6 +36,28 @@ const toToken = (row: TokenRow): RefreshTokenRecord => ({
   successorId: row.successorId,
   sealedSuccessor: row.sealedSuccessor,
 });
+
+const SESSION_ROW = {
+  id: true,
+  userId: true,
+  deviceId: true,
+  userAgent: true,
+  ip: true,
+  createdAt: true,
+  lastUsedAt: true,
+  expiresAt: true,
+  idleExpiresAt: true,
+  revokedAt: true,
+  revokeReason: true,
+  reuseDetectedAt: true,
+  activeOrganizationId: true,
+} as const satisfies Record<keyof Session, true>;
+const FIRST_TOKEN_ROW = {
+  id: true,
+  tokenHash: true,
+  generation: true,
+  createdAt: true,
+} as const satisfies Record<keyof NewRefreshToken, true>;
 
 @Injectable()
 export class DrizzleSessionRepository extends SessionRepository {
@@ -61,12 +89,22 @@ export class DrizzleSessionRepository extends SessionRepository {
    */
   private readonly rotation: Statement<{ rotated: number }>;
 
+  // Login: the session and its first token, in the login's one statement (UnitOfWork.runWrites).
+  private readonly insertSession: PreparedWrite<Session>;
+  private readonly insertFirstToken: PreparedWrite<NewRefreshToken & { sessionId: string }>;
+
   constructor(
     private readonly database: Database,
     private readonly accessCache: SessionAccessCache,
     private readonly ids: IdGenerator,
   ) {
     super();
+    this.insertSession = database.preparedWrite('session_insert', (db, value) =>
+      db.insert(sessions).values(rowOf(SESSION_ROW, value)),
+    );
+    this.insertFirstToken = database.preparedWrite('refresh_token_insert', (db, value) =>
+      db.insert(refreshTokens).values(rowOf({ ...FIRST_TOKEN_ROW, sessionId: true }, value)),
+    );
     const live = alias(refreshTokens, 'live');
     this.chainOf = database.preparedRead('refresh_chain', (db) =>
       db
@@ -140,10 +178,8 @@ export class DrizzleSessionRepository extends SessionRepository {
   async create(session: Session, firstToken: NewRefreshToken): Promise<void> {
     // In a write batch (login) both go in one statement with the UserLoggedIn event; the foreign
     // key from the token to the session is checked at the end of that statement.
-    await this.database.write((db) => db.insert(sessions).values(session));
-    await this.database.write((db) =>
-      db.insert(refreshTokens).values({ ...firstToken, sessionId: session.id }),
-    );
+    await this.insertSession(session);
+    await this.insertFirstToken({ ...firstToken, sessionId: session.id });
   }
 
   async findSessionIdByTokenHash(tokenHash: string): Promise<string | undefined> {

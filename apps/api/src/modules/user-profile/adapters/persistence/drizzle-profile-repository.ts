@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { eq, inArray, sql } from 'drizzle-orm';
-import { Database, type PreparedRead } from '../../../../platform/database/database';
+import {
+  Database,
+  type PreparedRead,
+  type PreparedWrite,
+  rowOf,
+} from '../../../../platform/database/database';
 import { type AccessClaims, ProfileRepository } from '../../application/ports';
 import type { GlobalRole, Profile } from '../../domain/profile';
 import { profiles } from './schema';
@@ -10,15 +15,28 @@ const toProfile = (row: typeof profiles.$inferSelect): Profile => ({
   roles: row.roles as GlobalRole[],
 });
 
+const PROFILE_ROW = {
+  userId: true,
+  name: true,
+  roles: true,
+  createdAt: true,
+  updatedAt: true,
+} as const satisfies Record<keyof Profile, true>;
+
 @Injectable()
 export class DrizzleProfileRepository extends ProfileRepository {
   // Read for every access token minted and every GET /auth/me: built once (Database.preparedRead).
   private readonly byUserId: PreparedRead<(typeof profiles.$inferSelect)[]>;
   // Every access token minted (login, refresh): roles and memberships in one round trip.
   private readonly claimsOf: PreparedRead<{ roles: string[]; memberships: AccessClaims['memberships'] }[]>;
+  // Registration: in its one statement (UnitOfWork.runWrites), built once per shape.
+  private readonly insert: PreparedWrite<Profile>;
 
   constructor(private readonly database: Database) {
     super();
+    this.insert = database.preparedWrite('profile_insert', (db, value) =>
+      db.insert(profiles).values(rowOf(PROFILE_ROW, value)),
+    );
     this.byUserId = database.preparedRead('profile_by_user', (db) =>
       db
         .select()
@@ -48,7 +66,7 @@ export class DrizzleProfileRepository extends ProfileRepository {
   }
 
   async create(profile: Profile): Promise<void> {
-    await this.database.write((db) => db.insert(profiles).values(profile));
+    await this.insert(profile);
   }
 
   async findByUserId(userId: string): Promise<Profile | undefined> {
