@@ -1,8 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
+import { and, eq, lt, ne, sql } from 'drizzle-orm';
 import { ServerSecrets } from '../config/server-secrets';
-import { Database, type PreparedWrite, rowOf } from '../database/database';
+import { Database, type PreparedWrite, rowOf, type Statement } from '../database/database';
 import type { OutgoingEmail } from './mail-transport';
 import { emailOutbox } from './schema';
 
@@ -21,6 +21,10 @@ const incrementAttempts = () => sql`${emailOutbox.attempts} + 1`;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
+type ClaimedRow = Pick<
+  typeof emailOutbox.$inferSelect,
+  'id' | 'kind' | 'recipient' | 'subject' | 'body' | 'attempts'
+>;
 type QueuedRow = Pick<
   typeof emailOutbox.$inferInsert,
   'id' | 'kind' | 'recipient' | 'subject' | 'body' | 'status' | 'nextAttemptAt' | 'createdAt'
@@ -48,6 +52,9 @@ export class EmailOutbox {
   private readonly listeners: (() => void)[] = [];
   // Registration queues its email in its one statement (UnitOfWork.runWrites).
   private readonly insert: PreparedWrite<QueuedRow>;
+  // Every message sent is claimed and then marked sent: both built once and named.
+  private readonly claim: Statement<ClaimedRow>;
+  private readonly settleSent: Statement<never>;
 
   constructor(
     private readonly database: Database,
@@ -56,6 +63,30 @@ export class EmailOutbox {
     this.key = secrets.derivedKey(SEAL_LABEL);
     this.insert = database.preparedWrite('email_outbox_insert', (db, value) =>
       db.insert(emailOutbox).values(rowOf(QUEUED_ROW, value)),
+    );
+    const now = sql`${sql.placeholder('now')}::timestamptz`;
+    this.claim = database.statement(
+      'email_outbox_claim',
+      sql`
+        update email_outbox set locked_until = ${sql.placeholder('lockedUntil')}::timestamptz
+        where id in (
+          select id from email_outbox
+          where status = 'pending' and next_attempt_at <= ${now}
+            and (locked_until is null or locked_until <= ${now})
+          order by next_attempt_at
+          limit ${sql.placeholder('limit')}::int
+          for update skip locked
+        )
+        returning id, kind, recipient, subject, body, attempts
+      `,
+    );
+    this.settleSent = database.statement(
+      'email_outbox_sent',
+      sql`
+        update email_outbox
+        set status = 'sent', body = null, settled_at = ${now}, locked_until = null, attempts = attempts + 1
+        where id = ${sql.placeholder('id')}::uuid
+      `,
     );
   }
 
@@ -103,25 +134,8 @@ export class EmailOutbox {
    * keeps a message claimed while it is sent, and lapses if its sender dies.
    */
   async claimDue(now: Date, leaseSeconds: number, limit: number): Promise<ClaimedEmail[]> {
-    const db = this.database.db;
-    const due = db
-      .select({ id: emailOutbox.id })
-      .from(emailOutbox)
-      .where(
-        and(
-          eq(emailOutbox.status, 'pending'),
-          lte(emailOutbox.nextAttemptAt, now),
-          or(isNull(emailOutbox.lockedUntil), lte(emailOutbox.lockedUntil, now)),
-        ),
-      )
-      .orderBy(asc(emailOutbox.nextAttemptAt))
-      .limit(limit)
-      .for('update', { skipLocked: true });
-    const rows = await db
-      .update(emailOutbox)
-      .set({ lockedUntil: new Date(now.getTime() + leaseSeconds * 1000) })
-      .where(inArray(emailOutbox.id, due))
-      .returning();
+    const lockedUntil = new Date(now.getTime() + leaseSeconds * 1000);
+    const rows = await this.claim({ now, lockedUntil, limit });
     const claimed: ClaimedEmail[] = [];
     for (const row of rows) {
       const body = row.body === null ? undefined : this.unseal(row.id, row.body);
@@ -141,10 +155,7 @@ export class EmailOutbox {
   }
 
   async markSent(id: string, now: Date): Promise<void> {
-    await this.database.db
-      .update(emailOutbox)
-      .set({ status: 'sent', body: null, settledAt: now, lockedUntil: null, attempts: incrementAttempts() })
-      .where(eq(emailOutbox.id, id));
+    await this.settleSent({ id, now });
   }
 
   /** `retryAt` undefined: given up on. */
