@@ -1,12 +1,12 @@
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../config/app-config';
 import { type RequestContext, requestContext } from '../logging/request-context';
 import { REQUEST_ID_HEADER } from './request-id';
 import { applySuccessStatus } from './response-status';
+import { securityHeaders } from './security-headers';
 
 const contextKey = Symbol('requestContext');
 type WithContext = FastifyRequest & { [contextKey]?: RequestContext };
@@ -18,9 +18,13 @@ type WithContext = FastifyRequest & { [contextKey]?: RequestContext };
  */
 export async function configureHttpPipeline(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  // Helmet's defaults (HSTS, nosniff, frame and referrer policies) on every response, unknown
+  // routes and errors included; its default CSP is strict enough for JSON and still lets the
+  // Swagger UI page load its own scripts.
+  const security = securityHeaders({ hsts: { maxAge: 31_536_000, includeSubDomains: true } });
 
   fastify.addHook('onRequest', (request: WithContext, reply, done) => {
-    void reply.header(REQUEST_ID_HEADER, request.id);
+    void reply.headers(security).header(REQUEST_ID_HEADER, request.id);
     const context: RequestContext = {
       requestId: request.id,
       log: request.log,
@@ -64,13 +68,6 @@ export async function configureHttpPipeline(app: NestFastifyApplication, config:
     applySuccessStatus(request, reply);
     if (closing) void reply.header('connection', 'close');
     done(null, payload);
-  });
-
-  await app.register(helmet as never, {
-    // Helmet's defaults (HSTS, nosniff, frame and referrer policies) everywhere; its default CSP
-    // is strict enough for JSON and still lets the Swagger UI page load its own scripts.
-    global: true,
-    hsts: { maxAge: 31_536_000, includeSubDomains: true },
   });
 
   await app.register(cors as never, {
