@@ -208,8 +208,11 @@ export abstract class Database {
    * for each of its values (`value(key)`) and run with `values`. Inside `writeBatch` it is held
    * back, and the batch it joins is compiled once per shape (which writes, in which order), so a
    * hot use case spends no CPU building SQL; elsewhere it is built with the values themselves and
-   * run on the current transaction or the pool. `translate` turns the write's failure into the
-   * caller's own error, whenever the write actually runs.
+   * run on the current transaction or the pool. So `build` must not look at what `value` gives it
+   * (in a batch, a placeholder), and an undefined value is written as null either way. Make it
+   * once, in a constructor, like `preparedRead`: batches are compiled (and kept) per write made
+   * here. `translate` turns the write's failure into the caller's own error, whenever the write
+   * actually runs.
    */
   preparedWrite<V extends object>(
     name: string,
@@ -250,7 +253,7 @@ export abstract class Database {
     for (const { index, write, key, encode } of batch.slots) {
       const value = valueOf(writes[write]!.values, key, writes[write]!.template.name);
       // drizzle's own fillPlaceholders would encode a null too (a null Date throws there).
-      params[index] = value === null || value === undefined ? null : encode ? encode(value) : value;
+      params[index] = value === null ? null : encode ? encode(value) : value;
     }
     try {
       await this.runStatement(batch.name, batch.text, params);
@@ -345,7 +348,7 @@ export abstract class Database {
 
 function valueOf(values: Placeholders, key: string, write: string): unknown {
   if (!(key in values)) throw new Error(`the write ${write} was given no value for ${key}`);
-  return values[key];
+  return values[key] ?? null;
 }
 
 function outsideBatch(what: string): Error {
