@@ -1,7 +1,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { fillPlaceholders, is, Param, Placeholder, type SQL, sql, type SQLWrapper } from 'drizzle-orm';
+import {
+  type DriverValueEncoder,
+  fillPlaceholders,
+  is,
+  Param,
+  Placeholder,
+  type SQL,
+  sql,
+  type SQLWrapper,
+} from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import { type PgDatabase, PgDialect, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -66,7 +75,7 @@ interface CompiledBatch {
   text: string;
   /** The parameters as compiled: the slots below overwrite theirs on every run. */
   params: unknown[];
-  slots: { index: number; write: number; key: string; encode?: (value: unknown) => unknown }[];
+  slots: { index: number; write: number; key: string; encoder?: DriverValueEncoder<unknown, unknown> }[];
 }
 /** A statement built once: call it with its placeholders' values. */
 export type PreparedRead<T> = (placeholders: Placeholders) => Promise<T>;
@@ -150,7 +159,7 @@ export abstract class Database {
   }
 
   private nameFor(name: string, text: string): string | undefined {
-    if (!STATEMENT_NAME.test(name)) throw new Error(`not a statement name: ${name}`);
+    assertStatementName(name);
     // One name, one text: PostgreSQL would run the first statement prepared under it.
     const known = this.statementNames.get(name);
     if (known !== undefined && known !== text) throw new Error(`two statements named ${name}`);
@@ -219,7 +228,7 @@ export abstract class Database {
     build: (db: Db, value: ValueSlot<V>) => WriteQuery,
     translate?: WriteErrorTranslation,
   ): PreparedWrite<V> {
-    if (!STATEMENT_NAME.test(name)) throw new Error(`not a statement name: ${name}`);
+    assertStatementName(name);
     const template: WriteTemplate = {
       id: this.writeTemplates++,
       name,
@@ -250,10 +259,11 @@ export abstract class Database {
       this.compiledBatches.set(shape, batch);
     }
     const params = batch.params.slice();
-    for (const { index, write, key, encode } of batch.slots) {
-      const value = valueOf(writes[write]!.values, key, writes[write]!.template.name);
+    for (const { index, write, key, encoder } of batch.slots) {
+      const { values, template } = writes[write]!;
+      const value = valueOf(values, key, template.name);
       // drizzle's own fillPlaceholders would encode a null too (a null Date throws there).
-      params[index] = value === null ? null : encode ? encode(value) : value;
+      params[index] = value === null || !encoder ? value : encoder.mapToDriverValue(value);
     }
     try {
       await this.runStatement(batch.name, batch.text, params);
@@ -298,8 +308,7 @@ export abstract class Database {
       if (!placeholder) return;
       const owner = owners.get(placeholder.name);
       if (!owner) throw new Error(`a write batch cannot fill the placeholder ${placeholder.name}`);
-      const encoder = is(param, Param) ? param.encoder : undefined;
-      slots.push({ index, ...owner, encode: encoder && ((value) => encoder.mapToDriverValue(value)) });
+      slots.push({ index, ...owner, encoder: is(param, Param) ? param.encoder : undefined });
     });
     return { name: this.batchName(text), text, params, slots };
   }
@@ -344,6 +353,10 @@ export abstract class Database {
   abstract listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   abstract migrate(): Promise<void>;
   abstract close(): Promise<void>;
+}
+
+function assertStatementName(name: string): void {
+  if (!STATEMENT_NAME.test(name)) throw new Error(`not a statement name: ${name}`);
 }
 
 function valueOf(values: Placeholders, key: string, write: string): unknown {
