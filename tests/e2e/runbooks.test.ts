@@ -208,6 +208,47 @@ describe('runbook: session-revocation.md', () => {
     expect((await sessions(app, 'revoke', '--user', 'nobody@example.com')).code).toBe(1);
     expect((await sessions(app, 'revoke', '--session', '0190c3a6-9a7e-7cc4-8f00-000000000000')).code).toBe(1);
     expect((await sessions(app, 'revoke')).code).toBe(2);
+    expect((await sessions(app, 'revoke', '--all', '--user', 'someone@example.com')).code).toBe(2);
+    expect((await sessions(app, 'revoke', '--all=yes')).code).toBe(2);
+  });
+});
+
+describe('runbook: session-revocation.md, everyone at once', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+
+  it('"Everyone, at once": every session of every user ends, with an event each; running it again is safe', async () => {
+    const alice = await registerAndLogin(app);
+    const alicePhone = await login(app, alice.user, 'phone');
+    const bob = await registerAndLogin(app);
+    const everyone = [alice.tokens, alicePhone, bob.tokens];
+    const [revokeEveryone] = runbookSection('session-revocation.md', 'Everyone, at once');
+
+    const [step] = await perform(app, [revokeEveryone!], {});
+    expect(step!.result!.out).toBe('revoked 3 session(s)');
+    for (const tokens of everyone) {
+      await refresh(app, tokens.refreshToken).expect(401);
+      await me(app, tokens.accessToken).expect(401);
+    }
+    const events = await rows<{ session_id: string; data: { by: string } }>(
+      app.latchkey.database,
+      sql`select session_id, data from auth_events where type = 'SessionRevoked'`,
+    );
+    expect(events.map((event) => event.session_id).sort()).toEqual(
+      everyone.map((tokens) => claimsOf(tokens.accessToken).sid as string).sort(),
+    );
+    expect(events.every((event) => event.data.by === 'operator')).toBe(true);
+
+    // Signing in again works; a second run ends that session too, and a third finds nothing left.
+    const again = await login(app, alice.user);
+    const [second] = await perform(app, [revokeEveryone!], {});
+    expect(second!.result!.out).toBe('revoked 1 session(s)');
+    await refresh(app, again.refreshToken).expect(401);
+    const [third] = await perform(app, [revokeEveryone!], {});
+    expect(third!.result!.out).toBe('revoked 0 session(s)');
   });
 });
 

@@ -1,4 +1,5 @@
 import { ListSessionsOfUser } from '../modules/identity/application/list-sessions-of-user';
+import { RevokeAllSessionsAsOperator } from '../modules/identity/application/revoke-all-sessions-as-operator';
 import {
   type OperatorRevocation,
   RevokeSessionsAsOperator,
@@ -17,7 +18,8 @@ export const SESSIONS_USAGE = `usage: pnpm sessions <command>
 
   list --user <email>                the user's active sessions
   revoke --user <email>              end every session of the user
-  revoke --session <session-id>      end one session (one refresh-token chain)`;
+  revoke --session <session-id>      end one session (one refresh-token chain)
+  revoke --all                       end every session of every user`;
 
 /** `pnpm sessions …`: the session-revocation runbook's commands. */
 export async function runSessionsCli(
@@ -25,7 +27,7 @@ export async function runSessionsCli(
   io: CliIo = processIo,
   overrides: CliOverrides = {},
 ): Promise<number> {
-  const { positional, options } = parseArgs(argv);
+  const { positional, options } = parseArgs(argv, ['all']);
   const [command] = positional;
   if (!command || command === 'help') {
     io.out(SESSIONS_USAGE);
@@ -56,11 +58,20 @@ export async function runSessionsCli(
       }
       return;
     }
+    if (command === 'revoke' && options.has('all')) {
+      if (options.get('all') !== true || user !== undefined || session !== undefined) {
+        throw new UsageError('sessions revoke --all: takes no value and no other option');
+      }
+      context = await CliContext.open(overrides);
+      const { revoked } = await context.get(RevokeAllSessionsAsOperator).execute();
+      io.out(`revoked ${revoked} session(s)`);
+      return;
+    }
     if (command === 'revoke') {
       let target: OperatorRevocation;
       if (typeof user === 'string' && session === undefined) target = { email: user };
       else if (typeof session === 'string' && user === undefined) target = { sessionId: session };
-      else throw new UsageError('sessions revoke: give either --user <email> or --session <id>');
+      else throw new UsageError('sessions revoke: give one of --user <email>, --session <id>, --all');
       context = await CliContext.open(overrides);
       const { revoked } = await context.get(RevokeSessionsAsOperator).execute(target);
       io.out(`revoked ${revoked.length} session(s)${revoked.length ? `: ${revoked.join(', ')}` : ''}`);

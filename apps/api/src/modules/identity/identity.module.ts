@@ -50,6 +50,7 @@ import { SwitchOrganization } from './application/switch-organization';
 import { RequestEmailVerification } from './application/request-email-verification';
 import { RequestPasswordReset } from './application/request-password-reset';
 import { RevokeSession } from './application/revoke-session';
+import { RevokeAllSessionsAsOperator } from './application/revoke-all-sessions-as-operator';
 import { RevokeSessionsAsOperator } from './application/revoke-sessions-as-operator';
 import { ActivateSigningKey } from './application/signing-keys/activate-signing-key';
 import { AddSigningKey } from './application/signing-keys/add-signing-key';
@@ -196,6 +197,7 @@ const identityProviders: Provider[] = [
   ListSessions,
   RevokeSession,
   RevokeSessionsAsOperator,
+  RevokeAllSessionsAsOperator,
   ListSessionsOfUser,
   AuthenticateAccessToken,
   {

@@ -167,6 +167,15 @@ export abstract class SessionRepository {
     options?: { reuseDetected?: boolean },
   ): Promise<string[]>;
   abstract listLiveIdsForUser(userId: string): Promise<string[]>;
+  /**
+   * Unrevoked sessions begun at or before `createdAtOrBefore`, in id order after `afterId`, at
+   * most `limit`: pages through every session without holding them all.
+   */
+  abstract listLive(page: {
+    createdAtOrBefore: Date;
+    afterId: string | undefined;
+    limit: number;
+  }): Promise<{ id: string; userId: string }[]>;
   abstract setActiveOrganization(sessionId: string, organizationId: string): Promise<void>;
   abstract listActiveForUser(userId: string, now: Date): Promise<Session[]>;
   /** Whether access tokens of this session may still be honoured (session live, account active). */

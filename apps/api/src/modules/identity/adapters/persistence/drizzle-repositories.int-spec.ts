@@ -276,6 +276,33 @@ describe('Drizzle identity repositories', () => {
       await expect(sessions.accessStatus(session.id, now)).resolves.toBe('active');
     });
 
+    it('pages through every unrevoked session begun by a moment, in id order, each once', async () => {
+      const bound = new Date();
+      const { account } = await aChain();
+      const older = aSession(account.id, { createdAt: new Date(bound.getTime() - 60_000) });
+      await sessions.create(older, token());
+      const revoked = aSession(account.id, { createdAt: new Date(bound.getTime() - 60_000) });
+      await sessions.create(revoked, token());
+      await sessions.revoke([revoked.id], 'logout', bound);
+      const later = aSession(account.id, { createdAt: new Date(bound.getTime() + 60_000) });
+      await sessions.create(later, token());
+
+      const seen: { id: string; userId: string }[] = [];
+      for (let afterId: string | undefined; ;) {
+        const page = await sessions.listLive({ createdAtOrBefore: bound, afterId, limit: 2 });
+        if (page.length === 0) break;
+        expect(page.length).toBeLessThanOrEqual(2);
+        seen.push(...page);
+        afterId = page[page.length - 1]!.id;
+      }
+      const ids = seen.map((s) => s.id);
+      expect(ids).toEqual([...ids].sort());
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(seen).toContainEqual({ id: older.id, userId: account.id });
+      expect(ids).not.toContain(revoked.id);
+      expect(ids).not.toContain(later.id);
+    });
+
     it('lists only active sessions of the user', async () => {
       const { account, session } = await aChain();
       const expired = aSession(account.id, { idleExpiresAt: new Date(Date.now() - 1000) });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import {
   Database,
@@ -258,6 +258,26 @@ export class DrizzleSessionRepository extends SessionRepository {
       .from(sessions)
       .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
     return rows.map((row) => row.id);
+  }
+
+  async listLive(page: {
+    createdAtOrBefore: Date;
+    afterId: string | undefined;
+    limit: number;
+  }): Promise<{ id: string; userId: string }[]> {
+    // Walks the primary key from `afterId`: one pass over the table however many pages it takes.
+    return this.database.db
+      .select({ id: sessions.id, userId: sessions.userId })
+      .from(sessions)
+      .where(
+        and(
+          isNull(sessions.revokedAt),
+          lte(sessions.createdAt, page.createdAtOrBefore),
+          page.afterId === undefined ? undefined : gt(sessions.id, page.afterId),
+        ),
+      )
+      .orderBy(asc(sessions.id))
+      .limit(page.limit);
   }
 
   async listActiveForUser(userId: string, now: Date): Promise<Session[]> {
