@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { rows, sql } from '../../apps/api/src/testing/sql';
 import { claimsOf, login, me, refresh, registerAndLogin } from '../support/auth';
@@ -84,6 +85,29 @@ describe('refresh rotation and reuse detection', () => {
     // The chain continues from R2 as if nothing happened.
     await refresh(app, first.refreshToken).expect(200);
   });
+
+  it.each([
+    ['erased (as the upgrade that changed the seal key erased them)', null],
+    ['sealed under a key this server does not hold', randomBytes(60).toString('base64url')],
+  ])(
+    'refuses a replay within the grace window whose seal is %s, without revoking the session',
+    async (_, sealedSuccessor) => {
+      const { tokens } = await registerAndLogin(app);
+      const r1 = (await refresh(app, tokens.refreshToken).expect(200)).body.refreshToken as string;
+      const r2 = (await refresh(app, r1).expect(200)).body.refreshToken as string;
+      const sessionId = sidOf(tokens.accessToken);
+      await app.latchkey.database.db.execute(
+        sql`update refresh_tokens set sealed_successor = ${sealedSuccessor}
+            where session_id = ${sessionId} and generation = 1`,
+      );
+
+      app.clock.advanceSeconds(5);
+      const replay = await refresh(app, r1).expect(401);
+      expect(replay.body.message).toBe('The refresh token is invalid or expired');
+      expect((await sessionRow(app, sessionId)).revoked_at).toBeNull();
+      await refresh(app, r2).expect(200);
+    },
+  );
 
   it('treats the same replay after the grace window as reuse', async () => {
     const { tokens } = await registerAndLogin(app);

@@ -70,7 +70,7 @@ import { RedisLoginAttemptGate } from './adapters/abuse/redis-login-attempt-gate
 import { Argon2PasswordHasher } from './adapters/crypto/argon2-password-hasher';
 import { FilePasswordBlocklist } from './adapters/crypto/file-password-blocklist';
 import { HmacOneTimeSecrets } from './adapters/crypto/hmac-one-time-secrets';
-import { HmacRefreshTokenCodec } from './adapters/crypto/hmac-refresh-token-codec';
+import { HmacRefreshTokenCodec, SUCCESSOR_SEAL_SALT_LABEL } from './adapters/crypto/hmac-refresh-token-codec';
 import { JoseAccessTokens } from './adapters/crypto/jose-access-tokens';
 import { RsaSigningKeyFactory } from './adapters/crypto/rsa-signing-key-factory';
 import { SigningKeyBootstrap } from './adapters/crypto/signing-key-bootstrap';
@@ -156,7 +156,8 @@ const identityProviders: Provider[] = [
   {
     provide: RefreshTokenCodec,
     inject: [ServerSecrets],
-    useFactory: (secrets: ServerSecrets) => new HmacRefreshTokenCodec(secrets.refreshTokenPepper),
+    useFactory: (secrets: ServerSecrets) =>
+      new HmacRefreshTokenCodec(secrets.refreshTokenPepper, secrets.derivedKey(SUCCESSOR_SEAL_SALT_LABEL)),
   },
   { provide: IdGenerator, useClass: UuidV7Generator },
   {

@@ -351,14 +351,16 @@ export abstract class AccessTokenVerifier {
 
 /**
  * Opaque refresh tokens: random values, stored only as keyed hashes. A successor can be sealed
- * under a key derived from its predecessor's value, which the server never stores: only whoever
- * presents the predecessor again can have the successor back (the grace window).
+ * under a key derived from its predecessor's value, which the server never stores, and a server
+ * secret: only whoever presents the predecessor again can have the successor back (the grace
+ * window), and nothing the database holds opens a seal.
  */
 export abstract class RefreshTokenCodec {
   abstract generate(): string;
   abstract hash(token: string): string;
   abstract seal(successor: string, presented: string): string;
-  abstract unseal(sealed: string, presented: string): string;
+  /** The sealed successor, or undefined when `presented` (with this server's secret) cannot open it. */
+  abstract unseal(sealed: string, presented: string): string | undefined;
 }
 
 export abstract class IdGenerator {

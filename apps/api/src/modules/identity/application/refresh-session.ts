@@ -105,9 +105,11 @@ export class RefreshSession {
         };
       }
       case 'replay': {
-        // The successor was sealed under a key derived from the presented token: only its holder
-        // can open it, and the database never held it in the clear.
+        // The successor was sealed under a key derived from the presented token and a server
+        // secret: only its holder can open it, and the database never held it in the clear. A seal
+        // this server cannot open (written under an older key) is refused like a missing one.
         const successor = this.codec.unseal(chain.presented.sealedSuccessor!, presented);
+        if (successor === undefined) return { kind: 'refused' };
         await this.audit.record({
           ...event,
           type: 'RefreshTokenRotated',

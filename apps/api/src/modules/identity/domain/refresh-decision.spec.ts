@@ -60,6 +60,18 @@ describe('decideRefresh', () => {
     expect(decideRefresh(facts({ presented: justRotated, live }))).toEqual({ kind: 'replay' });
   });
 
+  it('refuses, without revoking, the immediate predecessor whose seal was erased (a seal key change)', () => {
+    const unsealed = { ...justRotated, sealedSuccessor: null };
+    expect(decideRefresh(facts({ presented: unsealed, live }))).toEqual({
+      kind: 'reject',
+      reason: 'successor_unavailable',
+    });
+    // Outside the window it is reuse, seal or not.
+    expect(decideRefresh(facts({ presented: { ...unsealed, rotatedAt: seconds(-11) }, live }))).toEqual({
+      kind: 'reuse',
+    });
+  });
+
   it('treats the predecessor as reuse once the grace window has passed', () => {
     const rotatedLongAgo = { ...justRotated, rotatedAt: seconds(-11) };
     expect(decideRefresh(facts({ presented: rotatedLongAgo, live }))).toEqual({ kind: 'reuse' });

@@ -7,7 +7,10 @@ export type RefreshDecision =
   | { kind: 'replay' }
   /** A consumed token came back outside the grace window: revoke the whole chain. */
   | { kind: 'reuse' }
-  | { kind: 'reject'; reason: 'session_revoked' | 'session_expired' | 'account_inactive' };
+  | {
+      kind: 'reject';
+      reason: 'session_revoked' | 'session_expired' | 'account_inactive' | 'successor_unavailable';
+    };
 
 export interface RefreshFacts {
   session: Session;
@@ -44,6 +47,12 @@ export function decideRefresh(facts: RefreshFacts): RefreshDecision {
   const sinceRotation = now.getTime() - presented.rotatedAt.getTime();
   const withinGrace = facts.graceSeconds > 0 && sinceRotation <= facts.graceSeconds * 1000;
   const successorIsLive = live !== undefined && presented.successorId === live.id;
-  if (withinGrace && successorIsLive && presented.sealedSuccessor !== null) return { kind: 'replay' };
+  if (withinGrace && successorIsLive) {
+    // Without a seal (erased when the seal key changed) the successor cannot be handed back; the
+    // presenter is still the party the grace window is for, so refuse without revoking the chain.
+    return presented.sealedSuccessor !== null
+      ? { kind: 'replay' }
+      : { kind: 'reject', reason: 'successor_unavailable' };
+  }
   return { kind: 'reuse' };
 }
