@@ -1,7 +1,8 @@
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { and, eq, lt, ne, sql } from 'drizzle-orm';
 import { ServerSecrets } from '../config/server-secrets';
+import { pooledRandomBytes } from '../crypto/pooled-random-bytes';
 import { Database, type PreparedWrite, rowOf, type Statement } from '../database/database';
 import type { OutgoingEmail } from './mail-transport';
 import { emailOutbox } from './schema';
@@ -190,7 +191,7 @@ export class EmailOutbox {
   }
 
   private seal(id: string, body: { text: string; html: string }): string {
-    const iv = randomBytes(IV_BYTES);
+    const iv = pooledRandomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(Buffer.from(id)); // a sealed body cannot be moved onto another row
     const sealed = Buffer.concat([cipher.update(JSON.stringify(body), 'utf8'), cipher.final()]);

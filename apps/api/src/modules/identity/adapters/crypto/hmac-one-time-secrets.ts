@@ -1,5 +1,6 @@
-import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomInt, timingSafeEqual } from 'node:crypto';
 import { ServerSecrets } from '../../../../platform/config/server-secrets';
+import { pooledRandomBytes } from '../../../../platform/crypto/pooled-random-bytes';
 import { type OneTimeSecretPurpose, OneTimeSecrets } from '../../application/ports';
 
 const TOKEN_BYTES = 32; // 256 bits from the CSPRNG
@@ -15,7 +16,7 @@ export class HmacOneTimeSecrets extends OneTimeSecrets {
   }
 
   token(): string {
-    return randomBytes(TOKEN_BYTES).toString('base64url');
+    return pooledRandomBytes(TOKEN_BYTES).toString('base64url');
   }
 
   code(): string {

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
+import { pooledRandomBytes } from '../../../../platform/crypto/pooled-random-bytes';
 import { RefreshTokenCodec } from '../../application/ports';
 
 const TOKEN_BYTES = 32; // 256 bits from the CSPRNG
@@ -33,7 +34,7 @@ export class HmacRefreshTokenCodec extends RefreshTokenCodec {
   }
 
   generate(): string {
-    return randomBytes(TOKEN_BYTES).toString('base64url');
+    return pooledRandomBytes(TOKEN_BYTES).toString('base64url');
   }
 
   hash(token: string): string {
@@ -41,7 +42,7 @@ export class HmacRefreshTokenCodec extends RefreshTokenCodec {
   }
 
   seal(successor: string, presented: string): string {
-    const iv = randomBytes(IV_BYTES);
+    const iv = pooledRandomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.sealKey(presented), iv);
     const body = Buffer.concat([cipher.update(successor, 'utf8'), cipher.final()]);
     return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');

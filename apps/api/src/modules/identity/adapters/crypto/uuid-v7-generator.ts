@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from '../../../../platform/crypto/pooled-random-bytes';
 import { IdGenerator } from '../../application/ports';
 
 const RANDOM_BITS = 74n; // rand_a (12 bits) and rand_b (62 bits)
@@ -23,7 +23,7 @@ export class UuidV7Generator extends IdGenerator {
       this.lastMillis = now;
       this.lastRandom = freshRandom();
     } else {
-      this.lastRandom += 1n + BigInt(randomBytes(4).readUInt32BE(0));
+      this.lastRandom += 1n + BigInt(pooledRandomBytes(4).readUInt32BE(0));
       if (this.lastRandom >> RANDOM_BITS !== 0n) {
         // Out of random space within one millisecond: borrow the next one.
         this.lastMillis += 1;
@@ -43,5 +43,5 @@ export class UuidV7Generator extends IdGenerator {
 
 /** 73 random bits: the top bit of the 74 starts clear, leaving room for the increments. */
 function freshRandom(): bigint {
-  return BigInt(`0x${randomBytes(10).toString('hex')}`) & ((1n << (RANDOM_BITS - 1n)) - 1n);
+  return BigInt(`0x${pooledRandomBytes(10).toString('hex')}`) & ((1n << (RANDOM_BITS - 1n)) - 1n);
 }
