@@ -27,4 +27,19 @@ describe('TtlMap', () => {
     map.delete(['a', 'z']);
     expect([map.get('a', 1), map.get('b', 1)]).toEqual([undefined, 2]);
   });
+
+  it('does not store a fill that raced a deletion: the read may predate what the deletion undid', () => {
+    const map = new TtlMap<string>(60_000, 10);
+    map.set('session', 'active', 0);
+    const fence = map.fence(); // a cache miss elsewhere starts its query…
+    map.delete(['session']); // …a revocation commits and evicts…
+    map.set('session', 'active', 1, fence); // …and the query, run before the commit, returns
+    expect(map.get('session', 2)).toBeUndefined();
+    // A fill that began after the deletion is stored; so is one given no fence.
+    map.set('session', 'inactive', 3, map.fence());
+    expect(map.get('session', 4)).toBe('inactive');
+    map.delete(['other']);
+    map.set('session', 'x', 5);
+    expect(map.get('session', 6)).toBe('x');
+  });
 });

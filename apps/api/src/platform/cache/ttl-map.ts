@@ -2,9 +2,16 @@
  * A bounded map whose entries expire `ttlMs` after they were set: for per-process caches of
  * answers that may be a few seconds stale. Times are passed in (the caller's clock), so tests
  * move them. Full, it drops the oldest entry (Maps iterate in insertion order).
+ *
+ * A cache filled from a read races the deletions that invalidate it: a query that ran before a
+ * revocation committed can finish after the revocation deleted the entry, and would put the old
+ * answer back for `ttlMs`. So a fill takes a `fence()` before it reads and passes it to `set`,
+ * which stores nothing if any entry was deleted meanwhile. One counter for all keys: a deletion
+ * costs the fills in flight at that moment their caching, never their answers.
  */
 export class TtlMap<V> {
   private readonly entries = new Map<string, { value: V; expiresAtMs: number }>();
+  private deletions = 0;
 
   constructor(
     readonly ttlMs: number,
@@ -21,7 +28,14 @@ export class TtlMap<V> {
     return entry.value;
   }
 
-  set(key: string, value: V, nowMs: number): void {
+  /** Take before reading what will be `set`; see the class comment. */
+  fence(): number {
+    return this.deletions;
+  }
+
+  /** Stores `value`, unless `fence` is given and an entry was deleted since it was taken. */
+  set(key: string, value: V, nowMs: number, fence?: number): void {
+    if (fence !== undefined && fence !== this.deletions) return;
     if (this.entries.size >= this.maxEntries && !this.entries.has(key)) {
       this.entries.delete(this.entries.keys().next().value!);
     }
@@ -30,6 +44,7 @@ export class TtlMap<V> {
 
   delete(keys: Iterable<string>): void {
     for (const key of keys) this.entries.delete(key);
+    this.deletions++;
   }
 
   get size(): number {

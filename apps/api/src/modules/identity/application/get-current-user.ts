@@ -11,18 +11,16 @@ export class GetCurrentUser {
     private readonly views: UserViewCache,
   ) {}
 
-  async execute(userId: string): Promise<UserPublic> {
+  execute(userId: string): Promise<UserPublic> {
     // The bearer guard has just checked the session (and with it the account) is live.
-    const cached = this.views.get(userId);
-    if (cached) return cached;
-    const [account, profile] = await Promise.all([
-      this.accounts.findById(userId),
-      this.profiles.find(userId),
-    ]);
-    // The guard checked the session moments ago; an account deleted since is still refused.
-    if (!account || !profile || !isAccountActive(account)) throw new InvalidAccessToken();
-    const view = toUserPublic(account, profile);
-    this.views.set(userId, view);
-    return view;
+    return this.views.through(userId, async () => {
+      const [account, profile] = await Promise.all([
+        this.accounts.findById(userId),
+        this.profiles.find(userId),
+      ]);
+      // The guard checked the session moments ago; an account deleted since is still refused.
+      if (!account || !profile || !isAccountActive(account)) throw new InvalidAccessToken();
+      return toUserPublic(account, profile);
+    });
   }
 }

@@ -25,8 +25,12 @@ export function toUserPublic(account: Account, profile: ProfileSummary): UserPub
  * show within the TTL, as its revocations do in the session check.
  */
 export abstract class UserViewCache {
-  abstract get(userId: string): UserPublic | undefined;
-  abstract set(userId: string, view: UserPublic): void;
+  /**
+   * The cached view, or `load`'s, which is remembered unless a `forget` took effect while it
+   * loaded (the load may have read the row before that change). `load`'s errors pass through,
+   * and nothing is remembered.
+   */
+  abstract through(userId: string, load: () => Promise<UserPublic>): Promise<UserPublic>;
   /** Drops the entry once the current transaction commits (at once outside one); never on rollback. */
   abstract forget(userId: string): void;
 }

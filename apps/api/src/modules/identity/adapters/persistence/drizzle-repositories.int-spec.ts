@@ -79,22 +79,39 @@ describe('Drizzle identity repositories', () => {
       const account = anAccount({ emailVerifiedAt: null });
       await accounts.create(account);
       const view = { id: account.id, email: account.email, name: 'A', createdAt: '', emailVerified: false };
-      views.set(account.id, view);
+      const fresh = { ...view, emailVerified: true };
+      // What the cache answers when a load would give `fresh`: `view` while it is remembered.
+      const cached = () => views.through(account.id, async () => fresh);
+      await views.through(account.id, async () => view);
       await expect(
         test.database.transaction(async () => {
           await accounts.markEmailVerified(account.id, account.email, new Date());
           throw new Error('roll back');
         }),
       ).rejects.toThrow('roll back');
-      expect(views.get(account.id)).toBe(view);
+      await expect(cached()).resolves.toBe(view);
 
       let cachedInside: unknown;
       await test.database.transaction(async () => {
         await accounts.markEmailVerified(account.id, account.email, new Date());
-        cachedInside = views.get(account.id);
+        cachedInside = await cached();
       });
       expect(cachedInside).toBe(view);
-      expect(views.get(account.id)).toBeUndefined();
+      await expect(cached()).resolves.toBe(fresh);
+    });
+
+    it('does not remember a view loaded while a change committed: the load may have read the old row', async () => {
+      const account = anAccount({ emailVerifiedAt: null });
+      await accounts.create(account);
+      const stale = { id: account.id, email: account.email, name: 'A', createdAt: '', emailVerified: false };
+      const answer = await views.through(account.id, async () => {
+        // The load has read the old row; the verification commits before it returns.
+        await accounts.markEmailVerified(account.id, account.email, new Date());
+        return stale;
+      });
+      expect(answer).toBe(stale); // this request overlapped the change and may answer either way
+      const fresh = { ...stale, emailVerified: true };
+      await expect(views.through(account.id, async () => fresh)).resolves.toBe(fresh);
     });
 
     it('frees the address of a deleted account', async () => {
@@ -260,6 +277,25 @@ describe('Drizzle identity repositories', () => {
       expect(evictedInside).toBe(false); // still cached while uncommitted
       await expect(sessions.accessStatus(session.id, now)).resolves.toBe('inactive');
       await expect(sessions.revoke([session.id], 'logout', now)).resolves.toEqual([]);
+    });
+
+    it('does not cache a status whose query raced a revocation: it may have read the row before it', async () => {
+      const { session } = await aChain();
+      // A revocation commits (and evicts) between the cache miss and the query's answer.
+      const racing = new (class extends SessionAccessCache {
+        override fence(): number {
+          const fence = super.fence();
+          this.evict(['a session revoked while the query runs']);
+          return fence;
+        }
+      })(60_000);
+      const repository = new DrizzleSessionRepository(test.database, racing, new UuidV7Generator());
+      const now = new Date();
+      await expect(repository.accessStatus(session.id, now)).resolves.toBe('active');
+      expect(racing.get(session.id, now.getTime())).toBeUndefined();
+      // Without a race the answer is remembered.
+      await expect(sessions.accessStatus(session.id, now)).resolves.toBe('active');
+      expect(cache.get(session.id, now.getTime())).toBe('active');
     });
 
     it('leaves the cache alone when the revoking transaction rolls back', async () => {

@@ -307,6 +307,7 @@ export class DrizzleSessionRepository extends SessionRepository {
     const nowMs = now.getTime();
     const cached = this.accessCache.get(sessionId, nowMs);
     if (cached) return cached;
+    const fence = this.accessCache.fence();
     const [row] = await this.statusOf({ sessionId });
     const status =
       row &&
@@ -316,7 +317,7 @@ export class DrizzleSessionRepository extends SessionRepository {
       row.disabledAt === null
         ? 'active'
         : 'inactive';
-    this.accessCache.set(sessionId, status, nowMs);
+    this.accessCache.set(sessionId, status, nowMs, fence);
     return status;
   }
 }

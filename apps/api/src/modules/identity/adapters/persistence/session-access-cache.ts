@@ -22,8 +22,13 @@ export class SessionAccessCache {
     return this.entries.get(sessionId, nowMs);
   }
 
-  set(sessionId: string, status: AccessStatus, nowMs: number): void {
-    this.entries.set(sessionId, status, nowMs);
+  /** Take before the query whose answer will be `set`: a revocation committing meanwhile voids it. */
+  fence(): number {
+    return this.entries.fence();
+  }
+
+  set(sessionId: string, status: AccessStatus, nowMs: number, fence: number): void {
+    this.entries.set(sessionId, status, nowMs, fence);
   }
 
   evict(sessionIds: readonly string[]): void {

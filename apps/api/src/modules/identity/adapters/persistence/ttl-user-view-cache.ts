@@ -16,12 +16,13 @@ export class TtlUserViewCache extends UserViewCache {
     super();
   }
 
-  get(userId: string): UserPublic | undefined {
-    return this.views.get(userId, this.clock.now().getTime());
-  }
-
-  set(userId: string, view: UserPublic): void {
-    this.views.set(userId, view, this.clock.now().getTime());
+  async through(userId: string, load: () => Promise<UserPublic>): Promise<UserPublic> {
+    const cached = this.views.get(userId, this.clock.now().getTime());
+    if (cached) return cached;
+    const fence = this.views.fence();
+    const view = await load();
+    this.views.set(userId, view, this.clock.now().getTime(), fence);
+    return view;
   }
 
   forget(userId: string): void {
