@@ -20,6 +20,14 @@ describe('PrivateKeyEncryption (AES-256-GCM, kid as associated data)', () => {
     );
   });
 
+  it('refuses a shortened authentication tag (OpenSSL alone would check only the bytes given)', () => {
+    const [version, iv, tag, body] = encryption.encrypt('kid-1', pem).split('.');
+    const shortTag = Buffer.from(tag!, 'base64url').subarray(0, 4).toString('base64url');
+    expect(() => encryption.decrypt('kid-1', [version, iv, shortTag, body].join('.'))).toThrow(
+      /unreadable private key ciphertext for kid-1/,
+    );
+  });
+
   it('uses a fresh IV each time', () => {
     expect(encryption.encrypt('kid-1', pem)).not.toBe(encryption.encrypt('kid-1', pem));
   });
