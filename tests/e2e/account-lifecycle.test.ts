@@ -223,6 +223,55 @@ describe('email verification', () => {
     await app.api.post('/auth/verify/confirm').send({ email: user.email, code: right }).expect(400);
   });
 
+  describe('twenty wrong codes per account per day, across resent codes', () => {
+    /** Five wrong codes on each of `codes` codes, resending after each (the cooldown waited out). */
+    async function spendWrongCodes(codes: number) {
+      const { user, welcome } = await registered();
+      const tokens = await login(app, user);
+      let latest = welcome;
+      for (let n = 1; n <= codes; n++) {
+        const wrong = codeOf(latest) === '000000' ? '000001' : '000000';
+        for (let i = 0; i < 5; i++) {
+          await app.api.post('/auth/verify/confirm').send({ email: user.email, code: wrong }).expect(400);
+        }
+        app.clock.advanceSeconds(61);
+        await app.api
+          .post('/auth/verify/request')
+          .set('authorization', `Bearer ${tokens.accessToken}`)
+          .send({})
+          .expect(202);
+        latest = await mail.waitFor(user.email, n + 1);
+      }
+      const confirmCode = (email: CaughtMail) =>
+        app.api.post('/auth/verify/confirm').send({ email: user.email, code: codeOf(email) });
+      return { user, latest, confirmCode };
+    }
+
+    it("refuses even a fresh code's right value once they are spent; the link still verifies", async () => {
+      const { latest, confirmCode } = await spendWrongCodes(4);
+      const refused = await confirmCode(latest).expect(400);
+      expect(refused.body.code).toBe('INVALID_TOKEN');
+      const verified = await app.api
+        .post('/auth/verify/confirm')
+        .send({ token: linkTokenOf(latest) })
+        .expect(200);
+      expect(verified.body.emailVerified).toBe(true);
+    });
+
+    it('accepts codes again once the wrong ones are a day old', async () => {
+      const { user, confirmCode } = await spendWrongCodes(4);
+      app.clock.advanceSeconds(24 * 3600);
+      await app.api.post('/auth/verify/request').send({ email: user.email }).expect(202);
+      const next = await mail.waitFor(user.email, 6);
+      expect((await confirmCode(next).expect(200)).body.emailVerified).toBe(true);
+    });
+
+    it('still accepts a fresh code after fifteen wrong ones', async () => {
+      const { latest, confirmCode } = await spendWrongCodes(3);
+      await confirmCode(latest).expect(200);
+    });
+  });
+
   it('expires after EMAIL_VERIFICATION_TTL', async () => {
     const { user, welcome } = await registered();
     app.clock.advanceSeconds(24 * 3600 + 1);

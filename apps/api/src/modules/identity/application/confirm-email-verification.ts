@@ -3,7 +3,7 @@ import { Clock } from '../../../shared-kernel/clock';
 import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
 import { normalizeEmail } from '../domain/email';
 import { InvalidOneTimeToken } from '../domain/errors';
-import { checkCode, isUsable } from '../domain/one-time-secret';
+import { checkCode, CODE_ATTEMPT_WINDOW_MS, isUsable } from '../domain/one-time-secret';
 import { GetCurrentUser } from './get-current-user';
 import {
   AccountRepository,
@@ -50,7 +50,8 @@ export class ConfirmEmailVerification {
 
   /**
    * The attempt count is written in the same transaction that refuses the code, and the
-   * transaction commits (the refusal is thrown after it), so a wrong guess always counts.
+   * transaction commits (the refusal is thrown after it), so a wrong guess always counts: against
+   * the code (five) and against the account (twenty in 24 hours, every code's together).
    */
   private async byCode(
     proof: { email: string; code: string },
@@ -67,7 +68,11 @@ export class ConfirmEmailVerification {
         `${verification.id}:${proof.code}`,
         verification.codeHash,
       );
-      const check = checkCode(verification.failedCodeAttempts, matches);
+      // Older codes are voided, so their counts no longer move; the current one's is locked.
+      const since = new Date(now.getTime() - CODE_ATTEMPT_WINDOW_MS);
+      const recent = await this.verifications.wrongCodesSince(account.id, since);
+      const failedToday = verification.createdAt >= since ? recent : recent + verification.failedCodeAttempts;
+      const check = checkCode({ failedOnThisCode: verification.failedCodeAttempts, failedToday }, matches);
       if (check === 'wrong') await this.verifications.recordWrongCode(verification.id);
       if (check !== 'accept') return undefined;
       await this.verifications.markUsed(verification.id, now);

@@ -115,6 +115,8 @@ export abstract class EmailVerificationRepository {
   /** The account's newest unused, unvoided verification, locked until the transaction ends. */
   abstract lockCurrent(accountId: string): Promise<EmailVerification | undefined>;
   abstract recordWrongCode(id: string): Promise<void>;
+  /** Wrong codes entered against the account's verifications created at or after `since`. */
+  abstract wrongCodesSince(accountId: string, since: Date): Promise<number>;
   abstract markUsed(id: string, now: Date): Promise<void>;
 }
 

@@ -1,4 +1,11 @@
-import { checkCode, expiryAfter, isUsable, MAX_CODE_ATTEMPTS, resendWaitSeconds } from './one-time-secret';
+import {
+  checkCode,
+  expiryAfter,
+  isUsable,
+  MAX_CODE_ATTEMPTS,
+  MAX_CODE_ATTEMPTS_PER_DAY,
+  resendWaitSeconds,
+} from './one-time-secret';
 
 const t0 = new Date('2026-01-01T00:00:00Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -13,10 +20,21 @@ describe('one-time secrets', () => {
   });
 
   it('accept the right code until the wrong ones are spent, then refuse even the right one', () => {
-    expect(checkCode(0, true)).toBe('accept');
-    expect(checkCode(MAX_CODE_ATTEMPTS - 1, false)).toBe('wrong');
-    expect(checkCode(MAX_CODE_ATTEMPTS - 1, true)).toBe('accept');
-    expect(checkCode(MAX_CODE_ATTEMPTS, true)).toBe('exhausted');
+    const attempts = (failedOnThisCode: number, failedToday = failedOnThisCode) => ({
+      failedOnThisCode,
+      failedToday,
+    });
+    expect(checkCode(attempts(0), true)).toBe('accept');
+    expect(checkCode(attempts(MAX_CODE_ATTEMPTS - 1), false)).toBe('wrong');
+    expect(checkCode(attempts(MAX_CODE_ATTEMPTS - 1), true)).toBe('accept');
+    expect(checkCode(attempts(MAX_CODE_ATTEMPTS), true)).toBe('exhausted');
+  });
+
+  it("refuse codes, even a fresh code's right one, once the account's daily wrong guesses are spent", () => {
+    const fresh = (failedToday: number) => ({ failedOnThisCode: 0, failedToday });
+    expect(checkCode(fresh(MAX_CODE_ATTEMPTS_PER_DAY - 1), false)).toBe('wrong');
+    expect(checkCode(fresh(MAX_CODE_ATTEMPTS_PER_DAY - 1), true)).toBe('accept');
+    expect(checkCode(fresh(MAX_CODE_ATTEMPTS_PER_DAY), true)).toBe('exhausted');
   });
 
   it('hold resends back for the cooldown, unless the previous email could not be sent', () => {

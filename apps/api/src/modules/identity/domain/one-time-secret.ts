@@ -16,17 +16,30 @@ export function expiryAfter(now: Date, ttlSeconds: number): Date {
   return new Date(now.getTime() + ttlSeconds * 1000);
 }
 
-/**
- * Wrong codes allowed per issued code. A 6-digit code has 10^6 values: five guesses per code,
- * and one code per resend cooldown, leave an attacker a 1 in 200,000 chance per code issued.
- */
+/** Wrong codes allowed per issued code: five guesses at 10^6 values, 1 in 200,000 per code. */
 export const MAX_CODE_ATTEMPTS = 5;
+
+/**
+ * Wrong codes allowed per account over any 24 hours, across every code issued to it. Per code
+ * alone is not enough: whoever registers an address they do not own can ask for a fresh code each
+ * resend cooldown and spend five guesses on each, ~7,000 a day, even odds within three months of
+ * marking the address verified. Twenty a day makes that ~0.7 % a year; the link still works.
+ */
+export const MAX_CODE_ATTEMPTS_PER_DAY = 20;
+export const CODE_ATTEMPT_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export type CodeCheck = 'accept' | 'wrong' | 'exhausted';
 
-/** Once the attempts are spent the code is dead, even if the next guess is right. */
-export function checkCode(failedAttempts: number, matches: boolean): CodeCheck {
-  if (failedAttempts >= MAX_CODE_ATTEMPTS) return 'exhausted';
+/**
+ * Once either allowance is spent, codes are refused, even the right one: the current code's five,
+ * or the account's twenty in the last 24 hours (`failedToday` counts every code's).
+ */
+export function checkCode(
+  attempts: { failedOnThisCode: number; failedToday: number },
+  matches: boolean,
+): CodeCheck {
+  if (attempts.failedOnThisCode >= MAX_CODE_ATTEMPTS) return 'exhausted';
+  if (attempts.failedToday >= MAX_CODE_ATTEMPTS_PER_DAY) return 'exhausted';
   return matches ? 'accept' : 'wrong';
 }
 

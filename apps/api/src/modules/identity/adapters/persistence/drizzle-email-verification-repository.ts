@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, isNull, sql } from 'drizzle-orm';
 import { Database, type PreparedWrite, rowOf } from '../../../../platform/database/database';
 import { type EmailVerification, EmailVerificationRepository } from '../../application/ports';
 import { emailVerifications } from './schema';
@@ -82,6 +82,14 @@ export class DrizzleEmailVerificationRepository extends EmailVerificationReposit
       .update(emailVerifications)
       .set({ failedCodeAttempts: sql`${emailVerifications.failedCodeAttempts} + 1` })
       .where(eq(emailVerifications.id, id));
+  }
+
+  async wrongCodesSince(accountId: string, since: Date): Promise<number> {
+    const [row] = await this.database.db
+      .select({ wrong: sql<number>`coalesce(sum(${emailVerifications.failedCodeAttempts}), 0)::int` })
+      .from(emailVerifications)
+      .where(and(eq(emailVerifications.accountId, accountId), gte(emailVerifications.createdAt, since)));
+    return Number(row?.wrong ?? 0);
   }
 
   async markUsed(id: string, now: Date): Promise<void> {
