@@ -323,6 +323,27 @@ describe('email verification', () => {
     expect(done.body.code).toBe('CONFLICT');
   });
 
+  it('sends an account at most ten verification emails in 24 hours, registration included', async () => {
+    const { user } = await registered();
+    const tokens = await login(app, user);
+    const resend = () =>
+      app.api.post('/auth/verify/request').set('authorization', `Bearer ${tokens.accessToken}`).send({});
+    for (let n = 2; n <= 10; n++) {
+      app.clock.advanceSeconds(61);
+      await resend().expect(202);
+      await mail.waitFor(user.email, n); // delivered, not withdrawn by the next resend
+    }
+    app.clock.advanceSeconds(61);
+    const refused = await resend().expect(429);
+    expect(refused.body.code).toBe('RATE_LIMITED');
+    // The first email (at registration, 10 × 61 s ago) leaves the window 24 h after it was sent.
+    expect(Number(refused.headers['retry-after'])).toBe(24 * 3600 - 10 * 61);
+    // An anonymous request for the address is answered as ever, and sends nothing either.
+    await app.api.post('/auth/verify/request').send({ email: user.email }).expect(202);
+    await app.flushMail();
+    expect(mail.to(user.email)).toHaveLength(10);
+  });
+
   it('answers anonymous requests the same for unknown, verified and cooling-down addresses', async () => {
     const { user } = await registered();
     const answers = await Promise.all(

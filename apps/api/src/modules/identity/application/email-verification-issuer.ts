@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../../shared-kernel/clock';
 import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
-import { expiryAfter, resendWaitSeconds } from '../domain/one-time-secret';
+import {
+  dailyAllowanceWaitSeconds,
+  expiryAfter,
+  resendWaitSeconds,
+  VERIFICATION_EMAIL_WINDOW_MS,
+} from '../domain/one-time-secret';
 import {
   type Account,
   AccountMailer,
@@ -18,7 +23,8 @@ export type IssueOutcome = { issued: true } | { issued: false; retryAfterSeconds
 
 /**
  * Sends a verification email (a link token and a 6-digit code) unless one went to the address
- * within the resend cooldown. Shared by registration and by "send it again".
+ * within the resend cooldown, or the account has had its daily allowance. Shared by registration
+ * and by "send it again".
  */
 @Injectable()
 export class EmailVerificationIssuer {
@@ -48,6 +54,12 @@ export class EmailVerificationIssuer {
         this.settings.verificationResendCooldownSeconds,
       );
       if (wait > 0) return { issued: false, retryAfterSeconds: wait };
+      const sentToday = await this.verifications.createdSince(
+        account.id,
+        new Date(now.getTime() - VERIFICATION_EMAIL_WINDOW_MS),
+      );
+      const dailyWait = dailyAllowanceWaitSeconds(sentToday, now);
+      if (dailyWait > 0) return { issued: false, retryAfterSeconds: dailyWait };
       // The previous email, if still unsent, would only carry a voided code: withdraw it.
       if (previous?.messageId && (delivery === 'queued' || delivery === 'retrying'))
         await this.mailer.cancel(previous.messageId);

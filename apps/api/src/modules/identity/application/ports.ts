@@ -110,6 +110,8 @@ export abstract class EmailVerificationRepository {
   abstract add(verification: EmailVerification): Promise<void>;
   /** The account's most recent verification, whatever its state. */
   abstract latest(accountId: string): Promise<EmailVerification | undefined>;
+  /** When the account's verifications created at or after `since` were created. */
+  abstract createdSince(accountId: string, since: Date): Promise<Date[]>;
   /** Consumes a usable verification by its link token, atomically; undefined if none. */
   abstract consumeByToken(tokenHash: string, now: Date): Promise<EmailVerification | undefined>;
   /** The account's newest unused, unvoided verification, locked until the transaction ends. */

@@ -1,9 +1,11 @@
 import {
   checkCode,
+  dailyAllowanceWaitSeconds,
   expiryAfter,
   isUsable,
   MAX_CODE_ATTEMPTS,
   MAX_CODE_ATTEMPTS_PER_DAY,
+  MAX_VERIFICATION_EMAILS_PER_DAY,
   resendWaitSeconds,
 } from './one-time-secret';
 
@@ -44,5 +46,18 @@ describe('one-time secrets', () => {
     expect(resendWaitSeconds({ createdAt: t0, delivery: 'sent' }, at(60), 60)).toBe(0);
     expect(resendWaitSeconds({ createdAt: t0, delivery: 'retrying' }, at(1), 60)).toBe(0);
     expect(resendWaitSeconds({ createdAt: t0, delivery: 'failed' }, at(1), 60)).toBe(0);
+  });
+
+  it('allow ten verification emails in any 24 hours, then say when the next one may go', () => {
+    const hours = (h: number) => at(h * 3600);
+    const nine = Array.from({ length: MAX_VERIFICATION_EMAILS_PER_DAY - 1 }, (_, i) => hours(i));
+    expect(dailyAllowanceWaitSeconds(nine, hours(10))).toBe(0);
+    const ten = [...nine, hours(9)];
+    // The oldest (hour 0) leaves the window at hour 24.
+    expect(dailyAllowanceWaitSeconds(ten, hours(10))).toBe(14 * 3600);
+    expect(dailyAllowanceWaitSeconds(ten, hours(24))).toBe(0);
+    // Order does not matter, and emails older than a day do not count.
+    expect(dailyAllowanceWaitSeconds([...ten].reverse(), hours(10))).toBe(14 * 3600);
+    expect(dailyAllowanceWaitSeconds([hours(-30), ...nine], hours(10))).toBe(0);
   });
 });

@@ -60,3 +60,26 @@ export function resendWaitSeconds(
   const elapsed = (now.getTime() - previous.createdAt.getTime()) / 1000;
   return Math.max(0, Math.ceil(cooldownSeconds - elapsed));
 }
+
+/**
+ * Verification emails an account may be sent in any 24 hours, resends and the first together. The
+ * cooldown alone would let whoever registered someone else's address have ~1,400 emails a day
+ * sent to it; ten is more than anyone waiting for a lost email asks for.
+ */
+export const MAX_VERIFICATION_EMAILS_PER_DAY = 10;
+export const VERIFICATION_EMAIL_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Seconds before the next verification email is within the daily allowance, given when the
+ * account's emails of the last 24 hours were sent (any order): 0 while fewer than the allowance.
+ */
+export function dailyAllowanceWaitSeconds(sentAt: readonly Date[], now: Date): number {
+  const inWindow = sentAt
+    .map((at) => at.getTime())
+    .filter((at) => now.getTime() - at < VERIFICATION_EMAIL_WINDOW_MS)
+    .sort((a, b) => a - b);
+  if (inWindow.length < MAX_VERIFICATION_EMAILS_PER_DAY) return 0;
+  // The allowance frees up when enough of the oldest have left the window.
+  const freesAt = inWindow[inWindow.length - MAX_VERIFICATION_EMAILS_PER_DAY]! + VERIFICATION_EMAIL_WINDOW_MS;
+  return Math.max(1, Math.ceil((freesAt - now.getTime()) / 1000));
+}

@@ -53,6 +53,14 @@ export class DrizzleEmailVerificationRepository extends EmailVerificationReposit
     return row;
   }
 
+  async createdSince(accountId: string, since: Date): Promise<Date[]> {
+    const rows = await this.database.db
+      .select({ createdAt: emailVerifications.createdAt })
+      .from(emailVerifications)
+      .where(and(eq(emailVerifications.accountId, accountId), gte(emailVerifications.createdAt, since)));
+    return rows.map((row) => row.createdAt);
+  }
+
   async consumeByToken(tokenHash: string, now: Date): Promise<EmailVerification | undefined> {
     const [row] = await this.database.db
       .update(emailVerifications)
