@@ -72,6 +72,24 @@ describe('platform: bad input, request ids and headers', () => {
     expect(response.body.details).toEqual([{ field: 'roles', message: 'property roles should not exist' }]);
   });
 
+  it('U+0000 in any string → 400 naming the field, not a 500 from the database', async () => {
+    const response = await request(app.server)
+      .post('/internal/echo')
+      .send({ ...echo, note: 'a\u0000b' });
+    expectErrorResponse(response, 400, 'VALIDATION_FAILED');
+    expect(response.body.details).toEqual([
+      { field: 'note', message: 'note must not contain the NUL character (U+0000)' },
+    ]);
+    // On a route that writes it (the name reaches PostgreSQL, which cannot store U+0000).
+    const registration = await request(app.server)
+      .post('/auth/register')
+      .send({ email: 'nul@example.com', password: 'a long and unremarkable passphrase', name: 'a\u0000b' });
+    expectErrorResponse(registration, 400, 'VALIDATION_FAILED');
+    expect(registration.body.details).toEqual([
+      { field: 'name', message: 'name must not contain the NUL character (U+0000)' },
+    ]);
+  });
+
   it('a missing body → 400, not 500', async () => {
     expectErrorResponse(await request(app.server).post('/internal/echo'), 400, 'VALIDATION_FAILED');
   });

@@ -1,4 +1,4 @@
-import { ParseUUIDPipe, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, ParseUUIDPipe, ValidationPipe, type ValidationError } from '@nestjs/common';
 import type { ErrorDetail } from '@latchkey/contracts';
 import { ValidationFailed } from '../../shared-kernel/domain-error';
 
@@ -10,12 +10,38 @@ function flatten(errors: ValidationError[], parent = ''): ErrorDetail[] {
   });
 }
 
+/** The path of the first string holding U+0000 in a parsed body or query, if any ('' for the value itself). */
+export function pathOfNul(value: unknown, path = '', depth = 0): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (value === null || typeof value !== 'object' || depth > 32) return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const found = pathOfNul(child, path ? `${path}.${key}` : key, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 /**
  * DTO validation: unknown fields are rejected (no mass assignment), and every failure names its
- * field so a client can show it next to the input.
+ * field so a client can show it next to the input. A string holding U+0000 is refused wherever it
+ * is: PostgreSQL cannot store the character, so it would otherwise fail as a 500 (and put the
+ * values of the failed statement in the error log).
  */
+class LatchkeyValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const path = pathOfNul(value);
+    if (path !== undefined) {
+      const field = path || metadata.data || metadata.type;
+      throw new ValidationFailed([
+        { field, message: `${field} must not contain the NUL character (U+0000)` },
+      ]);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new LatchkeyValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

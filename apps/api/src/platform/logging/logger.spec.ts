@@ -36,6 +36,22 @@ describe('logger redaction', () => {
     expect(written).toContain('[REDACTED]');
   });
 
+  it("keeps a failed statement's text but not its values (hashes, addresses, names)", () => {
+    const out = capture();
+    const logger = createLogger('info', out.stream);
+    const driverError = Object.assign(new Error('invalid byte sequence'), { params: ['driver-value'] });
+    const error = Object.assign(new Error('Failed query: insert into "profiles"'), {
+      query: 'insert into "profiles" ("name") values ($1)',
+      params: ['Victoria Secretname'],
+      cause: driverError,
+    });
+    logger.error({ err: error }, 'unexpected error');
+    const written = out.lines();
+    expect(written).toContain('insert into \\"profiles\\"');
+    expect(written).not.toContain('Victoria Secretname');
+    expect(written).not.toContain('driver-value');
+  });
+
   it('masks anything shaped like a JWT inside message strings', () => {
     const out = capture();
     createLogger('info', out.stream).warn(`could not verify ${JWT} for user 42`);

@@ -24,6 +24,10 @@ export const REDACTED_PATHS = [
   'refreshToken',
   'accessToken',
   'token',
+  // A failed statement's values (drizzle's DrizzleQueryError, and the driver error it wraps):
+  // token hashes, addresses, names. The statement's text stays, which is what a reader needs.
+  'err.params',
+  'err.cause.params',
 ];
 
 const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
