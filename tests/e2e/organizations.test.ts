@@ -217,6 +217,40 @@ describe('members and the 403/404 matrix', () => {
     expect(last.body.code).toBe('CONFLICT');
   });
 
+  it('lets any member leave, owners too while another owner remains; the departure is recorded', async () => {
+    const a = await signUp();
+    const member = aUser();
+    const { id: memberId } = await register(app, member);
+    const memberTokens = await login(app, member);
+    await as(a.tokens)
+      .post(`/organizations/${a.organization.id}/members`)
+      .send({ email: member.email, role: 'ORGANIZATION_MEMBER' })
+      .expect(201);
+
+    // Added without being asked, the member leaves on their own.
+    await as(memberTokens).delete(`/organizations/${a.organization.id}/members/${memberId}`).expect(204);
+    await as(memberTokens).get(`/organizations/${a.organization.id}`).expect(404);
+    await as(memberTokens).delete(`/organizations/${a.organization.id}/members/${memberId}`).expect(404);
+    const [event] = await rows<{ data: Record<string, unknown> }>(
+      app.latchkey.database,
+      sql`select data from auth_events where type = 'MemberRemoved' and user_id = ${memberId}`,
+    );
+    expect(event!.data).toMatchObject({ organizationId: a.organization.id, left: true });
+
+    // The only owner cannot leave; with a second owner, either may.
+    const last = await as(a.tokens).delete(`/organizations/${a.organization.id}/members/${a.user.id}`);
+    expect(last.status).toBe(409);
+    const coOwner = aUser();
+    const { id: coOwnerId } = await register(app, coOwner);
+    await as(a.tokens)
+      .post(`/organizations/${a.organization.id}/members`)
+      .send({ email: coOwner.email, role: 'ORGANIZATION_OWNER' })
+      .expect(201);
+    await as(await login(app, coOwner))
+      .delete(`/organizations/${a.organization.id}/members/${coOwnerId}`)
+      .expect(204);
+  });
+
   it('lets an organization admin add members but not owners, and records the events', async () => {
     const a = await signUp();
     const admin = aUser();

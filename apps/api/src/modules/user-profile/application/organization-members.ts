@@ -15,7 +15,7 @@ export interface MemberView {
   joinedAt: string;
 }
 
-/** An organization and its members, for its members; managed by its owners and admins. */
+/** An organization and its members, for its members; managed by its owners and admins; any member may leave. */
 @Injectable()
 export class OrganizationMembers {
   constructor(
@@ -103,13 +103,18 @@ export class OrganizationMembers {
     userId: string,
     meta: RequestMeta,
   ): Promise<void> {
-    const actor = await this.access.manager(principal, organizationId);
+    // Any member may leave (owners too, while another owner remains): members are added without
+    // being asked, so no one may be kept in an organization against their will.
+    const leaving = userId === principal.userId;
+    const actor = leaving
+      ? await this.access.member(principal, organizationId)
+      : await this.access.manager(principal, organizationId);
     await this.unitOfWork.run(async () => {
       const owners = await this.organizations.lockOwners(organizationId);
       const target = await this.organizations.membership(organizationId, userId);
       if (!target) throw new UserNotFound();
       if (target.role === 'ORGANIZATION_OWNER') {
-        if (actor.role !== 'ORGANIZATION_OWNER') throw new OrganizationRoleRequired();
+        if (!leaving && actor.role !== 'ORGANIZATION_OWNER') throw new OrganizationRoleRequired();
         if (!owners.some((id) => id !== userId)) throw new LastOwner();
       }
       await this.organizations.removeMember(organizationId, userId);
@@ -118,7 +123,7 @@ export class OrganizationMembers {
         userId,
         actorId: principal.userId,
         meta,
-        data: { organizationId, role: target.role },
+        data: { organizationId, role: target.role, ...(leaving ? { left: true } : {}) },
       });
     });
   }
