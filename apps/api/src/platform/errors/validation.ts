@@ -29,7 +29,8 @@ export function pathOfNul(value: unknown, path = '', depth = 0): string | undefi
  */
 class LatchkeyValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const path = pathOfNul(value);
+    // What the client sent; a custom decorator's value (the principal) is the server's own.
+    const path = metadata.type === 'custom' ? undefined : pathOfNul(value);
     if (path !== undefined) {
       const field = path || metadata.data || metadata.type;
       throw new ValidationFailed([
