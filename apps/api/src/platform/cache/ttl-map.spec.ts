@@ -28,18 +28,22 @@ describe('TtlMap', () => {
     expect([map.get('a', 1), map.get('b', 1)]).toEqual([undefined, 2]);
   });
 
-  it('does not store a fill that raced a deletion: the read may predate what the deletion undid', () => {
+  it('does not store a load that raced a deletion: the read may predate what the deletion undid', async () => {
     const map = new TtlMap<string>(60_000, 10);
-    map.set('session', 'active', 0);
-    const fence = map.fence(); // a cache miss elsewhere starts its query…
-    map.delete(['session']); // …a revocation commits and evicts…
-    map.set('session', 'active', 1, fence); // …and the query, run before the commit, returns
-    expect(map.get('session', 2)).toBeUndefined();
-    // A fill that began after the deletion is stored; so is one given no fence.
-    map.set('session', 'inactive', 3, map.fence());
+    // A cache miss starts its query; a revocation commits and evicts; the query, run before the
+    // commit, returns.
+    const raced = await map.through('session', 1, async () => {
+      map.delete(['session']);
+      return 'active';
+    });
+    expect(raced).toBe('active'); // answered…
+    expect(map.get('session', 2)).toBeUndefined(); // …but not remembered
+    // A load that began after the deletion is stored, and then answers without loading.
+    await map.through('session', 3, async () => 'inactive');
     expect(map.get('session', 4)).toBe('inactive');
-    map.delete(['other']);
-    map.set('session', 'x', 5);
-    expect(map.get('session', 6)).toBe('x');
+    await expect(map.through('session', 4, async () => 'reloaded')).resolves.toBe('inactive');
+    // A failed load remembers nothing.
+    await expect(map.through('other', 5, () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    expect(map.get('other', 6)).toBeUndefined();
   });
 });

@@ -5,9 +5,9 @@
  *
  * A cache filled from a read races the deletions that invalidate it: a query that ran before a
  * revocation committed can finish after the revocation deleted the entry, and would put the old
- * answer back for `ttlMs`. So a fill takes a `fence()` before it reads and passes it to `set`,
- * which stores nothing if any entry was deleted meanwhile. One counter for all keys: a deletion
- * costs the fills in flight at that moment their caching, never their answers.
+ * answer back for `ttlMs`. So `through` remembers a loaded value only if no entry was deleted
+ * while it loaded. One counter for all keys: a deletion costs the loads in flight at that moment
+ * their caching, never their answers.
  */
 export class TtlMap<V> {
   private readonly entries = new Map<string, { value: V; expiresAtMs: number }>();
@@ -28,14 +28,20 @@ export class TtlMap<V> {
     return entry.value;
   }
 
-  /** Take before reading what will be `set`; see the class comment. */
-  fence(): number {
-    return this.deletions;
+  /**
+   * The entry for `key`, or `load`'s value, remembered unless an entry was deleted while it loaded
+   * (see the class comment). `load`'s errors pass through, and nothing is remembered.
+   */
+  async through(key: string, nowMs: number, load: () => Promise<V>): Promise<V> {
+    const cached = this.get(key, nowMs);
+    if (cached !== undefined) return cached;
+    const deletionsBefore = this.deletions;
+    const value = await load();
+    if (this.deletions === deletionsBefore) this.set(key, value, nowMs);
+    return value;
   }
 
-  /** Stores `value`, unless `fence` is given and an entry was deleted since it was taken. */
-  set(key: string, value: V, nowMs: number, fence?: number): void {
-    if (fence !== undefined && fence !== this.deletions) return;
+  set(key: string, value: V, nowMs: number): void {
     if (this.entries.size >= this.maxEntries && !this.entries.has(key)) {
       this.entries.delete(this.entries.keys().next().value!);
     }

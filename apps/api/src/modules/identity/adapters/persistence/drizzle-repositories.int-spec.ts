@@ -8,7 +8,7 @@ import { DrizzleAccountRepository } from './drizzle-account-repository';
 import { DrizzleSessionRepository } from './drizzle-session-repository';
 import { UuidV7Generator } from '../crypto/uuid-v7-generator';
 import { SystemClock } from '../../../../shared-kernel/clock';
-import { SessionAccessCache } from './session-access-cache';
+import { type AccessStatus, SessionAccessCache } from './session-access-cache';
 import { TtlUserViewCache } from './ttl-user-view-cache';
 
 const token = (generation = 0) => ({
@@ -281,12 +281,18 @@ describe('Drizzle identity repositories', () => {
 
     it('does not cache a status whose query raced a revocation: it may have read the row before it', async () => {
       const { session } = await aChain();
-      // A revocation commits (and evicts) between the cache miss and the query's answer.
+      // A revocation commits (and evicts) while the cache miss's query runs.
       const racing = new (class extends SessionAccessCache {
-        override fence(): number {
-          const fence = super.fence();
-          this.evict(['a session revoked while the query runs']);
-          return fence;
+        override through(
+          sessionId: string,
+          nowMs: number,
+          load: () => Promise<AccessStatus>,
+        ): Promise<AccessStatus> {
+          return super.through(sessionId, nowMs, async () => {
+            const status = await load();
+            this.evict(['a session revoked while the query runs']);
+            return status;
+          });
         }
       })(60_000);
       const repository = new DrizzleSessionRepository(test.database, racing, new UuidV7Generator());

@@ -303,21 +303,16 @@ export class DrizzleSessionRepository extends SessionRepository {
       .where(eq(sessions.id, sessionId));
   }
 
-  async accessStatus(sessionId: string, now: Date): Promise<'active' | 'inactive'> {
-    const nowMs = now.getTime();
-    const cached = this.accessCache.get(sessionId, nowMs);
-    if (cached) return cached;
-    const fence = this.accessCache.fence();
-    const [row] = await this.statusOf({ sessionId });
-    const status =
-      row &&
-      row.revokedAt === null &&
-      now < row.expiresAt &&
-      row.deletedAt === null &&
-      row.disabledAt === null
+  accessStatus(sessionId: string, now: Date): Promise<'active' | 'inactive'> {
+    return this.accessCache.through(sessionId, now.getTime(), async () => {
+      const [row] = await this.statusOf({ sessionId });
+      return row &&
+        row.revokedAt === null &&
+        now < row.expiresAt &&
+        row.deletedAt === null &&
+        row.disabledAt === null
         ? 'active'
         : 'inactive';
-    this.accessCache.set(sessionId, status, nowMs, fence);
-    return status;
+    });
   }
 }

@@ -22,13 +22,9 @@ export class SessionAccessCache {
     return this.entries.get(sessionId, nowMs);
   }
 
-  /** Take before the query whose answer will be `set`: a revocation committing meanwhile voids it. */
-  fence(): number {
-    return this.entries.fence();
-  }
-
-  set(sessionId: string, status: AccessStatus, nowMs: number, fence: number): void {
-    this.entries.set(sessionId, status, nowMs, fence);
+  /** The remembered status, or `load`'s, not remembered if a revocation committed while it ran. */
+  through(sessionId: string, nowMs: number, load: () => Promise<AccessStatus>): Promise<AccessStatus> {
+    return this.entries.through(sessionId, nowMs, load);
   }
 
   evict(sessionIds: readonly string[]): void {

@@ -16,13 +16,8 @@ export class TtlUserViewCache extends UserViewCache {
     super();
   }
 
-  async through(userId: string, load: () => Promise<UserPublic>): Promise<UserPublic> {
-    const cached = this.views.get(userId, this.clock.now().getTime());
-    if (cached) return cached;
-    const fence = this.views.fence();
-    const view = await load();
-    this.views.set(userId, view, this.clock.now().getTime(), fence);
-    return view;
+  through(userId: string, load: () => Promise<UserPublic>): Promise<UserPublic> {
+    return this.views.through(userId, this.clock.now().getTime(), load);
   }
 
   forget(userId: string): void {
