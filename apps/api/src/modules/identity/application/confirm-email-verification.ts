@@ -3,7 +3,7 @@ import { Clock } from '../../../shared-kernel/clock';
 import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
 import { normalizeEmail } from '../domain/email';
 import { InvalidOneTimeToken } from '../domain/errors';
-import { checkCode, CODE_ATTEMPT_WINDOW_MS, isUsable } from '../domain/one-time-secret';
+import { ALLOWANCE_WINDOW_MS, checkCode, isUsable } from '../domain/one-time-secret';
 import { GetCurrentUser } from './get-current-user';
 import {
   AccountRepository,
@@ -68,10 +68,14 @@ export class ConfirmEmailVerification {
         `${verification.id}:${proof.code}`,
         verification.codeHash,
       );
-      // Older codes are voided, so their counts no longer move; the current one's is locked.
-      const since = new Date(now.getTime() - CODE_ATTEMPT_WINDOW_MS);
-      const recent = await this.verifications.wrongCodesSince(account.id, since);
-      const failedToday = verification.createdAt >= since ? recent : recent + verification.failedCodeAttempts;
+      // The current code's count as read under its lock; older codes are voided, their counts settled.
+      const recent = await this.verifications.createdSince(
+        account.id,
+        new Date(now.getTime() - ALLOWANCE_WINDOW_MS),
+      );
+      const failedToday = recent
+        .filter(({ id }) => id !== verification.id)
+        .reduce((sum, { failedCodeAttempts }) => sum + failedCodeAttempts, verification.failedCodeAttempts);
       const check = checkCode({ failedOnThisCode: verification.failedCodeAttempts, failedToday }, matches);
       if (check === 'wrong') await this.verifications.recordWrongCode(verification.id);
       if (check !== 'accept') return undefined;

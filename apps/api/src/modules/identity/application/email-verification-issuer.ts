@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../../../shared-kernel/clock';
 import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
 import {
+  ALLOWANCE_WINDOW_MS,
   dailyAllowanceWaitSeconds,
   expiryAfter,
   resendWaitSeconds,
-  VERIFICATION_EMAIL_WINDOW_MS,
 } from '../domain/one-time-secret';
 import {
   type Account,
@@ -56,9 +56,12 @@ export class EmailVerificationIssuer {
       if (wait > 0) return { issued: false, retryAfterSeconds: wait };
       const sentToday = await this.verifications.createdSince(
         account.id,
-        new Date(now.getTime() - VERIFICATION_EMAIL_WINDOW_MS),
+        new Date(now.getTime() - ALLOWANCE_WINDOW_MS),
       );
-      const dailyWait = dailyAllowanceWaitSeconds(sentToday, now);
+      const dailyWait = dailyAllowanceWaitSeconds(
+        sentToday.map(({ createdAt }) => createdAt),
+        now,
+      );
       if (dailyWait > 0) return { issued: false, retryAfterSeconds: dailyWait };
       // The previous email, if still unsent, would only carry a voided code: withdraw it.
       if (previous?.messageId && (delivery === 'queued' || delivery === 'retrying'))

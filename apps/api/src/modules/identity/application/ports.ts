@@ -110,15 +110,16 @@ export abstract class EmailVerificationRepository {
   abstract add(verification: EmailVerification): Promise<void>;
   /** The account's most recent verification, whatever its state. */
   abstract latest(accountId: string): Promise<EmailVerification | undefined>;
-  /** When the account's verifications created at or after `since` were created. */
-  abstract createdSince(accountId: string, since: Date): Promise<Date[]>;
+  /** The account's verifications created at or after `since` (for its daily allowances). */
+  abstract createdSince(
+    accountId: string,
+    since: Date,
+  ): Promise<Pick<EmailVerification, 'id' | 'createdAt' | 'failedCodeAttempts'>[]>;
   /** Consumes a usable verification by its link token, atomically; undefined if none. */
   abstract consumeByToken(tokenHash: string, now: Date): Promise<EmailVerification | undefined>;
   /** The account's newest unused, unvoided verification, locked until the transaction ends. */
   abstract lockCurrent(accountId: string): Promise<EmailVerification | undefined>;
   abstract recordWrongCode(id: string): Promise<void>;
-  /** Wrong codes entered against the account's verifications created at or after `since`. */
-  abstract wrongCodesSince(accountId: string, since: Date): Promise<number>;
   abstract markUsed(id: string, now: Date): Promise<void>;
 }
 

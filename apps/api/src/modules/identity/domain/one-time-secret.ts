@@ -26,7 +26,9 @@ export const MAX_CODE_ATTEMPTS = 5;
  * marking the address verified. Twenty a day makes that ~0.7 % a year; the link still works.
  */
 export const MAX_CODE_ATTEMPTS_PER_DAY = 20;
-export const CODE_ATTEMPT_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** The rolling day an account's allowances (wrong codes, verification emails) are counted over. */
+export const ALLOWANCE_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export type CodeCheck = 'accept' | 'wrong' | 'exhausted';
 
@@ -67,7 +69,6 @@ export function resendWaitSeconds(
  * sent to it; ten is more than anyone waiting for a lost email asks for.
  */
 export const MAX_VERIFICATION_EMAILS_PER_DAY = 10;
-export const VERIFICATION_EMAIL_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Seconds before the next verification email is within the daily allowance, given when the
@@ -76,10 +77,10 @@ export const VERIFICATION_EMAIL_WINDOW_MS = 24 * 60 * 60 * 1000;
 export function dailyAllowanceWaitSeconds(sentAt: readonly Date[], now: Date): number {
   const inWindow = sentAt
     .map((at) => at.getTime())
-    .filter((at) => now.getTime() - at < VERIFICATION_EMAIL_WINDOW_MS)
+    .filter((at) => now.getTime() - at < ALLOWANCE_WINDOW_MS)
     .sort((a, b) => a - b);
   if (inWindow.length < MAX_VERIFICATION_EMAILS_PER_DAY) return 0;
   // The allowance frees up when enough of the oldest have left the window.
-  const freesAt = inWindow[inWindow.length - MAX_VERIFICATION_EMAILS_PER_DAY]! + VERIFICATION_EMAIL_WINDOW_MS;
+  const freesAt = inWindow[inWindow.length - MAX_VERIFICATION_EMAILS_PER_DAY]! + ALLOWANCE_WINDOW_MS;
   return Math.max(1, Math.ceil((freesAt - now.getTime()) / 1000));
 }

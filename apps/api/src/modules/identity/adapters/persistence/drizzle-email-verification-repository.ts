@@ -53,12 +53,18 @@ export class DrizzleEmailVerificationRepository extends EmailVerificationReposit
     return row;
   }
 
-  async createdSince(accountId: string, since: Date): Promise<Date[]> {
-    const rows = await this.database.db
-      .select({ createdAt: emailVerifications.createdAt })
+  createdSince(
+    accountId: string,
+    since: Date,
+  ): Promise<Pick<EmailVerification, 'id' | 'createdAt' | 'failedCodeAttempts'>[]> {
+    return this.database.db
+      .select({
+        id: emailVerifications.id,
+        createdAt: emailVerifications.createdAt,
+        failedCodeAttempts: emailVerifications.failedCodeAttempts,
+      })
       .from(emailVerifications)
       .where(and(eq(emailVerifications.accountId, accountId), gte(emailVerifications.createdAt, since)));
-    return rows.map((row) => row.createdAt);
   }
 
   async consumeByToken(tokenHash: string, now: Date): Promise<EmailVerification | undefined> {
@@ -90,14 +96,6 @@ export class DrizzleEmailVerificationRepository extends EmailVerificationReposit
       .update(emailVerifications)
       .set({ failedCodeAttempts: sql`${emailVerifications.failedCodeAttempts} + 1` })
       .where(eq(emailVerifications.id, id));
-  }
-
-  async wrongCodesSince(accountId: string, since: Date): Promise<number> {
-    const [row] = await this.database.db
-      .select({ wrong: sql<number>`coalesce(sum(${emailVerifications.failedCodeAttempts}), 0)::int` })
-      .from(emailVerifications)
-      .where(and(eq(emailVerifications.accountId, accountId), gte(emailVerifications.createdAt, since)));
-    return Number(row?.wrong ?? 0);
   }
 
   async markUsed(id: string, now: Date): Promise<void> {
