@@ -11,7 +11,7 @@ function flatten(errors: ValidationError[], parent = ''): ErrorDetail[] {
 }
 
 /** The path of the first string holding U+0000 in a parsed body or query, if any ('' for the value itself). */
-export function pathOfNul(value: unknown, path = '', depth = 0): string | undefined {
+function pathOfNul(value: unknown, path = '', depth = 0): string | undefined {
   if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
   if (value === null || typeof value !== 'object' || depth > 32) return undefined;
   for (const [key, child] of Object.entries(value)) {
