@@ -5,18 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { serveOnce } from '../lib/child.mjs';
 import { openSql } from '../lib/database.mjs';
+import { uuidV7 } from '../lib/ids.mjs';
 import { seededChains } from '../lib/seed.mjs';
+import { ACCESS_CLAIMS } from '../lib/statements.mjs';
 import { closedLoop } from '../lib/stats.mjs';
-
-/** The API's UuidV7Generator, so inserted keys are time-ordered like the API's. */
-function uuidV7() {
-  const bytes = randomBytes(16);
-  bytes.writeUIntBE(Date.now(), 0, 6);
-  bytes[6] = (bytes[6] & 0x0f) | 0x70;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -55,12 +47,6 @@ const ROTATE = `
     returning id
   )
   select count(*)::int as rotated from audited`;
-
-const ACCESS_CLAIMS = `
-  select "roles", coalesce((
-    select json_agg(json_build_object('organizationId', m.organization_id, 'role', m.role) order by m.created_at, m.organization_id)
-    from organization_members m where m.user_id = "profiles"."user_id"
-  ), '[]'::json) from "profiles" where "profiles"."user_id" = $1 limit $2`;
 
 /** The API's three round trips of a rotation, in its order. */
 async function refresh(sql, chain) {
