@@ -176,10 +176,10 @@ function passwordSection({ ceilings, endpoints }) {
     return (
       `The API's ${name} ran at ${fmt(api.perSecond / bare.perSecond, 2)} of the bare ${name}'s rate ` +
       `(CPU ratio ${fmt(bare.cpuMsPerRequest / api.cpuMsPerRequest, 2)}); the bare ${name}, which does nothing ` +
-      `but that work, reached ${fmt(floor, 2)} of the argon2id ${operation} ceiling: ` +
+      `but that work, reached ${fmt(floor, 2)} of the argon2id ${operation} ceiling, ` +
       (floor < 0.9
-        ? `below 0.9, so in this run no ${name} doing that work would have met the target here.`
-        : 'at or above 0.9, so the target was within reach in this run.')
+        ? `below 0.9: in this run, on this machine, no ${name} doing that work met the target.`
+        : 'at or above 0.9: in this run the target was within reach.')
     );
   });
   return [
