@@ -69,7 +69,7 @@ const OPEN_ACCOUNT = `
   )
   ${AUTH_EVENT} values ($42, $43, $44, $45, $46, $47, $48, $49, $50)`;
 
-// The outbox dispatcher's two statements (DrizzleEmailOutbox).
+// The outbox dispatcher's two statements (EmailOutbox.claimDue and .markSent).
 const CLAIM_EMAILS = `
   update email_outbox set locked_until = $1::timestamptz
   where id in (
