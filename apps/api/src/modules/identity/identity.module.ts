@@ -49,6 +49,7 @@ import { SignUp } from './application/sign-up';
 import { SwitchOrganization } from './application/switch-organization';
 import { RequestEmailVerification } from './application/request-email-verification';
 import { RequestPasswordReset } from './application/request-password-reset';
+import { OperatorSessionRevocation } from './application/operator-session-revocation';
 import { RevokeSession } from './application/revoke-session';
 import { RevokeAllSessionsAsOperator } from './application/revoke-all-sessions-as-operator';
 import { RevokeSessionsAsOperator } from './application/revoke-sessions-as-operator';
@@ -197,6 +198,7 @@ const identityProviders: Provider[] = [
   AccountOpener,
   ListSessions,
   RevokeSession,
+  OperatorSessionRevocation,
   RevokeSessionsAsOperator,
   RevokeAllSessionsAsOperator,
   ListSessionsOfUser,

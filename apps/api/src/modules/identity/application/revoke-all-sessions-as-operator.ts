@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../../shared-kernel/clock';
 import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
-import { AuditLog, SessionRepository } from './ports';
+import { OperatorSessionRevocation } from './operator-session-revocation';
+import { SessionRepository } from './ports';
 
 const BATCH = 500;
 
@@ -16,9 +17,9 @@ const BATCH = 500;
 export class RevokeAllSessionsAsOperator {
   constructor(
     private readonly sessions: SessionRepository,
+    private readonly revocation: OperatorSessionRevocation,
     private readonly clock: Clock,
     private readonly unitOfWork: UnitOfWork,
-    private readonly audit: AuditLog,
   ) {}
 
   async execute(): Promise<{ revoked: number }> {
@@ -30,19 +31,9 @@ export class RevokeAllSessionsAsOperator {
       if (page.length === 0) return { revoked };
       afterId = page[page.length - 1]!.id;
       const owners = new Map(page.map((session) => [session.id, session.userId]));
-      revoked += await this.unitOfWork.run(async () => {
-        const ids = await this.sessions.revoke([...owners.keys()], 'revoked_by_operator', this.clock.now());
-        for (const sessionId of ids) {
-          await this.audit.record({
-            type: 'SessionRevoked',
-            userId: owners.get(sessionId)!,
-            sessionId,
-            meta: { ip: null, userAgent: 'latchkey-cli', requestId: null },
-            data: { by: 'operator' },
-          });
-        }
-        return ids.length;
-      });
+      revoked += await this.unitOfWork.run(
+        async () => (await this.revocation.revoke(owners, this.clock.now())).length,
+      );
     }
   }
 }

@@ -3,7 +3,8 @@ import { Clock } from '../../../shared-kernel/clock';
 import { NotFound } from '../../../shared-kernel/domain-error';
 import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
 import { normalizeEmail } from '../domain/email';
-import { AccountRepository, AuditLog, SessionRepository } from './ports';
+import { OperatorSessionRevocation } from './operator-session-revocation';
+import { AccountRepository, SessionRepository } from './ports';
 
 export type OperatorRevocation = { email: string } | { sessionId: string };
 
@@ -17,9 +18,9 @@ export class RevokeSessionsAsOperator {
   constructor(
     private readonly accounts: AccountRepository,
     private readonly sessions: SessionRepository,
+    private readonly revocation: OperatorSessionRevocation,
     private readonly clock: Clock,
     private readonly unitOfWork: UnitOfWork,
-    private readonly audit: AuditLog,
   ) {}
 
   async execute(target: OperatorRevocation): Promise<{ userId: string; revoked: string[] }> {
@@ -38,16 +39,8 @@ export class RevokeSessionsAsOperator {
         userId = session.userId;
         sessionIds = [session.id];
       }
-      const revoked = await this.sessions.revoke(sessionIds, 'revoked_by_operator', now);
-      for (const sessionId of revoked) {
-        await this.audit.record({
-          type: 'SessionRevoked',
-          userId,
-          sessionId,
-          meta: { ip: null, userAgent: 'latchkey-cli', requestId: null },
-          data: { by: 'operator' },
-        });
-      }
+      const owners = new Map(sessionIds.map((sessionId) => [sessionId, userId]));
+      const revoked = await this.revocation.revoke(owners, now);
       return { userId, revoked };
     });
   }
