@@ -344,12 +344,12 @@ export function renderMarkdown(results) {
 
 /** Failures of the harness (not of performance): these make `pnpm bench` exit non-zero. */
 export function harnessProblems(results) {
+  const bare = (runs = {}) =>
+    Object.fromEntries(Object.entries(runs).map(([key, run]) => [`bare ${key}`, run]));
   const runs = {
-    ...Object.fromEntries(Object.entries(results.endpoints).map(([key, run]) => [key, run])),
-    ...Object.fromEntries(Object.entries(results.ceilings.fastify).map(([key, run]) => [`bare ${key}`, run])),
-    ...Object.fromEntries(
-      Object.entries(results.ceilings.barePassword ?? {}).map(([key, run]) => [`bare ${key}`, run]),
-    ),
+    ...results.endpoints,
+    ...bare(results.ceilings.fastify),
+    ...bare(results.ceilings.barePassword),
   };
   const problems = [];
   for (const [name, run] of Object.entries(runs)) {
