@@ -41,6 +41,25 @@ export default tseslint.config(
     },
   },
   {
+    // class-validator's IsOptional skips every rule for null as well as for absent fields, which let
+    // `{"email": null}` reach the use cases; Optional() (platform/errors/validation) skips absent only.
+    files: ['apps/api/src/**/adapters/http/**/*.ts', 'apps/api/src/testing/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'class-validator',
+              importNames: ['IsOptional'],
+              message: 'Use Optional() from platform/errors/validation: IsOptional lets null through.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['apps/api/src/modules/*/domain/**/*.ts', 'apps/api/src/shared-kernel/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -10,6 +10,7 @@ import type { AppConfig } from './platform/config/app-config';
 import type { Database } from './platform/database/database';
 import { openDatabase } from './platform/database/open-database';
 import { ErrorResponseFilter } from './platform/errors/error-response.filter';
+import { clientErrorHandler, onFrameworkError } from './platform/errors/framework-errors';
 import { createValidationPipe } from './platform/errors/validation';
 import { configureHttpPipeline } from './platform/http/http-pipeline';
 import { requestIdFrom, REQUEST_ID_HEADER } from './platform/http/request-id';
@@ -51,7 +52,12 @@ export async function createApp(options: CreateAppOptions): Promise<LatchkeyApp>
     genReqId: (request: IncomingMessage) => requestIdFrom(request.headers[REQUEST_ID_HEADER]),
     // One access line per request is written by the pipeline's onResponse hook instead.
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
-    return503OnClosing: true,
+    // Requests arriving while the server closes get the ErrorResponse 503 of the pipeline's
+    // onRequest hook, not Fastify's own body.
+    return503OnClosing: false,
+    // What Fastify and Node refuse before any route: answered as ErrorResponses too.
+    frameworkErrors: onFrameworkError,
+    clientErrorHandler: clientErrorHandler(logger),
     // Whether X-Forwarded-For names the client (TRUST_PROXY); off, request.ip is the socket peer.
     trustProxy: config.http.trustProxy,
   });

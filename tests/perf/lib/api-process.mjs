@@ -43,6 +43,7 @@ export function apiEnvironment({ port, dataDir, databaseUrl }) {
     RATE_LIMIT_LOGIN_EMAIL: '1000000/1m',
     RATE_LIMIT_REGISTER_IP: '1000000/1m',
     RATE_LIMIT_REFRESH_IP: '1000000/1m',
+    RATE_LIMIT_LOGOUT_IP: '1000000/1m',
     LOGIN_LOCKOUT_THRESHOLD: '10000',
   };
 }

@@ -113,6 +113,7 @@ export type RateLimitName =
   | 'loginEmail'
   | 'registerIp'
   | 'refreshIp'
+  | 'logoutIp'
   | 'passwordResetIp'
   | 'passwordResetEmail'
   | 'verifyRequestIp'
@@ -351,6 +352,7 @@ export function loadConfig(env: Env): AppConfig {
         loginEmail: rateLimit(read, 'RATE_LIMIT_LOGIN_EMAIL', '10/15m'),
         registerIp: rateLimit(read, 'RATE_LIMIT_REGISTER_IP', '10/1h'),
         refreshIp: rateLimit(read, 'RATE_LIMIT_REFRESH_IP', '120/1m'),
+        logoutIp: rateLimit(read, 'RATE_LIMIT_LOGOUT_IP', '60/1m'),
         passwordResetIp: rateLimit(read, 'RATE_LIMIT_PASSWORD_RESET_IP', '10/15m'),
         passwordResetEmail: rateLimit(read, 'RATE_LIMIT_PASSWORD_RESET_EMAIL', '5/1h'),
         verifyRequestIp: rateLimit(read, 'RATE_LIMIT_VERIFY_REQUEST_IP', '10/15m'),

@@ -1,5 +1,6 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { ServiceUnavailable, ValidationFailed } from '../../shared-kernel/domain-error';
+import { DrizzleQueryError } from 'drizzle-orm';
 import { mapError } from './error-mapper';
 
 describe('mapError', () => {
@@ -52,5 +53,30 @@ describe('mapError', () => {
       code: 'VALIDATION_FAILED',
       details: [{ field: 'body', message: 'The request body is not valid JSON' }],
     });
+  });
+
+  it('a database that cannot be reached → 503 SERVICE_UNAVAILABLE with Retry-After, logged as a warning', () => {
+    const lost = new DrizzleQueryError(
+      'select "id" from "accounts" where "email" = $1',
+      ['a@example.com'],
+      new Error('Connection terminated unexpectedly'),
+    );
+    expect(mapError(lost, 't')).toEqual({
+      status: 503,
+      body: {
+        message: 'The service is temporarily unable to reach its database; retry later',
+        code: 'SERVICE_UNAVAILABLE',
+        traceId: 't',
+      },
+      headers: { 'retry-after': '5' },
+      unexpected: false,
+      warning: 'database unavailable',
+    });
+    const broken = new DrizzleQueryError(
+      'select nope',
+      [],
+      Object.assign(new Error('syntax error'), { code: '42601', severity: 'ERROR' }),
+    );
+    expect(mapError(broken, 't')).toMatchObject({ status: 500, unexpected: true });
   });
 });

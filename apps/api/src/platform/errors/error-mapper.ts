@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { type ErrorCode, type ErrorResponse, errorStatus } from '@latchkey/contracts';
 import { DomainError } from '../../shared-kernel/domain-error';
+import { isDatabaseUnavailable } from '../database/database-errors';
 
 export interface MappedError {
   status: number;
@@ -8,7 +9,12 @@ export interface MappedError {
   headers: Record<string, string>;
   /** True for failures nobody expected: logged with the stack, answered with a generic body. */
   unexpected: boolean;
+  /** An expected failure an operator should still hear of (a dependency down): logged as a warning. */
+  warning?: string;
 }
+
+/** How long a client should wait before retrying a request the database could not serve. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 const codeByStatus: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
@@ -16,11 +22,14 @@ const codeByStatus: Record<number, ErrorCode> = {
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   405: 'NOT_FOUND',
+  408: 'REQUEST_TIMEOUT',
   409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   422: 'IDEMPOTENCY_KEY_MISMATCH',
   429: 'RATE_LIMITED',
+  431: 'HEADERS_TOO_LARGE',
   503: 'SERVICE_UNAVAILABLE',
 };
 
@@ -34,6 +43,9 @@ const defaultMessages: Record<ErrorCode, string> = {
   PAYLOAD_TOO_LARGE: 'The request body is too large',
   UNSUPPORTED_MEDIA_TYPE: 'The request body must be application/json',
   IDEMPOTENCY_KEY_MISMATCH: 'The idempotency key was used with a different request',
+  REQUEST_TIMEOUT: 'The request did not arrive in time',
+  URI_TOO_LONG: 'A path segment of the URL is too long',
+  HEADERS_TOO_LARGE: 'The request headers are too large',
   RATE_LIMITED: 'Too many requests',
   INTERNAL: 'Internal server error',
   SERVICE_UNAVAILABLE: 'Service unavailable',
@@ -66,14 +78,22 @@ export function mapError(error: unknown, traceId: string): MappedError {
   }
   if (error instanceof HttpException) {
     // Nest wraps Fastify's own errors (body parsing runs before any handler) and keeps the cause.
-    return fromParserError(error.cause, traceId) ?? fromStatus(error.getStatus(), traceId);
+    return fromParserError(error.cause, traceId) ?? mapStatus(error.getStatus(), traceId);
   }
   const parserError = fromParserError(error, traceId);
   if (parserError) return parserError;
+  if (isDatabaseUnavailable(error)) {
+    const mapped = build(503, 'SERVICE_UNAVAILABLE', DATABASE_UNAVAILABLE, traceId, {
+      'retry-after': String(DATABASE_RETRY_AFTER_SECONDS),
+    });
+    return { ...mapped, warning: 'database unavailable' };
+  }
   return { ...build(500, 'INTERNAL', defaultMessages.INTERNAL, traceId, {}), unexpected: true };
 }
 
 const INVALID_JSON = 'The request body is not valid JSON';
+const DATABASE_UNAVAILABLE = 'The service is temporarily unable to reach its database; retry later';
+const BAD_URL = 'The URL holds a malformed percent-encoding';
 
 function fromParserError(error: unknown, traceId: string): MappedError | undefined {
   // secure-json-parse throws a SyntaxError that Fastify marks with statusCode 400.
@@ -85,11 +105,15 @@ function fromParserError(error: unknown, traceId: string): MappedError | undefin
     return build(400, 'VALIDATION_FAILED', INVALID_JSON, traceId, {}, [
       { field: 'body', message: INVALID_JSON },
     ]);
-  if (isFastifyError(error)) return fromStatus(error.statusCode, traceId);
+  // A %-escape that decodes to no character (`/users/%ZZ`), found by the router before any route.
+  if (isFastifyError(error) && error.code === 'FST_ERR_BAD_URL')
+    return build(400, 'VALIDATION_FAILED', BAD_URL, traceId, {}, [{ field: 'url', message: BAD_URL }]);
+  if (isFastifyError(error)) return mapStatus(error.statusCode, traceId);
   return undefined;
 }
 
-function fromStatus(status: number, traceId: string): MappedError {
+/** The ErrorResponse of a bare HTTP status (the code that status stands for, its default message). */
+export function mapStatus(status: number, traceId: string): MappedError {
   const code = codeByStatus[status] ?? (status >= 400 && status < 500 ? 'VALIDATION_FAILED' : 'INTERNAL');
   const headers: Record<string, string> = code === 'UNAUTHORIZED' ? { 'www-authenticate': 'Bearer' } : {};
   const mapped = build(errorStatus[code], code, defaultMessages[code], traceId, headers);

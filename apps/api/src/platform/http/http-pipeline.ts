@@ -3,12 +3,22 @@ import cors from '@fastify/cors';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../config/app-config';
+import { mapError } from '../errors/error-mapper';
+import { sendError } from '../errors/error-response.filter';
 import { type RequestContext, requestContext } from '../logging/request-context';
+import { ServiceUnavailable } from '../../shared-kernel/domain-error';
+import { boundJsonDepth } from './json-body';
 import { REQUEST_ID_HEADER } from './request-id';
 import { applySuccessStatus } from './response-status';
-import { securityHeaders } from './security-headers';
+import { API_SECURITY_HEADERS } from './security-headers';
 
 const contextKey = Symbol('requestContext');
+
+class ShuttingDown extends ServiceUnavailable {
+  constructor() {
+    super('This instance is shutting down; retry on another', { retryAfterSeconds: 1 });
+  }
+}
 type WithContext = FastifyRequest & { [contextKey]?: RequestContext };
 
 /**
@@ -18,13 +28,19 @@ type WithContext = FastifyRequest & { [contextKey]?: RequestContext };
  */
 export async function configureHttpPipeline(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
-  // Helmet's defaults (HSTS, nosniff, frame and referrer policies) on every response, unknown
-  // routes and errors included; its default CSP is strict enough for JSON and still lets the
-  // Swagger UI page load its own scripts.
-  const security = securityHeaders({ hsts: { maxAge: 31_536_000, includeSubDomains: true } });
-
+  // Graceful shutdown: once closing, a request that arrives on a kept-alive socket is not
+  // started; it gets 503 with Connection: close, which tells the client it did not run.
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   fastify.addHook('onRequest', (request: WithContext, reply, done) => {
-    void reply.headers(security).header(REQUEST_ID_HEADER, request.id);
+    void reply.headers(API_SECURITY_HEADERS).header(REQUEST_ID_HEADER, request.id);
+    if (closing) {
+      void reply.header('connection', 'close');
+      return sendError(reply, mapError(new ShuttingDown(), request.id));
+    }
     const context: RequestContext = {
       requestId: request.id,
       log: request.log,
@@ -56,14 +72,9 @@ export async function configureHttpPipeline(app: NestFastifyApplication, config:
     done();
   });
 
-  // Graceful shutdown: the server stops accepting, but a keep-alive socket that carried an
-  // in-flight request would hold close() open until its idle timeout. Once closing, every
-  // response asks the client to drop its connection, so close() ends with the last response.
-  let closing = false;
-  fastify.addHook('preClose', (done) => {
-    closing = true;
-    done();
-  });
+  // The server stops accepting, but a keep-alive socket that carried an in-flight request would
+  // hold close() open until its idle timeout. Once closing, every response asks the client to
+  // drop its connection, so close() ends with the last response.
   fastify.addHook('onSend', (request, reply, payload, done) => {
     applySuccessStatus(request, reply);
     if (closing) void reply.header('connection', 'close');
@@ -92,4 +103,5 @@ export async function configureHttpPipeline(app: NestFastifyApplication, config:
   // JSON is the only body this API reads. Dropping text/plain also means a cross-site
   // form cannot smuggle a "simple" request body in (it gets 415).
   fastify.removeContentTypeParser('text/plain');
+  boundJsonDepth(fastify);
 }

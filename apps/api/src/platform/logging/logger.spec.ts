@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { DrizzleQueryError } from 'drizzle-orm';
 import { createLogger, maskTokens } from './logger';
 
 const JWT =
@@ -50,6 +51,62 @@ describe('logger redaction', () => {
     expect(written).toContain('insert into \\"profiles\\"');
     expect(written).not.toContain('Victoria Secretname');
     expect(written).not.toContain('driver-value');
+  });
+
+  it("logs a database error by statement, code and constraint: drizzle's message and the server's detail quote values", () => {
+    const out = capture();
+    const logger = createLogger('info', out.stream);
+    // What pg raises for a duplicate address, wrapped as drizzle wraps it: both the message
+    // ("params: ada@example.com,…") and the detail quote the values.
+    const serverError = Object.assign(
+      new Error('duplicate key value violates unique constraint "accounts_email"'),
+      {
+        code: '23505',
+        severity: 'ERROR',
+        constraint: 'accounts_email',
+        table: 'accounts',
+        routine: '_bt_check_unique',
+        detail: 'Key (email)=(ada.secret@example.com) already exists.',
+      },
+    );
+    const error = new DrizzleQueryError(
+      'insert into "accounts" ("email", "password_hash") values ($1, $2)',
+      ['ada.secret@example.com', '$argon2id$v=19$secret-hash'],
+      serverError,
+    );
+    logger.error({ err: new Error('sign-up failed', { cause: error }) }, 'unexpected error');
+    const written = out.lines();
+    expect(written).not.toContain('ada.secret');
+    expect(written).not.toContain('secret-hash');
+    const line = JSON.parse(written) as { err: { message: string; database: Record<string, string> } };
+    expect(line.err.message).toBe('database error 23505');
+    expect(line.err.database).toEqual({
+      query: 'insert into "accounts" ("email", "password_hash") values ($1, $2)',
+      code: '23505',
+      severity: 'ERROR',
+      routine: '_bt_check_unique',
+      constraint: 'accounts_email',
+      table: 'accounts',
+    });
+  });
+
+  it("logs a lost connection by pg's own words, which carry no values", () => {
+    const out = capture();
+    const error = new DrizzleQueryError(
+      'select "id" from "accounts" where "email" = $1',
+      ['bob.secret@example.com'],
+      new Error('Connection terminated unexpectedly'),
+    );
+    createLogger('info', out.stream).warn({ err: error }, 'database unavailable');
+    const line = JSON.parse(out.lines()) as { err: { message: string } };
+    expect(out.lines()).not.toContain('bob.secret');
+    expect(line.err.message).toBe('database error Connection terminated unexpectedly');
+  });
+
+  it('logs any other error as pino does, message and stack included', () => {
+    const out = capture();
+    createLogger('info', out.stream).error({ err: new TypeError('boom') }, 'unexpected error');
+    expect(JSON.parse(out.lines())).toMatchObject({ err: { type: 'TypeError', message: 'boom' } });
   });
 
   it('masks anything shaped like a JWT inside message strings', () => {

@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from '../config/app-config';
+import { loggableDatabaseError } from '../database/database-errors';
 
 const CENSOR = '[REDACTED]';
 
@@ -25,7 +26,8 @@ export const REDACTED_PATHS = [
   'accessToken',
   'token',
   // A failed statement's values (drizzle's DrizzleQueryError, and the driver error it wraps):
-  // token hashes, addresses, names. The statement's text stays, which is what a reader needs.
+  // token hashes, addresses, names. serializeError already logs database errors without them;
+  // these paths stay for errors logged under `err` that some other code built.
   'err.params',
   'err.cause.params',
 ];
@@ -36,6 +38,29 @@ export function maskTokens(text: string): string {
   return text.replace(JWT_PATTERN, CENSOR);
 }
 
+/**
+ * The `err` serializer: pino's own, except for a database error (or one that wraps it), whose
+ * message and detail may quote the statement's values: that is logged as the statement's text,
+ * the driver's code and constraint, and the stack's frames without its first line (the message).
+ */
+export function serializeError(error: unknown): unknown {
+  const database = loggableDatabaseError(error);
+  if (database === undefined) return pino.stdSerializers.err(error as Error);
+  const outer = error as { name?: unknown; stack?: unknown };
+  return {
+    type: typeof outer.name === 'string' ? outer.name : 'Error',
+    message: `database error${database.code ? ` ${database.code}` : ''}`,
+    database,
+    stack:
+      typeof outer.stack === 'string'
+        ? outer.stack
+            .split('\n')
+            .filter((line) => /^\s+at /.test(line))
+            .join('\n')
+        : undefined,
+  };
+}
+
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   return pino(
     {
@@ -44,6 +69,7 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED_PATHS, censor: CENSOR },
+      serializers: { err: serializeError },
       hooks: {
         logMethod(args, method) {
           const masked = args.map((arg) => (typeof arg === 'string' ? maskTokens(arg) : arg));

@@ -14,7 +14,14 @@ import type { RateLimitName } from '../config/app-config';
 import { StoreFailurePolicy } from '../redis/store-failure-policy';
 
 export type RouteClass =
-  'login' | 'register' | 'refresh' | 'passwordResetRequest' | 'verifyRequest' | 'tokenConfirm' | 'slugCheck';
+  | 'login'
+  | 'register'
+  | 'refresh'
+  | 'logout'
+  | 'passwordResetRequest'
+  | 'verifyRequest'
+  | 'tokenConfirm'
+  | 'slugCheck';
 
 /**
  * Which limits count a route class's requests (per IP, per email). Counters are kept per route,
@@ -24,6 +31,7 @@ export const LIMITS_OF: Readonly<Record<RouteClass, readonly RateLimitName[]>> =
   login: ['loginIp', 'loginEmail'],
   register: ['registerIp'],
   refresh: ['refreshIp'],
+  logout: ['logoutIp'],
   passwordResetRequest: ['passwordResetIp', 'passwordResetEmail'],
   verifyRequest: ['verifyRequestIp', 'verifyRequestEmail'],
   tokenConfirm: ['tokenConfirmIp'],

@@ -125,6 +125,7 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(204)
+  @RateLimit('logout')
   @UseGuards(OptionalBearerAuthGuard)
   async signOut(
     @Body() body: LogoutRequest,

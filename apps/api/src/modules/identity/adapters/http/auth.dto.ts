@@ -4,7 +4,6 @@ import {
   IsEmail,
   IsNotEmpty,
   IsObject,
-  IsOptional,
   IsString,
   IsUUID,
   Length,
@@ -12,6 +11,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { Optional } from '../../../../platform/errors/validation';
 
 // Names match docs/openapi.yaml's schemas. Lengths here are cheap guards; the password policy
 // (minimum length, blocklist, 256 code points) is the domain's and reports its own details.
@@ -46,26 +46,26 @@ export class LoginRequest {
   @MaxLength(4096)
   password!: string;
 
-  @IsOptional()
+  @Optional()
   @IsString()
   @Length(1, 128)
   deviceId?: string;
 }
 
 export class RefreshRequest {
-  @IsOptional()
+  @Optional()
   @IsString()
   @Length(1, 512)
   refreshToken?: string;
 }
 
 export class LogoutRequest {
-  @IsOptional()
+  @Optional()
   @IsString()
   @Length(1, 512)
   refreshToken?: string;
 
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   allDevices?: boolean;
 }
@@ -105,7 +105,7 @@ export class PasswordChangeRequest {
 
 /** Without a bearer token, `email` names the address; with one, the body names nothing. */
 export class VerificationRequest {
-  @IsOptional()
+  @Optional()
   @Transform(trim)
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
@@ -114,18 +114,18 @@ export class VerificationRequest {
 
 /** Either `token` (from the link) or `email` with `code` (typed in); the controller checks which. */
 export class VerificationConfirmRequest {
-  @IsOptional()
+  @Optional()
   @IsString()
   @Length(1, 512)
   token?: string;
 
-  @IsOptional()
+  @Optional()
   @Transform(trim)
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
   email?: string;
 
-  @IsOptional()
+  @Optional()
   @Transform(trim)
   @Matches(/^[0-9]{6}$/, { message: 'code must be the 6 digits from the email' })
   code?: string;
@@ -150,7 +150,7 @@ export class SignUpRequest extends RegisterRequest {
   @Type(() => NewOrganizationRequest)
   organization!: NewOrganizationRequest;
 
-  @IsOptional()
+  @Optional()
   @IsString()
   @Length(1, 128)
   deviceId?: string;

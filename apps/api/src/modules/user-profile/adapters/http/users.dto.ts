@@ -6,13 +6,13 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
-  IsOptional,
   IsString,
   IsUUID,
   Max,
   MaxLength,
   Min,
 } from 'class-validator';
+import { Optional } from '../../../../platform/errors/validation';
 import { GLOBAL_ROLES, type GlobalRole } from '../../domain/profile';
 
 // Names match docs/openapi.yaml. Unknown fields (email, roles, id on PATCH) are refused by the
@@ -21,18 +21,18 @@ import { GLOBAL_ROLES, type GlobalRole } from '../../domain/profile';
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class ListUsersQuery {
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(100)
   limit?: number;
 
-  @IsOptional()
+  @Optional()
   @IsUUID('all', { message: 'cursor must be the nextCursor of a previous page' })
   cursor?: string;
 
-  @IsOptional()
+  @Optional()
   @Transform(trim)
   @IsEmail({}, { message: 'email must be an email address' })
   email?: string;
