@@ -20,7 +20,7 @@ export class AuthenticateAccessToken {
 
   async execute(token: string): Promise<Principal> {
     const claims = await this.verifier.verify(token);
-    if ((await this.sessions.accessStatus(claims.sid, this.clock.now())) !== 'active')
+    if ((await this.sessions.accessStatus(claims.sid, claims.sub, this.clock.now())) !== 'active')
       throw new InvalidAccessToken();
     return { userId: claims.sub, sessionId: claims.sid, roles: claims.roles };
   }

@@ -183,8 +183,11 @@ export abstract class SessionRepository {
   }): Promise<{ id: string; userId: string }[]>;
   abstract setActiveOrganization(sessionId: string, organizationId: string): Promise<void>;
   abstract listActiveForUser(userId: string, now: Date): Promise<Session[]>;
-  /** Whether access tokens of this session may still be honoured (session live, account active). */
-  abstract accessStatus(sessionId: string, now: Date): Promise<'active' | 'inactive'>;
+  /**
+   * Whether access tokens of this session may still be honoured: the session is live, its
+   * account active, and it is `userId`'s (a token's `sid` must be a session of its `sub`).
+   */
+  abstract accessStatus(sessionId: string, userId: string, now: Date): Promise<'active' | 'inactive'>;
 }
 
 export type AuthEventType =

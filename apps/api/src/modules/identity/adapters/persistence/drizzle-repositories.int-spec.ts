@@ -8,7 +8,7 @@ import { DrizzleAccountRepository } from './drizzle-account-repository';
 import { DrizzleSessionRepository } from './drizzle-session-repository';
 import { UuidV7Generator } from '../crypto/uuid-v7-generator';
 import { SystemClock } from '../../../../shared-kernel/clock';
-import { type AccessStatus, SessionAccessCache } from './session-access-cache';
+import { type SessionAccess, SessionAccessCache } from './session-access-cache';
 import { TtlUserViewCache } from './ttl-user-view-cache';
 
 const token = (generation = 0) => ({
@@ -267,7 +267,7 @@ describe('Drizzle identity repositories', () => {
     it('revokes only live sessions, reports which, and evicts the access cache after commit', async () => {
       const { session } = await aChain();
       const now = new Date();
-      await expect(sessions.accessStatus(session.id, now)).resolves.toBe('active');
+      await expect(sessions.accessStatus(session.id, session.userId, now)).resolves.toBe('active');
 
       let evictedInside = true;
       await test.database.transaction(async () => {
@@ -275,8 +275,18 @@ describe('Drizzle identity repositories', () => {
         evictedInside = cache.get(session.id, now.getTime()) === undefined;
       });
       expect(evictedInside).toBe(false); // still cached while uncommitted
-      await expect(sessions.accessStatus(session.id, now)).resolves.toBe('inactive');
+      await expect(sessions.accessStatus(session.id, session.userId, now)).resolves.toBe('inactive');
       await expect(sessions.revoke([session.id], 'logout', now)).resolves.toEqual([]);
+    });
+
+    it("refuses a session named for another user, cached or not (a token's sid must be its sub's)", async () => {
+      const { session } = await aChain();
+      const now = new Date();
+      const stranger = '00000000-0000-7000-8000-000000000001';
+      await expect(sessions.accessStatus(session.id, stranger, now)).resolves.toBe('inactive');
+      await expect(sessions.accessStatus(session.id, session.userId, now)).resolves.toBe('active');
+      // Now cached as active for its owner, and still refused for anyone else.
+      await expect(sessions.accessStatus(session.id, stranger, now)).resolves.toBe('inactive');
     });
 
     it('does not cache a status whose query raced a revocation: it may have read the row before it', async () => {
@@ -286,8 +296,8 @@ describe('Drizzle identity repositories', () => {
         override through(
           sessionId: string,
           nowMs: number,
-          load: () => Promise<AccessStatus>,
-        ): Promise<AccessStatus> {
+          load: () => Promise<SessionAccess>,
+        ): Promise<SessionAccess> {
           return super.through(sessionId, nowMs, async () => {
             const status = await load();
             this.evict(['a session revoked while the query runs']);
@@ -297,17 +307,17 @@ describe('Drizzle identity repositories', () => {
       })(60_000);
       const repository = new DrizzleSessionRepository(test.database, racing, new UuidV7Generator());
       const now = new Date();
-      await expect(repository.accessStatus(session.id, now)).resolves.toBe('active');
+      await expect(repository.accessStatus(session.id, session.userId, now)).resolves.toBe('active');
       expect(racing.get(session.id, now.getTime())).toBeUndefined();
       // Without a race the answer is remembered.
-      await expect(sessions.accessStatus(session.id, now)).resolves.toBe('active');
-      expect(cache.get(session.id, now.getTime())).toBe('active');
+      await expect(sessions.accessStatus(session.id, session.userId, now)).resolves.toBe('active');
+      expect(cache.get(session.id, now.getTime())).toEqual({ status: 'active', userId: session.userId });
     });
 
     it('leaves the cache alone when the revoking transaction rolls back', async () => {
       const { session } = await aChain();
       const now = new Date();
-      await sessions.accessStatus(session.id, now);
+      await sessions.accessStatus(session.id, session.userId, now);
       await expect(
         test.database.transaction(async () => {
           await sessions.revoke([session.id], 'logout', now);
@@ -315,7 +325,7 @@ describe('Drizzle identity repositories', () => {
         }),
       ).rejects.toThrow('rollback');
       await expect(sessions.findById(session.id)).resolves.toMatchObject({ revokedAt: null });
-      await expect(sessions.accessStatus(session.id, now)).resolves.toBe('active');
+      await expect(sessions.accessStatus(session.id, session.userId, now)).resolves.toBe('active');
     });
 
     it('pages through every unrevoked session begun by a moment, in id order, each once', async () => {

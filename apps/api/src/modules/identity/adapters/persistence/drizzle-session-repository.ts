@@ -63,7 +63,13 @@ const FIRST_TOKEN_ROW = {
 export class DrizzleSessionRepository extends SessionRepository {
   // The bearer check's query on a cache miss: built once (Database.preparedRead).
   private readonly statusOf: PreparedRead<
-    { revokedAt: Date | null; expiresAt: Date; deletedAt: Date | null; disabledAt: Date | null }[]
+    {
+      userId: string;
+      revokedAt: Date | null;
+      expiresAt: Date;
+      deletedAt: Date | null;
+      disabledAt: Date | null;
+    }[]
   >;
 
   // Every refresh: the presented token, its session and account, and the live token.
@@ -163,6 +169,7 @@ export class DrizzleSessionRepository extends SessionRepository {
     this.statusOf = database.preparedRead('session_access', (db) =>
       db
         .select({
+          userId: sessions.userId,
           revokedAt: sessions.revokedAt,
           expiresAt: sessions.expiresAt,
           deletedAt: accounts.deletedAt,
@@ -303,16 +310,19 @@ export class DrizzleSessionRepository extends SessionRepository {
       .where(eq(sessions.id, sessionId));
   }
 
-  accessStatus(sessionId: string, now: Date): Promise<'active' | 'inactive'> {
-    return this.accessCache.through(sessionId, now.getTime(), async () => {
+  async accessStatus(sessionId: string, userId: string, now: Date): Promise<'active' | 'inactive'> {
+    const access = await this.accessCache.through(sessionId, now.getTime(), async () => {
       const [row] = await this.statusOf({ sessionId });
-      return row &&
+      const active =
+        row !== undefined &&
         row.revokedAt === null &&
         now < row.expiresAt &&
         row.deletedAt === null &&
-        row.disabledAt === null
-        ? 'active'
-        : 'inactive';
+        row.disabledAt === null;
+      return { status: active ? 'active' : 'inactive', userId: row?.userId };
     });
+    // Defence in depth: a token naming another user's session is refused, though only a holder
+    // of the signing key could make one.
+    return access.userId === userId ? access.status : 'inactive';
   }
 }

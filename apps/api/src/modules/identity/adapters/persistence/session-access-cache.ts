@@ -2,13 +2,20 @@ import { TtlMap } from '../../../../platform/cache/ttl-map';
 
 export type AccessStatus = 'active' | 'inactive';
 
+/** Whether a session's access tokens are honoured, and whose session it is. */
+export interface SessionAccess {
+  status: AccessStatus;
+  /** The session's user; undefined for a session that does not exist. */
+  userId: string | undefined;
+}
+
 /**
  * Remembers for a few seconds whether a session's access tokens are honoured, so the bearer
  * check is not a query per request. Revocations in this process evict their entries once they
  * commit; another instance's revocation is seen within `ttlMs` at the latest.
  */
 export class SessionAccessCache {
-  private readonly entries: TtlMap<AccessStatus>;
+  private readonly entries: TtlMap<SessionAccess>;
 
   constructor(ttlMs = 5_000, maxEntries = 100_000) {
     this.entries = new TtlMap(ttlMs, maxEntries);
@@ -18,12 +25,12 @@ export class SessionAccessCache {
     return this.entries.ttlMs;
   }
 
-  get(sessionId: string, nowMs: number): AccessStatus | undefined {
+  get(sessionId: string, nowMs: number): SessionAccess | undefined {
     return this.entries.get(sessionId, nowMs);
   }
 
   /** The remembered status, or `load`'s, not remembered if a revocation committed while it ran. */
-  through(sessionId: string, nowMs: number, load: () => Promise<AccessStatus>): Promise<AccessStatus> {
+  through(sessionId: string, nowMs: number, load: () => Promise<SessionAccess>): Promise<SessionAccess> {
     return this.entries.through(sessionId, nowMs, load);
   }
 
