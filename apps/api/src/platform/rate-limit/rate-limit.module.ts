@@ -18,10 +18,16 @@ const appliesTo = (name: RateLimitName) => (context: ExecutionContext) => {
   return typeof body?.email === 'string';
 };
 
-const trackerOf = (name: RateLimitName) =>
-  name.endsWith('Email')
-    ? (request: Record<string, unknown>) => emailKey((request as unknown as FastifyRequest).body)
-    : (request: Record<string, unknown>) => clientKey((request as unknown as FastifyRequest).ip);
+const trackerOf = (name: RateLimitName) => {
+  const ip = (request: Record<string, unknown>) => clientKey((request as unknown as FastifyRequest).ip);
+  const email = (request: Record<string, unknown>) => emailKey((request as unknown as FastifyRequest).body);
+  // Logins are counted per address *and* account: counted per account alone, anyone could spend
+  // the owner's budget from other addresses and keep them out for good. (The account-wide
+  // protection is the lockout's, which only slows guessing down.) Reset and verification requests
+  // stay per account: that limit protects the owner's mailbox, whoever asks.
+  if (name === 'loginEmail') return (request: Record<string, unknown>) => `${ip(request)}|${email(request)}`;
+  return name.endsWith('Email') ? email : ip;
+};
 
 /** One named throttler per configured limit, each counting only the routes of its class. */
 @Global()

@@ -53,7 +53,7 @@ export class ChangePassword {
     const violations = this.policy.violations(command.newPassword, account.email);
     if (violations.length > 0) throw new PasswordRejected(violations);
 
-    const verdict = await this.attempts.begin(account.email, this.clock.now());
+    const verdict = await this.attempts.begin(account.email, meta.ip, this.clock.now());
     if (!verdict.allowed) throw new CurrentPasswordIncorrect();
     const current = normalizePassword(command.currentPassword);
     const { ok } =
@@ -61,7 +61,7 @@ export class ChangePassword {
         ? { ok: false }
         : await this.hasher.verify(account.passwordHash, current);
     if (!ok) throw new CurrentPasswordIncorrect();
-    await this.attempts.succeeded(account.email);
+    await this.attempts.succeeded(account.email, meta.ip);
 
     const passwordHash = await this.hasher.hash(normalizePassword(command.newPassword));
     const now = this.clock.now();

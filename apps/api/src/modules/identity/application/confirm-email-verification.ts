@@ -10,6 +10,7 @@ import {
   AuditLog,
   EmailVerificationRepository,
   isAccountActive,
+  LoginAttemptGate,
   OneTimeSecrets,
   type RequestMeta,
 } from './ports';
@@ -31,12 +32,17 @@ export class ConfirmEmailVerification {
     private readonly clock: Clock,
     private readonly unitOfWork: UnitOfWork,
     private readonly audit: AuditLog,
+    private readonly attempts: LoginAttemptGate,
   ) {}
 
   async execute(proof: VerificationProof, meta: RequestMeta): Promise<UserPublic> {
     const userId = 'token' in proof ? await this.byToken(proof.token, meta) : await this.byCode(proof, meta);
     if (userId === undefined) throw new InvalidOneTimeToken();
-    return this.currentUser.execute(userId);
+    const user = await this.currentUser.execute(userId);
+    // Control of the mailbox is proven, as by a password reset: guesses counted against the
+    // address no longer keep its owner out. Best effort, as there: a counter left behind expires.
+    await this.attempts.release(user.email).catch(() => undefined);
+    return user;
   }
 
   private byToken(token: string, meta: RequestMeta): Promise<string | undefined> {

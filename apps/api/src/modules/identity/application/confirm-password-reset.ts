@@ -70,9 +70,9 @@ export class ConfirmPasswordReset {
         data: { revokedSessions: revoked.length },
       });
     });
-    // The owner is back in control: guesses counted against the address no longer matter. Best
-    // effort: the password is already changed, and a counter left behind (its store unreachable)
-    // expires on its own.
-    await this.attempts.succeeded(account.email).catch(() => undefined);
+    // The owner is back in control: guesses counted against the address, from any client, no
+    // longer matter. Best effort: the password is already changed, and a counter left behind
+    // (its store unreachable) expires on its own.
+    await this.attempts.release(account.email).catch(() => undefined);
   }
 }

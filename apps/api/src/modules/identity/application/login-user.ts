@@ -41,7 +41,7 @@ export class LoginUser {
 
     // Counted before any verification, for known and unknown addresses alike. While the address
     // is protected even the right password gets the ordinary failure, without an argon2 run.
-    const verdict = await this.attempts.begin(email, this.clock.now());
+    const verdict = await this.attempts.begin(email, meta.ip, this.clock.now());
     if (!verdict.allowed) return this.refuse(account?.id ?? null, email, meta, verdict);
 
     // Every failure costs one argon2 verification and one audit row, whichever the reason, so
@@ -52,7 +52,7 @@ export class LoginUser {
     }
     const { ok, needsRehash } = await this.hasher.verify(account.passwordHash, password);
     if (!ok) return this.fail(account.id, email, meta, verdict);
-    await this.attempts.succeeded(email);
+    await this.attempts.succeeded(email, meta.ip);
 
     const rehashed = needsRehash ? await this.hasher.hash(password) : undefined;
     const now = this.clock.now();

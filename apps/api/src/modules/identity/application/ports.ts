@@ -310,12 +310,20 @@ export abstract class OneTimeSecrets {
   abstract matches(purpose: OneTimeSecretPurpose, value: string, storedHash: string): boolean;
 }
 
-/** Counts login attempts per normalised email, atomically, across every instance sharing the store. */
+/**
+ * Counts login attempts per normalised email and per client address against it (see
+ * domain/login-protection.ts), atomically, across every instance sharing the store.
+ */
 export abstract class LoginAttemptGate {
   /** Counts this attempt before any verification and says whether it may proceed. */
-  abstract begin(email: string, now: Date): Promise<AttemptVerdict>;
-  /** The password was right: the count starts over. */
-  abstract succeeded(email: string): Promise<void>;
+  abstract begin(email: string, address: string | null, now: Date): Promise<AttemptVerdict>;
+  /** The password was right: the account's count and this address's start over. */
+  abstract succeeded(email: string, address: string | null): Promise<void>;
+  /**
+   * The owner proved control of the mailbox (a password reset, an email verification): every
+   * address's count against the account ends with the account's own.
+   */
+  abstract release(email: string): Promise<void>;
 }
 
 export abstract class PasswordHasher {

@@ -1,7 +1,8 @@
 /**
  * Progressive protection of an account against password guessing, keyed on the normalised email
- * (known or not: the behaviour must reveal nothing). From the `threshold`-th consecutive attempt
- * without a success, each attempt opens a lock window that doubles, up to a cap: never permanent.
+ * (known or not: the behaviour must reveal nothing) and on the client address. From the
+ * `threshold`-th consecutive attempt without a success, each attempt opens a lock window that
+ * doubles, up to a cap: never permanent.
  */
 export interface LockoutPolicy {
   threshold: number;
@@ -22,36 +23,78 @@ export interface AttemptState {
   reportedLockUntilMs: number;
 }
 
+/** The count of one client address against one account. */
+export interface AddressAttemptState extends AttemptState {
+  lastAttemptMs: number;
+}
+
 export type AttemptVerdict =
   | { allowed: true; attempt: number; lockSeconds: number }
   | { allowed: false; retryAfterSeconds: number; firstRefusal: boolean };
 
+const noAttempts = { attempts: 0, lockedUntilMs: 0, reportedLockUntilMs: 0 };
+
+/** A refusal while `state`'s window is open (reported once per window), to be retried at `untilMs`. */
+function refusal<S extends AttemptState>(
+  state: S,
+  untilMs: number,
+  nowMs: number,
+): { state: S; verdict: AttemptVerdict } {
+  return {
+    state: { ...state, reportedLockUntilMs: state.lockedUntilMs },
+    verdict: {
+      allowed: false,
+      retryAfterSeconds: Math.ceil((untilMs - nowMs) / 1000),
+      firstRefusal: state.reportedLockUntilMs !== state.lockedUntilMs,
+    },
+  };
+}
+
 /**
- * One attempt, decided before the password is verified. The lock is opened pessimistically by the
- * attempt itself (assuming it fails; a success clears everything), so however many guesses arrive
- * at once, at most `threshold` of them reach a verification: the Zitadel/Keycloak race is closed.
+ * One attempt, decided before the password is verified, counted twice: for the client address
+ * against this account, and for the account over all addresses. Locks are opened pessimistically
+ * by the attempt itself (assuming it fails; a success clears them), so however many guesses
+ * arrive at once, at most `threshold` of them from one address reach a verification: the
+ * Zitadel/Keycloak race is closed.
+ *
+ * An address's own lock refuses it outright. The account-wide lock only slows guessing down:
+ * while it is open, each address gets one attempt per window length (which doubles with every
+ * attempt, up to the cap). So an attacker spreading guesses over many addresses can no longer
+ * keep the owner out: the owner's address, which has not tried that recently, gets its attempt
+ * at once, and if the owner just spent it, the wait is one window (the cap) at most.
  */
 export function beginAttempt(
-  state: AttemptState | undefined,
+  states: { account: AttemptState | undefined; address: AddressAttemptState | undefined },
   nowMs: number,
   policy: LockoutPolicy,
-): { state: AttemptState; verdict: AttemptVerdict } {
-  const current = state ?? { attempts: 0, lockedUntilMs: 0, reportedLockUntilMs: 0 };
-  if (nowMs < current.lockedUntilMs) {
-    const firstRefusal = current.reportedLockUntilMs !== current.lockedUntilMs;
-    return {
-      state: { ...current, reportedLockUntilMs: current.lockedUntilMs },
-      verdict: {
-        allowed: false,
-        retryAfterSeconds: Math.ceil((current.lockedUntilMs - nowMs) / 1000),
-        firstRefusal,
-      },
-    };
+): { account: AttemptState; address: AddressAttemptState; verdict: AttemptVerdict } {
+  const account = states.account ?? noAttempts;
+  const address = states.address ?? { ...noAttempts, lastAttemptMs: 0 };
+  if (nowMs < address.lockedUntilMs) {
+    const refused = refusal(address, address.lockedUntilMs, nowMs);
+    return { account, address: refused.state, verdict: refused.verdict };
   }
-  const attempt = current.attempts + 1;
+  const nextTurnMs = address.lastAttemptMs + lockSecondsFor(account.attempts, policy) * 1000;
+  if (nowMs < account.lockedUntilMs && nowMs < nextTurnMs) {
+    const refused = refusal(account, Math.min(account.lockedUntilMs, nextTurnMs), nowMs);
+    return { account: refused.state, address, verdict: refused.verdict };
+  }
+  const attempt = account.attempts + 1;
   const lockSeconds = lockSecondsFor(attempt, policy);
+  const addressAttempt = address.attempts + 1;
+  const addressLockSeconds = lockSecondsFor(addressAttempt, policy);
   return {
-    state: { ...current, attempts: attempt, lockedUntilMs: lockSeconds > 0 ? nowMs + lockSeconds * 1000 : 0 },
+    account: {
+      ...account,
+      attempts: attempt,
+      lockedUntilMs: lockSeconds > 0 ? nowMs + lockSeconds * 1000 : 0,
+    },
+    address: {
+      ...address,
+      attempts: addressAttempt,
+      lockedUntilMs: addressLockSeconds > 0 ? nowMs + addressLockSeconds * 1000 : 0,
+      lastAttemptMs: nowMs,
+    },
     verdict: { allowed: true, attempt, lockSeconds },
   };
 }

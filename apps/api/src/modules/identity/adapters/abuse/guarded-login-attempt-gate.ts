@@ -11,15 +11,19 @@ export class GuardedLoginAttemptGate extends LoginAttemptGate {
     super();
   }
 
-  begin(email: string, now: Date): Promise<AttemptVerdict> {
-    return this.failure.guard('login lockout', () => this.inner.begin(email, now), {
+  begin(email: string, address: string | null, now: Date): Promise<AttemptVerdict> {
+    return this.failure.guard('login lockout', () => this.inner.begin(email, address, now), {
       allowed: true,
       attempt: 0,
       lockSeconds: 0,
     });
   }
 
-  succeeded(email: string): Promise<void> {
-    return this.failure.guard('login lockout reset', () => this.inner.succeeded(email), undefined);
+  succeeded(email: string, address: string | null): Promise<void> {
+    return this.failure.guard('login lockout reset', () => this.inner.succeeded(email, address), undefined);
+  }
+
+  release(email: string): Promise<void> {
+    return this.failure.guard('login lockout release', () => this.inner.release(email), undefined);
   }
 }
