@@ -14,7 +14,7 @@ export interface MappedError {
 }
 
 /** How long a client should wait before retrying a request the database could not serve. */
-export const DATABASE_RETRY_AFTER_SECONDS = 5;
+const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 const codeByStatus: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',

@@ -14,12 +14,13 @@ import { API_SECURITY_HEADERS } from './security-headers';
 
 const contextKey = Symbol('requestContext');
 
+type WithContext = FastifyRequest & { [contextKey]?: RequestContext };
+
 class ShuttingDown extends ServiceUnavailable {
   constructor() {
     super('This instance is shutting down; retry on another', { retryAfterSeconds: 1 });
   }
 }
-type WithContext = FastifyRequest & { [contextKey]?: RequestContext };
 
 /**
  * The HTTP concerns every route shares, in the order a request meets them: request id and
