@@ -64,6 +64,35 @@ describe('cookie mode (web clients)', () => {
     await me(app, response.body.accessToken).expect(200);
   });
 
+  it('takes an empty JSON body on cookie-mode refresh and logout as no body (what fetch wrappers send)', async () => {
+    const cookie = refreshCookieOf(await cookieLogin()).value;
+    const refreshed = await app.api
+      .post('/auth/refresh')
+      .set('cookie', `${COOKIE}=${cookie}`)
+      .set('x-token-transport', 'cookie')
+      .set('origin', APP_ORIGIN)
+      .set('content-type', 'application/json')
+      .send('')
+      .expect(200);
+    await app.api
+      .post('/auth/logout')
+      .set('cookie', `${COOKIE}=${refreshCookieOf(refreshed).value}`)
+      .set('x-token-transport', 'cookie')
+      .set('origin', APP_ORIGIN)
+      .set('content-type', 'application/json')
+      .send('')
+      .expect(204);
+    // A route that needs fields still names each one.
+    const login = await app.api
+      .post('/auth/login')
+      .set('content-type', 'application/json')
+      .send('')
+      .expect(400);
+    expect((login.body.details as { field: string }[]).map((detail) => detail.field)).toEqual(
+      expect.arrayContaining(['email', 'password']),
+    );
+  });
+
   it('refuses a cookie refresh without X-Token-Transport (CSRF), leaving the token valid', async () => {
     const cookie = refreshCookieOf(await cookieLogin()).value;
     const refused = await cookieRefresh(cookie).expect(403);

@@ -39,13 +39,17 @@ export class JsonTooDeep extends ValidationFailed {
 
 /**
  * Fastify's own JSON parser (secure-json-parse: prototype poisoning refused), behind the depth
- * bound, so no route's validation ever sees a body deep enough to exhaust the stack.
+ * bound, so no route's validation ever sees a body deep enough to exhaust the stack. An empty
+ * body is no body, as if none had been sent: browsers' fetch wrappers send `content-type:
+ * application/json` with nothing after it on cookie-mode refresh and logout. A route that needs
+ * fields still names each missing one.
  */
 export function boundJsonDepth(fastify: FastifyInstance): void {
   const { onProtoPoisoning, onConstructorPoisoning } = fastify.initialConfig;
   const parse = fastify.getDefaultJsonParser(onProtoPoisoning ?? 'error', onConstructorPoisoning ?? 'error');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined);
     if (exceedsJsonDepth(body as string, MAX_JSON_DEPTH)) return done(new JsonTooDeep(), undefined);
     parse(request, body as string, done);
   });
