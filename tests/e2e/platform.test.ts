@@ -64,6 +64,15 @@ describe('platform: bad input, request ids and headers', () => {
     expect(new Set(fields)).toEqual(new Set(['email', 'count', 'note']));
   });
 
+  it('a missing field gets one detail, not one per rule it breaks', async () => {
+    const response = await request(app.server)
+      .post('/auth/register')
+      .send({ email: 'one-detail@example.com', password: 'a long and unremarkable passphrase' });
+    expectErrorResponse(response, 400, 'VALIDATION_FAILED');
+    expect(response.body.details).toHaveLength(1);
+    expect(response.body.details[0].field).toBe('name');
+  });
+
   it('unknown fields are refused, never bound (no mass assignment)', async () => {
     const response = await request(app.server)
       .post('/internal/echo')

@@ -70,6 +70,9 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     validationError: { target: false, value: false },
+    // One detail per field: a missing `name` broke three rules at once (string, not empty, length)
+    // and said so three times.
+    stopAtFirstError: true,
     exceptionFactory: (errors) => new ValidationFailed(flatten(errors)),
   });
 }
