@@ -80,6 +80,10 @@ describe('password reset', () => {
       .send({ token, newPassword: 'password' })
       .expect(400);
     expect(weak.body.code).toBe('VALIDATION_FAILED');
+    // The policy names the field the client sent, not the registration's `password`.
+    expect(new Set((weak.body.details as { field: string }[]).map((detail) => detail.field))).toEqual(
+      new Set(['newPassword']),
+    );
 
     await app.api.post('/auth/password-reset/confirm').send({ token, newPassword: NEW_PASSWORD }).expect(204);
 
@@ -385,6 +389,10 @@ describe('password change', () => {
     expect(wrong.body.details).toEqual([{ field: 'currentPassword', message: 'is incorrect' }]);
     const weak = await change({ currentPassword: user.password, newPassword: 'short' }).expect(400);
     expect(weak.body.code).toBe('VALIDATION_FAILED');
+    // The policy names the field the client sent, not the registration's `password`.
+    expect(new Set((weak.body.details as { field: string }[]).map((detail) => detail.field))).toEqual(
+      new Set(['newPassword']),
+    );
 
     await change({ currentPassword: user.password, newPassword: NEW_PASSWORD }).expect(204);
     await refresh(app, elsewhere.refreshToken).expect(401);

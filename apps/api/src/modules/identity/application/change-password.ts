@@ -50,7 +50,7 @@ export class ChangePassword {
   async execute(command: ChangePasswordCommand, meta: RequestMeta): Promise<void> {
     const account = await this.accounts.findById(command.userId);
     if (!account || !isAccountActive(account)) throw new InvalidAccessToken();
-    const violations = this.policy.violations(command.newPassword, account.email);
+    const violations = this.policy.violations(command.newPassword, account.email, 'newPassword');
     if (violations.length > 0) throw new PasswordRejected(violations);
 
     const verdict = await this.attempts.begin(account.email, meta.ip, this.clock.now());

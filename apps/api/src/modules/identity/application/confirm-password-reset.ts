@@ -44,7 +44,7 @@ export class ConfirmPasswordReset {
     const accountId = await this.resets.findUsable(tokenHash, this.clock.now());
     const account = accountId === undefined ? undefined : await this.accounts.findById(accountId);
     if (!account || !isAccountActive(account)) throw new InvalidOneTimeToken();
-    const violations = this.policy.violations(command.newPassword, account.email);
+    const violations = this.policy.violations(command.newPassword, account.email, 'newPassword');
     if (violations.length > 0) throw new PasswordRejected(violations);
 
     const passwordHash = await this.hasher.hash(normalizePassword(command.newPassword));
