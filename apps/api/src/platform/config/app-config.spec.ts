@@ -26,6 +26,20 @@ describe('loadConfig', () => {
     expect(config.keys.dir).toBe(`${config.database.dataDir}/keys`);
   });
 
+  it('relaxes the registrations-per-IP limit in development only', () => {
+    expect(loadConfig({}).abuse.limits.registerIp).toEqual({ limit: 100, windowSeconds: 60 });
+    expect(loadConfig({ NODE_ENV: 'test' }).abuse.limits.registerIp).toEqual({
+      limit: 10,
+      windowSeconds: 3600,
+    });
+    expect(
+      loadConfig({ NODE_ENV: 'development', RATE_LIMIT_REGISTER_IP: '5/1h' }).abuse.limits.registerIp,
+    ).toEqual({
+      limit: 5,
+      windowSeconds: 3600,
+    });
+  });
+
   it('names every bad variable in one message', () => {
     const problems = problemsOf({
       PORT: 'eighty',
