@@ -18,8 +18,8 @@ local function lockFor(attempt)
   if attempt < threshold then return 0 end
   return math.min(max, base * 2 ^ (attempt - threshold))
 end
-local gen = redis.call('HGET', KEYS[1], 'gen') or '0'
-local a = redis.call('HMGET', KEYS[1], 'attempts', 'lockedUntil', 'reported')
+local a = redis.call('HMGET', KEYS[1], 'attempts', 'lockedUntil', 'reported', 'gen')
+local gen = a[4] or '0'
 local p = redis.call('HMGET', KEYS[2], 'attempts', 'lockedUntil', 'reported', 'last', 'gen')
 if (p[5] or '0') ~= gen then p = {} end
 local aAttempts, aLocked, aReported = tonumber(a[1] or '0'), tonumber(a[2] or '0'), tonumber(a[3] or '0')
