@@ -7,6 +7,7 @@ import type { Env } from '../platform/config/env-reader';
 import { BackgroundModule } from '../platform/background/background.module';
 import { CoreModule } from '../platform/core.module';
 import type { Database } from '../platform/database/database';
+import { EmbeddedDatabaseInUse } from '../platform/database/embedded-data-lock';
 import { openDatabase } from '../platform/database/open-database';
 import { DatabaseModule } from '../platform/database/database.module';
 import { MailModule } from '../platform/mail/mail.module';
@@ -61,11 +62,15 @@ export class CliContext {
     readonly config: AppConfig,
   ) {}
 
-  /** The same configuration, database and identity wiring as the server, without HTTP or jobs. */
-  static async open(overrides: CliOverrides = {}): Promise<CliContext> {
+  /**
+   * The same configuration, database and identity wiring as the server, without HTTP or jobs.
+   * `command` names this process to a server refused the embedded database while it runs.
+   */
+  static async open(overrides: CliOverrides, command: string): Promise<CliContext> {
     const config = loadConfig(overrides.env ?? environmentWithDotEnv());
     const ownsDatabase = overrides.database === undefined;
-    const database = overrides.database ?? (await openDatabase(config.database, createLogger('warn')));
+    const database =
+      overrides.database ?? (await openDatabase(config.database, createLogger('warn'), command));
     if (ownsDatabase && config.database.migrateOnStart) await database.migrate();
     const app = await NestFactory.createApplicationContext(
       CliModule.register(config, database, overrides.clock),
@@ -98,6 +103,10 @@ export async function runCommand(io: CliIo, usage: string, command: () => Promis
     if (error instanceof UsageError) {
       io.err(`${error.message}\n\n${usage}`);
       return 2;
+    }
+    if (error instanceof EmbeddedDatabaseInUse) {
+      io.err(`refused: ${error.message}`);
+      return 1;
     }
     if (error instanceof DomainError) {
       io.err(`refused: ${error.message}`);

@@ -56,7 +56,7 @@ export async function runKeysCli(
     ) {
       throw new UsageError(`unknown command: ${command}`);
     }
-    context = await CliContext.open(overrides);
+    context = await CliContext.open(overrides, `pnpm keys ${command}`);
     const ctx = context;
     switch (command) {
       case 'list': {

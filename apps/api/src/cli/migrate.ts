@@ -12,7 +12,8 @@ const USAGE = 'usage: pnpm db:migrate   (applies pending migrations to DATABASE_
 export async function runMigrateCli(io: CliIo = processIo, overrides: CliOverrides = {}): Promise<number> {
   return runCommand(io, USAGE, async () => {
     const config = loadConfig(overrides.env ?? environmentWithDotEnv());
-    const database = overrides.database ?? (await openDatabase(config.database, createLogger('warn')));
+    const database =
+      overrides.database ?? (await openDatabase(config.database, createLogger('warn'), 'pnpm db:migrate'));
     try {
       await database.migrate();
       io.out(`migrations applied (${database.driver})`);

@@ -40,7 +40,7 @@ export async function runSessionsCli(
   const exitCode = await runCommand(io, SESSIONS_USAGE, async () => {
     if (command === 'list') {
       if (typeof user !== 'string') throw new UsageError('sessions list: --user <email> is required');
-      context = await CliContext.open(overrides);
+      context = await CliContext.open(overrides, `pnpm sessions ${command}`);
       const sessions = await context.get(ListSessionsOfUser).execute(user);
       io.out(['id', 'created', 'last used', 'expires', 'device', 'ip', 'user agent'].join('\t'));
       for (const s of sessions) {
@@ -62,7 +62,7 @@ export async function runSessionsCli(
       if (options.get('all') !== true || user !== undefined || session !== undefined) {
         throw new UsageError('sessions revoke --all: takes no value and no other option');
       }
-      context = await CliContext.open(overrides);
+      context = await CliContext.open(overrides, `pnpm sessions ${command}`);
       const { revoked } = await context.get(RevokeAllSessionsAsOperator).execute();
       io.out(`revoked ${revoked} session(s)`);
       return;
@@ -72,7 +72,7 @@ export async function runSessionsCli(
       if (typeof user === 'string' && session === undefined) target = { email: user };
       else if (typeof session === 'string' && user === undefined) target = { sessionId: session };
       else throw new UsageError('sessions revoke: give one of --user <email>, --session <id>, --all');
-      context = await CliContext.open(overrides);
+      context = await CliContext.open(overrides, `pnpm sessions ${command}`);
       const { revoked } = await context.get(RevokeSessionsAsOperator).execute(target);
       io.out(`revoked ${revoked.length} session(s)${revoked.length ? `: ${revoked.join(', ')}` : ''}`);
       return;

@@ -32,7 +32,7 @@ export async function runUsersCli(
   const exitCode = await runCommand(io, USERS_USAGE, async () => {
     if (command !== 'grant-admin') throw new UsageError(`unknown command: ${command}`);
     if (!email) throw new UsageError('users grant-admin: <email> is required');
-    context = await CliContext.open(overrides);
+    context = await CliContext.open(overrides, `pnpm users ${command}`);
     const { userId } = await context.get(GrantAdmin).execute(email);
     io.out(`${email} (${userId}) is an admin`);
   });

@@ -12,6 +12,8 @@ export async function openDatabase(
     namedStatements: boolean;
   },
   log: Logger,
+  /** Who holds an embedded database's directory, for the message of a process refused it. */
+  holder = 'the Latchkey API',
 ): Promise<Database> {
   if (options.url) return PostgresDatabase.open({ ...options, url: options.url }, log);
   const dir = path.join(options.dataDir, 'pglite');
@@ -19,5 +21,5 @@ export async function openDatabase(
   // Loaded only here: a process that uses PostgreSQL never loads the embedded engine.
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load of a CommonJS sibling
   const { PgliteDatabase } = require('./pglite-database') as typeof PgliteModule;
-  return PgliteDatabase.open(dir);
+  return PgliteDatabase.open(dir, holder);
 }

@@ -3,10 +3,14 @@ import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { CHANNEL_NAME, Database, type Db, MIGRATIONS_FOLDER } from './database';
+import { EmbeddedDataLock } from './embedded-data-lock';
 
 /** Embedded PostgreSQL (PGlite, WebAssembly) for development and tests: loaded only when used. */
 export class PgliteDatabase extends Database {
-  private constructor(private readonly client: PGlite) {
+  private constructor(
+    private readonly client: PGlite,
+    private readonly lock: EmbeddedDataLock | undefined,
+  ) {
     // One connection inside this process: nothing to gain from naming statements.
     super(drizzlePglite({ client }) as unknown as Db, 'pglite', false);
   }
@@ -19,12 +23,21 @@ export class PgliteDatabase extends Database {
     return (await this.client.query<Row>(text, values)).rows;
   }
 
-  /** `dataDir` undefined: in memory (tests). PGlite has one connection; it serialises transactions. */
-  static async open(dataDir: string | undefined): Promise<PgliteDatabase> {
+  /**
+   * `dataDir` undefined: in memory (tests). PGlite has one connection; it serialises transactions.
+   * A directory is claimed for this process first (`holder` names it to whoever is refused).
+   */
+  static async open(dataDir: string | undefined, holder = 'the Latchkey API'): Promise<PgliteDatabase> {
+    if (!dataDir) return new PgliteDatabase(await PGlite.create('memory://'), undefined);
     // The data holds password and token hashes: owner-only, like the keys and secrets beside it.
-    if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const client = await PGlite.create(dataDir ?? 'memory://');
-    return new PgliteDatabase(client);
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const lock = EmbeddedDataLock.acquire(dataDir, `${dataDir}.lock`, holder);
+    try {
+      return new PgliteDatabase(await PGlite.create(dataDir), lock);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
   }
 
   async listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
@@ -40,6 +53,10 @@ export class PgliteDatabase extends Database {
   }
 
   async close(): Promise<void> {
-    if (!this.client.closed) await this.client.close();
+    try {
+      if (!this.client.closed) await this.client.close();
+    } finally {
+      this.lock?.release();
+    }
   }
 }
