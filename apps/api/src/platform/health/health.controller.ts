@@ -1,13 +1,49 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ServiceUnavailable } from '../../shared-kernel/domain-error';
+import { AppConfig } from '../config/app-config';
 import { Database } from '../database/database';
+import { MailTransport } from '../mail/mail-transport';
+import { RedisConnection } from '../redis/redis-connection';
+import { assessReadiness, type DependencyCheck, type ReadinessReport } from './readiness';
 
-const READINESS_TIMEOUT_MS = 1_000;
-const RETRY_AFTER_SECONDS = 5;
+const DATABASE_TIMEOUT_MS = 1_000;
+const REDIS_TIMEOUT_MS = 500;
+const SMTP_TIMEOUT_MS = 2_000;
+/** A probe every few seconds must not open an SMTP session each time: its answer is kept this long. */
+const SMTP_RECHECK_MS = 30_000;
 
 @Controller('health')
 export class HealthController {
-  constructor(private readonly database: Database) {}
+  private readonly checks: DependencyCheck[];
+
+  constructor(database: Database, redis: RedisConnection, mail: MailTransport, config: AppConfig) {
+    this.checks = [
+      {
+        name: 'database',
+        critical: true,
+        timeoutMs: DATABASE_TIMEOUT_MS,
+        probe: () => database.ping(DATABASE_TIMEOUT_MS),
+      },
+    ];
+    const client = redis.client;
+    if (client) {
+      // With RATE_LIMIT_FAIL_MODE=closed every login, registration and refresh needs Redis.
+      this.checks.push({
+        name: 'redis',
+        critical: config.abuse.failMode === 'closed',
+        timeoutMs: REDIS_TIMEOUT_MS,
+        probe: async () => void (await client.ping()),
+      });
+    }
+    if (mail.name === 'smtp') {
+      // Not critical: mail waits in the outbox and is retried; sign-in does not need it.
+      this.checks.push({
+        name: 'smtp',
+        critical: false,
+        timeoutMs: SMTP_TIMEOUT_MS,
+        probe: remembered(SMTP_RECHECK_MS, () => mail.verify()),
+      });
+    }
+  }
 
   /** Liveness: the process answers. Never touches dependencies, so a DB outage does not restart pods. */
   @Get()
@@ -16,15 +52,27 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: the database answers within a second; recovers by itself when it comes back. */
+  /**
+   * Readiness: the database (and Redis, when limits fail closed) answer in time; the SMTP relay is
+   * reported without deciding. Recovers by itself when a dependency comes back.
+   */
   @Get('ready')
   @Header('cache-control', 'no-store')
-  async ready(): Promise<{ status: 'ready'; checks: { database: 'up' } }> {
-    try {
-      await this.database.ping(READINESS_TIMEOUT_MS);
-    } catch {
-      throw new ServiceUnavailable('The database is unavailable', { retryAfterSeconds: RETRY_AFTER_SECONDS });
-    }
-    return { status: 'ready', checks: { database: 'up' } };
+  ready(): Promise<ReadinessReport> {
+    return assessReadiness(this.checks);
   }
+}
+
+/** The last outcome of `probe`, re-run at most every `ttlMs` (one run at a time). */
+function remembered(ttlMs: number, probe: () => Promise<void>): () => Promise<void> {
+  let last: { at: number; outcome: Promise<void> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!last || now - last.at >= ttlMs) {
+      const outcome = probe();
+      outcome.catch(() => undefined);
+      last = { at: now, outcome };
+    }
+    return last.outcome;
+  };
 }

@@ -17,6 +17,10 @@ export class LogMailTransport extends MailTransport {
     return Promise.resolve();
   }
 
+  verify(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }

@@ -21,5 +21,7 @@ export class MailSendFailed extends Error {
 export abstract class MailTransport {
   abstract readonly name: 'log' | 'smtp';
   abstract send(email: OutgoingEmail): Promise<void>;
+  /** Whether the relay answers and accepts our credentials (readiness reports it); sends nothing. */
+  abstract verify(): Promise<void>;
   abstract close(): Promise<void>;
 }

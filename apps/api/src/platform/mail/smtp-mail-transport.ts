@@ -40,6 +40,11 @@ export class SmtpMailTransport extends MailTransport {
     }
   }
 
+  async verify(): Promise<void> {
+    // Connects, greets, authenticates, quits: what a send would need, without a message.
+    await this.transporter.verify();
+  }
+
   close(): Promise<void> {
     this.transporter.close();
     return Promise.resolve();
