@@ -1,5 +1,6 @@
 import { rows, sql } from '../../apps/api/src/testing/sql';
 import { aUser, claimsOf, login, me, PASSWORD, refresh, register, type Tokens } from '../support/auth';
+import { users as usersCli } from '../support/cli';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let app: TestApp;
@@ -39,8 +40,28 @@ async function signUp(overrides: { slug?: string } = {}): Promise<SignedUp> {
 const as = (tokens: Tokens) => ({
   get: (url: string) => app.api.get(url).set('authorization', `Bearer ${tokens.accessToken}`),
   post: (url: string) => app.api.post(url).set('authorization', `Bearer ${tokens.accessToken}`),
+  patch: (url: string) => app.api.patch(url).set('authorization', `Bearer ${tokens.accessToken}`),
   delete: (url: string) => app.api.delete(url).set('authorization', `Bearer ${tokens.accessToken}`),
 });
+
+/** A registered, logged-in user added to `organization` with `role`. */
+async function addMember(owner: SignedUp, role: string): Promise<{ id: string; tokens: Tokens }> {
+  const user = aUser();
+  const { id } = await register(app, user);
+  await as(owner.tokens)
+    .post(`/organizations/${owner.organization.id}/members`)
+    .send({ email: user.email, role })
+    .expect(201);
+  return { id, tokens: await login(app, user) };
+}
+
+const ownersOf = async (organizationId: string) =>
+  (
+    await rows<{ user_id: string }>(
+      app.db.database,
+      sql`select user_id from organization_members where organization_id = ${organizationId} and role = 'ORGANIZATION_OWNER'`,
+    )
+  ).map((row) => row.user_id);
 
 describe('sign-up', () => {
   it('creates the user, the organization and the owner membership, and logs in with org claims', async () => {
@@ -281,6 +302,167 @@ describe('members and the 403/404 matrix', () => {
       'MemberAdded',
     ]);
   });
+});
+
+describe('an organization never loses its last owner', () => {
+  it('refuses to delete the only owner of an organization with other members, naming it, and changes nothing', async () => {
+    const a = await signUp();
+    const member = await addMember(a, 'ORGANIZATION_MEMBER');
+    const refused = await as(a.tokens).delete(`/users/${a.user.id}`).expect(409);
+    expect(refused.body).toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('make another member an owner'),
+      details: [{ field: 'organizations', message: `${a.organization.id} (${a.organization.slug})` }],
+    });
+    await me(app, a.tokens.accessToken).expect(200); // nothing was erased
+    expect(await ownersOf(a.organization.id)).toEqual([a.user.id]);
+
+    // An admin deleting that user meets the same rule.
+    const admin = aUser();
+    await register(app, admin);
+    expect((await usersCli(app, 'grant-admin', admin.email)).code).toBe(0);
+    await as(await login(app, admin))
+      .delete(`/users/${a.user.id}`)
+      .expect(409);
+
+    // Hand-over: the owner makes the member an owner; then the deletion goes through.
+    const promoted = await as(a.tokens)
+      .patch(`/organizations/${a.organization.id}/members/${member.id}`)
+      .send({ role: 'ORGANIZATION_OWNER' })
+      .expect(200);
+    expect(promoted.body).toMatchObject({ userId: member.id, role: 'ORGANIZATION_OWNER' });
+    await as(a.tokens).delete(`/users/${a.user.id}`).expect(204);
+    expect(await ownersOf(a.organization.id)).toEqual([member.id]);
+  });
+
+  it('deletes an organization whose only member is the deleted owner, and records it', async () => {
+    const a = await signUp();
+    const other = await signUp(); // an organization the user does not own stays
+    await as(other.tokens)
+      .post(`/organizations/${other.organization.id}/members`)
+      .send({ email: a.user.email, role: 'ORGANIZATION_ADMIN' })
+      .expect(201);
+    await as(a.tokens).delete(`/users/${a.user.id}`).expect(204);
+    expect(
+      await rows(app.db.database, sql`select id from organizations where id = ${a.organization.id}`),
+    ).toEqual([]);
+    expect(
+      await rows(app.db.database, sql`select id from organizations where id = ${other.organization.id}`),
+    ).toHaveLength(1);
+    const [event] = await rows<{ data: Record<string, unknown> }>(
+      app.db.database,
+      sql`select data from auth_events where type = 'OrganizationDeleted' and data->>'organizationId' = ${a.organization.id}`,
+    );
+    expect(event!.data).toMatchObject({ reason: 'last_member_deleted' });
+  });
+
+  it('keeps an organization with another owner when one owner is deleted', async () => {
+    const a = await signUp();
+    const coOwner = await addMember(a, 'ORGANIZATION_OWNER');
+    await as(a.tokens).delete(`/users/${a.user.id}`).expect(204);
+    expect(await ownersOf(a.organization.id)).toEqual([coOwner.id]);
+  });
+
+  it('changes roles: owners and admins manage members, only owners touch owners, the last owner stays', async () => {
+    const a = await signUp();
+    const admin = await addMember(a, 'ORGANIZATION_ADMIN');
+    const member = await addMember(a, 'ORGANIZATION_MEMBER');
+    const org = a.organization.id;
+
+    await as(admin.tokens)
+      .patch(`/organizations/${org}/members/${member.id}`)
+      .send({ role: 'ORGANIZATION_ADMIN' })
+      .expect(200);
+    await as(admin.tokens)
+      .patch(`/organizations/${org}/members/${member.id}`)
+      .send({ role: 'ORGANIZATION_OWNER' })
+      .expect(403);
+    await as(admin.tokens)
+      .patch(`/organizations/${org}/members/${a.user.id}`)
+      .send({ role: 'ORGANIZATION_MEMBER' })
+      .expect(403);
+    await as(member.tokens)
+      .patch(`/organizations/${org}/members/${admin.id}`)
+      .send({ role: 'ORGANIZATION_MEMBER' })
+      .expect(200);
+    await as(admin.tokens)
+      .patch(`/organizations/${org}/members/${admin.id}`)
+      .send({ role: 'ORGANIZATION_MEMBER' })
+      .expect(403);
+    expect(await ownersOf(org)).toEqual([a.user.id]);
+
+    // The last owner cannot demote themselves…
+    const last = await as(a.tokens)
+      .patch(`/organizations/${org}/members/${a.user.id}`)
+      .send({ role: 'ORGANIZATION_ADMIN' })
+      .expect(409);
+    expect(last.body.code).toBe('CONFLICT');
+    // …but can once another owner exists.
+    await as(a.tokens)
+      .patch(`/organizations/${org}/members/${admin.id}`)
+      .send({ role: 'ORGANIZATION_OWNER' })
+      .expect(200);
+    await as(a.tokens)
+      .patch(`/organizations/${org}/members/${admin.id}`)
+      .send({ role: 'ORGANIZATION_OWNER' })
+      .expect(200); // no change
+    await as(a.tokens)
+      .patch(`/organizations/${org}/members/${a.user.id}`)
+      .send({ role: 'ORGANIZATION_MEMBER' })
+      .expect(200);
+    expect(await ownersOf(org)).toEqual([admin.id]);
+
+    await as(admin.tokens)
+      .patch(`/organizations/${org}/members/${member.id}`)
+      .send({ role: 'KING' })
+      .expect(400);
+    await as(admin.tokens)
+      .patch(`/organizations/${org}/members/${aUser().email}`)
+      .send({ role: 'ORGANIZATION_MEMBER' })
+      .expect(400);
+    const events = await rows<{ data: Record<string, unknown> }>(
+      app.db.database,
+      sql`select data from auth_events where type = 'MemberRoleChanged' and data->>'organizationId' = ${org} order by occurred_at, id`,
+    );
+    expect(events.map(({ data }) => [data.from, data.to])).toEqual([
+      ['ORGANIZATION_MEMBER', 'ORGANIZATION_ADMIN'],
+      ['ORGANIZATION_ADMIN', 'ORGANIZATION_MEMBER'],
+      ['ORGANIZATION_MEMBER', 'ORGANIZATION_OWNER'],
+      ['ORGANIZATION_OWNER', 'ORGANIZATION_MEMBER'],
+    ]);
+  });
+
+  // Two requests at once need two connections: PGlite has one.
+  (process.env.TEST_DATABASE_URL ? it : it.skip)(
+    'leaves one owner when two co-owners delete their accounts, or demote each other, at once',
+    async () => {
+      for (let round = 0; round < 3; round++) {
+        const a = await signUp();
+        const coOwner = await addMember(a, 'ORGANIZATION_OWNER');
+        await addMember(a, 'ORGANIZATION_MEMBER');
+        const deleted = await Promise.all([
+          as(a.tokens).delete(`/users/${a.user.id}`),
+          as(coOwner.tokens).delete(`/users/${coOwner.id}`),
+        ]);
+        expect(deleted.map((response) => response.status).sort()).toEqual([204, 409]);
+        expect(await ownersOf(a.organization.id)).toHaveLength(1);
+
+        const b = await signUp();
+        const other = await addMember(b, 'ORGANIZATION_OWNER');
+        const demoted = await Promise.all([
+          as(b.tokens)
+            .patch(`/organizations/${b.organization.id}/members/${other.id}`)
+            .send({ role: 'ORGANIZATION_MEMBER' }),
+          as(other.tokens)
+            .patch(`/organizations/${b.organization.id}/members/${b.user.id}`)
+            .send({ role: 'ORGANIZATION_MEMBER' }),
+        ]);
+        // The second, under the lock, is no longer an owner: it may not touch one.
+        expect(demoted.map((response) => response.status).sort()).toEqual([200, 403]);
+        expect(await ownersOf(b.organization.id)).toHaveLength(1);
+      }
+    },
+  );
 });
 
 describe('switching organizations', () => {

@@ -211,7 +211,9 @@ export type AuthEventType =
   | 'UserRoleChanged'
   | 'UserDeleted'
   | 'OrganizationCreated'
+  | 'OrganizationDeleted'
   | 'MemberAdded'
+  | 'MemberRoleChanged'
   | 'MemberRemoved'
   | 'OrganizationSwitched';
 

@@ -3,7 +3,13 @@ import { Clock } from '../../../shared-kernel/clock';
 import type { Principal, RequestMeta } from '../../../shared-kernel/principal';
 import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
 import { LastOwner, OrganizationNotFound, OrganizationRoleRequired, UserNotFound } from '../domain/errors';
-import { mayGrant, type Organization, type OrganizationRole } from '../domain/organization';
+import {
+  leavesAnOwner,
+  mayChangeRole,
+  mayGrant,
+  type Organization,
+  type OrganizationRole,
+} from '../domain/organization';
 import { OrganizationAccess } from './organization-access';
 import { AccountDirectory, OrganizationRepository, ProfileAuditTrail, ProfileRepository } from './ports';
 
@@ -97,6 +103,39 @@ export class OrganizationMembers {
     };
   }
 
+  /** Owners and admins change a member's role; only owners make or unmake owners; one owner stays. */
+  async changeRole(
+    principal: Principal,
+    organizationId: string,
+    userId: string,
+    role: OrganizationRole,
+    meta: RequestMeta,
+  ): Promise<MemberView> {
+    await this.access.manager(principal, organizationId);
+    await this.unitOfWork.run(async () => {
+      // Two owners demoting each other at once queue here; the second sees the first's change.
+      const owners = await this.organizations.lockOwners(organizationId);
+      // Read again under the lock: an owner demoted a moment ago makes or unmakes no owner.
+      const actor = await this.organizations.membership(organizationId, principal.userId);
+      const target = await this.organizations.membership(organizationId, userId);
+      if (!target) throw new UserNotFound();
+      if (!actor || !mayChangeRole(actor.role, target.role, role)) throw new OrganizationRoleRequired();
+      if (target.role === role) return;
+      if (target.role === 'ORGANIZATION_OWNER' && !leavesAnOwner(owners, userId)) throw new LastOwner();
+      await this.organizations.setMemberRole(organizationId, userId, role);
+      await this.audit.record({
+        type: 'MemberRoleChanged',
+        userId,
+        actorId: principal.userId,
+        meta,
+        data: { organizationId, from: target.role, to: role },
+      });
+    });
+    const member = (await this.list(principal, organizationId)).find((view) => view.userId === userId);
+    if (!member) throw new UserNotFound();
+    return member;
+  }
+
   async remove(
     principal: Principal,
     organizationId: string,
@@ -115,7 +154,7 @@ export class OrganizationMembers {
       if (!target) throw new UserNotFound();
       if (target.role === 'ORGANIZATION_OWNER') {
         if (!leaving && actor.role !== 'ORGANIZATION_OWNER') throw new OrganizationRoleRequired();
-        if (!owners.some((id) => id !== userId)) throw new LastOwner();
+        if (!leavesAnOwner(owners, userId)) throw new LastOwner();
       }
       await this.organizations.removeMember(organizationId, userId);
       await this.audit.record({

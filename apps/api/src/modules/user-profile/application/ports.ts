@@ -1,5 +1,5 @@
 import type { RequestMeta } from '../../../shared-kernel/principal';
-import type { Membership, Organization } from '../domain/organization';
+import type { Membership, Organization, OrganizationRole } from '../domain/organization';
 import type { GlobalRole, Profile } from '../domain/profile';
 
 /** What an access token carries about its user: global roles and memberships, oldest first. */
@@ -39,6 +39,9 @@ export abstract class OrganizationRepository {
   /** The owners' ids, their rows locked until the transaction ends (the last-owner rule). */
   abstract lockOwners(organizationId: string): Promise<string[]>;
   abstract removeMember(organizationId: string, userId: string): Promise<void>;
+  abstract setMemberRole(organizationId: string, userId: string, role: OrganizationRole): Promise<void>;
+  /** The organization and, by cascade, its memberships. */
+  abstract delete(organizationId: string): Promise<void>;
   /** Across tenants, oldest first: the user's own memberships (tokens, switching). */
   abstract membershipsOf(userId: string): Promise<Membership[]>;
   /** Across tenants: a deleted user leaves every organization. */
@@ -77,7 +80,9 @@ export type ProfileEventType =
   | 'UserRoleChanged'
   | 'UserDeleted'
   | 'OrganizationCreated'
+  | 'OrganizationDeleted'
   | 'MemberAdded'
+  | 'MemberRoleChanged'
   | 'MemberRemoved';
 
 /** The audit trail, kept by the identity module, in the current transaction. */

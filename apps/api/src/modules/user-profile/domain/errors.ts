@@ -54,6 +54,23 @@ export class AlreadyMember extends DomainError {
 export class LastOwner extends DomainError {
   readonly code = 'CONFLICT' as const;
   constructor() {
-    super('An organization keeps at least one owner');
+    super('An organization keeps at least one owner: make another member an owner first');
+  }
+}
+
+/** Deleting the account would leave these organizations, which have other members, without an owner. */
+export class SoleOwnerOfOrganizations extends DomainError {
+  readonly code = 'CONFLICT' as const;
+  constructor(organizations: { id: string; slug: string }[]) {
+    super(
+      'The user is the only owner of organizations that have other members: make another member an owner ' +
+        '(PATCH /organizations/{id}/members/{userId} with role ORGANIZATION_OWNER) before deleting the account',
+      {
+        details: organizations.map((organization) => ({
+          field: 'organizations',
+          message: `${organization.id} (${organization.slug})`,
+        })),
+      },
+    );
   }
 }

@@ -1,4 +1,11 @@
-import { mayGrant, mayManageMembers, slugProblem } from './organization';
+import {
+  leavesAnOwner,
+  mayChangeRole,
+  mayGrant,
+  mayManageMembers,
+  ownerDeparture,
+  slugProblem,
+} from './organization';
 
 describe('organization rules', () => {
   it('accepts DNS-label slugs and refuses the rest', () => {
@@ -17,5 +24,21 @@ describe('organization rules', () => {
     expect(mayGrant('ORGANIZATION_ADMIN', 'ORGANIZATION_OWNER')).toBe(false);
     expect(mayGrant('ORGANIZATION_OWNER', 'ORGANIZATION_OWNER')).toBe(true);
     expect(mayGrant('ORGANIZATION_ADMIN', 'ORGANIZATION_MEMBER')).toBe(true);
+  });
+
+  it('lets owners change any role, admins only between admin and member, members none', () => {
+    expect(mayChangeRole('ORGANIZATION_OWNER', 'ORGANIZATION_OWNER', 'ORGANIZATION_MEMBER')).toBe(true);
+    expect(mayChangeRole('ORGANIZATION_ADMIN', 'ORGANIZATION_MEMBER', 'ORGANIZATION_ADMIN')).toBe(true);
+    expect(mayChangeRole('ORGANIZATION_ADMIN', 'ORGANIZATION_MEMBER', 'ORGANIZATION_OWNER')).toBe(false);
+    expect(mayChangeRole('ORGANIZATION_ADMIN', 'ORGANIZATION_OWNER', 'ORGANIZATION_ADMIN')).toBe(false);
+    expect(mayChangeRole('ORGANIZATION_MEMBER', 'ORGANIZATION_MEMBER', 'ORGANIZATION_MEMBER')).toBe(false);
+  });
+
+  it('never leaves an organization without an owner when an owner departs', () => {
+    expect(ownerDeparture('u1', ['u1', 'u2'], 2)).toBe('kept');
+    expect(ownerDeparture('u1', ['u1'], 1)).toBe('deleted-with-owner');
+    expect(ownerDeparture('u1', ['u1'], 3)).toBe('refused');
+    expect(leavesAnOwner(['u1'], 'u1')).toBe(false);
+    expect(leavesAnOwner(['u1', 'u2'], 'u1')).toBe(true);
   });
 });

@@ -29,6 +29,38 @@ export function mayGrant(actor: OrganizationRole, granted: OrganizationRole): bo
   return granted !== 'ORGANIZATION_OWNER' || actor === 'ORGANIZATION_OWNER';
 }
 
+/** Changing a member from one role to another: owners are made and unmade by owners only. */
+export function mayChangeRole(
+  actor: OrganizationRole,
+  from: OrganizationRole,
+  to: OrganizationRole,
+): boolean {
+  return mayManageMembers(actor) && mayGrant(actor, from) && mayGrant(actor, to);
+}
+
+/**
+ * What deleting the account of one of an organization's owners does to it. An organization is
+ * never left without an owner: another owner keeps it; with nobody else in it, it goes with its
+ * owner (there is no one to hand it to, and nobody else's data in it); otherwise the deletion is
+ * refused until the owner has made another member an owner. Handing it to someone silently (the
+ * longest-standing admin) was rejected: ownership is not imposed on anyone.
+ */
+export type OwnerDeparture = 'kept' | 'deleted-with-owner' | 'refused';
+
+export function ownerDeparture(
+  userId: string,
+  owners: readonly string[],
+  memberCount: number,
+): OwnerDeparture {
+  if (owners.some((owner) => owner !== userId)) return 'kept';
+  return memberCount <= 1 ? 'deleted-with-owner' : 'refused';
+}
+
+/** Whether an owner may stop being one (leave, be removed, be demoted): another owner must remain. */
+export function leavesAnOwner(owners: readonly string[], userId: string): boolean {
+  return owners.some((owner) => owner !== userId);
+}
+
 /** Names that would impersonate the product or collide with routes and well-known hosts. */
 export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
   'admin',

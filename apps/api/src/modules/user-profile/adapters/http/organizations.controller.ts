@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { BearerAuthGuard, CurrentPrincipal } from '../../../../platform/auth/bearer-auth.guard';
 import { uuidParam } from '../../../../platform/errors/validation';
@@ -7,7 +7,7 @@ import { RateLimit } from '../../../../platform/rate-limit/rate-limit.guard';
 import type { Principal } from '../../../../shared-kernel/principal';
 import { CheckSlug, type SlugAvailability } from '../../application/check-slug';
 import { type MemberView, OrganizationMembers } from '../../application/organization-members';
-import { AddMemberRequest } from './organizations.dto';
+import { AddMemberRequest, ChangeMemberRoleRequest } from './organizations.dto';
 
 interface OrganizationView {
   id: string;
@@ -53,6 +53,17 @@ export class OrganizationsController {
       { email: body.email.toLowerCase(), role: body.role },
       requestMetaOf(request),
     );
+  }
+
+  @Patch(':id/members/:userId')
+  changeRole(
+    @Param('id', uuidParam('id')) id: string,
+    @Param('userId', uuidParam('userId')) userId: string,
+    @Body() body: ChangeMemberRoleRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+  ): Promise<MemberView> {
+    return this.members.changeRole(principal, id, userId, body.role, requestMetaOf(request));
   }
 
   @Delete(':id/members/:userId')

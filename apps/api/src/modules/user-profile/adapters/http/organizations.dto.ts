@@ -13,3 +13,8 @@ export class AddMemberRequest {
   @IsIn(ORGANIZATION_ROLES, { message: `role must be one of ${ORGANIZATION_ROLES.join(', ')}` })
   role!: OrganizationRole;
 }
+
+export class ChangeMemberRoleRequest {
+  @IsIn(ORGANIZATION_ROLES, { message: `role must be one of ${ORGANIZATION_ROLES.join(', ')}` })
+  role!: OrganizationRole;
+}

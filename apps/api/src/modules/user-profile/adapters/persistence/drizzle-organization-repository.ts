@@ -133,6 +133,23 @@ export class DrizzleOrganizationRepository extends OrganizationRepository {
     });
   }
 
+  setMemberRole(organizationId: string, userId: string, role: OrganizationRole): Promise<void> {
+    return this.inTenant(organizationId, async () => {
+      await this.database.db
+        .update(organizationMembers)
+        .set({ role })
+        .where(
+          and(eq(organizationMembers.organizationId, organizationId), eq(organizationMembers.userId, userId)),
+        );
+    });
+  }
+
+  delete(organizationId: string): Promise<void> {
+    return this.inTenant(organizationId, async () => {
+      await this.database.db.delete(organizations).where(eq(organizations.id, organizationId));
+    });
+  }
+
   async membershipsOf(userId: string): Promise<Membership[]> {
     const rows = await this.database.db
       .select()
