@@ -1,21 +1,36 @@
 import { createApp } from './app-factory';
-import { environmentWithDotEnv, InvalidConfiguration, loadConfig } from './platform/config/app-config';
+import { NoUsableSigningKey, signingKeyStartupProblems } from './modules/identity';
+import {
+  type AppConfig,
+  environmentWithDotEnv,
+  InvalidConfiguration,
+  readConfig,
+} from './platform/config/app-config';
 import { createLogger } from './platform/logging/logger';
 
+/** Every problem start-up can know of before opening anything, in one message; then exit 1. */
+async function checkedConfig(): Promise<AppConfig> {
+  const { config, problems } = readConfig(environmentWithDotEnv());
+  problems.push(...(await signingKeyStartupProblems(config)));
+  if (problems.length === 0) return config;
+  process.stderr.write(`${new InvalidConfiguration(problems).message}\n`);
+  process.exit(1);
+}
+
 async function main(): Promise<void> {
-  let config;
+  const config = await checkedConfig();
+  const logger = createLogger(config.log.level);
+  let latchkey;
   try {
-    config = loadConfig(environmentWithDotEnv());
+    latchkey = await createApp({ config, logger });
   } catch (error) {
-    if (error instanceof InvalidConfiguration) {
-      process.stderr.write(`${error.message}\n`);
+    // The database key store is only readable once the database is open: same message shape.
+    if (error instanceof NoUsableSigningKey) {
+      process.stderr.write(`${new InvalidConfiguration([`signing key: ${error.message}`]).message}\n`);
       process.exit(1);
     }
     throw error;
   }
-
-  const logger = createLogger(config.log.level);
-  const latchkey = await createApp({ config, logger });
   await latchkey.app.listen({ host: config.http.host, port: config.http.port });
   logger.info(
     { url: await latchkey.app.getUrl(), database: latchkey.database.driver },

@@ -1,4 +1,4 @@
-import { InvalidConfiguration, loadConfig } from './app-config';
+import { InvalidConfiguration, loadConfig, readConfig } from './app-config';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -74,6 +74,7 @@ describe('loadConfig', () => {
     const problems = problemsOf({ NODE_ENV: 'production', KEYS_STORE: 'database' });
     expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual([
       'APP_BASE_URL',
+      'DATABASE_URL',
       'JWT_ISSUER',
       'KEY_ENCRYPTION_KEY',
       'REFRESH_TOKEN_PEPPER',
@@ -81,6 +82,7 @@ describe('loadConfig', () => {
     ]);
     const production = {
       NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://latchkey@db:5432/latchkey',
       JWT_ISSUER: 'https://auth.example.com',
       APP_BASE_URL: 'https://app.example.com/',
       REFRESH_TOKEN_PEPPER: 'x'.repeat(32),
@@ -91,6 +93,32 @@ describe('loadConfig', () => {
     });
     // Logging emails (their links and codes) in production must be asked for by name.
     expect(loadConfig({ ...production, MAIL_TRANSPORT: 'log' }).mail.transport).toBe('log');
+  });
+
+  it('refuses the embedded database in production unless it is allowed by name', () => {
+    const production = {
+      NODE_ENV: 'production',
+      JWT_ISSUER: 'https://auth.example.com',
+      APP_BASE_URL: 'https://app.example.com',
+      REFRESH_TOKEN_PEPPER: 'x'.repeat(32),
+      MAIL_TRANSPORT: 'log',
+    };
+    expect(problemsOf(production)).toEqual([
+      expect.stringMatching(/^DATABASE_URL: is required in production .*ALLOW_EMBEDDED_DATABASE=true/),
+    ]);
+    expect(loadConfig({ ...production, ALLOW_EMBEDDED_DATABASE: 'true' }).database.url).toBeUndefined();
+    // A malformed URL is one problem, not also a missing one.
+    expect(problemsOf({ ...production, DATABASE_URL: 'not a url' })).toEqual([
+      'DATABASE_URL: must be a valid URL',
+    ]);
+    // Development and tests keep the embedded default.
+    expect(loadConfig({}).database.url).toBeUndefined();
+  });
+
+  it('reports every problem and still yields a configuration to look further with', () => {
+    const { config, problems } = readConfig({ NODE_ENV: 'production', PORT: 'eighty' });
+    expect(problems.length).toBeGreaterThan(4);
+    expect(config.http.port).toBe(3000);
   });
 
   it('sends mail to the log by default in development, through SMTP once SMTP_URL is set', () => {

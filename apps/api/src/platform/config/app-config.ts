@@ -268,7 +268,36 @@ function urlPath(read: EnvReader, name: string, fallback: string): string {
   return value;
 }
 
+/**
+ * DATABASE_URL. Production refuses the embedded database unless ALLOW_EMBEDDED_DATABASE=true says
+ * so (a single-box install): PGlite is one process with no server, so no second instance, no
+ * operator command while it runs, and no backup but a copy of the stopped directory.
+ */
+function databaseUrl(read: EnvReader, nodeEnv: NodeEnv): string | undefined {
+  const url = read.optionalUrl('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const allowEmbedded = read.bool('ALLOW_EMBEDDED_DATABASE', false);
+  if (read.raw('DATABASE_URL') === undefined && nodeEnv === 'production' && !allowEmbedded) {
+    return read.fail(
+      'DATABASE_URL',
+      'is required in production (postgres://user:pass@host:5432/db), or set ALLOW_EMBEDDED_DATABASE=true to run on the embedded PGlite in DATA_DIR (one process, see docs)',
+      undefined,
+    );
+  }
+  return url;
+}
+
 export function loadConfig(env: Env): AppConfig {
+  const { config, problems } = readConfig(env);
+  if (problems.length > 0) throw new InvalidConfiguration(problems);
+  return config;
+}
+
+/**
+ * The configuration and every problem with it, at once. A refused value falls back to its
+ * default in `config`, so a start-up check can go on looking (e.g. at the key store) and report
+ * everything in one message.
+ */
+export function readConfig(env: Env): { config: AppConfig; problems: string[] } {
   const read = new EnvReader(env);
   const nodeEnv = read.oneOf<NodeEnv>('NODE_ENV', ['development', 'test', 'production'], 'development');
   const dataDir = path.resolve(read.string('DATA_DIR', './.data'));
@@ -292,7 +321,7 @@ export function loadConfig(env: Env): AppConfig {
     },
     { level: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info') },
     {
-      url: read.optionalUrl('DATABASE_URL', ['postgres:', 'postgresql:']),
+      url: databaseUrl(read, nodeEnv),
       poolMax: read.int('DATABASE_POOL_MAX', 10, 1, 500),
       statementTimeoutMs: read.int('DATABASE_STATEMENT_TIMEOUT_MS', 10_000, 100, 600_000),
       namedStatements: read.bool('DATABASE_NAMED_STATEMENTS', true),
@@ -376,8 +405,7 @@ export function loadConfig(env: Env): AppConfig {
     },
   );
 
-  if (read.problems.length > 0) throw new InvalidConfiguration(read.problems);
-  return config;
+  return { config, problems: read.problems };
 }
 
 /**

@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type Instance, startInstance, stopInstances } from '../support/processes';
+
+const DIST = path.resolve(__dirname, '..', '..', 'apps', 'api', 'dist');
+
+function run(env: Record<string, string>, script: string, ...argv: string[]) {
+  return new Promise<{ code: number; out: string; err: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(DIST, script), ...argv],
+      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
+      (error, out, err) => resolve({ code: error ? Number(error.code ?? 1) : 0, out, err }),
+    );
+  });
+}
+
+/** The problems of a refused start, one per line, by what they name. */
+const namedIn = (stderr: string) =>
+  [...stderr.matchAll(/^ {2}- ([A-Za-z_ ]+):/gm)].map((match) => match[1]).sort();
+
+describe('a first production start', () => {
+  let dataDir: string;
+  let api: Instance | undefined;
+  beforeAll(() => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'latchkey-prod-'));
+  });
+  afterAll(async () => {
+    if (api) await stopInstances([api]);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('lists every missing setting and the missing signing key in one message, before opening anything', async () => {
+    const refused = await run({ NODE_ENV: 'production', DATA_DIR: dataDir }, 'main.js');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/^Invalid configuration:\n/);
+    expect(namedIn(refused.err)).toEqual([
+      'APP_BASE_URL',
+      'DATABASE_URL',
+      'JWT_ISSUER',
+      'REFRESH_TOKEN_PEPPER',
+      'SMTP_URL',
+      'signing key',
+    ]);
+    expect(refused.err).toContain('set ALLOW_EMBEDDED_DATABASE=true');
+    expect(refused.err).toContain('pnpm keys add');
+    expect(refused.out).toBe('');
+  }, 30_000);
+
+  it('runs on the embedded database only when allowed by name, once an operator made a key', async () => {
+    const env = {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      DATA_DIR: dataDir,
+      ALLOW_EMBEDDED_DATABASE: 'true',
+      JWT_ISSUER: 'https://auth.example.test',
+      APP_BASE_URL: 'https://app.example.test',
+      REFRESH_TOKEN_PEPPER: randomBytes(32).toString('base64url'),
+      MAIL_TRANSPORT: 'log',
+    };
+    const keyless = await run(env, 'main.js');
+    expect({ code: keyless.code, named: namedIn(keyless.err) }).toEqual({ code: 1, named: ['signing key'] });
+
+    const added = await run(env, 'cli/keys.js', 'add');
+    expect(added.code).toBe(0);
+    const kid = /added (\S+)/.exec(added.out)![1]!;
+    expect((await run(env, 'cli/keys.js', 'activate', kid)).code).toBe(0);
+
+    api = await startInstance(env);
+    const jwks = (await (await fetch(`${api.url}/jwks`)).json()) as { keys: { kid: string }[] };
+    expect(jwks.keys.map((key) => key.kid)).toEqual([kid]);
+  }, 60_000);
+});
