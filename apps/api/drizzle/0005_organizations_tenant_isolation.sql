@@ -3,18 +3,25 @@
 -- as the role latchkey_tenant (`set local role`) with `app.current_org_id` set for the
 -- transaction only (`set_config(…, true)`); for that role these policies show and accept only
 -- that organization's rows. A statement that forgot to name its organization sees nothing.
--- Roles are cluster-wide: creating one that exists (another database, a concurrent migration)
--- is not an error.
+-- Roles are cluster-wide: one that exists (another database, a concurrent migration, or a DBA
+-- who created it because the migrating role may not: docs/runbooks/migrations.md) is used as it
+-- is. Existence is checked first because CREATE ROLE checks the privilege before the name.
+-- (Edited once after release to add those checks; the database it leaves is the same, and
+-- databases that applied the first version never run it again.)
 DO $$
 BEGIN
-  CREATE ROLE latchkey_tenant NOLOGIN;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'latchkey_tenant') THEN
+    CREATE ROLE latchkey_tenant NOLOGIN;
+  END IF;
 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
 END $$;
 --> statement-breakpoint
--- The API's own database user must be allowed to become it.
+-- The API's own database user must be allowed to become it (already so when a DBA granted it).
 DO $$
 BEGIN
-  EXECUTE format('GRANT latchkey_tenant TO %I', current_user);
+  IF NOT pg_has_role(current_user, 'latchkey_tenant', 'MEMBER') THEN
+    EXECUTE format('GRANT latchkey_tenant TO %I', current_user);
+  END IF;
 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
 END $$;
 --> statement-breakpoint

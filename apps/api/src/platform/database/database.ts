@@ -17,6 +17,7 @@ import { type PgDatabase, PgDialect, type PgQueryResultHKT } from 'drizzle-orm/p
 import { Client, Pool, type QueryResultRow } from 'pg';
 import type { Logger } from 'pino';
 import { API_PACKAGE_ROOT } from '../paths';
+import { MigrationFailed } from './migration-failed';
 
 export type Db = PgDatabase<PgQueryResultHKT>;
 export type DatabaseDriver = 'postgres' | 'pglite';
@@ -453,6 +454,8 @@ export class PostgresDatabase extends Database {
     try {
       await client.query(`select pg_advisory_lock(hashtext('latchkey:migrations'))`);
       await migrateNodePg(this.root as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    } catch (error) {
+      throw new MigrationFailed(error, MIGRATIONS_FOLDER);
     } finally {
       await client.query(`select pg_advisory_unlock(hashtext('latchkey:migrations'))`).catch(() => undefined);
       client.release();

@@ -4,6 +4,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { CHANNEL_NAME, Database, type Db, MIGRATIONS_FOLDER } from './database';
 import { EmbeddedDataLock } from './embedded-data-lock';
+import { MigrationFailed } from './migration-failed';
 
 /** Embedded PostgreSQL (PGlite, WebAssembly) for development and tests: loaded only when used. */
 export class PgliteDatabase extends Database {
@@ -49,7 +50,11 @@ export class PgliteDatabase extends Database {
   }
 
   async migrate(): Promise<void> {
-    await migratePglite(this.root as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    try {
+      await migratePglite(this.root as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    } catch (error) {
+      throw new MigrationFailed(error, MIGRATIONS_FOLDER);
+    }
   }
 
   async close(): Promise<void> {
