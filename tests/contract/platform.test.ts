@@ -1,3 +1,4 @@
+import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { calculateJwkThumbprint } from 'jose';
 import request from 'supertest';
@@ -53,6 +54,25 @@ describe('platform routes against docs/openapi.yaml', () => {
     expect(response.headers['content-security-policy']).toMatch(/default-src 'self'/);
     expect(response.headers['content-security-policy']).toMatch(/script-src 'self'/);
     await request(app.server).get('/docs/swagger-ui-init.js').expect(200);
+  });
+
+  it("lets Swagger UI's Try it out call the origin it was loaded from, whatever host that is", async () => {
+    // The document names no host: its one server is relative, so the UI calls its own origin.
+    const init = await request(app.server)
+      .get('/docs/swagger-ui-init.js')
+      .set('host', 'auth.internal.example:8443')
+      .expect(200);
+    expect(init.text).toMatch(/"servers":\s*\[\s*\{\s*"url":\s*"\/"/);
+    expect(init.text).not.toContain('localhost:3000');
+    const spec = parse((await app.api.get('/openapi.yaml').expect(200)).text) as {
+      servers: { url: string }[];
+    };
+    expect(spec.servers.map((server) => server.url)).toEqual(['/']);
+    // …and the page's CSP lets it: connections to its own origin, no upgrade of http calls to
+    // https (a plain-HTTP host other than localhost would have every call fail).
+    const csp = String((await app.api.get('/docs').expect(200)).headers['content-security-policy']);
+    expect(csp.split(';')).toContain("connect-src 'self'");
+    expect(csp).not.toContain('upgrade-insecure-requests');
   });
 
   it('answers unknown routes with an ErrorResponse that validates against the schema', async () => {

@@ -25,8 +25,12 @@ export function securityHeaders(options: Readonly<HelmetOptions>): Readonly<Reco
 /**
  * Every response's security headers: helmet's defaults (HSTS, nosniff, frame and referrer
  * policies); its default CSP is strict enough for JSON and still lets the Swagger UI page load
- * its own scripts.
+ * its own scripts and call its own origin (`connect-src 'self'`, its "Try it out"). Helmet's
+ * `upgrade-insecure-requests` is left out: on a plain-HTTP host other than localhost it turned
+ * every call of that page into an https:// call that nothing answers, and HSTS already keeps
+ * HTTPS deployments on HTTPS.
  */
 export const API_SECURITY_HEADERS = securityHeaders({
   hsts: { maxAge: 31_536_000, includeSubDomains: true },
+  contentSecurityPolicy: { directives: { connectSrc: ["'self'"], upgradeInsecureRequests: null } },
 });
