@@ -91,6 +91,14 @@ export default tseslint.config(
     },
   },
   {
+    // The development pages' script runs in a browser, as a classic script (no build step).
+    files: ['apps/api/assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly' },
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',

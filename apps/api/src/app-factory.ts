@@ -12,6 +12,7 @@ import { openDatabase } from './platform/database/open-database';
 import { ErrorResponseFilter } from './platform/errors/error-response.filter';
 import { clientErrorHandler, onFrameworkError } from './platform/errors/framework-errors';
 import { createValidationPipe } from './platform/errors/validation';
+import { serveDevAccountPages } from './platform/http/dev-account-pages';
 import { configureHttpPipeline } from './platform/http/http-pipeline';
 import { requestIdFrom, REQUEST_ID_HEADER } from './platform/http/request-id';
 import { createLogger } from './platform/logging/logger';
@@ -72,6 +73,16 @@ export async function createApp(options: CreateAppOptions): Promise<LatchkeyApp>
     { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },
   );
   await configureHttpPipeline(app, config);
+  if (config.mail.devPages) {
+    serveDevAccountPages(adapter.getInstance() as unknown as FastifyInstance, routes, config.mail);
+    logger.info(
+      {
+        verifyEmail: `${config.mail.appBaseUrl}${config.mail.verifyEmailPath}`,
+        passwordReset: `${config.mail.appBaseUrl}${config.mail.passwordResetPath}`,
+      },
+      'APP_BASE_URL is not set: the links in emails open development pages served by this API; set APP_BASE_URL to your web app',
+    );
+  }
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorResponseFilter());
   SwaggerModule.setup('docs', app, spec.document as never, {

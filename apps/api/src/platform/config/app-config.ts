@@ -74,6 +74,11 @@ export class AppConfig {
       from: string;
       /** Links in emails point at the application (the SPA), never at whatever Host a request named. */
       appBaseUrl: string;
+      /**
+       * Development with APP_BASE_URL unset: the links point at this API, which then serves
+       * minimal pages for them (platform/http/dev-account-pages.ts) instead of 404s.
+       */
+      devPages: boolean;
       verifyEmailPath: string;
       passwordResetPath: string;
       outbox: {
@@ -361,6 +366,7 @@ export function readConfig(env: Env): { config: AppConfig; problems: string[] } 
       smtpUrl,
       from: read.string('MAIL_FROM', 'Latchkey <no-reply@localhost>'),
       appBaseUrl: appBaseUrl(read, nodeEnv, port),
+      devPages: nodeEnv === 'development' && read.raw('APP_BASE_URL') === undefined,
       verifyEmailPath: urlPath(read, 'EMAIL_VERIFICATION_PATH', '/verify-email'),
       passwordResetPath: urlPath(read, 'PASSWORD_RESET_PATH', '/reset-password'),
       outbox: {

@@ -16,6 +16,12 @@ const UNDOCUMENTED_PREFIXES = ['/docs/'];
  */
 export class RouteCatalog {
   private readonly routes = new Map<string, RegisteredRoute>();
+  private readonly ignored = new Set<string>();
+
+  /** A route that is not part of the API (the development pages for email links). */
+  ignore(url: string): void {
+    this.ignored.add(url);
+  }
 
   attach(fastify: FastifyInstance): void {
     fastify.addHook('onRoute', (route) => {
@@ -27,7 +33,7 @@ export class RouteCatalog {
   add(method: string, url: string): void {
     const upper = method.toUpperCase();
     if (upper === 'HEAD' || upper === 'OPTIONS') return;
-    if (UNDOCUMENTED_PREFIXES.some((prefix) => url.startsWith(prefix))) return;
+    if (UNDOCUMENTED_PREFIXES.some((prefix) => url.startsWith(prefix)) || this.ignored.has(url)) return;
     const path = url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     this.routes.set(`${upper} ${path}`, { method: upper, path });
   }
