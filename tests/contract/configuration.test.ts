@@ -55,4 +55,14 @@ describe('deployment configuration stays in step with the code', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK /m);
   });
+
+  it("the image's application files are root's and read-only; only DATA_DIR is the runtime user's", () => {
+    const runtime = read('infra/docker/Dockerfile').split(/^FROM .+ AS runtime$/m)[1]!;
+    const copies = runtime.split('\n').filter((line) => line.startsWith('COPY '));
+    expect(copies).toEqual(['COPY --from=build /out/ ./']);
+    expect(runtime).toContain('chmod -R a-w,a+rX /app');
+    expect(runtime).toMatch(/chown node:node \/app\/\.data/);
+    // The operator commands, without pnpm: `docker compose exec api latchkey keys list`.
+    expect(runtime).toContain('ln -s /app/apps/api/bin/latchkey /usr/local/bin/latchkey');
+  });
 });

@@ -32,6 +32,7 @@ describe('planned key rotation through the CLI (docs/runbooks/key-rotation.md)',
     const [added] = await Promise.all([keys(app, 'add'), client.exercise()]);
     expect(added.code).toBe(0);
     const k1 = /added (\S+)/.exec(added.out)![1]!;
+    expect(added.out).toContain(`activate it after 300 s (JWKS_CACHE_TTL_SECONDS): pnpm keys activate ${k1}`);
     await untilPublished(app, (kids) => kids.includes(k1));
     expect(await publishedKids(app)).toEqual([k0, k1].sort());
 

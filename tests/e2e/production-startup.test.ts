@@ -66,6 +66,8 @@ describe('a first production start', () => {
 
     const added = await run(env, 'cli/keys.js', 'add');
     expect(added.code).toBe(0);
+    // The very first key has no cached JWKS to wait for.
+    expect(added.out).toContain('no key signs yet, so it can be activated now: pnpm keys activate');
     const kid = /added (\S+)/.exec(added.out)![1]!;
     expect((await run(env, 'cli/keys.js', 'activate', kid)).code).toBe(0);
 

@@ -90,8 +90,12 @@ export async function runKeysCli(
           .get(AddSigningKey)
           .execute({ bits: bits === undefined ? undefined : Number(bits) }, 'cli');
         io.out(`added ${key.kid} (next: published in JWKS, not signing)`);
+        const signing = (await ctx.get(ListSigningKeys).execute()).some((each) => each.state === 'active');
+        // With no key signing yet, no verifier can hold a cached JWKS that lacks this one.
         io.out(
-          `activate it after ${ctx.config.keys.jwksCacheTtlSeconds} s (JWKS_CACHE_TTL_SECONDS): pnpm keys activate ${key.kid}`,
+          signing
+            ? `activate it after ${ctx.config.keys.jwksCacheTtlSeconds} s (JWKS_CACHE_TTL_SECONDS): pnpm keys activate ${key.kid}`
+            : `no key signs yet, so it can be activated now: pnpm keys activate ${key.kid}`,
         );
         return;
       }

@@ -90,6 +90,7 @@ import { DrizzleEmailVerificationRepository } from './adapters/persistence/drizz
 import { DrizzlePasswordResetRepository } from './adapters/persistence/drizzle-password-reset-repository';
 import { DrizzleSessionRepository } from './adapters/persistence/drizzle-session-repository';
 import { SessionAccessCache } from './adapters/persistence/session-access-cache';
+import { SessionRevocationListener } from './adapters/persistence/session-revocation-listener';
 import { TtlUserViewCache } from './adapters/persistence/ttl-user-view-cache';
 import { SigningKeyRotationScheduler } from './adapters/scheduling/signing-key-rotation.scheduler';
 import { IdentityAccountDirectory } from './adapters/user-profile/identity-account-directory';
@@ -250,7 +251,13 @@ const publishedToModules = [AccessTokenAuthenticator, AccountDirectory, ProfileA
 @Module({
   imports: [UserProfileModule],
   controllers: [JwksController, AuthController, AccountController, AccountLifecycleController],
-  providers: [...identityProviders, RefreshTokenTransport, SigningKeyBootstrap, SigningKeyRotationScheduler],
+  providers: [
+    ...identityProviders,
+    RefreshTokenTransport,
+    SigningKeyBootstrap,
+    SigningKeyRotationScheduler,
+    SessionRevocationListener,
+  ],
   exports: publishedToModules,
 })
 export class IdentityModule {}

@@ -53,6 +53,11 @@ export class TtlMap<V> {
     this.deletions++;
   }
 
+  clear(): void {
+    this.entries.clear();
+    this.deletions++;
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -347,11 +347,11 @@ export abstract class Database {
   }
 
   /**
-   * Calls `onNotify` for each NOTIFY on `channel` (delivered on commit), and once more after a
-   * lost listening connection is re-established, since notifications may have been missed.
-   * Resolves to a function that stops listening.
+   * Calls `onNotify` with its payload for each NOTIFY on `channel` (delivered on commit), and once
+   * more without one after a lost listening connection is re-established, since notifications
+   * may have been missed. Resolves to a function that stops listening.
    */
-  abstract listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  abstract listen(channel: string, onNotify: (payload?: string) => void): Promise<() => Promise<void>>;
   abstract migrate(): Promise<void>;
   abstract close(): Promise<void>;
 }
@@ -412,7 +412,7 @@ export class PostgresDatabase extends Database {
     return result.rows;
   }
 
-  async listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
+  async listen(channel: string, onNotify: (payload?: string) => void): Promise<() => Promise<void>> {
     if (!CHANNEL_NAME.test(channel)) throw new Error(`not a channel name: ${channel}`);
     let stopped = false;
     let client: Client | undefined;
@@ -423,7 +423,7 @@ export class PostgresDatabase extends Database {
       const candidate = new Client({ connectionString: this.url, connectionTimeoutMillis: 2_000 });
       candidate.on('error', () => undefined); // 'end' follows; reconnecting is handled there
       candidate.on('notification', (message) => {
-        if (message.channel === channel) onNotify();
+        if (message.channel === channel) onNotify(message.payload ?? '');
       });
       try {
         await candidate.connect();

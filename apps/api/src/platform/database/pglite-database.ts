@@ -41,9 +41,9 @@ export class PgliteDatabase extends Database {
     }
   }
 
-  async listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
+  async listen(channel: string, onNotify: (payload?: string) => void): Promise<() => Promise<void>> {
     if (!CHANNEL_NAME.test(channel)) throw new Error(`not a channel name: ${channel}`);
-    const unlisten = await this.client.listen(channel, () => onNotify());
+    const unlisten = await this.client.listen(channel, (payload) => onNotify(payload));
     return async () => {
       if (!this.client.closed) await unlisten();
     };

@@ -17,6 +17,7 @@ import {
 } from '../../application/ports';
 import type { RefreshTokenRecord, RevokeReason, Session } from '../../domain/session';
 import { SessionAccessCache } from './session-access-cache';
+import { revocationPayload, SESSIONS_REVOKED_CHANNEL } from './session-revocation-listener';
 import { accounts, refreshTokens, sessions } from './schema';
 
 type SessionRow = typeof sessions.$inferSelect;
@@ -254,6 +255,12 @@ export class DrizzleSessionRepository extends SessionRepository {
       .where(and(inArray(sessions.id, sessionIds), isNull(sessions.revokedAt)))
       .returning({ id: sessions.id });
     const ids = revoked.map((row) => row.id);
+    if (ids.length === 0) return ids;
+    // Other processes' caches: delivered on commit, like the eviction below (an operator's
+    // command or another instance would otherwise honour the access tokens for seconds more).
+    await this.database.db.execute(
+      sql`select pg_notify(${SESSIONS_REVOKED_CHANNEL}, ${revocationPayload(ids)})`,
+    );
     // Evicting before the commit would let a concurrent bearer check re-cache the old state.
     this.database.afterCommit(() => this.accessCache.evict(ids));
     return ids;

@@ -12,7 +12,8 @@ export interface SessionAccess {
 /**
  * Remembers for a few seconds whether a session's access tokens are honoured, so the bearer
  * check is not a query per request. Revocations in this process evict their entries once they
- * commit; another instance's revocation is seen within `ttlMs` at the latest.
+ * commit; another process's (an instance, an operator command) arrive by NOTIFY at once
+ * (SessionRevocationListener), and `ttlMs` bounds what a lost notification can leave stale.
  */
 export class SessionAccessCache {
   private readonly entries: TtlMap<SessionAccess>;
@@ -36,5 +37,10 @@ export class SessionAccessCache {
 
   evict(sessionIds: readonly string[]): void {
     this.entries.delete(sessionIds);
+  }
+
+  /** Forget everything: revocations may have been missed (a lost listening connection). */
+  clear(): void {
+    this.entries.clear();
   }
 }
