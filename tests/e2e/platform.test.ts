@@ -156,6 +156,19 @@ describe('platform: bad input, request ids and headers', () => {
     expect(preflight.headers['access-control-allow-origin']).toBe('https://app.example.com');
     expect(preflight.headers['access-control-allow-headers']).toContain('x-token-transport');
   });
+
+  it('CORS: a preflight from an origin not in CORS_ORIGINS is refused plainly (403), not a 404', async () => {
+    for (const path of ['/auth/login', '/health', '/no/such/route']) {
+      const refused = await request(app.server)
+        .options(path)
+        .set('origin', 'https://evil.example.net')
+        .set('access-control-request-method', 'POST');
+      expectErrorResponse(refused, 403, 'FORBIDDEN');
+      expect(refused.body.message).toContain('CORS_ORIGINS');
+      expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+      expect(refused.headers['access-control-allow-methods']).toBeUndefined();
+    }
+  });
 });
 
 describe('platform: embedded defaults survive a restart', () => {

@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/app-config';
 import { mapError } from '../errors/error-mapper';
 import { sendError } from '../errors/error-response.filter';
 import { type RequestContext, requestContext } from '../logging/request-context';
-import { ServiceUnavailable } from '../../shared-kernel/domain-error';
+import { Forbidden, ServiceUnavailable } from '../../shared-kernel/domain-error';
 import { boundJsonDepth } from './json-body';
 import { REQUEST_ID_HEADER } from './request-id';
 import { applySuccessStatus } from './response-status';
@@ -15,6 +15,12 @@ import { API_SECURITY_HEADERS } from './security-headers';
 const contextKey = Symbol('requestContext');
 
 type WithContext = FastifyRequest & { [contextKey]?: RequestContext };
+
+class CorsOriginRefused extends Forbidden {
+  constructor() {
+    super('Browsers on this origin may not call the API: it is not one of CORS_ORIGINS');
+  }
+}
 
 class ShuttingDown extends ServiceUnavailable {
   constructor() {
@@ -97,6 +103,18 @@ export async function configureHttpPipeline(app: NestFastifyApplication, config:
       'ratelimit-reset',
     ],
     maxAge: 600,
+  });
+
+  // @fastify/cors leaves a preflight from an unlisted origin to the router, which has no OPTIONS
+  // route: a 404 that sent developers looking for a missing endpoint. Said plainly instead; the
+  // response still carries no CORS header, so the browser refuses the real request as before.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const origin = request.headers.origin;
+    const preflight = request.method === 'OPTIONS' && request.headers['access-control-request-method'];
+    if (preflight && origin !== undefined && !config.http.corsOrigins.includes(origin)) {
+      return sendError(reply, mapError(new CorsOriginRefused(), request.id));
+    }
+    done();
   });
 
   await app.register(cookie as never, {});
