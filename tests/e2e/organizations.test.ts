@@ -465,6 +465,53 @@ describe('an organization never loses its last owner', () => {
   );
 });
 
+describe("a user's own organizations", () => {
+  it('lists every organization the caller belongs to, with the role, oldest membership first, and nobody else’s', async () => {
+    const a = await signUp();
+    const b = await signUp();
+    const user = aUser();
+    const { id: userId } = await register(app, user);
+    const tokens = await login(app, user);
+    await as(tokens).get('/organizations').expect(200, { items: [] });
+
+    await as(a.tokens)
+      .post(`/organizations/${a.organization.id}/members`)
+      .send({ email: user.email, role: 'ORGANIZATION_MEMBER' })
+      .expect(201);
+    app.clock.advanceSeconds(1);
+    await as(b.tokens)
+      .post(`/organizations/${b.organization.id}/members`)
+      .send({ email: user.email, role: 'ORGANIZATION_ADMIN' })
+      .expect(201);
+
+    const mine = await as(tokens).get('/organizations').expect(200);
+    expect(mine.body.items).toEqual([
+      expect.objectContaining({
+        id: a.organization.id,
+        slug: a.organization.slug,
+        role: 'ORGANIZATION_MEMBER',
+      }),
+      expect.objectContaining({
+        id: b.organization.id,
+        slug: b.organization.slug,
+        role: 'ORGANIZATION_ADMIN',
+      }),
+    ]);
+    // The owner of A sees A only, as its owner.
+    const owners = await as(a.tokens).get('/organizations').expect(200);
+    expect(owners.body.items).toEqual([
+      expect.objectContaining({ id: a.organization.id, role: 'ORGANIZATION_OWNER' }),
+    ]);
+
+    // Leaving takes it off the list.
+    await as(tokens).delete(`/organizations/${a.organization.id}/members/${userId}`).expect(204);
+    expect(
+      (await as(tokens).get('/organizations').expect(200)).body.items.map((o: { id: string }) => o.id),
+    ).toEqual([b.organization.id]);
+    await app.api.get('/organizations').expect(401);
+  });
+});
+
 describe('switching organizations', () => {
   it('re-issues the access token for another membership in the same session', async () => {
     const a = await signUp();

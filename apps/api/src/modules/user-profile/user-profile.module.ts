@@ -11,6 +11,7 @@ import { CheckSlug } from './application/check-slug';
 import { CreateOrganization } from './application/create-organization';
 import { MembershipsOfUser } from './application/memberships-of-user';
 import { OrganizationAccess } from './application/organization-access';
+import { ListOwnOrganizations } from './application/list-own-organizations';
 import { OrganizationMembers } from './application/organization-members';
 import { OrganizationRepository, ProfileRepository } from './application/ports';
 import { SetUserRoles } from './application/set-user-roles';
@@ -34,6 +35,7 @@ import { DrizzleProfileRepository } from './adapters/persistence/drizzle-profile
     CheckSlug,
     OrganizationAccess,
     OrganizationMembers,
+    ListOwnOrganizations,
     MembershipsOfUser,
     AccessClaimsOfUser,
     CreateProfile,

@@ -44,6 +44,8 @@ export abstract class OrganizationRepository {
   abstract delete(organizationId: string): Promise<void>;
   /** Across tenants, oldest first: the user's own memberships (tokens, switching). */
   abstract membershipsOf(userId: string): Promise<Membership[]>;
+  /** Across tenants, oldest membership first: the user's organizations with the user's role. */
+  abstract organizationsOf(userId: string): Promise<{ organization: Organization; membership: Membership }[]>;
   /** Across tenants: a deleted user leaves every organization. */
   abstract removeUserEverywhere(userId: string): Promise<void>;
 }

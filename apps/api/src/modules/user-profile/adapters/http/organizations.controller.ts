@@ -6,6 +6,7 @@ import { requestMetaOf } from '../../../../platform/http/request-meta';
 import { RateLimit } from '../../../../platform/rate-limit/rate-limit.guard';
 import type { Principal } from '../../../../shared-kernel/principal';
 import { CheckSlug, type SlugAvailability } from '../../application/check-slug';
+import { ListOwnOrganizations, type OwnOrganizationView } from '../../application/list-own-organizations';
 import { type MemberView, OrganizationMembers } from '../../application/organization-members';
 import { AddMemberRequest, ChangeMemberRoleRequest } from './organizations.dto';
 
@@ -20,7 +21,15 @@ interface OrganizationView {
 @Controller('organizations')
 @UseGuards(BearerAuthGuard)
 export class OrganizationsController {
-  constructor(private readonly members: OrganizationMembers) {}
+  constructor(
+    private readonly members: OrganizationMembers,
+    private readonly ownOrganizations: ListOwnOrganizations,
+  ) {}
+
+  @Get()
+  async mine(@CurrentPrincipal() principal: Principal): Promise<{ items: OwnOrganizationView[] }> {
+    return { items: await this.ownOrganizations.execute(principal) };
+  }
 
   @Get(':id')
   async get(

@@ -159,6 +159,24 @@ export class DrizzleOrganizationRepository extends OrganizationRepository {
     return rows.map(toMembership);
   }
 
+  async organizationsOf(userId: string): Promise<{ organization: Organization; membership: Membership }[]> {
+    const rows = await this.database.db
+      .select({
+        membership: organizationMembers,
+        organization: {
+          id: organizations.id,
+          name: organizations.name,
+          slug: organizations.slug,
+          createdAt: organizations.createdAt,
+        },
+      })
+      .from(organizationMembers)
+      .innerJoin(organizations, eq(organizations.id, organizationMembers.organizationId))
+      .where(eq(organizationMembers.userId, userId))
+      .orderBy(asc(organizationMembers.createdAt), asc(organizationMembers.organizationId));
+    return rows.map((row) => ({ organization: row.organization, membership: toMembership(row.membership) }));
+  }
+
   async removeUserEverywhere(userId: string): Promise<void> {
     await this.database.db.delete(organizationMembers).where(eq(organizationMembers.userId, userId));
   }
