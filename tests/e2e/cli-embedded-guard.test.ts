@@ -102,6 +102,7 @@ interface Snapshot {
         ['sessions', 'revoke', '--user', user.email],
         ['sessions', 'revoke', '--session', sessionId],
         ['sessions', 'revoke', '--all'],
+        ['audit-events', 'purge', '--older-than', '400d'],
         ['migrate'],
         // Reads too: opening the files from a second process is what corrupts them.
         ['keys', 'list'],

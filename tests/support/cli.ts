@@ -1,3 +1,4 @@
+import { runAuditEventsCli } from '../../apps/api/src/cli/audit-events';
 import { runKeysCli } from '../../apps/api/src/cli/keys';
 import { runSessionsCli } from '../../apps/api/src/cli/sessions';
 import { runUsersCli } from '../../apps/api/src/cli/users';
@@ -29,6 +30,7 @@ async function run(runner: Runner, app: TestApp, argv: string[]): Promise<CliRes
 export const keys = (app: TestApp, ...argv: string[]) => run(runKeysCli, app, argv);
 export const sessions = (app: TestApp, ...argv: string[]) => run(runSessionsCli, app, argv);
 export const users = (app: TestApp, ...argv: string[]) => run(runUsersCli, app, argv);
+export const auditEvents = (app: TestApp, ...argv: string[]) => run(runAuditEventsCli, app, argv);
 
 /** `keys list --json`, parsed. */
 export async function listKeys(app: TestApp): Promise<{ kid: string; state: string; source: string }[]> {

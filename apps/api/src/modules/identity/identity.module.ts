@@ -52,6 +52,7 @@ import { RequestPasswordReset } from './application/request-password-reset';
 import { OperatorSessionRevocation } from './application/operator-session-revocation';
 import { RevokeSession } from './application/revoke-session';
 import { RevokeAllSessionsAsOperator } from './application/revoke-all-sessions-as-operator';
+import { PurgeAuditEvents } from './application/purge-audit-events';
 import { RevokeSessionsAsOperator } from './application/revoke-sessions-as-operator';
 import { ActivateSigningKey } from './application/signing-keys/activate-signing-key';
 import { AddSigningKey } from './application/signing-keys/add-signing-key';
@@ -122,6 +123,7 @@ const identityProviders: Provider[] = [
       rsaBits: config.keys.rsaBits,
       keyRotationIntervalSeconds: config.keys.rotationIntervalSeconds,
       production: config.isProduction,
+      auditRetentionSeconds: config.auth.auditRetentionSeconds,
     }),
   },
   { provide: PasswordBlocklist, useFactory: () => new FilePasswordBlocklist() },
@@ -202,6 +204,7 @@ const identityProviders: Provider[] = [
   OperatorSessionRevocation,
   RevokeSessionsAsOperator,
   RevokeAllSessionsAsOperator,
+  PurgeAuditEvents,
   ListSessionsOfUser,
   AuthenticateAccessToken,
   {

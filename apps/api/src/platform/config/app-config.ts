@@ -66,6 +66,8 @@ export class AppConfig {
       verificationResendCooldownSeconds: number;
       /** Register answers 202 whether or not the address is taken; the owner is told by email. */
       registerUniformResponse: boolean;
+      /** How long audit events are kept (`pnpm audit-events purge`); unset: forever. */
+      auditRetentionSeconds: number | undefined;
     },
     readonly mail: {
       /** `log`: messages (links and codes included) go to the log; `smtp`: sent through SMTP_URL. */
@@ -360,6 +362,10 @@ export function readConfig(env: Env): { config: AppConfig; problems: string[] } 
       emailVerificationTtlSeconds: read.seconds('EMAIL_VERIFICATION_TTL', DAY, 10 * 60, 7 * DAY),
       verificationResendCooldownSeconds: read.seconds('EMAIL_VERIFICATION_RESEND_COOLDOWN', 60, 0, HOUR),
       registerUniformResponse: read.bool('REGISTER_UNIFORM_RESPONSE', false),
+      // At least 30 days: the trail is what an incident review reads, weeks after the fact.
+      auditRetentionSeconds: read.raw('AUDIT_EVENTS_RETENTION')
+        ? read.seconds('AUDIT_EVENTS_RETENTION', 365 * DAY, 30 * DAY, 10 * 365 * DAY)
+        : undefined,
     },
     {
       transport: mailTransport(read, smtpUrl, nodeEnv),

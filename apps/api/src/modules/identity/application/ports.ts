@@ -23,6 +23,8 @@ export abstract class IdentitySettings {
   abstract readonly keyRotationIntervalSeconds: number | undefined;
   /** Production never signs with a key it generated for itself at start-up. */
   abstract readonly production: boolean;
+  /** How long audit events are kept; unset: forever. */
+  abstract readonly auditRetentionSeconds: number | undefined;
 }
 
 /** Who changed a signing key, for the audit trail. */
@@ -199,6 +201,7 @@ export type AuthEventType =
   | 'UserLoggedOut'
   | 'SessionRevoked'
   | 'SigningKeyChanged'
+  | 'AuditEventsPurged'
   | 'UserAccountLocked'
   | 'SuspiciousActivityDetected'
   | 'PasswordResetRequested'
@@ -230,6 +233,9 @@ export abstract class AuditLog {
   abstract record(event: AuthEvent): Promise<void>;
   /** Erasure: the user's events keep their type, time and user id; ip, user agent and data go. */
   abstract redactUser(userId: string): Promise<void>;
+  /** Retention: deletes up to `limit` of the oldest events that occurred before `cutoff`. */
+  abstract purgeBefore(cutoff: Date, limit: number): Promise<number>;
+  abstract countBefore(cutoff: Date): Promise<number>;
 }
 
 // ---------------------------------------------------------------------------------------------

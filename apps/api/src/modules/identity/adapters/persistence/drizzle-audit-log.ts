@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { eq, sql } from 'drizzle-orm';
+import { asc, count, eq, inArray, lt, sql } from 'drizzle-orm';
 import { Clock } from '../../../../shared-kernel/clock';
 import { Database, type PreparedWrite, rowOf } from '../../../../platform/database/database';
 import { AuditLog, type AuthEvent, IdGenerator } from '../../application/ports';
@@ -49,6 +49,34 @@ export class DrizzleAuditLog extends AuditLog {
       occurredAt: this.clock.now(),
       data: event.data ?? {},
     });
+  }
+
+  async purgeBefore(cutoff: Date, limit: number): Promise<number> {
+    // The append-only trigger lets a DELETE through only for rows older than this instant, and
+    // only within this transaction: a purge cannot reach into the retained window.
+    await this.database.db.execute(
+      sql`select set_config('latchkey.audit_retention_before', ${cutoff.toISOString()}, true)`,
+    );
+    const oldest = this.database.db
+      .select({ id: authEvents.id })
+      .from(authEvents)
+      .where(lt(authEvents.occurredAt, cutoff))
+      .orderBy(asc(authEvents.occurredAt))
+      .limit(limit);
+    const deleted = await this.database.db
+      .delete(authEvents)
+      .where(inArray(authEvents.id, oldest))
+      .returning({ id: authEvents.id });
+    await this.database.db.execute(sql`select set_config('latchkey.audit_retention_before', '', true)`);
+    return deleted.length;
+  }
+
+  async countBefore(cutoff: Date): Promise<number> {
+    const [row] = await this.database.db
+      .select({ count: count() })
+      .from(authEvents)
+      .where(lt(authEvents.occurredAt, cutoff));
+    return row?.count ?? 0;
   }
 
   async redactUser(userId: string): Promise<void> {

@@ -170,5 +170,7 @@ export const authEvents = pgTable(
   (t) => [
     index('auth_events_user_idx').on(t.userId, t.occurredAt),
     index('auth_events_type_idx').on(t.type, t.occurredAt),
+    // The retention purge deletes by age alone.
+    index('auth_events_occurred_idx').on(t.occurredAt),
   ],
 );
