@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -20,8 +20,11 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts the built API (`apps/api/dist/main.js`, built if missing) and waits until it is ready. */
-export async function startInstance(env: Record<string, string>): Promise<Instance> {
+/**
+ * Starts the built API (`apps/api/dist/main.js`, built if missing) and waits until it is ready.
+ * `logFile`: its output is also written there as it comes (what `pnpm start | tee` would keep).
+ */
+export async function startInstance(env: Record<string, string>, logFile?: string): Promise<Instance> {
   if (!existsSync(MAIN)) execFileSync('pnpm', ['build'], { cwd: ROOT, stdio: 'ignore' });
   const port = await freePort();
   const output: string[] = [];
@@ -29,7 +32,10 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output.push(chunk.toString());
+    if (logFile) appendFileSync(logFile, chunk);
+  });
   child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
   const started = Date.now();
