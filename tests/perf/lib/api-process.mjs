@@ -31,7 +31,8 @@ export function apiEnvironment({ port, dataDir, databaseUrl }) {
     PORT: String(port),
     LOG_LEVEL: 'warn',
     DATA_DIR: dataDir,
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    // Without a server, the embedded database, which production takes only when told to.
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { ALLOW_EMBEDDED_DATABASE: 'true' }),
     KEYS_STORE: 'file',
     KEYS_DIR: path.join(dataDir, 'keys'),
     JWT_ISSUER: 'https://latchkey-bench.invalid',
