@@ -2,16 +2,18 @@
  * What a failed database call says about itself, read the same way from pg and PGlite, whether
  * drizzle wrapped it (DrizzleQueryError, with the driver's error as `cause`) or not.
  */
-interface ErrorLink {
+export interface ErrorLink {
   code?: unknown;
   severity?: unknown;
   message?: unknown;
   query?: unknown;
   params?: unknown;
   cause?: unknown;
+  [field: string]: unknown;
 }
 
-function* chainOf(error: unknown): Generator<ErrorLink> {
+/** The error and the causes it wraps, outermost first (at most five deep). */
+export function* chainOf(error: unknown): Generator<ErrorLink> {
   let current = error;
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
     yield current as ErrorLink;

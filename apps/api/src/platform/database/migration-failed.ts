@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { chainOf } from './database-errors';
 
 interface ServerError {
   code: string;
@@ -43,14 +44,6 @@ export class MigrationFailed extends Error {
     }
     super(lines.join('\n'));
     this.name = 'MigrationFailed';
-  }
-}
-
-function* chainOf(error: unknown): Generator<Record<string, unknown>> {
-  let current = error;
-  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    yield current as Record<string, unknown>;
-    current = (current as { cause?: unknown }).cause;
   }
 }
 
