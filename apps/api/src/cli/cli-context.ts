@@ -104,18 +104,48 @@ export async function runCommand(io: CliIo, usage: string, command: () => Promis
       io.err(`${error.message}\n\n${usage}`);
       return 2;
     }
-    if (error instanceof EmbeddedDatabaseInUse) {
+    if (error instanceof DomainError || error instanceof EmbeddedDatabaseInUse) {
       io.err(`refused: ${error.message}`);
-      return 1;
-    }
-    if (error instanceof DomainError) {
-      io.err(`refused: ${error.message}`);
-      for (const detail of error.details ?? []) io.err(`  ${detail.field}: ${detail.message}`);
+      const details = error instanceof DomainError ? (error.details ?? []) : [];
+      for (const detail of details) io.err(`  ${detail.field}: ${detail.message}`);
       return 1;
     }
     io.err(`failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
+}
+
+export interface CliRun {
+  /** `keys`, `sessions`, …: with the command, names this process (`pnpm keys add`). */
+  tool: string;
+  usage: string;
+  command: string | undefined;
+  io: CliIo;
+  overrides: CliOverrides;
+  /** `--help` was given. */
+  help?: boolean;
+}
+
+/**
+ * One operator command, the same way for every tool: `help` (or no command) prints the usage,
+ * exit 0 when asked for and 2 when missing; otherwise `work` runs with the command as runCommand
+ * runs it, opening the context when it calls `open`, which is closed afterwards, whatever happened.
+ */
+export async function runCli(
+  run: CliRun,
+  work: (open: () => Promise<CliContext>, command: string) => Promise<void>,
+): Promise<number> {
+  const { tool, usage, command, io, overrides } = run;
+  if (!command || command === 'help' || run.help) {
+    io.out(usage);
+    return command ? 0 : 2;
+  }
+  let context: CliContext | undefined;
+  const exitCode = await runCommand(io, usage, () =>
+    work(async () => (context = await CliContext.open(overrides, `pnpm ${tool} ${command}`)), command),
+  );
+  await context?.close();
+  return exitCode;
 }
 
 /** `--name value`, `--name=value` and boolean `--flag` options, and the positional arguments. */

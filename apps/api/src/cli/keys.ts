@@ -7,15 +7,7 @@ import { ListSigningKeys } from '../modules/identity/application/signing-keys/li
 import { RemoveSigningKey } from '../modules/identity/application/signing-keys/remove-signing-key';
 import { RetireSigningKey } from '../modules/identity/application/signing-keys/retire-signing-key';
 import { RevokeSigningKey } from '../modules/identity/application/signing-keys/revoke-signing-key';
-import {
-  CliContext,
-  type CliIo,
-  type CliOverrides,
-  parseArgs,
-  processIo,
-  runCommand,
-  UsageError,
-} from './cli-context';
+import { type CliIo, type CliOverrides, parseArgs, processIo, runCli, UsageError } from './cli-context';
 
 export const KEYS_USAGE = `usage: pnpm keys <command>
 
@@ -39,25 +31,19 @@ export async function runKeysCli(
   overrides: CliOverrides = {},
 ): Promise<number> {
   const { positional, options } = parseArgs(argv, ['force', 'json']);
-  const [command, kid] = positional;
-  if (!command || command === 'help' || options.has('help')) {
-    io.out(KEYS_USAGE);
-    return command ? 0 : 2;
-  }
-  const requireKid = () => {
-    if (!kid) throw new UsageError(`keys ${command}: a kid is required`);
-    return kid;
-  };
-
-  let context: CliContext | undefined;
-  const exitCode = await runCommand(io, KEYS_USAGE, async () => {
+  const [given, kid] = positional;
+  const run = { tool: 'keys', usage: KEYS_USAGE, command: given, io, overrides, help: options.has('help') };
+  return runCli(run, async (open, command) => {
+    const requireKid = () => {
+      if (!kid) throw new UsageError(`keys ${command}: a kid is required`);
+      return kid;
+    };
     if (
       !['list', 'add', 'activate', 'retire', 'remove', 'revoke', 'import', 'export-public'].includes(command)
     ) {
       throw new UsageError(`unknown command: ${command}`);
     }
-    context = await CliContext.open(overrides, `pnpm keys ${command}`);
-    const ctx = context;
+    const ctx = await open();
     switch (command) {
       case 'list': {
         const keys = await ctx.get(ListSigningKeys).execute();
@@ -137,8 +123,6 @@ export async function runKeysCli(
       }
     }
   });
-  await context?.close();
-  return exitCode;
 }
 
 if (require.main === module) {

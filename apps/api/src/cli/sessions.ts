@@ -4,15 +4,7 @@ import {
   type OperatorRevocation,
   RevokeSessionsAsOperator,
 } from '../modules/identity/application/revoke-sessions-as-operator';
-import {
-  CliContext,
-  type CliIo,
-  type CliOverrides,
-  parseArgs,
-  processIo,
-  runCommand,
-  UsageError,
-} from './cli-context';
+import { type CliIo, type CliOverrides, parseArgs, processIo, runCli, UsageError } from './cli-context';
 
 export const SESSIONS_USAGE = `usage: pnpm sessions <command>
 
@@ -29,19 +21,13 @@ export async function runSessionsCli(
 ): Promise<number> {
   const { positional, options } = parseArgs(argv, ['all']);
   const [command] = positional;
-  if (!command || command === 'help') {
-    io.out(SESSIONS_USAGE);
-    return command ? 0 : 2;
-  }
   const user = options.get('user');
   const session = options.get('session');
 
-  let context: CliContext | undefined;
-  const exitCode = await runCommand(io, SESSIONS_USAGE, async () => {
+  return runCli({ tool: 'sessions', usage: SESSIONS_USAGE, command, io, overrides }, async (open) => {
     if (command === 'list') {
       if (typeof user !== 'string') throw new UsageError('sessions list: --user <email> is required');
-      context = await CliContext.open(overrides, `pnpm sessions ${command}`);
-      const sessions = await context.get(ListSessionsOfUser).execute(user);
+      const sessions = await (await open()).get(ListSessionsOfUser).execute(user);
       io.out(['id', 'created', 'last used', 'expires', 'device', 'ip', 'user agent'].join('\t'));
       for (const s of sessions) {
         io.out(
@@ -62,8 +48,7 @@ export async function runSessionsCli(
       if (options.get('all') !== true || user !== undefined || session !== undefined) {
         throw new UsageError('sessions revoke --all: takes no value and no other option');
       }
-      context = await CliContext.open(overrides, `pnpm sessions ${command}`);
-      const { revoked } = await context.get(RevokeAllSessionsAsOperator).execute();
+      const { revoked } = await (await open()).get(RevokeAllSessionsAsOperator).execute();
       io.out(`revoked ${revoked} session(s)`);
       return;
     }
@@ -72,15 +57,12 @@ export async function runSessionsCli(
       if (typeof user === 'string' && session === undefined) target = { email: user };
       else if (typeof session === 'string' && user === undefined) target = { sessionId: session };
       else throw new UsageError('sessions revoke: give one of --user <email>, --session <id>, --all');
-      context = await CliContext.open(overrides, `pnpm sessions ${command}`);
-      const { revoked } = await context.get(RevokeSessionsAsOperator).execute(target);
+      const { revoked } = await (await open()).get(RevokeSessionsAsOperator).execute(target);
       io.out(`revoked ${revoked.length} session(s)${revoked.length ? `: ${revoked.join(', ')}` : ''}`);
       return;
     }
     throw new UsageError(`unknown command: ${command}`);
   });
-  await context?.close();
-  return exitCode;
 }
 
 if (require.main === module) {

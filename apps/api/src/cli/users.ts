@@ -1,13 +1,5 @@
 import { GrantAdmin } from '../modules/user-profile';
-import {
-  CliContext,
-  type CliIo,
-  type CliOverrides,
-  parseArgs,
-  processIo,
-  runCommand,
-  UsageError,
-} from './cli-context';
+import { type CliIo, type CliOverrides, parseArgs, processIo, runCli, UsageError } from './cli-context';
 
 export const USERS_USAGE = `usage: pnpm users <command>
 
@@ -24,20 +16,12 @@ export async function runUsersCli(
 ): Promise<number> {
   const { positional } = parseArgs(argv);
   const [command, email] = positional;
-  if (!command || command === 'help') {
-    io.out(USERS_USAGE);
-    return command ? 0 : 2;
-  }
-  let context: CliContext | undefined;
-  const exitCode = await runCommand(io, USERS_USAGE, async () => {
+  return runCli({ tool: 'users', usage: USERS_USAGE, command, io, overrides }, async (open) => {
     if (command !== 'grant-admin') throw new UsageError(`unknown command: ${command}`);
     if (!email) throw new UsageError('users grant-admin: <email> is required');
-    context = await CliContext.open(overrides, `pnpm users ${command}`);
-    const { userId } = await context.get(GrantAdmin).execute(email);
+    const { userId } = await (await open()).get(GrantAdmin).execute(email);
     io.out(`${email} (${userId}) is an admin`);
   });
-  await context?.close();
-  return exitCode;
 }
 
 if (require.main === module) {

@@ -87,9 +87,7 @@ export class EnvReader {
   seconds(name: string, fallback: number, min: number, max: number): number {
     const raw = this.raw(name);
     if (raw === undefined) return fallback;
-    const match = /^(\d+)\s*(s|m|h|d)?$/.exec(raw);
-    const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(match?.[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
-    const value = match ? Number(match[1]) * unit : NaN;
+    const value = durationSeconds(raw) ?? NaN;
     if (!(value >= min && value <= max)) {
       return this.fail(
         name,
@@ -104,6 +102,13 @@ export class EnvReader {
     this.problems.push(`${name}: ${message}`);
     return fallback;
   }
+}
+
+/** `900`, `900s`, `15m`, `12h`, `7d` as seconds; undefined when it is no such duration. */
+export function durationSeconds(raw: string): number | undefined {
+  const match = /^(\d+)\s*(s|m|h|d)?$/.exec(raw.trim());
+  if (!match) return undefined;
+  return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[(match[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
 }
 
 function isExactOrigin(value: string): boolean {
