@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { RouteCatalog } from '../openapi/route-catalog';
 import { API_PACKAGE_ROOT } from '../paths';
 
@@ -47,7 +47,7 @@ export function serveDevAccountPages(
   routes: RouteCatalog,
   paths: { verifyEmailPath: string; passwordResetPath: string },
 ): void {
-  const html = (content: string) => (_request: unknown, reply: import('fastify').FastifyReply) =>
+  const html = (content: string) => (_request: unknown, reply: FastifyReply) =>
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(content);
   for (const url of [paths.verifyEmailPath, paths.passwordResetPath, SCRIPT_PATH]) routes.ignore(url);
   fastify.get(paths.verifyEmailPath, html(VERIFY_PAGE));

@@ -7,6 +7,7 @@ import {
   leavesAnOwner,
   mayChangeRole,
   mayGrant,
+  type Membership,
   type Organization,
   type OrganizationRole,
 } from '../domain/organization';
@@ -55,14 +56,7 @@ export class OrganizationMembers {
     for (const membership of memberships) {
       const account = accounts.get(membership.userId);
       const profile = profiles.get(membership.userId);
-      if (!account || !profile) continue;
-      views.push({
-        userId: membership.userId,
-        email: account.email,
-        name: profile.name,
-        role: membership.role,
-        joinedAt: membership.createdAt.toISOString(),
-      });
+      if (account && profile) views.push(memberView(membership, account.email, profile.name));
     }
     return views;
   }
@@ -78,14 +72,9 @@ export class OrganizationMembers {
     const account = await this.accounts.findByEmail(invite.email);
     const profile = account && (await this.profiles.findByUserId(account.id));
     if (!account || !profile) throw new UserNotFound();
-    const now = this.clock.now();
+    const membership = { organizationId, userId: account.id, role: invite.role, createdAt: this.clock.now() };
     await this.unitOfWork.run(async () => {
-      await this.organizations.addMember({
-        organizationId,
-        userId: account.id,
-        role: invite.role,
-        createdAt: now,
-      });
+      await this.organizations.addMember(membership);
       await this.audit.record({
         type: 'MemberAdded',
         userId: account.id,
@@ -94,13 +83,7 @@ export class OrganizationMembers {
         data: { organizationId, role: invite.role },
       });
     });
-    return {
-      userId: account.id,
-      email: account.email,
-      name: profile.name,
-      role: invite.role,
-      joinedAt: now.toISOString(),
-    };
+    return memberView(membership, account.email, profile.name);
   }
 
   /** Owners and admins change a member's role; only owners make or unmake owners; one owner stays. */
@@ -112,7 +95,7 @@ export class OrganizationMembers {
     meta: RequestMeta,
   ): Promise<MemberView> {
     await this.access.manager(principal, organizationId);
-    await this.unitOfWork.run(async () => {
+    const changed = await this.unitOfWork.run(async () => {
       // Two owners demoting each other at once queue here; the second sees the first's change.
       const owners = await this.organizations.lockOwners(organizationId);
       // Read again under the lock: an owner demoted a moment ago makes or unmakes no owner.
@@ -120,7 +103,7 @@ export class OrganizationMembers {
       const target = await this.organizations.membership(organizationId, userId);
       if (!target) throw new UserNotFound();
       if (!actor || !mayChangeRole(actor.role, target.role, role)) throw new OrganizationRoleRequired();
-      if (target.role === role) return;
+      if (target.role === role) return target;
       if (target.role === 'ORGANIZATION_OWNER' && !leavesAnOwner(owners, userId)) throw new LastOwner();
       await this.organizations.setMemberRole(organizationId, userId, role);
       await this.audit.record({
@@ -130,10 +113,14 @@ export class OrganizationMembers {
         meta,
         data: { organizationId, from: target.role, to: role },
       });
+      return { ...target, role };
     });
-    const member = (await this.list(principal, organizationId)).find((view) => view.userId === userId);
-    if (!member) throw new UserNotFound();
-    return member;
+    const [account, profile] = await Promise.all([
+      this.accounts.find(userId),
+      this.profiles.findByUserId(userId),
+    ]);
+    if (!account || !profile) throw new UserNotFound();
+    return memberView(changed, account.email, profile.name);
   }
 
   async remove(
@@ -166,4 +153,14 @@ export class OrganizationMembers {
       });
     });
   }
+}
+
+function memberView(membership: Membership, email: string, name: string): MemberView {
+  return {
+    userId: membership.userId,
+    email,
+    name,
+    role: membership.role,
+    joinedAt: membership.createdAt.toISOString(),
+  };
 }
