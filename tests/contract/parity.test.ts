@@ -10,15 +10,28 @@ describe('contract parity: served routes = documented operations', () => {
   afterAll(() => app.close());
 
   it('serves every operation in docs/openapi.yaml, and nothing the spec does not describe', () => {
-    expect(compareRoutes(app.latchkey.routes.list(), contract.operations())).toEqual({
+    expect(
+      compareRoutes(app.latchkey.routes.list(), [...contract.operations(), ...contract.aliases()]),
+    ).toEqual({
       undocumented: [],
       unserved: [],
     });
   });
 
+  it('serves each /v1 operation unversioned too; the keys, probes and docs only unversioned', () => {
+    const key = (route: { method: string; path: string }) => `${route.method} ${route.path}`;
+    const fixed = contract.operations().filter((operation) => !operation.path.startsWith('/v1/'));
+    expect(fixed.map(key)).toEqual(
+      expect.arrayContaining(['GET /jwks', 'GET /.well-known/jwks.json', 'GET /health', 'GET /health/ready']),
+    );
+    const unversioned = app.latchkey.routes.list().filter((route) => !route.path.startsWith('/v1/'));
+    expect(unversioned.map(key).sort()).toEqual([...contract.aliases(), ...fixed].map(key).sort());
+    expect(contract.aliases()).toHaveLength(contract.operations().length - fixed.length);
+  });
+
   it('reports a documented operation that is not served', () => {
     const served = app.latchkey.routes.list().filter((route) => route.path !== '/health/ready');
-    expect(compareRoutes(served, contract.operations())).toEqual({
+    expect(compareRoutes(served, [...contract.operations(), ...contract.aliases()])).toEqual({
       undocumented: [],
       unserved: ['GET /health/ready'],
     });
@@ -33,8 +46,17 @@ describe('contract parity: a route added without a spec entry', () => {
   afterAll(() => app.close());
 
   it('fails the parity check, naming the route', () => {
-    expect(compareRoutes(app.latchkey.routes.list(), contract.operations())).toEqual({
-      undocumented: ['GET /internal/debug', 'GET /internal/slow', 'POST /internal/echo'],
+    expect(
+      compareRoutes(app.latchkey.routes.list(), [...contract.operations(), ...contract.aliases()]),
+    ).toEqual({
+      undocumented: [
+        'GET /internal/debug',
+        'GET /internal/slow',
+        'GET /v1/internal/debug',
+        'GET /v1/internal/slow',
+        'POST /internal/echo',
+        'POST /v1/internal/echo',
+      ],
       unserved: [],
     });
   });

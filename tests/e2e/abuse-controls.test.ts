@@ -77,10 +77,11 @@ describe('rate limits per route class (memory store)', () => {
     await loginFrom(app, ip, aUser().email).expect(401); // another address from here
   });
 
-  it('register: per client IP', async () => {
+  it('register: per client IP, one budget for /v1 and its unversioned alias', async () => {
     const ip = '192.0.2.44';
-    for (let i = 0; i < 2; i++)
-      await app.api.post('/auth/register').set('x-forwarded-for', ip).send(aUser()).expect(201);
+    await app.api.post('/v1/auth/register').set('x-forwarded-for', ip).send(aUser()).expect(201);
+    await app.api.post('/auth/register').set('x-forwarded-for', ip).send(aUser()).expect(201);
+    expectRateLimited(await app.api.post('/v1/auth/register').set('x-forwarded-for', ip).send(aUser()), 2);
     expectRateLimited(await app.api.post('/auth/register').set('x-forwarded-for', ip).send(aUser()), 2);
   });
 

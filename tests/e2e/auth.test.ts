@@ -231,6 +231,19 @@ describe('identity core: register, login, me, refresh, logout', () => {
       expect(events).toHaveLength(1);
     });
 
+    it('replays across prefixes: a retry under /v1 of an unversioned request is the same request', async () => {
+      const user = aUser();
+      const key = `key-${user.email}`;
+      const first = await registerWith(key, user).expect(201);
+      const replay = await app.api
+        .post('/v1/auth/register')
+        .set('idempotency-key', key)
+        .send(user)
+        .expect(201);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body).toEqual(first.body);
+    });
+
     it('answers 422 when the key comes back with a different body', async () => {
       const user = aUser();
       const key = `key-${user.email}`;

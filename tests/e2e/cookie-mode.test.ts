@@ -120,6 +120,34 @@ describe('cookie mode (web clients)', () => {
     expect(refreshed.body.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
+  it('under /v1, scopes the cookie to /v1/auth, refreshes from it there and clears it there', async () => {
+    const login = await app.api
+      .post('/v1/auth/login')
+      .set('x-token-transport', 'cookie')
+      .set('origin', APP_ORIGIN)
+      .send({ email: user.email, password: user.password })
+      .expect(200);
+    const issued = refreshCookieOf(login);
+    expect(issued.attributes).toContain('Path=/v1/auth');
+    const refreshed = await app.api
+      .post('/v1/auth/refresh')
+      .set('cookie', `${COOKIE}=${issued.value}`)
+      .set('x-token-transport', 'cookie')
+      .set('origin', APP_ORIGIN)
+      .send({})
+      .expect(200);
+    const rotated = refreshCookieOf(refreshed);
+    expect(rotated.attributes).toContain('Path=/v1/auth');
+    const out = await app.api
+      .post('/v1/auth/logout')
+      .set('cookie', `${COOKIE}=${rotated.value}`)
+      .set('x-token-transport', 'cookie')
+      .set('origin', APP_ORIGIN)
+      .send({})
+      .expect(204);
+    expect(refreshCookieOf(out).attributes).toContain('Path=/v1/auth');
+  });
+
   it('logs out from the cookie: revokes the session and clears the cookie', async () => {
     const login = await cookieLogin();
     const cookie = refreshCookieOf(login).value;

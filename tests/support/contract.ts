@@ -6,6 +6,8 @@ import { parse } from 'yaml';
 
 export const SPEC_FILE = path.resolve(__dirname, '..', '..', 'docs', 'openapi.yaml');
 const SPEC_ID = 'https://latchkey.dev/openapi.yaml';
+/** The canonical prefix of the versioned operations; docs/openapi.yaml writes it in their paths. */
+export const VERSION_PREFIX = '/v1';
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;
 
 type Json = Record<string, unknown>;
@@ -60,13 +62,25 @@ export class Contract {
     );
   }
 
-  /** The spec path template a concrete URL belongs to; literal segments beat parameters. */
+  /**
+   * What the server also serves: every `/v1` operation without its prefix, as an alias that
+   * answers as v1 does (info.description, "Versions").
+   */
+  aliases(): SpecOperation[] {
+    return this.operations()
+      .filter((operation) => operation.path.startsWith(`${VERSION_PREFIX}/`))
+      .map((operation) => ({ ...operation, path: operation.path.slice(VERSION_PREFIX.length) }));
+  }
+
+  /**
+   * The spec path template a concrete URL belongs to; literal segments beat parameters. An
+   * unversioned URL of a versioned operation (the alias) belongs to the `/v1` template.
+   */
   templateFor(url: string): string | undefined {
     const pathname = new URL(url, 'http://x').pathname;
-    const matches = this.templates
-      .filter((t) => t.pattern.test(pathname))
-      .sort((a, b) => a.params - b.params);
-    return matches[0]?.path;
+    const match = (candidate: string) =>
+      this.templates.filter((t) => t.pattern.test(candidate)).sort((a, b) => a.params - b.params)[0]?.path;
+    return match(pathname) ?? match(`${VERSION_PREFIX}${pathname}`);
   }
 
   /** Validates a value against a named schema in components.schemas (e.g. ErrorResponse). */

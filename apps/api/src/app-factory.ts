@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { IncomingMessage } from 'node:http';
+import { VERSION_NEUTRAL, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -13,6 +14,7 @@ import { ErrorResponseFilter } from './platform/errors/error-response.filter';
 import { clientErrorHandler, onFrameworkError } from './platform/errors/framework-errors';
 import { createValidationPipe } from './platform/errors/validation';
 import { serveDevAccountPages } from './platform/http/dev-account-pages';
+import { API_VERSION } from './platform/http/api-version';
 import { configureHttpPipeline } from './platform/http/http-pipeline';
 import { requestIdFrom, REQUEST_ID_HEADER } from './platform/http/request-id';
 import { createLogger } from './platform/logging/logger';
@@ -72,6 +74,10 @@ export async function createApp(options: CreateAppOptions): Promise<LatchkeyApp>
     // bodyParser: false keeps Nest from adding a urlencoded parser: JSON (Fastify's own) is the only body.
     { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },
   );
+  // Every route is served under /v1 and, as an alias of v1, unversioned (docs/architecture.md,
+  // "API versions"); controllers that verifiers and probes expect at a fixed path (/jwks,
+  // /health, /openapi.yaml) declare themselves VERSION_NEUTRAL and are served unversioned only.
+  app.enableVersioning({ type: VersioningType.URI, defaultVersion: [API_VERSION, VERSION_NEUTRAL] });
   await configureHttpPipeline(app, config);
   if (config.mail.devPages) {
     serveDevAccountPages(adapter.getInstance() as unknown as FastifyInstance, routes, config.mail);

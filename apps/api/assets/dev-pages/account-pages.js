@@ -29,7 +29,7 @@
   if (!token) return say('This link has no token: open the whole link from the email.', false);
 
   if (document.body.dataset.page === 'verify') {
-    post('/auth/verify/confirm', { token: token }).then(function (result) {
+    post('/v1/auth/verify/confirm', { token: token }).then(function (result) {
       say(result.ok ? 'Your email address is verified. You can close this page.' : result.message, result.ok);
     });
     return;
@@ -42,7 +42,7 @@
     event.preventDefault();
     var button = form.querySelector('button');
     button.disabled = true;
-    post('/auth/password-reset/confirm', { token: token, newPassword: form.newPassword.value }).then(
+    post('/v1/auth/password-reset/confirm', { token: token, newPassword: form.newPassword.value }).then(
       function (result) {
         button.disabled = false;
         if (result.ok) form.hidden = true;

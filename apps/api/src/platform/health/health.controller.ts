@@ -1,4 +1,4 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, VERSION_NEUTRAL } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { Database } from '../database/database';
 import { MailTransport } from '../mail/mail-transport';
@@ -11,7 +11,7 @@ const SMTP_TIMEOUT_MS = 2_000;
 /** A probe every few seconds must not open an SMTP session each time: its answer is kept this long. */
 const SMTP_RECHECK_MS = 30_000;
 
-@Controller('health')
+@Controller({ path: 'health', version: VERSION_NEUTRAL })
 export class HealthController {
   private readonly checks: DependencyCheck[];
 

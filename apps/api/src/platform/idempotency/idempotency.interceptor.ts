@@ -10,6 +10,7 @@ import { from, lastValueFrom, type Observable } from 'rxjs';
 import { Clock } from '../../shared-kernel/clock';
 import { DomainError, ValidationFailed } from '../../shared-kernel/domain-error';
 import { ServerSecrets } from '../config/server-secrets';
+import { unversionedRoute } from '../http/api-version';
 import { successStatus, successStatusOf } from '../http/response-status';
 import { IdempotencyStore } from './idempotency-store';
 
@@ -79,7 +80,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
         { field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' },
       ]);
     }
-    const scope = `${request.method} ${request.routeOptions.url}`;
+    // Both prefixes of a route are one operation: a retry through the other one is still a retry.
+    const scope = `${request.method} ${unversionedRoute(request.routeOptions.url ?? request.url)}`;
     const requestHash = idempotencyRequestHash(this.secrets, scope, request.body);
 
     const claim = await this.store.claim(scope, key, requestHash, this.clock.now());

@@ -1,7 +1,7 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, VERSION_NEUTRAL } from '@nestjs/common';
 import { OpenApiSpec } from './openapi-spec';
 
-@Controller()
+@Controller({ version: VERSION_NEUTRAL })
 export class OpenApiController {
   constructor(private readonly spec: OpenApiSpec) {}
 

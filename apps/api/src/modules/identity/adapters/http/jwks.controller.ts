@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { Controller, Get, Req, Res } from '@nestjs/common';
+import { Controller, Get, Req, Res, VERSION_NEUTRAL } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../../../../platform/config/app-config';
 import { GetJwks } from '../../application/signing-keys/get-jwks';
 
-@Controller()
+@Controller({ version: VERSION_NEUTRAL })
 export class JwksController {
   constructor(
     private readonly getJwks: GetJwks,

@@ -2,13 +2,22 @@ import '@fastify/cookie';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../../../../platform/config/app-config';
+import { versionPrefixOf } from '../../../../platform/http/api-version';
 import { Forbidden } from '../../../../shared-kernel/domain-error';
 import type { IssuedTokens } from '../../application/issued-tokens';
 
 export const TRANSPORT_HEADER = 'x-token-transport';
 /** `__Secure-`: browsers only accept it with `Secure`, so no plain-HTTP page can plant one. */
 export const REFRESH_COOKIE = '__Secure-lk_refresh';
-const COOKIE_PATH = '/auth';
+
+/**
+ * The cookie goes only to the token endpoints, under the prefix the client uses: `/v1/auth` or
+ * (the unversioned alias) `/auth`. A browser sends a cookie only below its Path, so one written
+ * for `/auth` would never reach `/v1/auth/refresh`.
+ */
+function cookiePath(request: FastifyRequest): string {
+  return `${versionPrefixOf(request.url)}/auth`;
+}
 
 export interface TokenBody {
   accessToken: string;
@@ -62,7 +71,7 @@ export class RefreshTokenTransport {
       httpOnly: true,
       secure: true,
       sameSite: this.config.auth.cookieSameSite,
-      path: COOKIE_PATH,
+      path: cookiePath(request),
       maxAge: tokens.refreshTokenMaxAge,
     });
     return body;
@@ -74,7 +83,7 @@ export class RefreshTokenTransport {
       httpOnly: true,
       secure: true,
       sameSite: this.config.auth.cookieSameSite,
-      path: COOKIE_PATH,
+      path: cookiePath(request),
     });
   }
 }
