@@ -1,5 +1,14 @@
 import { rows, sql } from '../../apps/api/src/testing/sql';
-import { aUser, login, me, refresh, register, registerAndLogin, type Tokens } from '../support/auth';
+import {
+  aUser,
+  claimsOf,
+  login,
+  me,
+  refresh,
+  register,
+  registerAndLogin,
+  type Tokens,
+} from '../support/auth';
 import { users as usersCli } from '../support/cli';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -35,7 +44,12 @@ describe('first admin', () => {
 
     const result = await usersCli(app, 'grant-admin', user.email);
     expect(result).toMatchObject({ code: 0, out: `${user.email} (${userId}) is an admin` });
-    await as(tokens).get('/users').expect(200); // the same token: roles are read at each request
+    // A grant takes effect with the next access token (a refresh, at most its 15 minutes): the
+    // permissions a token carries are its grant. A revocation takes effect at once (below).
+    await as(tokens).get('/users').expect(403);
+    const refreshed = (await refresh(app, tokens.refreshToken).expect(200)).body as Tokens;
+    expect(claimsOf(refreshed.accessToken).permissions).toContain('users:read');
+    await as(refreshed).get('/users').expect(200);
 
     const [event] = await rows<{ data: { from: string[]; to: string[] } }>(
       app.db.database,

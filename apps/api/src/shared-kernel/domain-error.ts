@@ -9,7 +9,7 @@ export abstract class DomainError extends Error {
   readonly details?: ErrorDetail[];
   /** Sent as `Retry-After` when set (429, 503). */
   readonly retryAfterSeconds?: number;
-  /** Sent as `WWW-Authenticate` on 401 (RFC 6750 §3); plain `Bearer` when unset. */
+  /** Sent as `WWW-Authenticate` (RFC 6750 §3): on every 401 (plain `Bearer` when unset), and on a 403 that sets it. */
   readonly challenge?: string;
 
   constructor(
@@ -41,6 +41,20 @@ export class NotFound extends DomainError {
 
 export class Forbidden extends DomainError {
   readonly code = 'FORBIDDEN' as const;
+}
+
+/**
+ * A valid token that does not carry a permission the operation requires (RFC 6750 §3.1:
+ * `insufficient_scope`, 403). Said whatever the token's roles: permissions are what is checked.
+ */
+export class PermissionRequired extends DomainError {
+  readonly code = 'FORBIDDEN' as const;
+  constructor(missing: readonly string[]) {
+    super(`This access token lacks the permission this operation requires: ${missing.join(', ')}`, {
+      details: missing.map((permission) => ({ field: 'permissions', message: `requires ${permission}` })),
+      challenge: 'Bearer error="insufficient_scope"',
+    });
+  }
 }
 
 /** No credentials at all (RFC 6750 §3.1: the challenge carries no error code then). */

@@ -4,6 +4,8 @@ export interface Principal {
   sessionId: string;
   /** The token's `roles` claim: what was true at issue. Authorization reads current roles instead. */
   roles: string[];
+  /** The token's `permissions` claim: what the bearer may do, as the routes require it. */
+  permissions: string[];
 }
 
 /**

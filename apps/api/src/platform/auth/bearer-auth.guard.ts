@@ -1,6 +1,18 @@
-import { type CanActivate, createParamDecorator, type ExecutionContext, Injectable } from '@nestjs/common';
+import type { Permission } from '@latchkey/contracts';
+import {
+  type CanActivate,
+  createParamDecorator,
+  type ExecutionContext,
+  Injectable,
+  SetMetadata,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { AuthenticationRequired, InvalidAccessToken } from '../../shared-kernel/domain-error';
+import {
+  AuthenticationRequired,
+  InvalidAccessToken,
+  PermissionRequired,
+} from '../../shared-kernel/domain-error';
 import { AccessTokenAuthenticator, type Principal } from '../../shared-kernel/principal';
 
 type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
@@ -18,16 +30,40 @@ function bearerTokenOf(request: FastifyRequest): string | undefined {
   return token;
 }
 
-/** Requires a valid access token of a live session; the principal is then `@CurrentPrincipal()`. */
+const REQUIRED_PERMISSIONS = 'latchkey:required-permissions';
+
+/**
+ * The permissions (the token's `permissions` claim) a route requires, checked by BearerAuthGuard.
+ * On a method it replaces what its controller requires.
+ */
+export const RequirePermissions = (...permissions: Permission[]) =>
+  SetMetadata(REQUIRED_PERMISSIONS, permissions);
+
+/**
+ * Requires a valid access token of a live session carrying the route's permissions
+ * (`@RequirePermissions`); the principal is then `@CurrentPrincipal()`. What the token's roles
+ * say does not matter here: the permissions are the grant.
+ */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
-  constructor(private readonly authenticator: AccessTokenAuthenticator) {}
+  constructor(
+    private readonly authenticator: AccessTokenAuthenticator,
+    private readonly reflector: Reflector,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const token = bearerTokenOf(request);
     if (token === undefined) throw new AuthenticationRequired();
-    request.principal = await this.authenticator.authenticate(token);
+    const principal = await this.authenticator.authenticate(token);
+    request.principal = principal;
+    const required =
+      this.reflector.getAllAndOverride<Permission[] | undefined>(REQUIRED_PERMISSIONS, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? [];
+    const missing = required.filter((permission) => !principal.permissions.includes(permission));
+    if (missing.length > 0) throw new PermissionRequired(missing);
     return true;
   }
 }

@@ -74,6 +74,7 @@ export function mapError(error: unknown, traceId: string): MappedError {
     const headers: Record<string, string> = {};
     if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
     if (error.code === 'UNAUTHORIZED') headers['www-authenticate'] = error.challenge ?? 'Bearer';
+    else if (error.challenge) headers['www-authenticate'] = error.challenge;
     return build(errorStatus[error.code], error.code, error.message, traceId, headers, error.details);
   }
   if (error instanceof HttpException) {

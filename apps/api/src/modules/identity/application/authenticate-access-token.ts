@@ -22,6 +22,11 @@ export class AuthenticateAccessToken {
     const claims = await this.verifier.verify(token);
     if ((await this.sessions.accessStatus(claims.sid, claims.sub, this.clock.now())) !== 'active')
       throw new InvalidAccessToken();
-    return { userId: claims.sub, sessionId: claims.sid, roles: claims.roles };
+    return {
+      userId: claims.sub,
+      sessionId: claims.sid,
+      roles: claims.roles,
+      permissions: claims.permissions,
+    };
   }
 }

@@ -1,3 +1,4 @@
+import { organizationPermissionsOf, permissionsOf } from '@latchkey/contracts';
 import { Injectable } from '@nestjs/common';
 import { AccessTokenIssuer, ProfileDirectory } from './ports';
 
@@ -13,9 +14,10 @@ export interface IssuedTokens {
 }
 
 /**
- * Signs an access token carrying the user's current roles and, when they belong to one, the
- * session's active organization (`org_id`, `org_roles`): the one chosen with switch-organization
- * while it is still theirs, else their oldest membership.
+ * Signs an access token carrying the user's current roles and the permissions they grant and,
+ * when they belong to one, the session's active organization (`org_id`, `org_roles`,
+ * `org_permissions`): the one chosen with switch-organization while it is still theirs, else
+ * their oldest membership.
  */
 @Injectable()
 export class AccessTokenMinter {
@@ -33,11 +35,21 @@ export class AccessTokenMinter {
     const memberships = claims?.memberships ?? [];
     const active =
       memberships.find((membership) => membership.organizationId === activeOrganizationId) ?? memberships[0];
+    const roles = claims?.roles ?? ['user'];
     return this.issuer.issue({
       userId,
       sessionId,
-      roles: claims?.roles ?? ['user'],
-      ...(active ? { organization: { id: active.organizationId, roles: [active.role] } } : {}),
+      roles,
+      permissions: permissionsOf(roles),
+      ...(active
+        ? {
+            organization: {
+              id: active.organizationId,
+              roles: [active.role],
+              permissions: organizationPermissionsOf([active.role]),
+            },
+          }
+        : {}),
     });
   }
 }

@@ -350,18 +350,24 @@ export interface AccessTokenClaims {
   sub: string;
   sid: string;
   roles: string[];
+  /** The `permissions` claim (packages/contracts, permissions.ts). */
+  permissions: string[];
   jti: string;
   iat: number;
   exp: number;
 }
 
 export abstract class AccessTokenIssuer {
-  /** `organization`: the active one, as the `org_id` and `org_roles` claims. */
+  /**
+   * `permissions`: what the roles grant, as the `permissions` claim. `organization`: the active
+   * one, as the `org_id`, `org_roles` and `org_permissions` claims.
+   */
   abstract issue(input: {
     userId: string;
     sessionId: string;
     roles: string[];
-    organization?: { id: string; roles: string[] };
+    permissions: string[];
+    organization?: { id: string; roles: string[]; permissions: string[] };
   }): Promise<{
     token: string;
     expiresIn: number;

@@ -1,17 +1,23 @@
+import { type Permission, permissionsOf } from '@latchkey/contracts';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../../shared-kernel/principal';
 import { AdminRequired, UserNotFound } from '../domain/errors';
-import { isAdmin, mayAccess } from '../domain/profile';
+import { mayAccess } from '../domain/profile';
 import { ProfileRepository } from './ports';
 
 export interface Actor {
   userId: string;
+  /** Current roles, read from the database. */
   roles: string[];
+  /** What the actor may do: granted by the token and by the current roles both. */
+  permissions: string[];
 }
 
 /**
- * Authorization reads the caller's roles from the database at each request, not from the token:
- * a demoted admin's token, still valid for minutes, is refused at once.
+ * An actor's permissions are those of their token (the grant the bearer guard checked) that
+ * their roles still grant now, read from the database at each request: a demoted admin's
+ * token, still valid for minutes, is refused at once, and a token issued with fewer permissions
+ * than its roles would give is held to what it carries.
  */
 @Injectable()
 export class ActorAccess {
@@ -19,19 +25,26 @@ export class ActorAccess {
 
   async actor(principal: Principal): Promise<Actor> {
     const profile = await this.profiles.findByUserId(principal.userId);
-    return { userId: principal.userId, roles: profile?.roles ?? [] };
+    const roles: string[] = profile?.roles ?? [];
+    const current = new Set<string>(permissionsOf(roles));
+    return {
+      userId: principal.userId,
+      roles,
+      permissions: principal.permissions.filter((permission) => current.has(permission)),
+    };
   }
 
-  async admin(principal: Principal): Promise<Actor> {
+  /** Someone holding `permission` over users (what the admin role grants). */
+  async admin(principal: Principal, permission: Permission): Promise<Actor> {
     const actor = await this.actor(principal);
-    if (!isAdmin(actor.roles)) throw new AdminRequired();
+    if (!actor.permissions.includes(permission)) throw new AdminRequired();
     return actor;
   }
 
-  /** The user themself or an admin; anyone else gets the 404 a missing user gets. */
-  async selfOrAdmin(principal: Principal, targetId: string): Promise<Actor> {
+  /** The user themself, or someone holding `permission` over users; anyone else gets the 404 a missing user gets. */
+  async selfOrAdmin(principal: Principal, targetId: string, permission: Permission): Promise<Actor> {
     const actor = await this.actor(principal);
-    if (!mayAccess(actor, targetId)) throw new UserNotFound();
+    if (!mayAccess(actor, targetId, permission)) throw new UserNotFound();
     return actor;
   }
 }

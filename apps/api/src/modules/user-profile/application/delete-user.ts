@@ -25,7 +25,7 @@ export class DeleteUser {
   ) {}
 
   async execute(principal: Principal, userId: string, meta: RequestMeta): Promise<void> {
-    const actor = await this.access.selfOrAdmin(principal, userId);
+    const actor = await this.access.selfOrAdmin(principal, userId, 'users:delete');
     await this.unitOfWork.run(async () => {
       const admins = await this.profiles.lockAdmins();
       if (!(await this.profiles.findByUserId(userId))) throw new UserNotFound();

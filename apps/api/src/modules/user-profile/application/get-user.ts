@@ -14,7 +14,7 @@ export class GetUser {
   ) {}
 
   async execute(principal: Principal, userId: string): Promise<UserView> {
-    await this.access.selfOrAdmin(principal, userId);
+    await this.access.selfOrAdmin(principal, userId, 'users:read');
     return this.view(userId);
   }
 

@@ -23,7 +23,7 @@ export class ListUsers {
     principal: Principal,
     query: { cursor?: string; limit: number; email?: string },
   ): Promise<UserPage> {
-    await this.access.admin(principal);
+    await this.access.admin(principal, 'users:read');
     // One more than asked for says whether there is a next page without a count query.
     const accounts = await this.accounts.page({
       afterId: query.cursor,

@@ -27,7 +27,7 @@ export class SetUserRoles {
     requested: GlobalRole[],
     meta: RequestMeta,
   ): Promise<UserView> {
-    const actor = await this.access.admin(principal);
+    const actor = await this.access.admin(principal, 'users:roles:write');
     await this.apply(userId, requested, actor.userId, meta);
     return this.users.view(userId);
   }

@@ -26,7 +26,7 @@ export class UpdateUser {
     change: { name: string },
     meta: RequestMeta,
   ): Promise<UserView> {
-    const actor = await this.access.selfOrAdmin(principal, userId);
+    const actor = await this.access.selfOrAdmin(principal, userId, 'users:write');
     const name = change.name.trim();
     await this.unitOfWork.run(async () => {
       if (!(await this.profiles.findByUserId(userId))) throw new UserNotFound();

@@ -6,10 +6,11 @@ describe('profile rules', () => {
     expect(normalizeRoles(['admin', 'user', 'admin'])).toEqual(['user', 'admin']);
   });
 
-  it('lets users reach themselves and admins reach anyone', () => {
-    expect(mayAccess({ userId: 'a', roles: ['user'] }, 'a')).toBe(true);
-    expect(mayAccess({ userId: 'a', roles: ['user'] }, 'b')).toBe(false);
-    expect(mayAccess({ userId: 'a', roles: ['user', 'admin'] }, 'b')).toBe(true);
+  it('lets users reach themselves, and others only with the permission over users', () => {
+    expect(mayAccess({ userId: 'a', permissions: [] }, 'a', 'users:read')).toBe(true);
+    expect(mayAccess({ userId: 'a', permissions: ['account:read'] }, 'b', 'users:read')).toBe(false);
+    expect(mayAccess({ userId: 'a', permissions: ['users:write'] }, 'b', 'users:read')).toBe(false);
+    expect(mayAccess({ userId: 'a', permissions: ['users:read'] }, 'b', 'users:read')).toBe(true);
   });
 
   it('refuses a change that would leave no admin', () => {

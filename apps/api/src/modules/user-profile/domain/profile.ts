@@ -20,11 +20,16 @@ export function normalizeRoles(roles: readonly GlobalRole[]): GlobalRole[] {
 }
 
 /**
- * Who may see or change a user's profile: the user, or an admin. Anyone else is told the user
- * does not exist (404, not 403), so ids cannot be probed for existence.
+ * Who may see or change a user: the user themself, or an actor holding `permission` over other
+ * users (`users:read`, `users:write`, `users:delete`: what the admin role grants). Anyone else is
+ * told the user does not exist (404, not 403), so ids cannot be probed for existence.
  */
-export function mayAccess(actor: { userId: string; roles: readonly string[] }, targetId: string): boolean {
-  return actor.userId === targetId || isAdmin(actor.roles);
+export function mayAccess(
+  actor: { userId: string; permissions: readonly string[] },
+  targetId: string,
+  permission: string,
+): boolean {
+  return actor.userId === targetId || actor.permissions.includes(permission);
 }
 
 /**

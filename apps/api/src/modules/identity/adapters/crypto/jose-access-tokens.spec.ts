@@ -39,7 +39,12 @@ describe('JoseAccessTokens: verifications remembered per token', () => {
   });
 
   const issue = () =>
-    tokens.issue({ userId: '0190a5b2-0000-7000-8000-000000000001', sessionId: 's1', roles: ['user'] });
+    tokens.issue({
+      userId: '0190a5b2-0000-7000-8000-000000000001',
+      sessionId: 's1',
+      roles: ['user'],
+      permissions: ['account:read'],
+    });
 
   it('answers a repeated token like the first time, and refuses it once expired past the leeway', async () => {
     const { token } = await issue();

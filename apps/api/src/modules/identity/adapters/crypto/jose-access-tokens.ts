@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, randomUUID, type webcrypto } from 'node:crypto';
+import { permissionsOf } from '@latchkey/contracts';
 import { errors, importPKCS8, importSPKI, jwtVerify, SignJWT } from 'jose';
 import { TtlMap } from '../../../../platform/cache/ttl-map';
 import { Clock } from '../../../../shared-kernel/clock';
@@ -66,16 +67,26 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
     userId: string;
     sessionId: string;
     roles: string[];
-    organization?: { id: string; roles: string[] };
+    permissions: string[];
+    organization?: { id: string; roles: string[]; permissions: string[] };
   }): Promise<{ token: string; expiresIn: number }> {
     const key = activeKeyOf(await this.store.list());
     if (!key) throw new Error('no active signing key');
     const { privateKey } = await this.cryptoKeysFor(key.kid, key.privateKeyPem);
     const iat = Math.floor(this.clock.now().getTime() / 1000);
     const organizationClaims = input.organization
-      ? { org_id: input.organization.id, org_roles: input.organization.roles }
+      ? {
+          org_id: input.organization.id,
+          org_roles: input.organization.roles,
+          org_permissions: input.organization.permissions,
+        }
       : {};
-    const token = await new SignJWT({ sid: input.sessionId, roles: input.roles, ...organizationClaims })
+    const token = await new SignJWT({
+      sid: input.sessionId,
+      roles: input.roles,
+      permissions: input.permissions,
+      ...organizationClaims,
+    })
       .setProtectedHeader({ alg: ALGORITHM, kid: key.kid, typ: TOKEN_TYPE })
       .setIssuer(this.options.issuer)
       .setAudience(this.options.audience)
@@ -112,14 +123,18 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
           requiredClaims: ['sub', 'sid', 'jti', 'iat', 'exp'],
         },
       );
-      const roles = Array.isArray(payload.roles)
-        ? payload.roles.filter((r): r is string => typeof r === 'string')
-        : [];
+      const roles = stringsOf(payload.roles);
+      // A token signed before the claim existed (at most one access-token lifetime after the
+      // upgrade) means what its roles meant then; a token with the claim means exactly it.
+      const permissions = Array.isArray(payload.permissions)
+        ? stringsOf(payload.permissions)
+        : permissionsOf(roles);
       if (typeof payload.sid !== 'string') throw new InvalidAccessToken();
       const claims: AccessTokenClaims = {
         sub: payload.sub!,
         sid: payload.sid,
         roles,
+        permissions,
         jti: payload.jti!,
         iat: payload.iat!,
         exp: payload.exp!,
@@ -179,4 +194,8 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
     }
     return entry;
   }
+}
+
+function stringsOf(claim: unknown): string[] {
+  return Array.isArray(claim) ? claim.filter((item): item is string => typeof item === 'string') : [];
 }

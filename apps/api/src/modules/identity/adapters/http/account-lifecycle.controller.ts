@@ -24,6 +24,7 @@ import {
   BearerAuthGuard,
   CurrentPrincipal,
   OptionalBearerAuthGuard,
+  RequirePermissions,
 } from '../../../../platform/auth/bearer-auth.guard';
 import { requestMetaOf } from '../../../../platform/http/request-meta';
 
@@ -96,6 +97,7 @@ export class AccountLifecycleController {
   @Post('password/change')
   @HttpCode(204)
   @UseGuards(BearerAuthGuard)
+  @RequirePermissions('account:write')
   async passwordChange(
     @Body() body: PasswordChangeRequest,
     @Req() request: FastifyRequest,

@@ -6,12 +6,17 @@ import { GetCurrentUser } from '../../application/get-current-user';
 import { ListSessions, type SessionView } from '../../application/list-sessions';
 import { RevokeSession } from '../../application/revoke-session';
 import type { UserPublic } from '../../application/user-public';
-import { BearerAuthGuard, CurrentPrincipal } from '../../../../platform/auth/bearer-auth.guard';
+import {
+  BearerAuthGuard,
+  CurrentPrincipal,
+  RequirePermissions,
+} from '../../../../platform/auth/bearer-auth.guard';
 import { requestMetaOf } from '../../../../platform/http/request-meta';
 
 /** The signed-in user's own account: who am I, where am I signed in, sign that one out. */
 @Controller('auth')
 @UseGuards(BearerAuthGuard)
+@RequirePermissions('account:read')
 export class AccountController {
   constructor(
     private readonly getCurrentUser: GetCurrentUser,
@@ -31,6 +36,7 @@ export class AccountController {
 
   @Delete('sessions/:id')
   @HttpCode(204)
+  @RequirePermissions('account:write')
   async revoke(
     @Param('id', uuidParam('id')) id: string,
     @CurrentPrincipal() principal: Principal,

@@ -26,6 +26,7 @@ import {
   BearerAuthGuard,
   CurrentPrincipal,
   OptionalBearerAuthGuard,
+  RequirePermissions,
 } from '../../../../platform/auth/bearer-auth.guard';
 import { RefreshTokenTransport, type TokenBody } from './refresh-token-transport';
 import { requestMetaOf } from '../../../../platform/http/request-meta';
@@ -67,6 +68,7 @@ export class AuthController {
   @Post('switch-organization')
   @HttpCode(200)
   @UseGuards(BearerAuthGuard)
+  @RequirePermissions('account:write')
   async switchTo(
     @Body() body: SwitchOrganizationRequest,
     @Req() request: FastifyRequest,

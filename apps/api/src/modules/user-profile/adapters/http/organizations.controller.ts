@@ -1,6 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { BearerAuthGuard, CurrentPrincipal } from '../../../../platform/auth/bearer-auth.guard';
+import {
+  BearerAuthGuard,
+  CurrentPrincipal,
+  RequirePermissions,
+} from '../../../../platform/auth/bearer-auth.guard';
 import { uuidParam } from '../../../../platform/errors/validation';
 import { requestMetaOf } from '../../../../platform/http/request-meta';
 import { RateLimit } from '../../../../platform/rate-limit/rate-limit.guard';
@@ -20,6 +24,7 @@ interface OrganizationView {
 /** An organization and its members: for members only; managed by its owners and admins. */
 @Controller('organizations')
 @UseGuards(BearerAuthGuard)
+@RequirePermissions('organizations:read')
 export class OrganizationsController {
   constructor(
     private readonly members: OrganizationMembers,
@@ -50,6 +55,7 @@ export class OrganizationsController {
 
   @Post(':id/members')
   @HttpCode(201)
+  @RequirePermissions('organizations:write')
   add(
     @Param('id', uuidParam('id')) id: string,
     @Body() body: AddMemberRequest,
@@ -65,6 +71,7 @@ export class OrganizationsController {
   }
 
   @Patch(':id/members/:userId')
+  @RequirePermissions('organizations:write')
   changeRole(
     @Param('id', uuidParam('id')) id: string,
     @Param('userId', uuidParam('userId')) userId: string,
@@ -77,6 +84,7 @@ export class OrganizationsController {
 
   @Delete(':id/members/:userId')
   @HttpCode(204)
+  @RequirePermissions('organizations:write')
   async remove(
     @Param('id', uuidParam('id')) id: string,
     @Param('userId', uuidParam('userId')) userId: string,

@@ -12,7 +12,11 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { BearerAuthGuard, CurrentPrincipal } from '../../../../platform/auth/bearer-auth.guard';
+import {
+  BearerAuthGuard,
+  CurrentPrincipal,
+  RequirePermissions,
+} from '../../../../platform/auth/bearer-auth.guard';
 import { uuidParam } from '../../../../platform/errors/validation';
 import { requestMetaOf } from '../../../../platform/http/request-meta';
 import type { Principal } from '../../../../shared-kernel/principal';
@@ -38,6 +42,7 @@ export class UsersController {
   ) {}
 
   @Get()
+  @RequirePermissions('users:read')
   list(@Query() query: ListUsersQuery, @CurrentPrincipal() principal: Principal): Promise<UserPage> {
     return this.listUsers.execute(principal, {
       limit: query.limit ?? DEFAULT_PAGE,
@@ -47,11 +52,13 @@ export class UsersController {
   }
 
   @Get(':id')
+  @RequirePermissions('account:read')
   get(@Param('id', uuidParam('id')) id: string, @CurrentPrincipal() principal: Principal): Promise<UserView> {
     return this.getUser.execute(principal, id);
   }
 
   @Patch(':id')
+  @RequirePermissions('account:write')
   update(
     @Param('id', uuidParam('id')) id: string,
     @Body() body: UpdateUserRequest,
@@ -62,6 +69,7 @@ export class UsersController {
   }
 
   @Put(':id/roles')
+  @RequirePermissions('users:roles:write')
   setRoles(
     @Param('id', uuidParam('id')) id: string,
     @Body() body: SetRolesRequest,
@@ -73,6 +81,7 @@ export class UsersController {
 
   @Delete(':id')
   @HttpCode(204)
+  @RequirePermissions('account:write')
   async remove(
     @Param('id', uuidParam('id')) id: string,
     @CurrentPrincipal() principal: Principal,
