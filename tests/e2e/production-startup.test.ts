@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Instance, startInstance, stopInstances } from '../support/processes';
 
@@ -17,6 +17,25 @@ function run(env: Record<string, string>, script: string, ...argv: string[]) {
     );
   });
 }
+
+/** This host's address on a real interface: requests to it do not come from loopback. */
+function nonLoopbackAddress(): string {
+  const address = Object.values(networkInterfaces())
+    .flat()
+    .find((candidate) => candidate?.family === 'IPv4' && !candidate.internal)?.address;
+  if (!address) throw new Error('this host has no non-loopback IPv4 address to test from');
+  return address;
+}
+
+const plainHttpWarnings = (instance: Instance) =>
+  instance.output
+    .join('')
+    .split('\n')
+    .filter((line) => line.includes('over plain HTTP'))
+    .map((line) => {
+      const { level, peer } = JSON.parse(line) as { level: string; peer: string };
+      return { level, peer };
+    });
 
 /** The problems of a refused start, one per line, by what they name. */
 const namedIn = (stderr: string) =>
@@ -71,8 +90,17 @@ describe('a first production start', () => {
     const kid = /added (\S+)/.exec(added.out)![1]!;
     expect((await run(env, 'cli/keys.js', 'activate', kid)).code).toBe(0);
 
-    api = await startInstance(env);
+    // Listening on every interface, as in a container, without TRUST_PROXY.
+    api = await startInstance({ ...env, HOST: '0.0.0.0' });
     const jwks = (await (await fetch(`${api.url}/jwks`)).json()) as { keys: { kid: string }[] };
     expect(jwks.keys.map((key) => key.kid)).toEqual([kid]);
+    expect(plainHttpWarnings(api)).toEqual([]); // loopback: a proxy on this host, or a probe
+
+    // From another host over plain HTTP: the Secure cookie would never come back. Said once.
+    const external = new URL(api.url);
+    external.hostname = nonLoopbackAddress();
+    for (let i = 0; i < 3; i++) expect((await fetch(new URL('/health', external))).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(plainHttpWarnings(api)).toEqual([{ level: 'warn', peer: external.hostname }]);
   }, 60_000);
 });

@@ -8,6 +8,7 @@ import { sendError } from '../errors/error-response.filter';
 import { type RequestContext, requestContext } from '../logging/request-context';
 import { Forbidden, ServiceUnavailable } from '../../shared-kernel/domain-error';
 import { boundJsonDepth } from './json-body';
+import { plainHttpWarning } from './plain-http-warning';
 import { REQUEST_ID_HEADER } from './request-id';
 import { applySuccessStatus } from './response-status';
 import { API_SECURITY_HEADERS } from './security-headers';
@@ -42,8 +43,10 @@ export async function configureHttpPipeline(app: NestFastifyApplication, config:
     closing = true;
     done();
   });
+  const warnPlainHttp = plainHttpWarning(config, fastify.log);
   fastify.addHook('onRequest', (request: WithContext, reply, done) => {
     void reply.headers(API_SECURITY_HEADERS).header(REQUEST_ID_HEADER, request.id);
+    warnPlainHttp?.(request);
     if (closing) {
       void reply.header('connection', 'close');
       return sendError(reply, mapError(new ShuttingDown(), request.id));
