@@ -65,4 +65,17 @@ describe('deployment configuration stays in step with the code', () => {
     // The operator commands, without pnpm: `docker compose exec api latchkey keys list`.
     expect(runtime).toContain('ln -s /app/apps/api/bin/latchkey /usr/local/bin/latchkey');
   });
+
+  it('the GitHub workflow builds the image and waits for its health check; .ci/run lints both files', () => {
+    const workflow = parse(read('.github/workflows/ci.yml')) as {
+      jobs: Record<string, { steps: { run?: string }[] }>;
+    };
+    const image = workflow.jobs.image!.steps.map((step) => step.run ?? '').join('\n');
+    expect(image).toContain('docker build -f infra/docker/Dockerfile');
+    expect(image).toMatch(/docker compose up -d --build --wait/);
+    expect(image).toContain('{{.State.Health.Status}}');
+    const ci = read('.ci/run');
+    expect(ci).toContain('pnpm exec dockerfilelint infra/docker/Dockerfile');
+    expect(ci).toContain('docker-compose -f docker-compose.yml config -q');
+  });
 });
