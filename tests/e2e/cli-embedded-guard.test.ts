@@ -103,10 +103,14 @@ interface Snapshot {
         ['sessions', 'revoke', '--session', sessionId],
         ['sessions', 'revoke', '--all'],
         ['audit-events', 'purge', '--older-than', '400d'],
+        ['users', 'void-reset-links', user.email],
+        ['mail', 'retry', '0190a5b2-0000-7000-8000-000000000001'],
         ['migrate'],
         // Reads too: opening the files from a second process is what corrupts them.
         ['keys', 'list'],
         ['sessions', 'list', '--user', user.email],
+        ['audit-events', 'list', '--email', user.email],
+        ['mail', 'list', '--to', user.email],
       ];
       for (const [script, ...argv] of commands) {
         const run = await cli(env, script, ...argv);

@@ -11,7 +11,8 @@ import { openDatabase } from '../../apps/api/src/platform/database/open-database
 import { rows, sql } from '../../apps/api/src/testing/sql';
 import { claimsOf, headerOf, login, me, refresh, registerAndLogin } from '../support/auth';
 import { BusyClient, untilPublished } from '../support/busy-client';
-import { type CliResult, keys, listKeys, sessions } from '../support/cli';
+import { auditEvents, type CliResult, keys, listKeys, mail, sessions, users } from '../support/cli';
+import { linkTokenOf, MailCatcher } from '../support/mail-catcher';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const RUNBOOKS = path.resolve(__dirname, '..', '..', 'docs', 'runbooks');
@@ -23,6 +24,15 @@ function runbookSection(file: string, heading: string): string[] {
   if (!section) throw new Error(`${file} has no section "${heading}"`);
   return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((block) => block[1]!.trim().split('\n'));
 }
+
+/** The operator commands a runbook may use, as `pnpm <tool> …`. */
+const OPERATOR_COMMANDS: Record<string, (app: TestApp, ...argv: string[]) => Promise<CliResult>> = {
+  keys,
+  sessions,
+  users,
+  'audit-events': auditEvents,
+  mail,
+};
 
 interface RunbookStep {
   line: string;
@@ -55,13 +65,16 @@ async function perform(
       return vars[name]!;
     });
     const [pnpm, tool, ...argv] = command.split(/\s+/);
-    if (pnpm !== 'pnpm' || (tool !== 'keys' && tool !== 'sessions'))
-      throw new Error(`not a runbook command: ${line}`);
-    const run = tool === 'keys' ? keys(app, ...argv) : sessions(app, ...argv);
+    const cli = pnpm === 'pnpm' ? OPERATOR_COMMANDS[tool ?? ''] : undefined;
+    if (!cli) throw new Error(`not a runbook command: ${line}`);
+    const run = cli(app, ...argv);
     const [result] = await Promise.all([run, client?.exercise(1)]);
     if (result.code !== 0) throw new Error(`"${command}" exited ${result.code}: ${result.err}`);
     const added = /^added (\S+)/.exec(result.out);
     if (added) vars['new-kid'] = added[1]!;
+    // `mail list`: the newest message is the first row under the header.
+    const newest = tool === 'mail' && argv[0] === 'list' ? /^([0-9a-f-]{36})\t/m.exec(result.out) : null;
+    if (newest) vars['message-id'] = newest[1]!;
     steps.push({ line, result });
   }
   return steps;
@@ -166,6 +179,68 @@ describe('runbook: jwks-cache.md', () => {
     const refreshed = await refresh(app, tokens.refreshToken).expect(200);
     await expect(verify(refreshed.body.accessToken)).resolves.toBeDefined(); // unknown kid → refetched
     await expect(verify(tokens.accessToken)).rejects.toThrow(); // the refetched set no longer has it
+  });
+});
+
+describe('runbook: jwks-cache.md, making verifiers refetch', () => {
+  let app: TestApp;
+  let url: string;
+  beforeEach(async () => {
+    app = await startTestApp({ env: { KEYS_STORE: 'database' } });
+    await app.latchkey.app.listen({ port: 0, host: '127.0.0.1' });
+    url = await app.latchkey.app.getUrl();
+  });
+  afterEach(() => app.close());
+
+  const section = () => runbookSection('jwks-cache.md', 'Making verifiers refetch (cache bust)');
+
+  it('"Ahead of time": the published set changes at once (a revalidation gets it), activation follows the wait', async () => {
+    const lines = section();
+    const planned = lines.slice(0, lines.indexOf('pnpm keys activate <new-kid>') + 1);
+    expect(planned).toEqual([
+      'pnpm keys add',
+      '# wait 300 s (JWKS_CACHE_TTL_SECONDS)',
+      'pnpm keys activate <new-kid>',
+    ]);
+    const first = await fetch(`${url}/jwks`);
+    const etag = first.headers.get('etag')!;
+    const vars: Record<string, string> = {};
+    await perform(app, planned.slice(0, 1), vars);
+    // What a verifier that respects max-age does when its copy expires: revalidate, and get the new set.
+    const revalidated = await fetch(`${url}/jwks`, { headers: { 'if-none-match': etag } });
+    expect(revalidated.status).toBe(200);
+    const kids = ((await revalidated.json()) as { keys: { kid: string }[] }).keys.map((key) => key.kid);
+    expect(kids).toContain(vars['new-kid']);
+    // Activating before the wait is refused; after it, it works.
+    expect((await keys(app, 'activate', vars['new-kid']!)).code).toBe(1);
+    await perform(app, planned.slice(1), vars);
+    const { tokens } = await registerAndLogin(app);
+    expect(headerOf(tokens.accessToken).kid).toBe(vars['new-kid']);
+  });
+
+  it('"At once": the documented verifier meets the new kid and refetches, with no wait', async () => {
+    const lines = section();
+    const emergency = lines.slice(lines.indexOf('pnpm keys activate <new-kid>') + 1);
+    expect(emergency).toEqual(['pnpm keys add', 'pnpm keys activate <new-kid> --force']);
+    const jwks = createRemoteJWKSet(new URL(`${url}/jwks`), { cacheMaxAge: 300_000, cooldownDuration: 0 });
+    const verify = (token: string) =>
+      jwtVerify(token, jwks, {
+        algorithms: ['RS256'],
+        issuer: 'http://localhost:3000',
+        audience: 'latchkey',
+        typ: 'at+jwt',
+        clockTolerance: 30,
+        currentDate: app.clock.now(),
+      });
+    const { tokens } = await registerAndLogin(app);
+    await verify(tokens.accessToken); // the verifier now holds the old set, for 300 s
+
+    const vars: Record<string, string> = {};
+    await perform(app, emergency, vars);
+    const refreshed = await refresh(app, tokens.refreshToken).expect(200);
+    expect(headerOf(refreshed.body.accessToken).kid).toBe(vars['new-kid']);
+    await expect(verify(refreshed.body.accessToken)).resolves.toBeDefined();
+    await expect(verify(tokens.accessToken)).resolves.toBeDefined(); // the old key is still published
   });
 });
 
@@ -313,5 +388,191 @@ describe('runbook: migrations.md', () => {
       }
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('runbook: password-reset.md', () => {
+  let app: TestApp;
+  let catcher: MailCatcher;
+  beforeAll(async () => {
+    catcher = await MailCatcher.start();
+    app = await startTestApp({
+      env: {
+        SMTP_URL: catcher.url,
+        MAIL_FROM: 'Latchkey <no-reply@example.test>',
+        LOGIN_LOCKOUT_THRESHOLD: '3',
+        // A failed send waits 10 minutes: long enough that only `mail retry` can explain a send.
+        MAIL_RETRY_BASE: '10m',
+      },
+    });
+  });
+  afterAll(async () => {
+    await app.close();
+    await catcher.stop();
+  });
+
+  const eventsIn = (step: RunbookStep | undefined) =>
+    step!
+      .result!.out.split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { type: string; ip: string | null; data: Record<string, unknown> });
+
+  /** Asks for a reset and returns the token of the link that arrives. */
+  async function resetLink(email: string): Promise<string> {
+    await app.flushMail(); // whatever was queued before (the verification email) is out first
+    const before = catcher.to(email).length;
+    await app.api.post('/v1/auth/password-reset/request').send({ email }).expect(202);
+    await app.flushMail();
+    return linkTokenOf(await catcher.waitFor(email, before + 1));
+  }
+
+  it('"Read what happened" and "A user locked out": the lockout is in the trail, and a reset ends it', async () => {
+    const { user } = await registerAndLogin(app);
+    for (let i = 0; i < 3; i++) {
+      await app.api
+        .post('/v1/auth/login')
+        .send({ email: user.email, password: 'not the password at all' })
+        .expect(401);
+    }
+    await app.api.post('/v1/auth/login').send({ email: user.email, password: user.password }).expect(401); // locked: even the right password, answered as a wrong one
+
+    const [all] = await perform(app, runbookSection('password-reset.md', 'Read what happened'), {
+      email: user.email,
+    });
+    expect(eventsIn(all).map((event) => event.type)).toEqual(
+      expect.arrayContaining(['UserRegistered', 'UserLoggedIn', 'UserLoginFailed', 'UserAccountLocked']),
+    );
+    const [locked] = await perform(app, runbookSection('password-reset.md', 'A user locked out'), {
+      email: user.email,
+    });
+    const types = new Set(eventsIn(locked).map((event) => event.type));
+    expect(types).toEqual(
+      new Set(['UserLoginFailed', 'UserAccountLocked', 'SuspiciousActivityDetected', 'UserLoggedIn']),
+    );
+    const lock = eventsIn(locked).find((event) => event.type === 'UserAccountLocked')!;
+    expect(lock.data).toMatchObject({ consecutiveFailures: 3, lockedForSeconds: expect.any(Number) });
+
+    // "The way back in at once is a password reset."
+    await app.api
+      .post('/v1/auth/password-reset/confirm')
+      .send({ token: await resetLink(user.email), newPassword: 'a brand new long passphrase' })
+      .expect(204);
+    await app.api
+      .post('/v1/auth/login')
+      .send({ email: user.email, password: 'a brand new long passphrase' })
+      .expect(200);
+  });
+
+  it('"The reset mail never arrived": the trail and the outbox show a relay outage; mail retry sends at once', async () => {
+    const { user } = await registerAndLogin(app);
+    await app.flushMail();
+    await catcher.waitFor(user.email, 1); // the verification email, sent while the relay was up
+    const lines = runbookSection('password-reset.md', 'The reset mail never arrived');
+    expect(lines).toEqual([
+      'pnpm audit-events list --email <email> --type PasswordResetRequested',
+      'pnpm mail list --to <email>',
+      'pnpm mail retry <message-id>',
+    ]);
+
+    await catcher.stop();
+    app.clock.advanceSeconds(1); // the reset email is then the newest, as it would be in real time
+    await app.api.post('/v1/auth/password-reset/request').send({ email: user.email }).expect(202);
+    await app.flushMail(); // one attempt, refused: the relay is down
+    const vars: Record<string, string> = { email: user.email };
+    const [requested, listed] = await perform(app, lines.slice(0, 2), vars);
+    expect(eventsIn(requested)).toEqual([
+      expect.objectContaining({
+        type: 'PasswordResetRequested',
+        data: { email: user.email, emailSent: true },
+      }),
+    ]);
+    const newest = listed!.result!.out.split('\n')[1]!.split('\t');
+    expect(newest.slice(0, 5)).toEqual([
+      vars['message-id'],
+      expect.any(String),
+      'password-reset',
+      'retrying',
+      '1',
+    ]);
+    expect(newest[6]).not.toBe('-'); // the relay's error
+
+    await catcher.restart();
+    await app.flushMail();
+    expect(catcher.to(user.email)).toHaveLength(1); // not due for ten minutes
+    await perform(app, lines.slice(2), vars);
+    await app.flushMail();
+    expect((await catcher.waitFor(user.email, 2)).subject).toBe('Reset your password');
+    expect((await mail(app, 'retry', vars['message-id']!)).code).toBe(1); // sent: nothing waits
+
+    // An address without an account: recorded, and nothing sent, as the page says.
+    const stranger = `nobody-${Date.now()}@example.com`;
+    await app.api.post('/v1/auth/password-reset/request').send({ email: stranger }).expect(202);
+    await app.flushMail();
+    const [unknown, none] = await perform(app, lines.slice(0, 2), { email: stranger });
+    expect(eventsIn(unknown)).toEqual([
+      expect.objectContaining({
+        type: 'PasswordResetRequested',
+        data: { email: stranger, emailSent: false },
+      }),
+    ]);
+    expect(none!.result!.out).toContain(`(no email to ${stranger} in the outbox)`);
+  });
+
+  it('"A reset link may have leaked", unused: the link stops working, sessions end, nothing is sent', async () => {
+    const { user, tokens } = await registerAndLogin(app);
+    const leaked = await resetLink(user.email);
+    const sentBefore = catcher.to(user.email).length;
+    const steps = await perform(app, runbookSection('password-reset.md', 'A reset link may have leaked'), {
+      email: user.email,
+    });
+    expect(eventsIn(steps[0]).map((event) => event.type)).toEqual(['PasswordResetRequested', 'UserLoggedIn']);
+    expect(steps[1]!.result!.out).toBe(`voided 1 unused password-reset link(s) of ${user.email}`);
+    expect(steps[2]!.result!.out).toContain('revoked 1 session');
+
+    await app.api
+      .post('/v1/auth/password-reset/confirm')
+      .send({ token: leaked, newPassword: 'an intruder chose this one' })
+      .expect(400);
+    await refresh(app, tokens.refreshToken).expect(401);
+    await app.api.post('/v1/auth/login').send({ email: user.email, password: user.password }).expect(200);
+    await app.flushMail();
+    expect(catcher.to(user.email)).toHaveLength(sentBefore);
+    const [voided] = await rows<{ data: { count: number; by: string } }>(
+      app.latchkey.database,
+      sql`select data from auth_events where type = 'PasswordResetLinksVoided' and user_id = ${claimsOf(tokens.accessToken).sub as string}`,
+    );
+    expect(voided!.data).toEqual({ by: 'operator', count: 1 });
+  });
+
+  it('"A reset link may have leaked", used: the intruder shows in the trail and loses the sessions they opened', async () => {
+    const { user } = await registerAndLogin(app);
+    const leaked = await resetLink(user.email);
+    const intruderPassword = 'the intruder now knows this';
+    await app.api
+      .post('/v1/auth/password-reset/confirm')
+      .set('user-agent', 'intruder-browser')
+      .send({ token: leaked, newPassword: intruderPassword })
+      .expect(204);
+    const intruder = await login(app, { ...user, password: intruderPassword });
+
+    const steps = await perform(app, runbookSection('password-reset.md', 'A reset link may have leaked'), {
+      email: user.email,
+    });
+    const completed = eventsIn(steps[0]).find((event) => event.type === 'PasswordResetCompleted');
+    expect(completed).toMatchObject({ userAgent: 'intruder-browser' });
+    expect(steps[1]!.result!.out).toBe(`voided 0 unused password-reset link(s) of ${user.email}`);
+    await refresh(app, intruder.refreshToken).expect(401);
+    await eventually(() => me(app, intruder.accessToken), 401);
+
+    // The user resets again from their own mailbox and is back in; the intruder's password is gone.
+    await app.api
+      .post('/v1/auth/password-reset/confirm')
+      .send({ token: await resetLink(user.email), newPassword: 'mine again and long enough' })
+      .expect(204);
+    await app.api.post('/v1/auth/login').send({ email: user.email, password: intruderPassword }).expect(401);
+    await app.api
+      .post('/v1/auth/login')
+      .send({ email: user.email, password: 'mine again and long enough' })
+      .expect(200);
   });
 });

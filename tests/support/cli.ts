@@ -1,5 +1,6 @@
 import { runAuditEventsCli } from '../../apps/api/src/cli/audit-events';
 import { runKeysCli } from '../../apps/api/src/cli/keys';
+import { runMailCli } from '../../apps/api/src/cli/mail';
 import { runSessionsCli } from '../../apps/api/src/cli/sessions';
 import { runUsersCli } from '../../apps/api/src/cli/users';
 import type { TestApp } from './test-app';
@@ -31,6 +32,7 @@ export const keys = (app: TestApp, ...argv: string[]) => run(runKeysCli, app, ar
 export const sessions = (app: TestApp, ...argv: string[]) => run(runSessionsCli, app, argv);
 export const users = (app: TestApp, ...argv: string[]) => run(runUsersCli, app, argv);
 export const auditEvents = (app: TestApp, ...argv: string[]) => run(runAuditEventsCli, app, argv);
+export const mail = (app: TestApp, ...argv: string[]) => run(runMailCli, app, argv);
 
 /** `keys list --json`, parsed. */
 export async function listKeys(app: TestApp): Promise<{ kid: string; state: string; source: string }[]> {

@@ -1,22 +1,34 @@
+import { ListAuditEvents } from '../modules/identity/application/list-audit-events';
 import { PurgeAuditEvents } from '../modules/identity/application/purge-audit-events';
 import { durationSeconds } from '../platform/config/env-reader';
 import { type CliIo, type CliOverrides, parseArgs, processIo, runCli, UsageError } from './cli-context';
 
 export const AUDIT_EVENTS_USAGE = `usage: pnpm audit-events <command>
 
+  list --email <address> [--since <duration>] [--type <Type>[,<Type>…]] [--limit <n>]
+        the newest events (default 50) of the address's account, and those naming the address
+        (failed logins, reset requests), over the last 7 days (or --since, e.g. 30d); one JSON
+        object per line
   purge [--older-than <duration>] [--dry-run]
         delete audit events older than AUDIT_EVENTS_RETENTION (or --older-than, e.g. 400d; at
         least 30d), oldest first, and record the purge; --dry-run only counts them`;
 
 /** A duration option (`400d`, `12h`, `3600`), written as the configuration writes durations. */
-function durationOption(value: string | true | undefined): number | undefined {
+function durationOption(name: string, value: string | true | undefined): number | undefined {
   if (value === undefined) return undefined;
   const seconds = value === true ? undefined : durationSeconds(value);
-  if (seconds === undefined) throw new UsageError('--older-than needs a duration, e.g. 400d');
+  if (seconds === undefined) throw new UsageError(`--${name} needs a duration, e.g. 30d`);
   return seconds;
 }
 
-/** `pnpm audit-events …`: the audit trail's retention, until a scheduled clean-up runs it. */
+function limitOption(value: string | true | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const limit = value === true ? NaN : Number(value);
+  if (!Number.isInteger(limit)) throw new UsageError('--limit takes a whole number');
+  return limit;
+}
+
+/** `pnpm audit-events …`: reading the audit trail for an address, and its retention. */
 export async function runAuditEventsCli(
   argv: string[],
   io: CliIo = processIo,
@@ -26,8 +38,22 @@ export async function runAuditEventsCli(
   const [command] = positional;
   const run = { tool: 'audit-events', usage: AUDIT_EVENTS_USAGE, command, io, overrides };
   return runCli(run, async (open) => {
+    if (command === 'list') {
+      const email = options.get('email');
+      if (typeof email !== 'string') throw new UsageError('audit-events list: --email <address> is required');
+      const type = options.get('type');
+      const { events } = await (await open()).get(ListAuditEvents).execute({
+        email,
+        sinceSeconds: durationOption('since', options.get('since')),
+        types: typeof type === 'string' ? type.split(',').filter(Boolean) : [],
+        limit: limitOption(options.get('limit')),
+      });
+      for (const event of events) io.out(JSON.stringify(event));
+      if (events.length === 0) io.out(`(no events for ${email} in that window)`);
+      return;
+    }
     if (command !== 'purge') throw new UsageError(`unknown command: ${command}`);
-    const olderThanSeconds = durationOption(options.get('older-than'));
+    const olderThanSeconds = durationOption('older-than', options.get('older-than'));
     const dryRun = options.has('dry-run');
     const { cutoff, purged } = await (
       await open()

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { INestApplicationContext } from '@nestjs/common';
+import type { Abstract, INestApplicationContext } from '@nestjs/common';
 import { IdentityAdminModule } from '../modules/identity';
 import { type AppConfig, environmentWithDotEnv, loadConfig } from '../platform/config/app-config';
 import type { Env } from '../platform/config/env-reader';
@@ -82,7 +82,7 @@ export class CliContext {
     return new CliContext(app, database, ownsDatabase, config);
   }
 
-  get<T>(type: Type<T>): T {
+  get<T>(type: Type<T> | Abstract<T>): T {
     return this.app.get(type, { strict: false });
   }
 

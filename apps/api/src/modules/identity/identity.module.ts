@@ -52,7 +52,9 @@ import { RequestPasswordReset } from './application/request-password-reset';
 import { OperatorSessionRevocation } from './application/operator-session-revocation';
 import { RevokeSession } from './application/revoke-session';
 import { RevokeAllSessionsAsOperator } from './application/revoke-all-sessions-as-operator';
+import { ListAuditEvents } from './application/list-audit-events';
 import { PurgeAuditEvents } from './application/purge-audit-events';
+import { VoidPasswordResetLinks } from './application/void-password-reset-links';
 import { RevokeSessionsAsOperator } from './application/revoke-sessions-as-operator';
 import { ActivateSigningKey } from './application/signing-keys/activate-signing-key';
 import { AddSigningKey } from './application/signing-keys/add-signing-key';
@@ -205,6 +207,8 @@ const identityProviders: Provider[] = [
   RevokeSessionsAsOperator,
   RevokeAllSessionsAsOperator,
   PurgeAuditEvents,
+  ListAuditEvents,
+  VoidPasswordResetLinks,
   ListSessionsOfUser,
   AuthenticateAccessToken,
   {

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { and, eq, lt, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, ne, sql } from 'drizzle-orm';
 import { ServerSecrets } from '../config/server-secrets';
 import { pooledRandomBytes } from '../crypto/pooled-random-bytes';
 import { Database, type PreparedWrite, rowOf, type Statement } from '../database/database';
@@ -8,6 +8,19 @@ import type { OutgoingEmail } from './mail-transport';
 import { emailOutbox } from './schema';
 
 export type OutboxDeliveryState = 'queued' | 'sent' | 'retrying' | 'failed' | 'cancelled';
+
+/** A message as an operator sees it: no body. */
+export interface OutboxEntry {
+  id: string;
+  kind: string;
+  subject: string;
+  state: OutboxDeliveryState;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  nextAttemptAt: Date;
+  settledAt: Date | null;
+}
 
 /** A message claimed for sending, its body unsealed. */
 export interface ClaimedEmail {
@@ -176,6 +189,46 @@ export class EmailOutbox {
             },
       )
       .where(eq(emailOutbox.id, id));
+  }
+
+  /**
+   * For an operator ("the reset mail never arrived"): the newest messages to an address, what
+   * they are and how their delivery went, never their bodies (they hold links and codes).
+   */
+  async recentFor(recipient: string, limit: number): Promise<OutboxEntry[]> {
+    const rows = await this.database.db
+      .select({
+        id: emailOutbox.id,
+        kind: emailOutbox.kind,
+        subject: emailOutbox.subject,
+        status: emailOutbox.status,
+        attempts: emailOutbox.attempts,
+        lastError: emailOutbox.lastError,
+        createdAt: emailOutbox.createdAt,
+        nextAttemptAt: emailOutbox.nextAttemptAt,
+        settledAt: emailOutbox.settledAt,
+      })
+      .from(emailOutbox)
+      .where(eq(sql`lower(${emailOutbox.recipient})`, recipient.toLowerCase()))
+      .orderBy(desc(emailOutbox.createdAt))
+      .limit(limit);
+    return rows.map(({ status, ...row }) => ({
+      ...row,
+      state: status === 'pending' ? (row.lastError === null ? 'queued' : 'retrying') : status,
+    }));
+  }
+
+  /**
+   * A message still waiting (queued, or retrying after a failure) becomes due now: once the
+   * relay is fixed, nobody has to wait out the backoff. False when it is not waiting.
+   */
+  async retryNow(id: string, now: Date): Promise<boolean> {
+    const rows = await this.database.db
+      .update(emailOutbox)
+      .set({ nextAttemptAt: now })
+      .where(and(eq(emailOutbox.id, id), eq(emailOutbox.status, 'pending')))
+      .returning({ id: emailOutbox.id });
+    return rows.length > 0;
   }
 
   /** Erasure of a user: their messages, queued or kept, go (a queued one is never sent). */

@@ -86,8 +86,8 @@ export abstract class PasswordResetRepository {
    * exactly one gets the account id back, the others undefined.
    */
   abstract consume(tokenHash: string, now: Date): Promise<string | undefined>;
-  /** Voids every unused token of the account (its password changed by other means). */
-  abstract voidAll(accountId: string, now: Date): Promise<void>;
+  /** Voids every unused token of the account (its password changed by other means); returns how many. */
+  abstract voidAll(accountId: string, now: Date): Promise<number>;
 }
 
 export interface EmailVerification {
@@ -206,6 +206,7 @@ export type AuthEventType =
   | 'SuspiciousActivityDetected'
   | 'PasswordResetRequested'
   | 'PasswordResetCompleted'
+  | 'PasswordResetLinksVoided'
   | 'PasswordChanged'
   | 'EmailVerificationSent'
   | 'EmailVerified'
@@ -236,6 +237,30 @@ export abstract class AuditLog {
   /** Retention: deletes up to `limit` of the oldest events that occurred before `cutoff`. */
   abstract purgeBefore(cutoff: Date, limit: number): Promise<number>;
   abstract countBefore(cutoff: Date): Promise<number>;
+  /**
+   * For an operator's investigation: the newest events since `since` of the account `userId`,
+   * or naming `email` (failed logins and reset requests for an address, known or not).
+   */
+  abstract find(query: AuditQuery): Promise<RecordedAuthEvent[]>;
+}
+
+export interface AuditQuery {
+  userId: string | null;
+  email: string;
+  since: Date;
+  types: readonly string[];
+  limit: number;
+}
+
+export interface RecordedAuthEvent {
+  type: string;
+  occurredAt: Date;
+  userId: string | null;
+  sessionId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  data: Record<string, unknown>;
 }
 
 // ---------------------------------------------------------------------------------------------

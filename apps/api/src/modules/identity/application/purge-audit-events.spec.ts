@@ -1,7 +1,13 @@
 import { ValidationFailed } from '../../../shared-kernel/domain-error';
 import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
 import { TestClock } from '../../../testing/test-clock';
-import { AuditLog, type AuthEvent, type IdentitySettings } from './ports';
+import {
+  AuditLog,
+  type AuditQuery,
+  type AuthEvent,
+  type IdentitySettings,
+  type RecordedAuthEvent,
+} from './ports';
 import { PurgeAuditEvents } from './purge-audit-events';
 
 const DAY = 86_400_000;
@@ -31,6 +37,27 @@ class MemoryAuditLog extends AuditLog {
   }
   countBefore(cutoff: Date): Promise<number> {
     return Promise.resolve(this.events.filter((entry) => entry.occurredAt < cutoff).length);
+  }
+  find(query: AuditQuery): Promise<RecordedAuthEvent[]> {
+    const about = (event: AuthEvent) =>
+      event.userId === query.userId || (event.data as { email?: string } | undefined)?.email === query.email;
+    return Promise.resolve(
+      this.events
+        .filter(({ occurredAt, event }) => occurredAt >= query.since && about(event))
+        .filter(({ event }) => query.types.length === 0 || query.types.includes(event.type))
+        .sort((a, b) => b.occurredAt.getTime() - a.occurredAt.getTime())
+        .slice(0, query.limit)
+        .map(({ occurredAt, event }) => ({
+          type: event.type,
+          occurredAt,
+          userId: event.userId,
+          sessionId: event.sessionId,
+          ip: event.meta.ip,
+          userAgent: event.meta.userAgent,
+          requestId: event.meta.requestId,
+          data: event.data ?? {},
+        })),
+    );
   }
 }
 

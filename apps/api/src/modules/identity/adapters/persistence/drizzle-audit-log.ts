@@ -1,8 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { asc, count, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, lt, or, sql } from 'drizzle-orm';
 import { Clock } from '../../../../shared-kernel/clock';
 import { Database, type PreparedWrite, rowOf } from '../../../../platform/database/database';
-import { AuditLog, type AuthEvent, IdGenerator } from '../../application/ports';
+import {
+  AuditLog,
+  type AuditQuery,
+  type AuthEvent,
+  IdGenerator,
+  type RecordedAuthEvent,
+} from '../../application/ports';
 import { authEvents } from './schema';
 
 type AuditRow = Omit<typeof authEvents.$inferInsert, 'data'> & { data: Record<string, unknown> };
@@ -77,6 +83,33 @@ export class DrizzleAuditLog extends AuditLog {
       .from(authEvents)
       .where(lt(authEvents.occurredAt, cutoff));
     return row?.count ?? 0;
+  }
+
+  async find(query: AuditQuery): Promise<RecordedAuthEvent[]> {
+    const about = sql`${authEvents.data} ->> 'email' = ${query.email}`;
+    // The time window comes first so the occurred_at index bounds the scan; `data ->> 'email'`
+    // has no index of its own (an operator's query, rare, over a bounded window).
+    return this.database.db
+      .select({
+        type: authEvents.type,
+        occurredAt: authEvents.occurredAt,
+        userId: authEvents.userId,
+        sessionId: authEvents.sessionId,
+        ip: authEvents.ip,
+        userAgent: authEvents.userAgent,
+        requestId: authEvents.requestId,
+        data: authEvents.data,
+      })
+      .from(authEvents)
+      .where(
+        and(
+          gte(authEvents.occurredAt, query.since),
+          query.userId === null ? about : or(eq(authEvents.userId, query.userId), about),
+          query.types.length > 0 ? inArray(authEvents.type, [...query.types]) : undefined,
+        ),
+      )
+      .orderBy(desc(authEvents.occurredAt), desc(authEvents.id))
+      .limit(query.limit);
   }
 
   async redactUser(userId: string): Promise<void> {

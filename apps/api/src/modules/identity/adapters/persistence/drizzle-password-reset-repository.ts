@@ -42,8 +42,8 @@ export class DrizzlePasswordResetRepository extends PasswordResetRepository {
     return row?.accountId;
   }
 
-  async voidAll(accountId: string, now: Date): Promise<void> {
-    await this.database.db
+  async voidAll(accountId: string, now: Date): Promise<number> {
+    const voided = await this.database.db
       .update(passwordResetTokens)
       .set({ voidedAt: now })
       .where(
@@ -52,6 +52,8 @@ export class DrizzlePasswordResetRepository extends PasswordResetRepository {
           isNull(passwordResetTokens.usedAt),
           isNull(passwordResetTokens.voidedAt),
         ),
-      );
+      )
+      .returning({ id: passwordResetTokens.id });
+    return voided.length;
   }
 }
