@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -30,7 +30,15 @@ describe('operations documents', () => {
   });
 
   it('every relative link in the README and docs/ leads to a file that exists', () => {
-    const files = ['README.md', 'SECURITY.md', 'CHANGELOG.md', 'docs/security.md', 'docs/architecture.md'];
+    const files = [
+      'README.md',
+      'SECURITY.md',
+      'CHANGELOG.md',
+      'docs/security.md',
+      'docs/architecture.md',
+      ...readdirSync(path.join(root, 'docs', 'runbooks')).map((name) => `docs/runbooks/${name}`),
+      ...readdirSync(path.join(root, 'docs', 'decisions')).map((name) => `docs/decisions/${name}`),
+    ];
     const broken: string[] = [];
     for (const file of files) {
       for (const [, target] of read(file).matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
@@ -39,5 +47,25 @@ describe('operations documents', () => {
       }
     }
     expect(broken).toEqual([]);
+  });
+
+  it('each decision record has its four sections, and the index lists every record', () => {
+    const records = readdirSync(path.join(root, 'docs', 'decisions')).filter((name) => /^\d{4}-/.test(name));
+    expect(records.length).toBeGreaterThanOrEqual(10);
+    const index = read('docs/decisions/README.md');
+    for (const record of records) {
+      const text = read(`docs/decisions/${record}`);
+      const sections = [...text.matchAll(/^## (.+)$/gm)].map((match) => match[1]);
+      expect({ record, sections }).toEqual({
+        record,
+        sections: ['Context', 'Decision', 'Alternatives', 'Consequences'],
+      });
+      expect({ record, status: /^Status: (accepted|superseded by \d{4}|proposed)/m.test(text) }).toEqual({
+        record,
+        status: true,
+      });
+      expect(index).toContain(`](${record})`);
+    }
+    expect(read('README.md')).toContain('docs/decisions');
   });
 });
