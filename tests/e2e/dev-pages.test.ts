@@ -40,11 +40,11 @@ describe('development pages for the links in emails (APP_BASE_URL unset)', () =>
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
     const script = await request(app.server).get('/dev-pages/account-pages.js').expect(200);
     expect(script.headers['content-type']).toMatch(/^text\/javascript/);
-    expect(script.text).toContain("post('/auth/verify/confirm', { token: token })");
+    expect(script.text).toContain("post('/v1/auth/verify/confirm', { token: token })");
 
     // What the script sends, the API accepts: the address is verified.
     const confirmed = await app.api
-      .post('/auth/verify/confirm')
+      .post('/v1/auth/verify/confirm')
       .send({ token: tokenOf(link) })
       .expect(200);
     expect(confirmed.body).toMatchObject({ email: user.email, emailVerified: true });
@@ -62,11 +62,11 @@ describe('development pages for the links in emails (APP_BASE_URL unset)', () =>
     expect(page.text).toContain('data-page="reset"');
     expect(page.text).toContain('name="newPassword"');
     const script = await request(app.server).get('/dev-pages/account-pages.js').expect(200);
-    expect(script.text).toContain("post('/auth/password-reset/confirm', { token: token, newPassword:");
+    expect(script.text).toContain("post('/v1/auth/password-reset/confirm', { token: token, newPassword:");
 
     const newPassword = 'a brand new and long passphrase';
     await app.api
-      .post('/auth/password-reset/confirm')
+      .post('/v1/auth/password-reset/confirm')
       .send({ token: tokenOf(link), newPassword })
       .expect(204);
     await app.api.post('/auth/login').send({ email: user.email, password: newPassword }).expect(200);

@@ -149,6 +149,48 @@ export class Contract {
     return problems;
   }
 
+  /**
+   * Every JSON request body and response of every operation must show an `example` that its
+   * schema accepts, so Swagger UI shows real payloads and a stale example fails the suite. Other
+   * media types (the YAML document itself, the Swagger UI page) need none.
+   */
+  exampleProblems(): string[] {
+    const problems: string[] = [];
+    for (const { method, path: template } of this.operations()) {
+      const at = `/paths/${escape(template)}/${method.toLowerCase()}`;
+      const where = `${method} ${template}`;
+      const body = this.resolve(`${at}/requestBody`);
+      if (body) problems.push(...this.mediaExampleProblems(body.pointer, `${where} request`));
+      const responses = (this.resolve(`${at}/responses`)?.value ?? {}) as Json;
+      for (const status of Object.keys(responses)) {
+        const response = this.resolve(`${at}/responses/${escape(status)}`);
+        if (response) problems.push(...this.mediaExampleProblems(response.pointer, `${where} → ${status}`));
+      }
+    }
+    return [...new Set(problems)];
+  }
+
+  private mediaExampleProblems(pointer: string, where: string): string[] {
+    const content = this.resolve(`${pointer}/content`)?.value;
+    if (!content) return [];
+    const problems: string[] = [];
+    for (const type of Object.keys(content).filter((name) => name.includes('json'))) {
+      const media = `${pointer}/content/${escape(type)}`;
+      const example = (content[type] as Json).example;
+      if (example === undefined) {
+        problems.push(`${where} (${media}): no example`);
+        continue;
+      }
+      const validate = this.validator(`${media}/schema`);
+      if (!validate(example)) {
+        problems.push(
+          `${where} (${media}): example ${this.ajv.errorsText(validate.errors, { separator: '; ' })}`,
+        );
+      }
+    }
+    return problems;
+  }
+
   /** Follows `$ref`s from a JSON pointer, returning the value and the pointer it really sits at. */
   private resolve(pointer: string): { value: Json; pointer: string } | undefined {
     let current = pointer;

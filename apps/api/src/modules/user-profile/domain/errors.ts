@@ -64,7 +64,7 @@ export class SoleOwnerOfOrganizations extends DomainError {
   constructor(organizations: { id: string; slug: string }[]) {
     super(
       'The user is the only owner of organizations that have other members: make another member an owner ' +
-        '(PATCH /organizations/{id}/members/{userId} with role ORGANIZATION_OWNER) before deleting the account',
+        '(PATCH /v1/organizations/{id}/members/{userId} with role ORGANIZATION_OWNER) before deleting the account',
       {
         details: organizations.map((organization) => ({
           field: 'organizations',
