@@ -24,9 +24,9 @@ describe('cookie mode (web clients)', () => {
   });
   afterAll(() => app.close());
 
-  const cookieLogin = () =>
+  const cookieLogin = (prefix = '') =>
     app.api
-      .post('/auth/login')
+      .post(`${prefix}/auth/login`)
       .set('x-token-transport', 'cookie')
       .set('origin', APP_ORIGIN)
       .send({ email: user.email, password: user.password })
@@ -34,6 +34,15 @@ describe('cookie mode (web clients)', () => {
 
   const cookieRefresh = (cookie: string) =>
     app.api.post('/auth/refresh').set('cookie', `${COOKIE}=${cookie}`).send({});
+
+  /** What a browser on the app's origin sends with the cookie. */
+  const fromTheApp = (path: string, cookie: string) =>
+    app.api
+      .post(path)
+      .set('cookie', `${COOKIE}=${cookie}`)
+      .set('x-token-transport', 'cookie')
+      .set('origin', APP_ORIGIN)
+      .send({});
 
   it('sets the refresh token only as an HttpOnly, Secure, SameSite=Strict cookie scoped to /auth', async () => {
     const response = await cookieLogin();
@@ -121,30 +130,11 @@ describe('cookie mode (web clients)', () => {
   });
 
   it('under /v1, scopes the cookie to /v1/auth, refreshes from it there and clears it there', async () => {
-    const login = await app.api
-      .post('/v1/auth/login')
-      .set('x-token-transport', 'cookie')
-      .set('origin', APP_ORIGIN)
-      .send({ email: user.email, password: user.password })
-      .expect(200);
-    const issued = refreshCookieOf(login);
+    const issued = refreshCookieOf(await cookieLogin('/v1'));
     expect(issued.attributes).toContain('Path=/v1/auth');
-    const refreshed = await app.api
-      .post('/v1/auth/refresh')
-      .set('cookie', `${COOKIE}=${issued.value}`)
-      .set('x-token-transport', 'cookie')
-      .set('origin', APP_ORIGIN)
-      .send({})
-      .expect(200);
-    const rotated = refreshCookieOf(refreshed);
+    const rotated = refreshCookieOf(await fromTheApp('/v1/auth/refresh', issued.value).expect(200));
     expect(rotated.attributes).toContain('Path=/v1/auth');
-    const out = await app.api
-      .post('/v1/auth/logout')
-      .set('cookie', `${COOKIE}=${rotated.value}`)
-      .set('x-token-transport', 'cookie')
-      .set('origin', APP_ORIGIN)
-      .send({})
-      .expect(204);
+    const out = await fromTheApp('/v1/auth/logout', rotated.value).expect(204);
     expect(refreshCookieOf(out).attributes).toContain('Path=/v1/auth');
   });
 

@@ -146,6 +146,20 @@ describe('runbook: key-compromise.md', () => {
   });
 });
 
+/** jwks-cache.md's verifier; only the cooldown is shortened, as a test cannot wait 30 s. */
+function documentedVerifier(app: TestApp, url: string) {
+  const jwks = createRemoteJWKSet(new URL(`${url}/jwks`), { cacheMaxAge: 300_000, cooldownDuration: 0 });
+  return (token: string) =>
+    jwtVerify(token, jwks, {
+      algorithms: ['RS256'],
+      issuer: 'http://localhost:3000',
+      audience: 'latchkey',
+      typ: 'at+jwt',
+      clockTolerance: 30,
+      currentDate: app.clock.now(),
+    });
+}
+
 describe('runbook: jwks-cache.md', () => {
   let app: TestApp;
   beforeAll(async () => {
@@ -155,18 +169,7 @@ describe('runbook: jwks-cache.md', () => {
   afterAll(() => app.close());
 
   it('the documented jose verifier follows an emergency rotation by refetching on the unknown kid', async () => {
-    const url = await app.latchkey.app.getUrl();
-    // The page's verifier; only the cooldown is shortened, as the test cannot wait 30 s.
-    const jwks = createRemoteJWKSet(new URL(`${url}/jwks`), { cacheMaxAge: 300_000, cooldownDuration: 0 });
-    const verify = (token: string) =>
-      jwtVerify(token, jwks, {
-        algorithms: ['RS256'],
-        issuer: 'http://localhost:3000',
-        audience: 'latchkey',
-        typ: 'at+jwt',
-        clockTolerance: 30,
-        currentDate: app.clock.now(),
-      });
+    const verify = documentedVerifier(app, await app.latchkey.app.getUrl());
 
     const { tokens } = await registerAndLogin(app);
     await expect(verify(tokens.accessToken)).resolves.toMatchObject({
@@ -222,16 +225,7 @@ describe('runbook: jwks-cache.md, making verifiers refetch', () => {
     const lines = section();
     const emergency = lines.slice(lines.indexOf('pnpm keys activate <new-kid>') + 1);
     expect(emergency).toEqual(['pnpm keys add', 'pnpm keys activate <new-kid> --force']);
-    const jwks = createRemoteJWKSet(new URL(`${url}/jwks`), { cacheMaxAge: 300_000, cooldownDuration: 0 });
-    const verify = (token: string) =>
-      jwtVerify(token, jwks, {
-        algorithms: ['RS256'],
-        issuer: 'http://localhost:3000',
-        audience: 'latchkey',
-        typ: 'at+jwt',
-        clockTolerance: 30,
-        currentDate: app.clock.now(),
-      });
+    const verify = documentedVerifier(app, url);
     const { tokens } = await registerAndLogin(app);
     await verify(tokens.accessToken); // the verifier now holds the old set, for 300 s
 
