@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Account } from '../modules/identity/application/ports';
+import type { Account } from '../modules/identity/domain/account';
 import type { Session } from '../modules/identity/domain/session';
 
 let counter = 0;

@@ -1,13 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EmailVerificationIssuer } from './email-verification-issuer';
-import {
-  type Account,
-  AccountRepository,
-  AuditLog,
-  IdGenerator,
-  ProfileDirectory,
-  type RequestMeta,
-} from './ports';
+import { AccountRepository, AuditLog, IdGenerator, ProfileDirectory, type RequestMeta } from './ports';
+import type { Account } from '../domain/account';
 
 /**
  * A new account as registration and sign-up both write it, inside the caller's unit of work: the

@@ -12,13 +12,13 @@ import {
   AccountMailer,
   AccountRepository,
   AuditLog,
-  isAccountActive,
   LoginAttemptGate,
   PasswordHasher,
   PasswordResetRepository,
   type RequestMeta,
   SessionRepository,
 } from './ports';
+import { isAccountActive } from '../domain/account';
 
 export interface ChangePasswordCommand {
   userId: string;

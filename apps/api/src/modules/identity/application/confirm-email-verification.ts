@@ -9,11 +9,11 @@ import {
   AccountRepository,
   AuditLog,
   EmailVerificationRepository,
-  isAccountActive,
   LoginAttemptGate,
   OneTimeSecrets,
   type RequestMeta,
 } from './ports';
+import { isAccountActive } from '../domain/account';
 import type { UserPublic } from './user-public';
 
 /** An id no row has: the statements of a refusal run on it when there is nothing to find. */

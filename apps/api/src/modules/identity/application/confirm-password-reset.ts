@@ -7,7 +7,6 @@ import {
   AccountMailer,
   AccountRepository,
   AuditLog,
-  isAccountActive,
   LoginAttemptGate,
   OneTimeSecrets,
   PasswordHasher,
@@ -15,6 +14,7 @@ import {
   type RequestMeta,
   SessionRepository,
 } from './ports';
+import { isAccountActive } from '../domain/account';
 
 /**
  * Sets a new password from an emailed reset token. Every session of the user ends (whoever

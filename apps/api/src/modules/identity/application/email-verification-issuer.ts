@@ -8,7 +8,6 @@ import {
   resendWaitSeconds,
 } from '../domain/one-time-secret';
 import {
-  type Account,
   AccountMailer,
   AuditLog,
   EmailVerificationRepository,
@@ -18,6 +17,7 @@ import {
   type RequestMeta,
   TransactionLock,
 } from './ports';
+import type { Account } from '../domain/account';
 
 export type IssueOutcome = { issued: true } | { issued: false; retryAfterSeconds: number };
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidAccessToken } from '../domain/errors';
-import { AccountRepository, isAccountActive, ProfileDirectory } from './ports';
+import { AccountRepository, ProfileDirectory } from './ports';
+import { isAccountActive } from '../domain/account';
 import { toUserPublic, type UserPublic, UserViewCache } from './user-public';
 
 @Injectable()

@@ -6,14 +6,8 @@ import { InvalidCredentials } from '../domain/errors';
 import type { AttemptVerdict } from '../domain/login-protection';
 import { normalizePassword, PASSWORD_MAX_LENGTH, passwordLength } from '../domain/password-policy';
 import type { IssuedTokens } from './issued-tokens';
-import {
-  AccountRepository,
-  AuditLog,
-  isAccountActive,
-  LoginAttemptGate,
-  PasswordHasher,
-  type RequestMeta,
-} from './ports';
+import { AccountRepository, AuditLog, LoginAttemptGate, PasswordHasher, type RequestMeta } from './ports';
+import { isAccountActive } from '../domain/account';
 import { SessionStarter } from './session-starter';
 
 export interface LoginUserCommand {

@@ -11,10 +11,10 @@ import {
   AccountRepository,
   AuditLog,
   IdentitySettings,
-  isAccountActive,
   PasswordHasher,
   type RequestMeta,
 } from './ports';
+import { isAccountActive } from '../domain/account';
 import { toUserPublic, type UserPublic } from './user-public';
 
 export interface RegisterUserCommand {

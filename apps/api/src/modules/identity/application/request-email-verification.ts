@@ -3,7 +3,8 @@ import { BackgroundWork } from '../../../shared-kernel/background-work';
 import { normalizeEmail } from '../domain/email';
 import { EmailAlreadyVerified, InvalidAccessToken, VerificationEmailCooldown } from '../domain/errors';
 import { EmailVerificationIssuer } from './email-verification-issuer';
-import { AccountRepository, isAccountActive, type RequestMeta } from './ports';
+import { AccountRepository, type RequestMeta } from './ports';
+import { isAccountActive } from '../domain/account';
 
 /** The signed-in user's own address, or any address named anonymously. */
 export type VerificationTarget = { userId: string } | { email: string };

@@ -10,11 +10,11 @@ import {
   AuditLog,
   IdentitySettings,
   IdGenerator,
-  isAccountActive,
   OneTimeSecrets,
   PasswordResetRepository,
   type RequestMeta,
 } from './ports';
+import { isAccountActive } from '../domain/account';
 
 /**
  * "Forgot password". Answered (202) before the address is even looked up, so neither the answer

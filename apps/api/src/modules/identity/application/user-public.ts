@@ -1,4 +1,5 @@
-import type { Account, ProfileSummary } from './ports';
+import type { ProfileSummary } from './ports';
+import type { Account } from '../domain/account';
 
 /** The user as this API shows it to the user themself. */
 export interface UserPublic {

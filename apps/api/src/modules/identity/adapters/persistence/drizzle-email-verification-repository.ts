@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { and, desc, eq, gt, gte, isNull, sql } from 'drizzle-orm';
 import { Database, type PreparedWrite, rowOf } from '../../../../platform/database/database';
-import { type EmailVerification, EmailVerificationRepository } from '../../application/ports';
+import { EmailVerificationRepository } from '../../application/ports';
+import type { EmailVerification } from '../../domain/email-verification';
 import { emailVerifications } from './schema';
 
 const VERIFICATION_ROW = {

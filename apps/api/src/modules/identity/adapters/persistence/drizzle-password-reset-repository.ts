@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import { Database } from '../../../../platform/database/database';
-import { type PasswordResetToken, PasswordResetRepository } from '../../application/ports';
+import { PasswordResetRepository } from '../../application/ports';
+import type { PasswordResetToken } from '../../domain/password-reset-token';
 import { passwordResetTokens } from './schema';
 
 const usable = (now: Date) =>

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { RequestMeta } from '../../../../shared-kernel/principal';
 import { AccountDirectory, type AccountView } from '../../../user-profile';
 import { EraseAccount } from '../../application/erase-account';
-import { type Account, AccountRepository, isAccountActive } from '../../application/ports';
+import { AccountRepository } from '../../application/ports';
+import { type Account, isAccountActive } from '../../domain/account';
 import { normalizeEmail } from '../../domain/email';
 
 const toView = (account: Account): AccountView => ({
