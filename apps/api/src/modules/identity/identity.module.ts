@@ -5,7 +5,7 @@ import { Database } from '../../platform/database/database';
 import { StoreFailurePolicy } from '../../platform/redis/store-failure-policy';
 import { RedisConnection } from '../../platform/redis/redis-connection';
 import { Clock } from '../../shared-kernel/clock';
-import { AccessTokenAuthenticator } from '../../shared-kernel/principal';
+import { AccessTokenAuthenticator } from '../../shared-kernel/access-token-authenticator';
 import { AccountDirectory, ProfileAuditTrail, UserProfileModule } from '../user-profile';
 import { AuthenticateAccessToken } from './application/authenticate-access-token';
 import { GetCurrentUser } from './application/get-current-user';
@@ -14,7 +14,7 @@ import { ConfirmEmailVerification } from './application/confirm-email-verificati
 import { ConfirmPasswordReset } from './application/confirm-password-reset';
 import { EraseAccount } from './application/erase-account';
 import { EmailVerificationIssuer } from './application/email-verification-issuer';
-import { AccessTokenMinter } from './application/issued-tokens';
+import { AccessTokenMinter } from './application/access-token-minter';
 import { ListSessions } from './application/list-sessions';
 import { ListSessionsOfUser } from './application/list-sessions-of-user';
 import { LoginUser } from './application/login-user';
@@ -39,8 +39,8 @@ import {
   SigningKeyFactory,
   SigningKeyStore,
   TransactionLock,
+  UserViewCache,
 } from './application/ports';
-import { UserViewCache } from './application/user-public';
 import { RefreshSession } from './application/refresh-session';
 import { AccountOpener } from './application/account-opener';
 import { RegisterUser } from './application/register-user';

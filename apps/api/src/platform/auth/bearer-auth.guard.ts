@@ -13,7 +13,8 @@ import {
   InvalidAccessToken,
   PermissionRequired,
 } from '../../shared-kernel/domain-error';
-import { AccessTokenAuthenticator, type Principal } from '../../shared-kernel/principal';
+import { type Principal } from '../../shared-kernel/principal';
+import { AccessTokenAuthenticator } from '../../shared-kernel/access-token-authenticator';
 
 type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { RequestMeta } from '../../shared-kernel/principal';
+import type { RequestMeta } from '../../shared-kernel/request-meta';
 
 const MAX_USER_AGENT = 512;
 

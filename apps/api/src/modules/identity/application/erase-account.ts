@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../../shared-kernel/clock';
-import type { RequestMeta } from '../../../shared-kernel/principal';
+import type { RequestMeta } from '../../../shared-kernel/request-meta';
 import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
 import { AccountMailer, AccountRepository, AuditLog, SessionRepository } from './ports';
 

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InvalidAccessToken } from '../domain/errors';
 import { AccountRepository, ProfileDirectory } from './ports';
 import { isAccountActive } from '../domain/account';
-import { toUserPublic, type UserPublic, UserViewCache } from './user-public';
+import { UserViewCache } from './ports';
+import { toUserPublic, type UserPublic } from './user-public';
 
 @Injectable()
 export class GetCurrentUser {

@@ -4,7 +4,8 @@ import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
 import { InvalidRefreshToken, RefreshTokenReused } from '../domain/errors';
 import { decideRefresh } from '../domain/refresh-decision';
 import { remainingSeconds, type Session, slideIdleExpiry } from '../domain/session';
-import { AccessTokenMinter, type IssuedTokens } from './issued-tokens';
+import { AccessTokenMinter } from './access-token-minter';
+import type { IssuedTokens } from './issued-tokens';
 import {
   AuditLog,
   IdentitySettings,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { newSessionExpiry, remainingSeconds, type Session } from '../domain/session';
-import { AccessTokenMinter, type IssuedTokens } from './issued-tokens';
+import { AccessTokenMinter } from './access-token-minter';
+import type { IssuedTokens } from './issued-tokens';
 import {
   AuditLog,
   IdentitySettings,

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { NotFound } from '../../../shared-kernel/domain-error';
-import type { Principal, RequestMeta } from '../../../shared-kernel/principal';
+import type { Principal } from '../../../shared-kernel/principal';
+import type { RequestMeta } from '../../../shared-kernel/request-meta';
 import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
-import { AccessTokenMinter } from './issued-tokens';
+import { AccessTokenMinter } from './access-token-minter';
 import { AuditLog, ProfileDirectory, SessionRepository } from './ports';
 
 /**

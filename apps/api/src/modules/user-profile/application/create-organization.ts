@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationFailed } from '../../../shared-kernel/domain-error';
-import type { RequestMeta } from '../../../shared-kernel/principal';
+import type { RequestMeta } from '../../../shared-kernel/request-meta';
 import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
 import { type Organization, slugProblem } from '../domain/organization';
 import { OrganizationRepository, ProfileAuditTrail } from './ports';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal, RequestMeta } from '../../../shared-kernel/principal';
+import type { Principal } from '../../../shared-kernel/principal';
+import type { RequestMeta } from '../../../shared-kernel/request-meta';
 import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
 import { LastAdmin, SoleOwnerOfOrganizations, UserNotFound } from '../domain/errors';
 import { ownerDeparture } from '../domain/organization';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../../shared-kernel/clock';
-import type { Principal, RequestMeta } from '../../../shared-kernel/principal';
+import type { Principal } from '../../../shared-kernel/principal';
+import type { RequestMeta } from '../../../shared-kernel/request-meta';
 import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
 import { LastOwner, OrganizationNotFound, OrganizationRoleRequired, UserNotFound } from '../domain/errors';
 import {

@@ -1,4 +1,4 @@
-import type { RequestMeta } from '../../../shared-kernel/principal';
+import type { RequestMeta } from '../../../shared-kernel/request-meta';
 import type { Membership, Organization, OrganizationRole } from '../domain/organization';
 import type { GlobalRole, Profile } from '../domain/profile';
 

@@ -7,9 +7,8 @@ import {
   rowOf,
 } from '../../../../platform/database/database';
 import { isUniqueViolation } from '../../../../platform/database/unique-violation';
-import { AccountRepository } from '../../application/ports';
+import { AccountRepository, UserViewCache } from '../../application/ports';
 import type { Account } from '../../domain/account';
-import { UserViewCache } from '../../application/user-public';
 import { EmailAlreadyRegistered } from '../../domain/errors';
 import { accounts } from './schema';
 

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { TtlMap } from '../../../../platform/cache/ttl-map';
 import { Database } from '../../../../platform/database/database';
 import { Clock } from '../../../../shared-kernel/clock';
-import { type UserPublic, UserViewCache } from '../../application/user-public';
+import { UserViewCache } from '../../application/ports';
+import type { UserPublic } from '../../application/user-public';
 
 /** Five seconds, like the session check's cache: the same staleness across instances. */
 @Injectable()

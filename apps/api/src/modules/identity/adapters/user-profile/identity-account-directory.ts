@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { RequestMeta } from '../../../../shared-kernel/principal';
+import type { RequestMeta } from '../../../../shared-kernel/request-meta';
 import { AccountDirectory, type AccountView } from '../../../user-profile';
 import { EraseAccount } from '../../application/erase-account';
 import { AccountRepository } from '../../application/ports';

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { RequestMeta } from '../../../../shared-kernel/principal';
+import type { RequestMeta } from '../../../../shared-kernel/request-meta';
 import { ProfileAuditTrail, type ProfileEventType } from '../../../user-profile';
-import { AuditLog } from '../../application/ports';
-import { UserViewCache } from '../../application/user-public';
+import { AuditLog, UserViewCache } from '../../application/ports';
 
 /**
  * user-profile's events go to the one audit trail, beside identity's own. Every change to a

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { RequestMeta } from '../../../../shared-kernel/principal';
+import type { RequestMeta } from '../../../../shared-kernel/request-meta';
 import {
   AccessClaimsOfUser,
   CreateOrganization,

@@ -1,4 +1,5 @@
 import type { Account } from '../../domain/account';
+import type { UserPublic } from '../user-public';
 
 export abstract class AccountRepository {
   /** Throws EmailAlreadyRegistered when a live account has the address (decided by a unique index). */
@@ -14,4 +15,20 @@ export abstract class AccountRepository {
   abstract page(query: { afterId?: string; limit: number; email?: string }): Promise<Account[]>;
   /** Deletes the account row; its sessions, tokens and emailed secrets go with it (cascade). */
   abstract delete(id: string): Promise<void>;
+}
+
+/**
+ * The user's own view (GET /v1/auth/me) kept for a few seconds, so that endpoint is not two queries
+ * per request. Changes made in this process drop the entry when they commit; another instance's
+ * show within the TTL, as its revocations do in the session check.
+ */
+export abstract class UserViewCache {
+  /**
+   * The cached view, or `load`'s, which is remembered unless a `forget` took effect while it
+   * loaded (the load may have read the row before that change). `load`'s errors pass through,
+   * and nothing is remembered.
+   */
+  abstract through(userId: string, load: () => Promise<UserPublic>): Promise<UserPublic>;
+  /** Drops the entry once the current transaction commits (at once outside one); never on rollback. */
+  abstract forget(userId: string): void;
 }

@@ -12,4 +12,4 @@ export * from './mail';
 export * from './credentials';
 export * from './tokens';
 export * from './signing-keys';
-export type { RequestMeta } from '../../../../shared-kernel/principal';
+export type { RequestMeta } from '../../../../shared-kernel/request-meta';

@@ -1,4 +1,4 @@
-import type { RequestMeta } from '../../../../shared-kernel/principal';
+import type { RequestMeta } from '../../../../shared-kernel/request-meta';
 
 export interface ProfileSummary {
   name: string;
