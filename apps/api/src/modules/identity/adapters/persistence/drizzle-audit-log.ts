@@ -11,7 +11,25 @@ import {
 } from '../../application/ports';
 import { authEvents } from './schema';
 
-type AuditRow = Omit<typeof authEvents.$inferInsert, 'data'> & { data: Record<string, unknown> };
+export type AuditRow = Omit<typeof authEvents.$inferInsert, 'data'> & { data: Record<string, unknown> };
+
+/**
+ * The one place an event becomes an `auth_events` row: DrizzleAuditLog writes it, and so does the
+ * refresh rotation's statement, which records its event in the same round trip.
+ */
+export function auditRowOf(event: AuthEvent, id: string, occurredAt: Date): AuditRow {
+  return {
+    id,
+    type: event.type,
+    userId: event.userId,
+    sessionId: event.sessionId,
+    ip: event.meta.ip,
+    userAgent: event.meta.userAgent,
+    requestId: event.meta.requestId,
+    occurredAt,
+    data: event.data ?? {},
+  };
+}
 const AUDIT_ROW = {
   id: true,
   type: true,
@@ -44,17 +62,7 @@ export class DrizzleAuditLog extends AuditLog {
   }
 
   async record(event: AuthEvent): Promise<void> {
-    await this.insert({
-      id: this.ids.next(),
-      type: event.type,
-      userId: event.userId,
-      sessionId: event.sessionId,
-      ip: event.meta.ip,
-      userAgent: event.meta.userAgent,
-      requestId: event.meta.requestId,
-      occurredAt: this.clock.now(),
-      data: event.data ?? {},
-    });
+    await this.insert(auditRowOf(event, this.ids.next(), this.clock.now()));
   }
 
   async purgeBefore(cutoff: Date, limit: number): Promise<number> {

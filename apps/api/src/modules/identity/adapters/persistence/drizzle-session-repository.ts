@@ -16,6 +16,7 @@ import {
   SessionRepository,
 } from '../../application/ports';
 import type { RefreshTokenRecord, RevokeReason, Session } from '../../domain/session';
+import { auditRowOf } from './drizzle-audit-log';
 import { SessionAccessCache } from './session-access-cache';
 import { revocationPayload, SESSIONS_REVOKED_CHANNEL } from './session-revocation-listener';
 import { accounts, refreshTokens, sessions } from './schema';
@@ -211,7 +212,9 @@ export class DrizzleSessionRepository extends SessionRepository {
   }
 
   async rotate(rotation: Rotation): Promise<boolean> {
-    const { successor, event } = rotation;
+    const { successor } = rotation;
+    // The session id of the row is the locked session's, taken from the statement itself.
+    const event = auditRowOf(rotation.event, this.ids.next(), rotation.now);
     const [row] = await this.rotation({
       sessionId: rotation.sessionId,
       presentedId: rotation.presentedId,
@@ -222,13 +225,13 @@ export class DrizzleSessionRepository extends SessionRepository {
       sealedSuccessor: rotation.sealedSuccessor,
       now: rotation.now,
       idleExpiresAt: rotation.idleExpiresAt,
-      eventId: this.ids.next(),
+      eventId: event.id,
       type: event.type,
       userId: event.userId,
-      ip: event.meta.ip,
-      userAgent: event.meta.userAgent,
-      requestId: event.meta.requestId,
-      data: JSON.stringify(event.data ?? {}),
+      ip: event.ip,
+      userAgent: event.userAgent,
+      requestId: event.requestId,
+      data: JSON.stringify(event.data),
     });
     return row?.rotated === 1;
   }
