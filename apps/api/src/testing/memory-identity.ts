@@ -1,0 +1,358 @@
+import type { RefreshTokenRecord, RevokeReason, Session } from '../modules/identity/domain/session';
+import { isActive } from '../modules/identity/domain/session';
+import {
+  AccessTokenIssuer,
+  AuditLog,
+  type AuditQuery,
+  type AuthEvent,
+  IdentitySettings,
+  IdGenerator,
+  type MembershipSummary,
+  type NewRefreshToken,
+  type OrganizationSummary,
+  ProfileDirectory,
+  type ProfileSummary,
+  type RecordedAuthEvent,
+  type RefreshChain,
+  RefreshTokenCodec,
+  type Rotation,
+  SessionRepository,
+} from '../modules/identity/application/ports';
+import type { RequestMeta } from '../shared-kernel/request-meta';
+import { UnitOfWork } from '../shared-kernel/unit-of-work';
+import type { TestClock } from './test-clock';
+
+/**
+ * In-memory fakes of identity's ports, for unit tests of the use cases: each keeps the contract
+ * its port documents (what the Drizzle adapter's integration tests pin on the real databases),
+ * without a database. They are for our own logic; the adapters are tested against real servers.
+ */
+
+/** The identity settings at their defaults; override what a test is about. */
+export function identitySettings(overrides: Partial<IdentitySettings> = {}): IdentitySettings {
+  return {
+    accessTokenTtlSeconds: 900,
+    refreshTokenTtlSeconds: 7 * 86_400,
+    sessionMaxAgeSeconds: 30 * 86_400,
+    refreshReuseGraceSeconds: 10,
+    passwordMinLength: 15,
+    passwordResetTtlSeconds: 1_800,
+    emailVerificationTtlSeconds: 86_400,
+    verificationResendCooldownSeconds: 60,
+    registerUniformResponse: false,
+    jwksCacheTtlSeconds: 300,
+    rsaBits: 2048,
+    keyRotationIntervalSeconds: undefined,
+    production: false,
+    auditRetentionSeconds: undefined,
+    ...overrides,
+  };
+}
+
+export const TEST_META: RequestMeta = { ip: '203.0.113.7', userAgent: 'unit-test', requestId: 'req-1' };
+
+/** `id-1`, `id-2`, …: readable in assertions. */
+export class SequentialIds extends IdGenerator {
+  private count = 0;
+  next(): string {
+    this.count += 1;
+    return `id-${this.count}`;
+  }
+}
+
+/**
+ * Refresh tokens as readable strings. A seal opens only with the token it was sealed under, as
+ * the HMAC codec's does; `forgetSealKey()` plays a server whose seal key changed.
+ */
+export class ReadableRefreshTokenCodec extends RefreshTokenCodec {
+  private count = 0;
+  private sealKey = 'k1';
+  generate(): string {
+    this.count += 1;
+    return `rt-${this.count}`;
+  }
+  hash(token: string): string {
+    return `hash(${token})`;
+  }
+  seal(successor: string, presented: string): string {
+    return JSON.stringify({ key: this.sealKey, presented, successor });
+  }
+  unseal(sealed: string, presented: string): string | undefined {
+    const opened = JSON.parse(sealed) as { key: string; presented: string; successor: string };
+    return opened.key === this.sealKey && opened.presented === presented ? opened.successor : undefined;
+  }
+  forgetSealKey(): void {
+    this.sealKey = 'k2';
+  }
+}
+
+/** Events in the order they were recorded, with the clock's time. */
+export class MemoryAuditLog extends AuditLog {
+  readonly events: (AuthEvent & { occurredAt: Date })[] = [];
+  constructor(private readonly clock: TestClock) {
+    super();
+  }
+  record(event: AuthEvent): Promise<void> {
+    this.events.push({ ...event, occurredAt: this.clock.now() });
+    return Promise.resolve();
+  }
+  redactUser(userId: string): Promise<void> {
+    for (const event of this.events.filter((candidate) => candidate.userId === userId)) {
+      event.meta = { ...event.meta, ip: null, userAgent: null };
+      event.data = {};
+    }
+    return Promise.resolve();
+  }
+  purgeBefore(cutoff: Date, limit: number): Promise<number> {
+    const old = this.events.filter((event) => event.occurredAt < cutoff).slice(0, limit);
+    for (const event of old) this.events.splice(this.events.indexOf(event), 1);
+    return Promise.resolve(old.length);
+  }
+  countBefore(cutoff: Date): Promise<number> {
+    return Promise.resolve(this.events.filter((event) => event.occurredAt < cutoff).length);
+  }
+  find(query: AuditQuery): Promise<RecordedAuthEvent[]> {
+    return Promise.resolve(
+      this.events
+        .filter((event) => event.occurredAt >= query.since)
+        .filter((event) => event.userId === query.userId || event.data?.email === query.email)
+        .filter((event) => query.types.length === 0 || query.types.includes(event.type))
+        .reverse()
+        .slice(0, query.limit)
+        .map((event) => ({
+          type: event.type,
+          occurredAt: event.occurredAt,
+          userId: event.userId,
+          sessionId: event.sessionId,
+          ip: event.meta.ip,
+          userAgent: event.meta.userAgent,
+          requestId: event.meta.requestId,
+          data: event.data ?? {},
+        })),
+    );
+  }
+  types(): string[] {
+    return this.events.map((event) => event.type);
+  }
+}
+
+interface StoredToken extends RefreshTokenRecord {
+  tokenHash: string;
+}
+
+/**
+ * Sessions and their refresh-token chains. `rotate` writes only while the session is unrevoked
+ * and the presented token live, like the rotation statement; `beforeRotate` runs just before it
+ * decides, to play a concurrent request that got there first.
+ */
+export class MemorySessionRepository extends SessionRepository {
+  readonly sessions = new Map<string, Session>();
+  readonly tokens = new Map<string, StoredToken>();
+  /** Users whose accounts are disabled or deleted. */
+  readonly inactiveUsers = new Set<string>();
+  beforeRotate: (() => Promise<void>) | undefined;
+
+  constructor(private readonly audit: AuditLog) {
+    super();
+  }
+
+  create(session: Session, firstToken: NewRefreshToken): Promise<void> {
+    this.sessions.set(session.id, { ...session });
+    this.storeToken(session.id, firstToken);
+    return Promise.resolve();
+  }
+
+  findSessionIdByTokenHash(tokenHash: string): Promise<string | undefined> {
+    return Promise.resolve(this.tokenByHash(tokenHash)?.sessionId);
+  }
+
+  findChain(presentedTokenHash: string): Promise<RefreshChain | undefined> {
+    const presented = this.tokenByHash(presentedTokenHash);
+    if (!presented) return Promise.resolve(undefined);
+    const session = this.sessions.get(presented.sessionId)!;
+    const live = this.liveTokenOf(session.id);
+    return Promise.resolve({
+      session: { ...session },
+      presented: recordOf(presented),
+      live: live && recordOf(live),
+      accountActive: !this.inactiveUsers.has(session.userId),
+    });
+  }
+
+  async rotate(rotation: Rotation): Promise<boolean> {
+    const hook = this.beforeRotate;
+    this.beforeRotate = undefined;
+    await hook?.();
+    const session = this.sessions.get(rotation.sessionId);
+    const presented = this.tokens.get(rotation.presentedId);
+    if (!session || session.revokedAt !== null || !presented || presented.rotatedAt !== null) return false;
+    presented.rotatedAt = rotation.now;
+    presented.successorId = rotation.successor.id;
+    presented.sealedSuccessor = rotation.sealedSuccessor;
+    this.storeToken(session.id, rotation.successor);
+    session.lastUsedAt = rotation.now;
+    session.idleExpiresAt = rotation.idleExpiresAt;
+    await this.audit.record(rotation.event);
+    return true;
+  }
+
+  findById(sessionId: string): Promise<Session | undefined> {
+    const session = this.sessions.get(sessionId);
+    return Promise.resolve(session && { ...session });
+  }
+
+  revoke(
+    sessionIds: string[],
+    reason: RevokeReason,
+    now: Date,
+    options: { reuseDetected?: boolean } = {},
+  ): Promise<string[]> {
+    const revoked: string[] = [];
+    for (const id of sessionIds) {
+      const session = this.sessions.get(id);
+      if (!session || session.revokedAt !== null) continue;
+      session.revokedAt = now;
+      session.revokeReason = reason;
+      if (options.reuseDetected) session.reuseDetectedAt = now;
+      revoked.push(id);
+    }
+    return Promise.resolve(revoked);
+  }
+
+  listLiveIdsForUser(userId: string): Promise<string[]> {
+    return Promise.resolve(
+      [...this.sessions.values()]
+        .filter((session) => session.userId === userId && session.revokedAt === null)
+        .map((session) => session.id),
+    );
+  }
+
+  listLive(page: {
+    createdAtOrBefore: Date;
+    afterId: string | undefined;
+    limit: number;
+  }): Promise<{ id: string; userId: string }[]> {
+    return Promise.resolve(
+      [...this.sessions.values()]
+        .filter((session) => session.revokedAt === null && session.createdAt <= page.createdAtOrBefore)
+        .filter((session) => page.afterId === undefined || session.id > page.afterId)
+        .sort((a, b) => a.id.localeCompare(b.id))
+        .slice(0, page.limit)
+        .map((session) => ({ id: session.id, userId: session.userId })),
+    );
+  }
+
+  setActiveOrganization(sessionId: string, organizationId: string): Promise<void> {
+    const session = this.sessions.get(sessionId);
+    if (session) session.activeOrganizationId = organizationId;
+    return Promise.resolve();
+  }
+
+  listActiveForUser(userId: string, now: Date): Promise<Session[]> {
+    return Promise.resolve(
+      [...this.sessions.values()].filter((session) => session.userId === userId && isActive(session, now)),
+    );
+  }
+
+  accessStatus(sessionId: string, userId: string, now: Date): Promise<'active' | 'inactive'> {
+    const session = this.sessions.get(sessionId);
+    const active =
+      session !== undefined &&
+      session.userId === userId &&
+      session.revokedAt === null &&
+      now < session.expiresAt &&
+      !this.inactiveUsers.has(userId);
+    return Promise.resolve(active ? 'active' : 'inactive');
+  }
+
+  /** The token a client holds, by its value's hash. */
+  tokenByHash(tokenHash: string): StoredToken | undefined {
+    return [...this.tokens.values()].find((token) => token.tokenHash === tokenHash);
+  }
+
+  private liveTokenOf(sessionId: string): StoredToken | undefined {
+    return [...this.tokens.values()].find(
+      (token) => token.sessionId === sessionId && token.rotatedAt === null,
+    );
+  }
+
+  private storeToken(sessionId: string, token: NewRefreshToken): void {
+    this.tokens.set(token.id, {
+      id: token.id,
+      sessionId,
+      tokenHash: token.tokenHash,
+      generation: token.generation,
+      createdAt: token.createdAt,
+      rotatedAt: null,
+      successorId: null,
+      sealedSuccessor: null,
+    });
+  }
+}
+
+function recordOf(token: StoredToken): RefreshTokenRecord {
+  const { tokenHash: _hash, ...record } = token;
+  return { ...record };
+}
+
+/** Access tokens that say what they were issued for: `at(<user>,<session>,<org>)`. */
+export class ReadableAccessTokens extends AccessTokenIssuer {
+  readonly issued: Parameters<AccessTokenIssuer['issue']>[0][] = [];
+  issue(input: Parameters<AccessTokenIssuer['issue']>[0]): Promise<{ token: string; expiresIn: number }> {
+    this.issued.push(input);
+    return Promise.resolve({
+      token: `at(${input.userId},${input.sessionId},${input.organization?.id ?? '-'})`,
+      expiresIn: 900,
+    });
+  }
+}
+
+/** Profiles and memberships, as user-profile would answer them. */
+export class MemoryProfileDirectory extends ProfileDirectory {
+  readonly profiles = new Map<string, ProfileSummary>();
+  readonly memberships = new Map<string, MembershipSummary[]>();
+  readonly organizations = new Map<string, OrganizationSummary>();
+
+  create(userId: string, name: string): Promise<void> {
+    this.profiles.set(userId, { name, roles: ['user'] });
+    return Promise.resolve();
+  }
+  find(userId: string): Promise<ProfileSummary | undefined> {
+    return Promise.resolve(this.profiles.get(userId));
+  }
+  claimsOf(userId: string): Promise<{ roles: string[]; memberships: MembershipSummary[] } | undefined> {
+    const profile = this.profiles.get(userId);
+    return Promise.resolve(
+      profile && { roles: profile.roles, memberships: this.memberships.get(userId) ?? [] },
+    );
+  }
+  validateSlug(): void {}
+  createOrganization(input: {
+    id: string;
+    name: string;
+    slug: string;
+    ownerId: string;
+    now: Date;
+  }): Promise<OrganizationSummary> {
+    const organization = { id: input.id, name: input.name, slug: input.slug, createdAt: input.now };
+    this.organizations.set(input.id, organization);
+    this.memberships.set(input.ownerId, [
+      ...(this.memberships.get(input.ownerId) ?? []),
+      { organizationId: input.id, role: 'ORGANIZATION_OWNER' },
+    ]);
+    return Promise.resolve(organization);
+  }
+  membershipsOf(userId: string): Promise<MembershipSummary[]> {
+    return Promise.resolve(this.memberships.get(userId) ?? []);
+  }
+}
+
+/** Runs the work directly: the fakes have no transactions to join. */
+export class DirectUnitOfWork extends UnitOfWork {
+  run<T>(work: () => Promise<T>): Promise<T> {
+    return work();
+  }
+  runWrites<T>(work: () => Promise<T>): Promise<T> {
+    return work();
+  }
+}
