@@ -1,15 +1,28 @@
+import type { Account } from '../modules/identity/domain/account';
+import { EmailAlreadyRegistered } from '../modules/identity/domain/errors';
+import type { AttemptVerdict } from '../modules/identity/domain/login-protection';
+import type { DeliveryState } from '../modules/identity/domain/one-time-secret';
+import type { PasswordResetToken } from '../modules/identity/domain/password-reset-token';
 import type { RefreshTokenRecord, RevokeReason, Session } from '../modules/identity/domain/session';
 import { isActive } from '../modules/identity/domain/session';
 import {
   AccessTokenIssuer,
+  type AccountEmail,
+  AccountMailer,
+  AccountRepository,
   AuditLog,
   type AuditQuery,
   type AuthEvent,
   IdentitySettings,
   IdGenerator,
+  LoginAttemptGate,
   type MembershipSummary,
   type NewRefreshToken,
+  type OneTimeSecretPurpose,
+  OneTimeSecrets,
   type OrganizationSummary,
+  PasswordHasher,
+  PasswordResetRepository,
   ProfileDirectory,
   type ProfileSummary,
   type RecordedAuthEvent,
@@ -354,5 +367,172 @@ export class DirectUnitOfWork extends UnitOfWork {
   }
   runWrites<T>(work: () => Promise<T>): Promise<T> {
     return work();
+  }
+}
+
+/** Accounts by id; `findByEmail` sees live accounts only, as the unique index on live rows does. */
+export class MemoryAccountRepository extends AccountRepository {
+  readonly accounts = new Map<string, Account>();
+
+  create(account: Account): Promise<void> {
+    if (
+      [...this.accounts.values()].some((other) => other.email === account.email && other.deletedAt === null)
+    )
+      return Promise.reject(new EmailAlreadyRegistered());
+    this.accounts.set(account.id, { ...account });
+    return Promise.resolve();
+  }
+  findByEmail(email: string): Promise<Account | undefined> {
+    const found = [...this.accounts.values()].find(
+      (account) => account.email === email && account.deletedAt === null,
+    );
+    return Promise.resolve(found && { ...found });
+  }
+  findById(id: string): Promise<Account | undefined> {
+    const found = this.accounts.get(id);
+    return Promise.resolve(found && { ...found });
+  }
+  findMany(ids: string[]): Promise<Account[]> {
+    return Promise.resolve(
+      ids.flatMap((id) => (this.accounts.has(id) ? [{ ...this.accounts.get(id)! }] : [])),
+    );
+  }
+  updatePasswordHash(id: string, passwordHash: string): Promise<void> {
+    this.accounts.get(id)!.passwordHash = passwordHash;
+    return Promise.resolve();
+  }
+  markEmailVerified(id: string, email: string, now: Date): Promise<boolean> {
+    const account = this.accounts.get(id);
+    if (!account || account.email !== email) return Promise.resolve(false);
+    account.emailVerifiedAt ??= now;
+    return Promise.resolve(true);
+  }
+  page(query: { afterId?: string; limit: number; email?: string }): Promise<Account[]> {
+    return Promise.resolve(
+      [...this.accounts.values()]
+        .filter((account) => account.deletedAt === null)
+        .filter((account) => query.email === undefined || account.email === query.email)
+        .filter((account) => query.afterId === undefined || account.id > query.afterId)
+        .sort((a, b) => a.id.localeCompare(b.id))
+        .slice(0, query.limit),
+    );
+  }
+  delete(id: string): Promise<void> {
+    this.accounts.delete(id);
+    return Promise.resolve();
+  }
+}
+
+/**
+ * A password hash is `hashed(<password>)`; one that starts with `old:` verifies too but asks for
+ * a rehash. Every call is counted, so a test can see that an unknown account cost a (dummy)
+ * verification and a refused attempt none.
+ */
+export class ReadablePasswordHasher extends PasswordHasher {
+  readonly calls: ('hash' | 'verify' | 'dummy')[] = [];
+  hash(plain: string): Promise<string> {
+    this.calls.push('hash');
+    return Promise.resolve(`hashed(${plain})`);
+  }
+  verify(hash: string, plain: string): Promise<{ ok: boolean; needsRehash: boolean }> {
+    this.calls.push('verify');
+    const ok = hash === `hashed(${plain})` || hash === `old:hashed(${plain})`;
+    return Promise.resolve({ ok, needsRehash: ok && hash.startsWith('old:') });
+  }
+  verifyDummy(): Promise<void> {
+    this.calls.push('dummy');
+    return Promise.resolve();
+  }
+}
+
+/** The attempt gate, answering the verdict a test sets; it records what it was told. */
+export class ScriptedAttemptGate extends LoginAttemptGate {
+  verdict: AttemptVerdict = { allowed: true, attempt: 1, lockSeconds: 0 };
+  readonly calls: string[] = [];
+  begin(email: string): Promise<AttemptVerdict> {
+    this.calls.push(`begin ${email}`);
+    return Promise.resolve(this.verdict);
+  }
+  succeeded(email: string): Promise<void> {
+    this.calls.push(`succeeded ${email}`);
+    return Promise.resolve();
+  }
+  release(email: string): Promise<void> {
+    this.calls.push(`release ${email}`);
+    return Promise.resolve();
+  }
+}
+
+/** Reset tokens; only the newest unused one of an account works, and works once. */
+export class MemoryPasswordResetRepository extends PasswordResetRepository {
+  readonly tokens: (PasswordResetToken & { usedAt: Date | null; voidedAt: Date | null })[] = [];
+  async issue(token: PasswordResetToken, now: Date): Promise<void> {
+    await this.voidAll(token.accountId, now);
+    this.tokens.push({ ...token, usedAt: null, voidedAt: null });
+  }
+  findUsable(tokenHash: string, now: Date): Promise<string | undefined> {
+    return Promise.resolve(this.usable(tokenHash, now)?.accountId);
+  }
+  consume(tokenHash: string, now: Date): Promise<string | undefined> {
+    const token = this.usable(tokenHash, now);
+    if (token) token.usedAt = now;
+    return Promise.resolve(token?.accountId);
+  }
+  voidAll(accountId: string, now: Date): Promise<number> {
+    const live = this.tokens.filter(
+      (t) => t.accountId === accountId && t.usedAt === null && t.voidedAt === null,
+    );
+    for (const token of live) token.voidedAt = now;
+    return Promise.resolve(live.length);
+  }
+  private usable(tokenHash: string, now: Date) {
+    return this.tokens.find(
+      (t) => t.tokenHash === tokenHash && t.usedAt === null && t.voidedAt === null && now < t.expiresAt,
+    );
+  }
+}
+
+/** Secrets and their hashes as readable strings. */
+export class ReadableOneTimeSecrets extends OneTimeSecrets {
+  private count = 0;
+  token(): string {
+    this.count += 1;
+    return `secret-${this.count}`;
+  }
+  code(): string {
+    this.count += 1;
+    return String(100_000 + this.count);
+  }
+  hash(purpose: OneTimeSecretPurpose, value: string): string {
+    return `${purpose}:${value}`;
+  }
+  matches(purpose: OneTimeSecretPurpose, value: string, storedHash: string): boolean {
+    return this.hash(purpose, value) === storedHash;
+  }
+}
+
+/** The mail queued, in order; each message is `queued` until a test says otherwise. */
+export class MemoryAccountMailer extends AccountMailer {
+  readonly queued: (AccountEmail & { id: string; state: DeliveryState })[] = [];
+  queue(email: AccountEmail): Promise<string> {
+    const id = `mail-${this.queued.length + 1}`;
+    this.queued.push({ ...email, id, state: 'queued' });
+    return Promise.resolve(id);
+  }
+  deliveryState(messageId: string): Promise<DeliveryState> {
+    return Promise.resolve(this.queued.find((mail) => mail.id === messageId)?.state ?? 'cancelled');
+  }
+  cancel(messageId: string): Promise<void> {
+    const mail = this.queued.find((candidate) => candidate.id === messageId);
+    if (mail && mail.state === 'queued') mail.state = 'cancelled';
+    return Promise.resolve();
+  }
+  forget(address: string): Promise<void> {
+    for (const mail of this.queued.filter((candidate) => candidate.to === address))
+      this.queued.splice(this.queued.indexOf(mail), 1);
+    return Promise.resolve();
+  }
+  kinds(): string[] {
+    return this.queued.map((mail) => mail.kind);
   }
 }
