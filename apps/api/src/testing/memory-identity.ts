@@ -2,6 +2,7 @@ import type { Account } from '../modules/identity/domain/account';
 import { EmailAlreadyRegistered } from '../modules/identity/domain/errors';
 import type { AttemptVerdict } from '../modules/identity/domain/login-protection';
 import type { DeliveryState } from '../modules/identity/domain/one-time-secret';
+import type { EmailVerification } from '../modules/identity/domain/email-verification';
 import type { PasswordResetToken } from '../modules/identity/domain/password-reset-token';
 import type { RefreshTokenRecord, RevokeReason, Session } from '../modules/identity/domain/session';
 import { isActive } from '../modules/identity/domain/session';
@@ -12,6 +13,7 @@ import {
   AccountRepository,
   AuditLog,
   type AuditQuery,
+  EmailVerificationRepository,
   type AuthEvent,
   IdentitySettings,
   IdGenerator,
@@ -30,6 +32,7 @@ import {
   RefreshTokenCodec,
   type Rotation,
   SessionRepository,
+  TransactionLock,
 } from '../modules/identity/application/ports';
 import type { RequestMeta } from '../shared-kernel/request-meta';
 import { UnitOfWork } from '../shared-kernel/unit-of-work';
@@ -535,4 +538,110 @@ export class MemoryAccountMailer extends AccountMailer {
   kinds(): string[] {
     return this.queued.map((mail) => mail.kind);
   }
+}
+
+/** Verifications in insertion order; consuming one by its link token works once, before expiry. */
+export class MemoryEmailVerificationRepository extends EmailVerificationRepository {
+  readonly verifications: EmailVerification[] = [];
+  voidUnused(accountId: string, now: Date): Promise<void> {
+    for (const v of this.verifications)
+      if (v.accountId === accountId && v.usedAt === null && v.voidedAt === null) v.voidedAt = now;
+    return Promise.resolve();
+  }
+  add(verification: EmailVerification): Promise<void> {
+    this.verifications.push({ ...verification });
+    return Promise.resolve();
+  }
+  latest(accountId: string): Promise<EmailVerification | undefined> {
+    return Promise.resolve(this.verifications.filter((v) => v.accountId === accountId).at(-1));
+  }
+  createdSince(accountId: string, since: Date): Promise<EmailVerification[]> {
+    return Promise.resolve(
+      this.verifications.filter((v) => v.accountId === accountId && v.createdAt >= since),
+    );
+  }
+  consumeByToken(tokenHash: string, now: Date): Promise<EmailVerification | undefined> {
+    const found = this.verifications.find(
+      (v) => v.tokenHash === tokenHash && v.usedAt === null && v.voidedAt === null && now < v.expiresAt,
+    );
+    if (found) found.usedAt = now;
+    return Promise.resolve(found);
+  }
+  lockCurrent(accountId: string): Promise<EmailVerification | undefined> {
+    return Promise.resolve(
+      this.verifications
+        .filter((v) => v.accountId === accountId && v.usedAt === null && v.voidedAt === null)
+        .at(-1),
+    );
+  }
+  recordWrongCode(id: string): Promise<void> {
+    const found = this.verifications.find((v) => v.id === id);
+    if (found) found.failedCodeAttempts += 1;
+    return Promise.resolve();
+  }
+  markUsed(id: string, now: Date): Promise<void> {
+    const found = this.verifications.find((v) => v.id === id);
+    if (found) found.usedAt = now;
+    return Promise.resolve();
+  }
+}
+
+/** One process, no contention: every lock is free at once. */
+export class UncontendedLock extends TransactionLock {
+  tryAcquire(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+  acquire(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/**
+ * A unit of work that rolls back: `run` copies the state of the fakes it was given (every Map,
+ * Set and array they hold) and puts it back if the work throws, as a transaction would. A nested
+ * `run` joins the outer one.
+ */
+export class RollbackUnitOfWork extends UnitOfWork {
+  private depth = 0;
+  constructor(private readonly participants: object[]) {
+    super();
+  }
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.depth > 0) return work();
+    const restore = this.participants.map(snapshotOf);
+    this.depth += 1;
+    try {
+      return await work();
+    } catch (error) {
+      restore.forEach((undo) => undo());
+      throw error;
+    } finally {
+      this.depth -= 1;
+    }
+  }
+  runWrites<T>(work: () => Promise<T>): Promise<T> {
+    return this.run(work);
+  }
+}
+
+function snapshotOf(participant: object): () => void {
+  const saved = Object.values(participant)
+    .filter((value) => value instanceof Map || value instanceof Set || Array.isArray(value))
+    .map((container: Map<unknown, unknown> | Set<unknown> | unknown[]) => ({
+      container,
+      copy: structuredClone(container),
+    }));
+  return () => {
+    for (const { container, copy } of saved) {
+      if (container instanceof Map) {
+        container.clear();
+        for (const [key, value] of copy as Map<unknown, unknown>) container.set(key, value);
+      } else if (container instanceof Set) {
+        container.clear();
+        for (const value of copy as Set<unknown>) container.add(value);
+      } else {
+        container.splice(0, container.length, ...(copy as unknown[]));
+      }
+    }
+  };
 }
