@@ -62,6 +62,16 @@ module.exports = {
       },
     },
     {
+      name: 'cli-through-module-doors',
+      comment: 'Operator commands reach a module only through its index.ts, as other modules do.',
+      severity: 'error',
+      from: { path: '^apps/api/src/cli/' },
+      to: {
+        path: '^apps/api/src/modules/[^/]+/.+',
+        pathNot: '^apps/api/src/modules/[^/]+/index\\.ts$',
+      },
+    },
+    {
       name: 'no-test-code-in-production',
       severity: 'error',
       from: { path: '^apps/api/src/', pathNot: ['\\.(spec|int-spec)\\.ts$', '^apps/api/src/testing/'] },

@@ -1,5 +1,4 @@
-import { ListAuditEvents } from '../modules/identity/application/list-audit-events';
-import { PurgeAuditEvents } from '../modules/identity/application/purge-audit-events';
+import { ListAuditEvents, PurgeAuditEvents } from '../modules/identity';
 import { durationSeconds } from '../platform/config/env-reader';
 import { type CliIo, type CliOverrides, parseArgs, processIo, runCli, UsageError } from './cli-context';
 

@@ -1,12 +1,14 @@
+import {
+  ActivateSigningKey,
+  AddSigningKey,
+  ExportPublicKey,
+  ImportSigningKey,
+  ListSigningKeys,
+  RemoveSigningKey,
+  RetireSigningKey,
+  RevokeSigningKey,
+} from '../modules/identity';
 import { readFile } from 'node:fs/promises';
-import { ActivateSigningKey } from '../modules/identity/application/signing-keys/activate-signing-key';
-import { AddSigningKey } from '../modules/identity/application/signing-keys/add-signing-key';
-import { ExportPublicKey } from '../modules/identity/application/signing-keys/export-public-key';
-import { ImportSigningKey } from '../modules/identity/application/signing-keys/import-signing-key';
-import { ListSigningKeys } from '../modules/identity/application/signing-keys/list-signing-keys';
-import { RemoveSigningKey } from '../modules/identity/application/signing-keys/remove-signing-key';
-import { RetireSigningKey } from '../modules/identity/application/signing-keys/retire-signing-key';
-import { RevokeSigningKey } from '../modules/identity/application/signing-keys/revoke-signing-key';
 import { type CliIo, type CliOverrides, parseArgs, processIo, runCli, UsageError } from './cli-context';
 
 export const KEYS_USAGE = `usage: pnpm keys <command>

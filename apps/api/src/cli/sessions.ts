@@ -1,9 +1,9 @@
-import { ListSessionsOfUser } from '../modules/identity/application/list-sessions-of-user';
-import { RevokeAllSessionsAsOperator } from '../modules/identity/application/revoke-all-sessions-as-operator';
 import {
+  ListSessionsOfUser,
   type OperatorRevocation,
+  RevokeAllSessionsAsOperator,
   RevokeSessionsAsOperator,
-} from '../modules/identity/application/revoke-sessions-as-operator';
+} from '../modules/identity';
 import { type CliIo, type CliOverrides, parseArgs, processIo, runCli, UsageError } from './cli-context';
 
 export const SESSIONS_USAGE = `usage: pnpm sessions <command>

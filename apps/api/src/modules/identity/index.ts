@@ -2,3 +2,20 @@
 export { IdentityAdminModule, IdentityModule } from './identity.module';
 export { signingKeyStartupProblems } from './adapters/crypto/signing-key-preflight';
 export { NoUsableSigningKey } from './application/signing-keys/ensure-signing-key';
+
+// What operators do from the command line (apps/api/src/cli), through the same door as every
+// other caller.
+export { ListAuditEvents } from './application/list-audit-events';
+export { PurgeAuditEvents } from './application/purge-audit-events';
+export { VoidPasswordResetLinks } from './application/void-password-reset-links';
+export { ListSessionsOfUser } from './application/list-sessions-of-user';
+export { type OperatorRevocation, RevokeSessionsAsOperator } from './application/revoke-sessions-as-operator';
+export { RevokeAllSessionsAsOperator } from './application/revoke-all-sessions-as-operator';
+export { ActivateSigningKey } from './application/signing-keys/activate-signing-key';
+export { AddSigningKey } from './application/signing-keys/add-signing-key';
+export { ExportPublicKey } from './application/signing-keys/export-public-key';
+export { ImportSigningKey } from './application/signing-keys/import-signing-key';
+export { ListSigningKeys } from './application/signing-keys/list-signing-keys';
+export { RemoveSigningKey } from './application/signing-keys/remove-signing-key';
+export { RetireSigningKey } from './application/signing-keys/retire-signing-key';
+export { RevokeSigningKey } from './application/signing-keys/revoke-signing-key';
