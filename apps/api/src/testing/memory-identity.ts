@@ -36,7 +36,9 @@ import {
 } from '../modules/identity/application/ports';
 import type { RequestMeta } from '../shared-kernel/request-meta';
 import { UnitOfWork } from '../shared-kernel/unit-of-work';
-import type { TestClock } from './test-clock';
+import { AccessTokenMinter } from '../modules/identity/application/access-token-minter';
+import { SessionStarter } from '../modules/identity/application/session-starter';
+import { TestClock } from './test-clock';
 
 /**
  * In-memory fakes of identity's ports, for unit tests of the use cases: each keeps the contract
@@ -119,10 +121,17 @@ export class MemoryAuditLog extends AuditLog {
     }
     return Promise.resolve();
   }
+  /** The size of each purge batch, in order. */
+  readonly batches: number[] = [];
   purgeBefore(cutoff: Date, limit: number): Promise<number> {
-    const old = this.events.filter((event) => event.occurredAt < cutoff).slice(0, limit);
-    for (const event of old) this.events.splice(this.events.indexOf(event), 1);
-    return Promise.resolve(old.length);
+    const oldest = this.events
+      .filter((event) => event.occurredAt < cutoff)
+      .sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime())
+      .slice(0, limit);
+    const gone = new Set(oldest);
+    this.events.splice(0, this.events.length, ...this.events.filter((event) => !gone.has(event)));
+    this.batches.push(oldest.length);
+    return Promise.resolve(oldest.length);
   }
   countBefore(cutoff: Date): Promise<number> {
     return Promise.resolve(this.events.filter((event) => event.occurredAt < cutoff).length);
@@ -281,6 +290,16 @@ export class MemorySessionRepository extends SessionRepository {
     return Promise.resolve(active ? 'active' : 'inactive');
   }
 
+  /** A signed-in session holding its first refresh token (`token-<session id>`, generation 0). */
+  seed(session: Session, tokenHash = `hash-${session.id}`): Promise<void> {
+    return this.create(session, {
+      id: `token-${session.id}`,
+      tokenHash,
+      generation: 0,
+      createdAt: session.createdAt,
+    });
+  }
+
   /** The token a client holds, by its value's hash. */
   tokenByHash(tokenHash: string): StoredToken | undefined {
     return [...this.tokens.values()].find((token) => token.tokenHash === tokenHash);
@@ -360,16 +379,6 @@ export class MemoryProfileDirectory extends ProfileDirectory {
   }
   membershipsOf(userId: string): Promise<MembershipSummary[]> {
     return Promise.resolve(this.memberships.get(userId) ?? []);
-  }
-}
-
-/** Runs the work directly: the fakes have no transactions to join. */
-export class DirectUnitOfWork extends UnitOfWork {
-  run<T>(work: () => Promise<T>): Promise<T> {
-    return work();
-  }
-  runWrites<T>(work: () => Promise<T>): Promise<T> {
-    return work();
   }
 }
 
@@ -643,5 +652,46 @@ function snapshotOf(participant: object): () => void {
         container.splice(0, container.length, ...(copy as unknown[]));
       }
     }
+  };
+}
+
+/**
+ * Every fake above, wired as identity.module.ts wires the real adapters, with one clock and a
+ * unit of work that rolls all of them back. A spec builds its use case from the parts it needs.
+ */
+export function memoryIdentity(settingsOverrides: Partial<IdentitySettings> = {}) {
+  const clock = new TestClock(new Date('2026-12-03T09:00:00.000Z'));
+  const audit = new MemoryAuditLog(clock);
+  const accounts = new MemoryAccountRepository();
+  const sessions = new MemorySessionRepository(audit);
+  const profiles = new MemoryProfileDirectory();
+  const resets = new MemoryPasswordResetRepository();
+  const verifications = new MemoryEmailVerificationRepository();
+  const mailer = new MemoryAccountMailer();
+  const accessTokens = new ReadableAccessTokens();
+  const settings = identitySettings(settingsOverrides);
+  const codec = new ReadableRefreshTokenCodec();
+  const ids = new SequentialIds();
+  const minter = new AccessTokenMinter(accessTokens, profiles);
+  return {
+    clock,
+    settings,
+    audit,
+    accounts,
+    sessions,
+    profiles,
+    resets,
+    verifications,
+    mailer,
+    accessTokens,
+    codec,
+    ids,
+    secrets: new ReadableOneTimeSecrets(),
+    hasher: new ReadablePasswordHasher(),
+    gate: new ScriptedAttemptGate(),
+    lock: new UncontendedLock(),
+    unitOfWork: new RollbackUnitOfWork([accounts, sessions, profiles, resets, verifications, mailer, audit]),
+    minter,
+    starter: new SessionStarter(sessions, codec, minter, settings, ids, audit),
   };
 }

@@ -1,16 +1,5 @@
 import { anAccount, aSession } from '../../../testing/factories';
-import {
-  DirectUnitOfWork,
-  MemoryAccountMailer,
-  MemoryAccountRepository,
-  MemoryAuditLog,
-  MemoryPasswordResetRepository,
-  MemorySessionRepository,
-  ReadablePasswordHasher,
-  ScriptedAttemptGate,
-  TEST_META,
-} from '../../../testing/memory-identity';
-import { TestClock } from '../../../testing/test-clock';
+import { memoryIdentity, TEST_META } from '../../../testing/memory-identity';
 import { CurrentPasswordIncorrect, InvalidAccessToken, PasswordRejected } from '../domain/errors';
 import { PasswordPolicy } from '../domain/password-policy';
 import { ChangePassword } from './change-password';
@@ -19,14 +8,8 @@ const CURRENT = 'correct horse battery staple';
 const NEXT = 'another perfectly long passphrase';
 
 async function setUp() {
-  const clock = new TestClock(new Date('2026-12-03T09:00:00.000Z'));
-  const audit = new MemoryAuditLog(clock);
-  const accounts = new MemoryAccountRepository();
-  const sessions = new MemorySessionRepository(audit);
-  const resets = new MemoryPasswordResetRepository();
-  const mailer = new MemoryAccountMailer();
-  const hasher = new ReadablePasswordHasher();
-  const gate = new ScriptedAttemptGate();
+  const fakes = memoryIdentity();
+  const { clock, audit, accounts, sessions, resets, mailer, hasher, gate } = fakes;
   const policy = new PasswordPolicy(15, { has: (password) => password === 'passwordpassword' });
   const change = new ChangePassword(
     accounts,
@@ -37,18 +20,12 @@ async function setUp() {
     policy,
     gate,
     clock,
-    new DirectUnitOfWork(),
+    fakes.unitOfWork,
     audit,
   );
   const ada = anAccount({ id: 'user-1', email: 'ada@example.com', passwordHash: `hashed(${CURRENT})` });
   accounts.accounts.set(ada.id, ada);
-  for (const id of ['this-session', 'laptop', 'phone'])
-    await sessions.create(aSession(ada.id, { id }), {
-      id: `token-${id}`,
-      tokenHash: `hash-${id}`,
-      generation: 0,
-      createdAt: clock.now(),
-    });
+  for (const id of ['this-session', 'laptop', 'phone']) await sessions.seed(aSession(ada.id, { id }));
   await resets.issue(
     {
       id: 'reset-1',

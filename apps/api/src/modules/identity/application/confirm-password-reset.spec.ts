@@ -1,17 +1,5 @@
 import { anAccount, aSession } from '../../../testing/factories';
-import {
-  DirectUnitOfWork,
-  MemoryAccountMailer,
-  MemoryAccountRepository,
-  MemoryAuditLog,
-  MemoryPasswordResetRepository,
-  MemorySessionRepository,
-  ReadableOneTimeSecrets,
-  ReadablePasswordHasher,
-  ScriptedAttemptGate,
-  TEST_META,
-} from '../../../testing/memory-identity';
-import { TestClock } from '../../../testing/test-clock';
+import { memoryIdentity, TEST_META } from '../../../testing/memory-identity';
 import { InvalidOneTimeToken, PasswordRejected } from '../domain/errors';
 import { PasswordPolicy } from '../domain/password-policy';
 import { ConfirmPasswordReset } from './confirm-password-reset';
@@ -20,15 +8,8 @@ const NEW_PASSWORD = 'another perfectly long passphrase';
 const TTL_MS = 30 * 60_000;
 
 async function setUp() {
-  const clock = new TestClock(new Date('2026-12-03T09:00:00.000Z'));
-  const audit = new MemoryAuditLog(clock);
-  const accounts = new MemoryAccountRepository();
-  const sessions = new MemorySessionRepository(audit);
-  const resets = new MemoryPasswordResetRepository();
-  const mailer = new MemoryAccountMailer();
-  const secrets = new ReadableOneTimeSecrets();
-  const hasher = new ReadablePasswordHasher();
-  const gate = new ScriptedAttemptGate();
+  const fakes = memoryIdentity();
+  const { clock, audit, accounts, sessions, resets, mailer, secrets, hasher, gate } = fakes;
   const confirm = new ConfirmPasswordReset(
     accounts,
     resets,
@@ -39,7 +20,7 @@ async function setUp() {
     new PasswordPolicy(15, { has: () => false }),
     gate,
     clock,
-    new DirectUnitOfWork(),
+    fakes.unitOfWork,
     audit,
   );
   const ada = anAccount({
@@ -48,13 +29,7 @@ async function setUp() {
     passwordHash: 'hashed(old password here)',
   });
   accounts.accounts.set(ada.id, ada);
-  for (const id of ['laptop', 'phone'])
-    await sessions.create(aSession(ada.id, { id }), {
-      id: `token-${id}`,
-      tokenHash: `hash-${id}`,
-      generation: 0,
-      createdAt: clock.now(),
-    });
+  for (const id of ['laptop', 'phone']) await sessions.seed(aSession(ada.id, { id }));
   /** Emails a reset link: its token is what the user pastes back. */
   const issue = async () => {
     const token = secrets.token();

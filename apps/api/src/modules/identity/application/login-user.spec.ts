@@ -1,45 +1,14 @@
 import { anAccount } from '../../../testing/factories';
-import {
-  DirectUnitOfWork,
-  identitySettings,
-  MemoryAccountRepository,
-  MemoryAuditLog,
-  MemoryProfileDirectory,
-  MemorySessionRepository,
-  ReadableAccessTokens,
-  ReadablePasswordHasher,
-  ReadableRefreshTokenCodec,
-  ScriptedAttemptGate,
-  SequentialIds,
-  TEST_META,
-} from '../../../testing/memory-identity';
-import { TestClock } from '../../../testing/test-clock';
+import { memoryIdentity, TEST_META } from '../../../testing/memory-identity';
 import { InvalidCredentials } from '../domain/errors';
-import { AccessTokenMinter } from './access-token-minter';
 import { LoginUser } from './login-user';
-import { SessionStarter } from './session-starter';
 
 const PASSWORD = 'correct horse battery staple';
 
 function setUp() {
-  const clock = new TestClock(new Date('2026-12-03T09:00:00.000Z'));
-  const audit = new MemoryAuditLog(clock);
-  const accounts = new MemoryAccountRepository();
-  const sessions = new MemorySessionRepository(audit);
-  const hasher = new ReadablePasswordHasher();
-  const gate = new ScriptedAttemptGate();
-  const profiles = new MemoryProfileDirectory();
-  const codec = new ReadableRefreshTokenCodec();
-  const settings = identitySettings();
-  const starter = new SessionStarter(
-    sessions,
-    codec,
-    new AccessTokenMinter(new ReadableAccessTokens(), profiles),
-    settings,
-    new SequentialIds(),
-    audit,
-  );
-  const login = new LoginUser(accounts, hasher, gate, starter, clock, new DirectUnitOfWork(), audit);
+  const fakes = memoryIdentity();
+  const { clock, audit, accounts, sessions, hasher, gate, profiles, settings } = fakes;
+  const login = new LoginUser(accounts, hasher, gate, fakes.starter, clock, fakes.unitOfWork, audit);
   const ada = anAccount({ id: 'user-1', email: 'ada@example.com', passwordHash: `hashed(${PASSWORD})` });
   accounts.accounts.set(ada.id, ada);
   profiles.profiles.set(ada.id, { name: 'Ada', roles: ['user'] });

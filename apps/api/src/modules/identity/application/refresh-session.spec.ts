@@ -1,41 +1,24 @@
 import { organizationPermissionsOf, permissionsOf } from '@latchkey/contracts';
 import { aSession } from '../../../testing/factories';
-import {
-  DirectUnitOfWork,
-  identitySettings,
-  MemoryAuditLog,
-  MemoryProfileDirectory,
-  MemorySessionRepository,
-  ReadableAccessTokens,
-  ReadableRefreshTokenCodec,
-  SequentialIds,
-  TEST_META,
-} from '../../../testing/memory-identity';
-import { TestClock } from '../../../testing/test-clock';
+import { memoryIdentity, TEST_META } from '../../../testing/memory-identity';
 import { InvalidRefreshToken, RefreshTokenReused } from '../domain/errors';
-import { AccessTokenMinter } from './access-token-minter';
 import { RefreshSession } from './refresh-session';
 
 const USER = 'user-1';
 const GRACE_SECONDS = 10;
 
 function setUp() {
-  const clock = new TestClock(new Date('2026-12-03T09:00:00.000Z'));
-  const audit = new MemoryAuditLog(clock);
-  const sessions = new MemorySessionRepository(audit);
-  const codec = new ReadableRefreshTokenCodec();
-  const profiles = new MemoryProfileDirectory();
+  const fakes = memoryIdentity({ refreshReuseGraceSeconds: GRACE_SECONDS });
+  const { clock, audit, sessions, codec, profiles, accessTokens, settings } = fakes;
   profiles.profiles.set(USER, { name: 'Ada', roles: ['user'] });
-  const accessTokens = new ReadableAccessTokens();
-  const settings = identitySettings({ refreshReuseGraceSeconds: GRACE_SECONDS });
   const refresh = new RefreshSession(
     sessions,
     codec,
-    new AccessTokenMinter(accessTokens, profiles),
+    fakes.minter,
     settings,
-    new SequentialIds(),
+    fakes.ids,
     clock,
-    new DirectUnitOfWork(),
+    fakes.unitOfWork,
     audit,
   );
   /** A logged-in session holding refresh token `rt-0`. */
@@ -49,12 +32,7 @@ function setUp() {
       idleExpiresAt: new Date(now.getTime() + settings.refreshTokenTtlSeconds * 1000),
       ...overrides,
     });
-    await sessions.create(session, {
-      id: 'token-0',
-      tokenHash: codec.hash('rt-0'),
-      generation: 0,
-      createdAt: now,
-    });
+    await sessions.seed(session, codec.hash('rt-0'));
     return session;
   };
   const run = (refreshToken: string) => refresh.execute({ refreshToken }, TEST_META);

@@ -1,28 +1,9 @@
 import { anAccount } from '../../../testing/factories';
-import {
-  identitySettings,
-  MemoryAccountMailer,
-  MemoryAccountRepository,
-  MemoryAuditLog,
-  MemoryEmailVerificationRepository,
-  MemoryProfileDirectory,
-  MemorySessionRepository,
-  ReadableAccessTokens,
-  ReadableOneTimeSecrets,
-  ReadablePasswordHasher,
-  ReadableRefreshTokenCodec,
-  RollbackUnitOfWork,
-  SequentialIds,
-  TEST_META,
-  UncontendedLock,
-} from '../../../testing/memory-identity';
-import { TestClock } from '../../../testing/test-clock';
+import { memoryIdentity, TEST_META } from '../../../testing/memory-identity';
 import { EmailAlreadyRegistered, PasswordRejected } from '../domain/errors';
 import { PasswordPolicy } from '../domain/password-policy';
-import { AccessTokenMinter } from './access-token-minter';
 import { AccountOpener } from './account-opener';
 import { EmailVerificationIssuer } from './email-verification-issuer';
-import { SessionStarter } from './session-starter';
 import { SignUp, type SignUpCommand } from './sign-up';
 
 const GRACE: SignUpCommand = {
@@ -34,39 +15,23 @@ const GRACE: SignUpCommand = {
 };
 
 function setUp() {
-  const clock = new TestClock(new Date('2026-12-03T09:00:00.000Z'));
-  const audit = new MemoryAuditLog(clock);
-  const accounts = new MemoryAccountRepository();
-  const sessions = new MemorySessionRepository(audit);
-  const profiles = new MemoryProfileDirectory();
-  const verifications = new MemoryEmailVerificationRepository();
-  const mailer = new MemoryAccountMailer();
-  const hasher = new ReadablePasswordHasher();
-  const ids = new SequentialIds();
-  const settings = identitySettings();
-  const unitOfWork = new RollbackUnitOfWork([accounts, sessions, profiles, verifications, mailer, audit]);
+  const fakes = memoryIdentity();
+  const { clock, audit, accounts, sessions, profiles, verifications, mailer, hasher, ids, settings } = fakes;
+  const { unitOfWork, starter } = fakes;
   const opener = new AccountOpener(
     accounts,
     profiles,
     new EmailVerificationIssuer(
       verifications,
       mailer,
-      new ReadableOneTimeSecrets(),
-      new UncontendedLock(),
+      fakes.secrets,
+      fakes.lock,
       settings,
       ids,
       clock,
       unitOfWork,
       audit,
     ),
-    ids,
-    audit,
-  );
-  const starter = new SessionStarter(
-    sessions,
-    new ReadableRefreshTokenCodec(),
-    new AccessTokenMinter(new ReadableAccessTokens(), profiles),
-    settings,
     ids,
     audit,
   );
