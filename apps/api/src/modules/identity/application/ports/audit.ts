@@ -1,4 +1,5 @@
 import type { RequestMeta } from '../../../../shared-kernel/request-meta';
+import type { ProfileEventType } from '../../../user-profile';
 
 export type AuthEventType =
   | 'UserRegistered'
@@ -19,15 +20,9 @@ export type AuthEventType =
   | 'EmailVerificationSent'
   | 'EmailVerified'
   | 'RegistrationAttemptForExistingAccount'
-  | 'UserProfileUpdated'
-  | 'UserRoleChanged'
-  | 'UserDeleted'
-  | 'OrganizationCreated'
-  | 'OrganizationDeleted'
-  | 'MemberAdded'
-  | 'MemberRoleChanged'
-  | 'MemberRemoved'
-  | 'OrganizationSwitched';
+  | 'OrganizationSwitched'
+  // user-profile's events: this audit trail records them for it (IdentityProfileAuditTrail).
+  | ProfileEventType;
 
 export interface AuthEvent {
   type: AuthEventType;
