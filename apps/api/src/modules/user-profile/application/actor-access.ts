@@ -7,8 +7,6 @@ import { ProfileRepository } from './ports';
 
 export interface Actor {
   userId: string;
-  /** Current roles, read from the database. */
-  roles: string[];
   /** What the actor may do: granted by the token and by the current roles both. */
   permissions: string[];
 }
@@ -25,11 +23,9 @@ export class ActorAccess {
 
   async actor(principal: Principal): Promise<Actor> {
     const profile = await this.profiles.findByUserId(principal.userId);
-    const roles: string[] = profile?.roles ?? [];
-    const current = new Set<string>(permissionsOf(roles));
+    const current = new Set<string>(permissionsOf(profile?.roles ?? []));
     return {
       userId: principal.userId,
-      roles,
       permissions: principal.permissions.filter((permission) => current.has(permission)),
     };
   }
