@@ -30,6 +30,14 @@ export interface ClaimedEmail {
   email: OutgoingEmail;
 }
 
+/** A waiting message is `retrying` once a send has failed; a settled one is its status. */
+function deliveryStateOf(
+  row: Pick<typeof emailOutbox.$inferSelect, 'status' | 'lastError'>,
+): OutboxDeliveryState {
+  if (row.status === 'pending') return row.lastError === null ? 'queued' : 'retrying';
+  return row.status;
+}
+
 const SEAL_LABEL = 'latchkey/email-outbox/body/v1';
 const incrementAttempts = () => sql`${emailOutbox.attempts} + 1`;
 const IV_BYTES = 12;
@@ -131,8 +139,7 @@ export class EmailOutbox {
       .from(emailOutbox)
       .where(eq(emailOutbox.id, id));
     if (!row) return 'cancelled'; // purged long after settling
-    if (row.status === 'pending') return row.lastError === null ? 'queued' : 'retrying';
-    return row.status;
+    return deliveryStateOf(row);
   }
 
   async cancel(id: string, now: Date): Promise<void> {
@@ -214,7 +221,7 @@ export class EmailOutbox {
       .limit(limit);
     return rows.map(({ status, ...row }) => ({
       ...row,
-      state: status === 'pending' ? (row.lastError === null ? 'queued' : 'retrying') : status,
+      state: deliveryStateOf({ status, lastError: row.lastError }),
     }));
   }
 
