@@ -1,6 +1,14 @@
 import { ListAuditEvents, PurgeAuditEvents } from '../modules/identity';
 import { durationSeconds } from '../platform/config/env-reader';
-import { type CliIo, type CliOverrides, parseArgs, processIo, runCli, UsageError } from './cli-context';
+import {
+  type CliIo,
+  type CliOverrides,
+  parseArgs,
+  processIo,
+  runCli,
+  UsageError,
+  wholeNumberOption,
+} from './cli-context';
 
 export const AUDIT_EVENTS_USAGE = `usage: pnpm audit-events <command>
 
@@ -18,13 +26,6 @@ function durationOption(name: string, value: string | true | undefined): number 
   const seconds = value === true ? undefined : durationSeconds(value);
   if (seconds === undefined) throw new UsageError(`--${name} needs a duration, e.g. 30d`);
   return seconds;
-}
-
-function limitOption(value: string | true | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const limit = value === true ? NaN : Number(value);
-  if (!Number.isInteger(limit)) throw new UsageError('--limit takes a whole number');
-  return limit;
 }
 
 /** `pnpm audit-events …`: reading the audit trail for an address, and its retention. */
@@ -45,7 +46,7 @@ export async function runAuditEventsCli(
         email,
         sinceSeconds: durationOption('since', options.get('since')),
         types: typeof type === 'string' ? type.split(',').filter(Boolean) : [],
-        limit: limitOption(options.get('limit')),
+        limit: wholeNumberOption('limit', options.get('limit')),
       });
       for (const event of events) io.out(JSON.stringify(event));
       if (events.length === 0) io.out(`(no events for ${email} in that window)`);

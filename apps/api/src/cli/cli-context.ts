@@ -94,6 +94,14 @@ export class CliContext {
 
 export class UsageError extends Error {}
 
+/** A whole-number option (`--limit 20`); undefined when it was not given. */
+export function wholeNumberOption(name: string, value: string | true | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = value === true ? NaN : Number(value);
+  if (!Number.isInteger(number)) throw new UsageError(`--${name} takes a whole number`);
+  return number;
+}
+
 /** Runs a command; expected failures become a message and exit code 1, misuse exit code 2. */
 export async function runCommand(io: CliIo, usage: string, command: () => Promise<void>): Promise<number> {
   try {

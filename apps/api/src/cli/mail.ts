@@ -1,7 +1,15 @@
 import { EmailOutbox } from '../platform/mail/email-outbox';
 import { Clock } from '../shared-kernel/clock';
 import { NotFound } from '../shared-kernel/domain-error';
-import { type CliIo, type CliOverrides, parseArgs, processIo, runCli, UsageError } from './cli-context';
+import {
+  type CliIo,
+  type CliOverrides,
+  parseArgs,
+  processIo,
+  runCli,
+  UsageError,
+  wholeNumberOption,
+} from './cli-context';
 
 export const MAIL_USAGE = `usage: pnpm mail <command>
 
@@ -22,9 +30,8 @@ export async function runMailCli(
     if (command === 'list') {
       const to = options.get('to');
       if (typeof to !== 'string') throw new UsageError('mail list: --to <email> is required');
-      const limitOption = options.get('limit') ?? '20';
-      const limit = typeof limitOption === 'string' ? Number(limitOption) : NaN;
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      const limit = wholeNumberOption('limit', options.get('limit')) ?? 20;
+      if (limit < 1 || limit > 1000)
         throw new UsageError('mail list: --limit takes a whole number from 1 to 1000');
       const entries = await (await open()).get(EmailOutbox).recentFor(to, limit);
       io.out(
