@@ -1,9 +1,10 @@
-import { createCipheriv, createDecipheriv, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { and, desc, eq, lt, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { ServerSecrets } from '../config/server-secrets';
-import { pooledRandomBytes } from '../crypto/pooled-random-bytes';
-import { Database, type PreparedWrite, rowOf, type Statement } from '../database/database';
+import { Database, type PreparedWrite, rowOf } from '../database/database';
+import { OutboxTable } from '../messaging/outbox-table';
+import { PayloadSeal } from '../messaging/payload-seal';
 import type { OutgoingEmail } from './mail-transport';
 import { emailOutbox } from './schema';
 
@@ -39,9 +40,6 @@ function deliveryStateOf(
 }
 
 const SEAL_LABEL = 'latchkey/email-outbox/body/v1';
-const incrementAttempts = () => sql`${emailOutbox.attempts} + 1`;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 
 type ClaimedRow = Pick<
   typeof emailOutbox.$inferSelect,
@@ -70,45 +68,24 @@ const QUEUED_ROW = {
  */
 @Injectable()
 export class EmailOutbox {
-  private readonly key: Buffer;
+  private readonly seal: PayloadSeal;
+  private readonly table: OutboxTable<ClaimedRow>;
   private readonly listeners: (() => void)[] = [];
   // Registration queues its email in its one statement (UnitOfWork.runWrites).
   private readonly insert: PreparedWrite<QueuedRow>;
-  // Every message sent is claimed and then marked sent: both built once and named.
-  private readonly claim: Statement<ClaimedRow>;
-  private readonly settleSent: Statement<never>;
 
   constructor(
     private readonly database: Database,
     secrets: ServerSecrets,
   ) {
-    this.key = secrets.derivedKey(SEAL_LABEL);
+    this.seal = new PayloadSeal(secrets.derivedKey(SEAL_LABEL));
+    this.table = new OutboxTable<ClaimedRow>(database, {
+      table: 'email_outbox',
+      sealedColumn: 'body',
+      claimColumns: ['id', 'kind', 'recipient', 'subject', 'body', 'attempts'],
+    });
     this.insert = database.preparedWrite('email_outbox_insert', (db, value) =>
       db.insert(emailOutbox).values(rowOf(QUEUED_ROW, value)),
-    );
-    const now = sql`${sql.placeholder('now')}::timestamptz`;
-    this.claim = database.statement(
-      'email_outbox_claim',
-      sql`
-        update email_outbox set locked_until = ${sql.placeholder('lockedUntil')}::timestamptz
-        where id in (
-          select id from email_outbox
-          where status = 'pending' and next_attempt_at <= ${now}
-            and (locked_until is null or locked_until <= ${now})
-          order by next_attempt_at
-          limit ${sql.placeholder('limit')}::int
-          for update skip locked
-        )
-        returning id, kind, recipient, subject, body, attempts
-      `,
-    );
-    this.settleSent = database.statement(
-      'email_outbox_sent',
-      sql`
-        update email_outbox
-        set status = 'sent', body = null, settled_at = ${now}, locked_until = null, attempts = attempts + 1
-        where id = ${sql.placeholder('id')}::uuid
-      `,
     );
   }
 
@@ -124,7 +101,7 @@ export class EmailOutbox {
       kind,
       recipient: email.to,
       subject: email.subject,
-      body: this.seal(id, { text: email.text, html: email.html }),
+      body: this.seal.seal(id, { text: email.text, html: email.html }),
       status: 'pending' as const,
       nextAttemptAt: now,
       createdAt: now,
@@ -149,17 +126,13 @@ export class EmailOutbox {
       .where(and(eq(emailOutbox.id, id), eq(emailOutbox.status, 'pending')));
   }
 
-  /**
-   * Leases up to `limit` due messages. SKIP LOCKED lets several instances claim side by side
-   * without waiting on each other or taking the same row; the lease (not a held transaction)
-   * keeps a message claimed while it is sent, and lapses if its sender dies.
-   */
+  /** Leases due messages (OutboxTable.claimDue) and unseals their bodies. */
   async claimDue(now: Date, leaseSeconds: number, limit: number): Promise<ClaimedEmail[]> {
-    const lockedUntil = new Date(now.getTime() + leaseSeconds * 1000);
-    const rows = await this.claim({ now, lockedUntil, limit });
+    const rows = await this.table.claimDue(now, leaseSeconds, limit);
     const claimed: ClaimedEmail[] = [];
     for (const row of rows) {
-      const body = row.body === null ? undefined : this.unseal(row.id, row.body);
+      const body =
+        row.body === null ? undefined : this.seal.unseal<{ text: string; html: string }>(row.id, row.body);
       if (!body) {
         // Sealed under another server secret (REFRESH_TOKEN_PEPPER changed): no retry can help.
         await this.markFailed(row.id, 'the body cannot be unsealed with this server secret', now, undefined);
@@ -175,27 +148,13 @@ export class EmailOutbox {
     return claimed;
   }
 
-  async markSent(id: string, now: Date): Promise<void> {
-    await this.settleSent({ id, now });
+  markSent(id: string, now: Date): Promise<void> {
+    return this.table.markSent(id, now);
   }
 
   /** `retryAt` undefined: given up on. */
-  async markFailed(id: string, reason: string, now: Date, retryAt: Date | undefined): Promise<void> {
-    await this.database.db
-      .update(emailOutbox)
-      .set(
-        retryAt
-          ? { lastError: reason, nextAttemptAt: retryAt, lockedUntil: null, attempts: incrementAttempts() }
-          : {
-              status: 'failed',
-              lastError: reason,
-              body: null,
-              settledAt: now,
-              lockedUntil: null,
-              attempts: incrementAttempts(),
-            },
-      )
-      .where(eq(emailOutbox.id, id));
+  markFailed(id: string, reason: string, now: Date, retryAt: Date | undefined): Promise<void> {
+    return this.table.markFailed(id, reason, now, retryAt);
   }
 
   /**
@@ -229,13 +188,8 @@ export class EmailOutbox {
    * A message still waiting (queued, or retrying after a failure) becomes due now: once the
    * relay is fixed, nobody has to wait out the backoff. False when it is not waiting.
    */
-  async retryNow(id: string, now: Date): Promise<boolean> {
-    const rows = await this.database.db
-      .update(emailOutbox)
-      .set({ nextAttemptAt: now })
-      .where(and(eq(emailOutbox.id, id), eq(emailOutbox.status, 'pending')))
-      .returning({ id: emailOutbox.id });
-    return rows.length > 0;
+  retryNow(id: string, now: Date): Promise<boolean> {
+    return this.table.retryNow(id, now);
   }
 
   /** Erasure of a user: their messages, queued or kept, go (a queued one is never sent). */
@@ -244,30 +198,7 @@ export class EmailOutbox {
   }
 
   /** Settled messages (addresses and subjects) are kept this long for operators, then deleted. */
-  async purgeSettledBefore(cutoff: Date): Promise<void> {
-    await this.database.db
-      .delete(emailOutbox)
-      .where(and(ne(emailOutbox.status, 'pending'), lt(emailOutbox.settledAt, cutoff)));
-  }
-
-  private seal(id: string, body: { text: string; html: string }): string {
-    const iv = pooledRandomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    cipher.setAAD(Buffer.from(id)); // a sealed body cannot be moved onto another row
-    const sealed = Buffer.concat([cipher.update(JSON.stringify(body), 'utf8'), cipher.final()]);
-    return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url');
-  }
-
-  private unseal(id: string, sealed: string): { text: string; html: string } | undefined {
-    try {
-      const raw = Buffer.from(sealed, 'base64url');
-      const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, IV_BYTES));
-      decipher.setAAD(Buffer.from(id));
-      decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-      const plain = Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
-      return JSON.parse(plain.toString('utf8')) as { text: string; html: string };
-    } catch {
-      return undefined;
-    }
+  purgeSettledBefore(cutoff: Date): Promise<void> {
+    return this.table.purgeSettledBefore(cutoff);
   }
 }

@@ -1,3 +1,5 @@
+import { DeliveryFailed } from '../messaging/outbox-relay';
+
 /** A message ready to hand to a mail server. */
 export interface OutgoingEmail {
   to: string;
@@ -7,12 +9,9 @@ export interface OutgoingEmail {
 }
 
 /** Why a send failed; `permanent` failures (an SMTP 5xx reply) are not retried. */
-export class MailSendFailed extends Error {
-  constructor(
-    message: string,
-    readonly permanent: boolean,
-  ) {
-    super(message);
+export class MailSendFailed extends DeliveryFailed {
+  constructor(message: string, permanent: boolean) {
+    super(message, permanent);
     this.name = 'MailSendFailed';
   }
 }
