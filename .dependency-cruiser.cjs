@@ -62,19 +62,60 @@ module.exports = {
       },
     },
     {
-      name: 'cli-through-module-doors',
-      comment: 'Operator commands reach a module only through its index.ts, as other modules do.',
+      name: 'user-profile-imports-no-module',
+      comment:
+        'user-profile declares ports for what it needs (accounts, audit trail, authentication) and the composition root binds them; it never imports identity.',
       severity: 'error',
-      from: { path: '^apps/api/src/cli/' },
+      from: { path: '^apps/api/src/modules/user-profile/' },
+      to: { path: '^apps/api/src/modules/(?!user-profile/)' },
+    },
+    {
+      name: 'platform-imports-no-module',
+      comment: 'Cross-cutting infrastructure serves every deployment, whichever modules it hosts.',
+      severity: 'error',
+      from: { path: '^apps/api/src/(platform|shared-kernel)/' },
+      to: { path: '^apps/api/src/modules/' },
+    },
+    {
+      name: 'callers-through-module-doors',
+      comment:
+        'The CLI, the composition root, app-level test support and the black-box suites reach a module only through its index.ts, or its testing/index.ts for tests.',
+      severity: 'error',
+      from: { path: '^(apps/api/src/(?!modules/)|tests/)' },
       to: {
         path: '^apps/api/src/modules/[^/]+/.+',
-        pathNot: '^apps/api/src/modules/[^/]+/index\\.ts$',
+        pathNot: [
+          '^apps/api/src/modules/[^/]+/index\\.ts$',
+          '^apps/api/src/modules/[^/]+/testing/index\\.ts$',
+        ],
       },
+    },
+    {
+      name: 'only-tests-use-test-doors',
+      comment:
+        "A module's testing/ (fakes, white-box handles) is for specs and suites, never for production code.",
+      severity: 'error',
+      from: {
+        path: '^apps/api/src/',
+        pathNot: [
+          '\\.(spec|int-spec)\\.ts$',
+          '^apps/api/src/testing/',
+          '^apps/api/src/modules/[^/]+/testing/',
+        ],
+      },
+      to: { path: '^apps/api/src/modules/[^/]+/testing/' },
     },
     {
       name: 'no-test-code-in-production',
       severity: 'error',
-      from: { path: '^apps/api/src/', pathNot: ['\\.(spec|int-spec)\\.ts$', '^apps/api/src/testing/'] },
+      from: {
+        path: '^apps/api/src/',
+        pathNot: [
+          '\\.(spec|int-spec)\\.ts$',
+          '^apps/api/src/testing/',
+          '^apps/api/src/modules/[^/]+/testing/',
+        ],
+      },
       to: { path: '^apps/api/src/testing/' },
     },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },

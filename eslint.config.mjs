@@ -69,7 +69,29 @@ export default tseslint.config(
     },
   },
   {
-    files: ['tests/**/*.ts', '**/*.spec.ts', '**/*.int-spec.ts', 'tests/**/*.cjs', 'apps/api/src/testing/**'],
+    // A business module is never @Global: another module that needs its capability declares a
+    // port, and the composition root binds it (docs/architecture.md, "Wiring"). Platform
+    // infrastructure (the database, config, Redis) may stay global.
+    files: ['apps/api/src/modules/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "Decorator > CallExpression[callee.name='Global']",
+          message: 'Business modules are not global: declare a port and let the composition root bind it.',
+        },
+      ],
+    },
+  },
+  {
+    files: [
+      'tests/**/*.ts',
+      '**/*.spec.ts',
+      '**/*.int-spec.ts',
+      'tests/**/*.cjs',
+      'apps/api/src/testing/**',
+      'apps/api/src/modules/*/testing/**',
+    ],
     rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { PasswordHasher } from '../../apps/api/src/modules/identity/application/ports';
+import { PasswordHasher } from '../../apps/api/src/modules/identity/testing';
 import { rows, sql } from '../../apps/api/src/testing/sql';
 import { aUser, register, registerAndLogin, type TestUser } from '../support/auth';
 import { startTestApp, type TestApp } from '../support/test-app';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { PasswordHasher } from '../../apps/api/src/modules/identity/application/ports';
+import { PasswordHasher } from '../../apps/api/src/modules/identity/testing';
 import { openTestDatabase, type TestDatabase } from '../../apps/api/src/testing/test-database';
 import { aUser, register, type TestUser } from '../support/auth';
 import { type Instance, postJson, startInstance, stopInstances } from '../support/processes';

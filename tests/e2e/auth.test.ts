@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { Argon2PasswordHasher } from '../../apps/api/src/modules/identity/adapters/crypto/argon2-password-hasher';
+import { Argon2PasswordHasher } from '../../apps/api/src/modules/identity/testing';
 import { ServerSecrets } from '../../apps/api/src/platform/config/server-secrets';
 import { IdempotencyStore } from '../../apps/api/src/platform/idempotency/idempotency-store';
 import { idempotencyRequestHash } from '../../apps/api/src/platform/idempotency/idempotency.interceptor';

@@ -1,7 +1,6 @@
 import { SignJWT } from 'jose';
 import { createPrivateKey } from 'node:crypto';
-import { SigningKeyStore } from '../../apps/api/src/modules/identity/application/ports';
-import { SigningKeyRotationScheduler } from '../../apps/api/src/modules/identity/adapters/scheduling/signing-key-rotation.scheduler';
+import { SigningKeyRotationScheduler, SigningKeyStore } from '../../apps/api/src/modules/identity/testing';
 import { rows, sql } from '../../apps/api/src/testing/sql';
 import { claimsOf, headerOf, me, registerAndLogin } from '../support/auth';
 import { BusyClient, publishedKids, untilPublished } from '../support/busy-client';

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { createApp } from '../../apps/api/src/app-factory';
-import { loadConfig } from '../../apps/api/src/platform/config/app-config';
+import { loadConfig } from '../../apps/api/src/api-config';
 import { TestRoutesModule } from '../../apps/api/src/testing/test-routes.module';
 import { contract, startTestApp, type TestApp } from '../support/test-app';
 import { TcpProxy } from '../support/tcp-proxy';

@@ -5,8 +5,8 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { Client } from 'pg';
 import pino from 'pino';
 import { runMigrateCli } from '../../apps/api/src/cli/migrate';
-import { loadConfig } from '../../apps/api/src/platform/config/app-config';
-import { MIGRATIONS_FOLDER } from '../../apps/api/src/platform/database/database';
+import { loadConfig } from '../../apps/api/src/api-config';
+import { MIGRATIONS_FOLDER } from '../../apps/api/src/platform/paths';
 import { openDatabase } from '../../apps/api/src/platform/database/open-database';
 import { rows, sql } from '../../apps/api/src/testing/sql';
 import { claimsOf, headerOf, login, me, refresh, registerAndLogin } from '../support/auth';
@@ -362,7 +362,7 @@ describe('runbook: migrations.md', () => {
     try {
       expect(await runMigrateCli(io, { env })).toBe(0);
       expect(await runMigrateCli(io, { env })).toBe(0);
-      const database = await openDatabase(loadConfig(env).database, pino({ level: 'silent' }));
+      const database = await openDatabase(loadConfig(env).platform.database, pino({ level: 'silent' }));
       try {
         const [journal] = await rows<{ n: number | string }>(
           database,

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { createApp, type LatchkeyApp } from '../../apps/api/src/app-factory';
 import { DeferredWork } from '../../apps/api/src/platform/background/deferred-work';
 import { OutboxDispatcher } from '../../apps/api/src/platform/mail/outbox-dispatcher';
-import { loadConfig } from '../../apps/api/src/platform/config/app-config';
+import { type ApiConfig, loadConfig } from '../../apps/api/src/api-config';
 import { openTestDatabase, type TestDatabase } from '../../apps/api/src/testing/test-database';
 import { TestClock } from '../../apps/api/src/testing/test-clock';
 import { Contract, type ContractResponse } from './contract';
@@ -74,6 +74,8 @@ export interface TestAppOptions {
   /** Share one database between apps (two instances); otherwise each app gets its own. */
   db?: TestDatabase;
   extraModules?: Parameters<typeof createApp>[0]['extraModules'];
+  /** The business modules to host instead of the monolith's two (a module booted alone). */
+  modules?: (config: ApiConfig) => NonNullable<Parameters<typeof createApp>[0]['modules']>;
   /** Share one clock between instances (as real instances share wall-clock time). */
   clock?: TestClock;
   /** A logger of the test's own (e.g. one writing to a buffer the test reads). */
@@ -114,6 +116,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     config,
     database: db.database,
     clock,
+    modules: options.modules?.(config),
     extraModules: options.extraModules,
     logger: options.logger,
   });

@@ -1,4 +1,5 @@
-import { InvalidConfiguration, loadConfig, readConfig } from './app-config';
+import { loadConfig, readConfig } from './api-config';
+import { InvalidConfiguration } from './platform/config/app-config';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -12,7 +13,7 @@ function problemsOf(env: Record<string, string>): string[] {
 
 describe('loadConfig', () => {
   it('starts on documented defaults with an empty environment', () => {
-    const config = loadConfig({});
+    const { platform: config, identity } = loadConfig({});
     expect(config.nodeEnv).toBe('development');
     expect(config.http).toMatchObject({
       host: '127.0.0.1',
@@ -22,18 +23,19 @@ describe('loadConfig', () => {
     });
     expect(config.database.url).toBeUndefined();
     expect(config.database.dataDir).toMatch(/\.data$/);
-    expect(config.keys).toMatchObject({ rsaBits: 2048, jwksCacheTtlSeconds: 300 });
-    expect(config.keys.dir).toBe(`${config.database.dataDir}/keys`);
+    expect(identity.keys).toMatchObject({ rsaBits: 2048, jwksCacheTtlSeconds: 300 });
+    expect(identity.keys.dir).toBe(`${config.database.dataDir}/keys`);
   });
 
   it('relaxes the registrations-per-IP limit in development only', () => {
-    expect(loadConfig({}).abuse.limits.registerIp).toEqual({ limit: 100, windowSeconds: 60 });
-    expect(loadConfig({ NODE_ENV: 'test' }).abuse.limits.registerIp).toEqual({
+    expect(loadConfig({}).platform.abuse.limits.registerIp).toEqual({ limit: 100, windowSeconds: 60 });
+    expect(loadConfig({ NODE_ENV: 'test' }).platform.abuse.limits.registerIp).toEqual({
       limit: 10,
       windowSeconds: 3600,
     });
     expect(
-      loadConfig({ NODE_ENV: 'development', RATE_LIMIT_REGISTER_IP: '5/1h' }).abuse.limits.registerIp,
+      loadConfig({ NODE_ENV: 'development', RATE_LIMIT_REGISTER_IP: '5/1h' }).platform.abuse.limits
+        .registerIp,
     ).toEqual({
       limit: 5,
       windowSeconds: 3600,
@@ -59,9 +61,9 @@ describe('loadConfig', () => {
     expect(problemsOf({ CORS_ORIGINS: 'https://ok.example, https://app.example/path' })[0]).toMatch(
       /bad: https:\/\/app.example\/path/,
     );
-    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, http://localhost:5173' }).http.corsOrigins).toEqual(
-      ['https://a.example', 'http://localhost:5173'],
-    );
+    expect(
+      loadConfig({ CORS_ORIGINS: 'https://a.example, http://localhost:5173' }).platform.http.corsOrigins,
+    ).toEqual(['https://a.example', 'http://localhost:5173']);
   });
 
   it('refuses a non-postgres DATABASE_URL without echoing it (URLs carry passwords)', () => {
@@ -87,12 +89,12 @@ describe('loadConfig', () => {
       APP_BASE_URL: 'https://app.example.com/',
       REFRESH_TOKEN_PEPPER: 'x'.repeat(32),
     };
-    expect(loadConfig({ ...production, SMTP_URL: 'smtp://mailer:587' }).mail).toMatchObject({
+    expect(loadConfig({ ...production, SMTP_URL: 'smtp://mailer:587' }).platform.mail).toMatchObject({
       transport: 'smtp',
       appBaseUrl: 'https://app.example.com',
     });
     // Logging emails (their links and codes) in production must be asked for by name.
-    expect(loadConfig({ ...production, MAIL_TRANSPORT: 'log' }).mail.transport).toBe('log');
+    expect(loadConfig({ ...production, MAIL_TRANSPORT: 'log' }).platform.mail.transport).toBe('log');
   });
 
   it('refuses the embedded database in production unless it is allowed by name', () => {
@@ -106,29 +108,31 @@ describe('loadConfig', () => {
     expect(problemsOf(production)).toEqual([
       expect.stringMatching(/^DATABASE_URL: is required in production .*ALLOW_EMBEDDED_DATABASE=true/),
     ]);
-    expect(loadConfig({ ...production, ALLOW_EMBEDDED_DATABASE: 'true' }).database.url).toBeUndefined();
+    expect(
+      loadConfig({ ...production, ALLOW_EMBEDDED_DATABASE: 'true' }).platform.database.url,
+    ).toBeUndefined();
     // A malformed URL is one problem, not also a missing one.
     expect(problemsOf({ ...production, DATABASE_URL: 'not a url' })).toEqual([
       'DATABASE_URL: must be a valid URL',
     ]);
     // Development and tests keep the embedded default.
-    expect(loadConfig({}).database.url).toBeUndefined();
+    expect(loadConfig({}).platform.database.url).toBeUndefined();
   });
 
   it('reports every problem and still yields a configuration to look further with', () => {
     const { config, problems } = readConfig({ NODE_ENV: 'production', PORT: 'eighty' });
     expect(problems.length).toBeGreaterThan(4);
-    expect(config.http.port).toBe(3000);
+    expect(config.platform.http.port).toBe(3000);
   });
 
   it('sends mail to the log by default in development, through SMTP once SMTP_URL is set', () => {
-    expect(loadConfig({}).mail).toMatchObject({
+    expect(loadConfig({}).platform.mail).toMatchObject({
       transport: 'log',
       appBaseUrl: 'http://localhost:3000',
       verifyEmailPath: '/verify-email',
       passwordResetPath: '/reset-password',
     });
-    expect(loadConfig({ SMTP_URL: 'smtp://127.0.0.1:1025' }).mail.transport).toBe('smtp');
+    expect(loadConfig({ SMTP_URL: 'smtp://127.0.0.1:1025' }).platform.mail.transport).toBe('smtp');
     expect(problemsOf({ MAIL_TRANSPORT: 'smtp' })[0]).toMatch(
       /^SMTP_URL: is required with MAIL_TRANSPORT=smtp/,
     );
@@ -137,8 +141,8 @@ describe('loadConfig', () => {
   });
 
   it('trusts X-Forwarded-For only from listed proxies, never by hop count', () => {
-    expect(loadConfig({}).http.trustProxy).toBe(false);
-    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, loopback' }).http.trustProxy).toEqual([
+    expect(loadConfig({}).platform.http.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, loopback' }).platform.http.trustProxy).toEqual([
       '10.0.0.0/8',
       'loopback',
     ]);
@@ -147,7 +151,7 @@ describe('loadConfig', () => {
   });
 
   it('treats an empty value as unset', () => {
-    expect(loadConfig({ DATABASE_URL: '', PORT: '' }).database.url).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: '', PORT: '' }).platform.database.url).toBeUndefined();
   });
 
   it('reports the problems through the error message main() prints', () => {

@@ -7,7 +7,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule, type AppModuleOptions } from './app.module';
-import type { AppConfig } from './platform/config/app-config';
+import type { ApiConfig } from './api-config';
 import type { Database } from './platform/database/database';
 import { openDatabase } from './platform/database/open-database';
 import { ErrorResponseFilter } from './platform/errors/error-response.filter';
@@ -20,15 +20,17 @@ import { requestIdFrom, REQUEST_ID_HEADER } from './platform/http/request-id';
 import { createLogger } from './platform/logging/logger';
 import { PinoNestLogger } from './platform/logging/nest-logger';
 import { OpenApiSpec } from './platform/openapi/openapi-spec';
+import { MIGRATIONS_FOLDER, OPENAPI_SPEC_FILE } from './platform/paths';
 import { RouteCatalog } from './platform/openapi/route-catalog';
 import type { Clock } from './shared-kernel/clock';
 
 export interface CreateAppOptions {
-  config: AppConfig;
+  config: ApiConfig;
   logger?: Logger;
   /** Supplied by tests that own the database; otherwise opened (and migrated) from config. */
   database?: Database;
   clock?: Clock;
+  modules?: AppModuleOptions['modules'];
   extraModules?: AppModuleOptions['extraModules'];
 }
 
@@ -43,11 +45,11 @@ export interface LatchkeyApp {
 
 /** Builds the whole application: used by main.ts and by every black-box test. */
 export async function createApp(options: CreateAppOptions): Promise<LatchkeyApp> {
-  const { config } = options;
+  const config = options.config.platform;
   const logger = options.logger ?? createLogger(config.log.level);
   const ownsDatabase = options.database === undefined;
   const database = options.database ?? (await openDatabase(config.database, logger));
-  if (ownsDatabase && config.database.migrateOnStart) await database.migrate();
+  if (ownsDatabase && config.database.migrateOnStart) await database.migrate(MIGRATIONS_FOLDER);
 
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
@@ -67,9 +69,16 @@ export async function createApp(options: CreateAppOptions): Promise<LatchkeyApp>
   const routes = new RouteCatalog();
   routes.attach(adapter.getInstance() as unknown as FastifyInstance);
 
-  const spec = OpenApiSpec.load();
+  const spec = OpenApiSpec.load(OPENAPI_SPEC_FILE);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register({ config, database, spec, clock: options.clock, extraModules: options.extraModules }),
+    AppModule.register({
+      config: options.config,
+      database,
+      spec,
+      clock: options.clock,
+      modules: options.modules,
+      extraModules: options.extraModules,
+    }),
     adapter,
     // bodyParser: false keeps Nest from adding a urlencoded parser: JSON (Fastify's own) is the only body.
     { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },

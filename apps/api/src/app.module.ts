@@ -1,8 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { IdentityModule } from './modules/identity';
-import { UserProfileModule } from './modules/user-profile';
-import type { AppConfig } from './platform/config/app-config';
+import { monolithModules } from './business-modules';
+import type { ApiConfig } from './api-config';
 import { BackgroundModule } from './platform/background/background.module';
 import { CoreModule } from './platform/core.module';
 import type { Database } from './platform/database/database';
@@ -17,10 +16,15 @@ import { OpenApiModule } from './platform/openapi/openapi.module';
 import type { Clock } from './shared-kernel/clock';
 
 export interface AppModuleOptions {
-  config: AppConfig;
+  config: ApiConfig;
   database: Database;
   spec: OpenApiSpec;
   clock?: Clock;
+  /**
+   * The business modules this process hosts: by default both, wired to each other
+   * (monolithModules). A test that proves a module can stand alone passes it with fakes.
+   */
+  modules?: DynamicModule[];
   /** Test-only additions (the contract parity test mounts an undocumented route with this). */
   extraModules?: DynamicModule['imports'];
 }
@@ -31,7 +35,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        CoreModule.forRoot(options.config, options.clock),
+        CoreModule.forRoot(options.config.platform, options.clock),
         ScheduleModule.forRoot(),
         DatabaseModule.forRoot(options.database),
         BackgroundModule,
@@ -41,8 +45,7 @@ export class AppModule {
         RedisModule,
         RateLimitModule,
         OpenApiModule.forRoot(options.spec),
-        IdentityModule,
-        UserProfileModule,
+        ...(options.modules ?? monolithModules(options.config, 'server')),
         ...(options.extraModules ?? []),
       ],
     };

@@ -1,17 +1,13 @@
 import { createApp } from './app-factory';
 import { NoUsableSigningKey, signingKeyStartupProblems } from './modules/identity';
-import {
-  type AppConfig,
-  environmentWithDotEnv,
-  InvalidConfiguration,
-  readConfig,
-} from './platform/config/app-config';
+import { type ApiConfig, readConfig } from './api-config';
+import { environmentWithDotEnv, InvalidConfiguration } from './platform/config/app-config';
 import { createLogger } from './platform/logging/logger';
 
 /** Every problem start-up can know of before opening anything, in one message; then exit 1. */
-async function checkedConfig(): Promise<AppConfig> {
+async function checkedConfig(): Promise<ApiConfig> {
   const { config, problems } = readConfig(environmentWithDotEnv());
-  problems.push(...(await signingKeyStartupProblems(config)));
+  problems.push(...(await signingKeyStartupProblems(config.identity, config.platform.isProduction)));
   if (problems.length === 0) return config;
   process.stderr.write(`${new InvalidConfiguration(problems).message}\n`);
   process.exit(1);
@@ -19,7 +15,8 @@ async function checkedConfig(): Promise<AppConfig> {
 
 async function main(): Promise<void> {
   const config = await checkedConfig();
-  const logger = createLogger(config.log.level);
+  const { http } = config.platform;
+  const logger = createLogger(config.platform.log.level);
   let latchkey;
   try {
     latchkey = await createApp({ config, logger });
@@ -31,7 +28,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  await latchkey.app.listen({ host: config.http.host, port: config.http.port });
+  await latchkey.app.listen({ host: http.host, port: http.port });
   logger.info(
     { url: await latchkey.app.getUrl(), database: latchkey.database.driver },
     'latchkey is listening',
@@ -46,7 +43,7 @@ async function main(): Promise<void> {
     setTimeout(() => {
       logger.error('shutdown timed out; exiting');
       process.exit(1);
-    }, config.http.shutdownTimeoutMs).unref();
+    }, http.shutdownTimeoutMs).unref();
     latchkey.close().then(
       () => process.exit(0),
       (error: unknown) => {

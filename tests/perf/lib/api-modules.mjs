@@ -11,8 +11,13 @@ export const API_DIST = fileURLToPath(new URL('../../../apps/api/dist/', import.
  */
 export const requireFromApi = createRequire(new URL('../../../apps/api/package.json', import.meta.url));
 
-/** The built API's own configuration loader: the ceilings read argon2 parameters from it. */
+/**
+ * The built API's own configuration loader: the ceilings read argon2 parameters, lifetimes and the
+ * pool size from it. Its slices (the platform's, identity's) are merged into one object here, as
+ * the harness reads fields of both and no name is in both.
+ */
 export function loadApiConfig(env) {
-  const { loadConfig } = requireFromApi('./dist/platform/config/app-config.js');
-  return loadConfig(env);
+  const { loadConfig } = requireFromApi('./dist/api-config.js');
+  const { platform, identity } = loadConfig(env);
+  return { ...platform, ...identity };
 }

@@ -1,14 +1,16 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Abstract, INestApplicationContext } from '@nestjs/common';
-import { IdentityAdminModule } from '../modules/identity';
-import { type AppConfig, environmentWithDotEnv, loadConfig } from '../platform/config/app-config';
+import { monolithModules } from '../business-modules';
+import { type ApiConfig, loadConfig } from '../api-config';
+import { environmentWithDotEnv } from '../platform/config/app-config';
 import type { Env } from '../platform/config/env-reader';
 import { BackgroundModule } from '../platform/background/background.module';
 import { CoreModule } from '../platform/core.module';
 import type { Database } from '../platform/database/database';
 import { EmbeddedDatabaseInUse } from '../platform/database/embedded-data-lock';
 import { openDatabase } from '../platform/database/open-database';
+import { MIGRATIONS_FOLDER } from '../platform/paths';
 import { DatabaseModule } from '../platform/database/database.module';
 import { MailModule } from '../platform/mail/mail.module';
 import { RateLimitModule } from '../platform/rate-limit/rate-limit.module';
@@ -37,18 +39,18 @@ export interface CliOverrides {
 
 @Module({})
 class CliModule {
-  static register(config: AppConfig, database: Database, clock?: Clock): DynamicModule {
+  static register(config: ApiConfig, database: Database, clock?: Clock): DynamicModule {
     return {
       module: CliModule,
       imports: [
-        CoreModule.forRoot(config, clock),
+        CoreModule.forRoot(config.platform, clock),
         DatabaseModule.forRoot(database),
         BackgroundModule,
         MailModule.forRoot({ deliver: false }),
         RedisModule,
         // The modules' controllers are not served here, but Nest still builds their guards.
         RateLimitModule,
-        IdentityAdminModule,
+        ...monolithModules(config, 'operator'),
       ],
     };
   }
@@ -59,7 +61,7 @@ export class CliContext {
     private readonly app: INestApplicationContext,
     private readonly database: Database,
     private readonly ownsDatabase: boolean,
-    readonly config: AppConfig,
+    readonly config: ApiConfig,
   ) {}
 
   /**
@@ -70,8 +72,8 @@ export class CliContext {
     const config = loadConfig(overrides.env ?? environmentWithDotEnv());
     const ownsDatabase = overrides.database === undefined;
     const database =
-      overrides.database ?? (await openDatabase(config.database, createLogger('warn'), command));
-    if (ownsDatabase && config.database.migrateOnStart) await database.migrate();
+      overrides.database ?? (await openDatabase(config.platform.database, createLogger('warn'), command));
+    if (ownsDatabase && config.platform.database.migrateOnStart) await database.migrate(MIGRATIONS_FOLDER);
     const app = await NestFactory.createApplicationContext(
       CliModule.register(config, database, overrides.clock),
       {

@@ -82,7 +82,7 @@ export async function runKeysCli(
         // With no key signing yet, no verifier can hold a cached JWKS that lacks this one.
         io.out(
           signing
-            ? `activate it after ${ctx.config.keys.jwksCacheTtlSeconds} s (JWKS_CACHE_TTL_SECONDS): pnpm keys activate ${key.kid}`
+            ? `activate it after ${ctx.config.identity.keys.jwksCacheTtlSeconds} s (JWKS_CACHE_TTL_SECONDS): pnpm keys activate ${key.kid}`
             : `no key signs yet, so it can be activated now: pnpm keys activate ${key.kid}`,
         );
         return;

@@ -1,5 +1,7 @@
-import { environmentWithDotEnv, loadConfig } from '../platform/config/app-config';
+import { loadConfig } from '../api-config';
+import { environmentWithDotEnv } from '../platform/config/app-config';
 import { openDatabase } from '../platform/database/open-database';
+import { MIGRATIONS_FOLDER } from '../platform/paths';
 import { createLogger } from '../platform/logging/logger';
 import { type CliIo, type CliOverrides, processIo, runCommand } from './cli-context';
 
@@ -11,11 +13,11 @@ const USAGE = 'usage: pnpm db:migrate   (applies pending migrations to DATABASE_
  */
 export async function runMigrateCli(io: CliIo = processIo, overrides: CliOverrides = {}): Promise<number> {
   return runCommand(io, USAGE, async () => {
-    const config = loadConfig(overrides.env ?? environmentWithDotEnv());
+    const config = loadConfig(overrides.env ?? environmentWithDotEnv()).platform;
     const database =
       overrides.database ?? (await openDatabase(config.database, createLogger('warn'), 'pnpm db:migrate'));
     try {
-      await database.migrate();
+      await database.migrate(MIGRATIONS_FOLDER);
       io.out(`migrations applied (${database.driver})`);
     } finally {
       if (!overrides.database) await database.close();

@@ -16,6 +16,17 @@ export interface TestDatabase {
 const silent = pino({ level: 'silent' });
 
 /**
+ * The migrations a test database gets: the deployment's, named by the test harness
+ * (tests/support/jest-setup.ts sets LATCHKEY_MIGRATIONS_FOLDER), since this package does not know
+ * which root it serves.
+ */
+function migrationsFolder(): string {
+  const folder = process.env.LATCHKEY_MIGRATIONS_FOLDER;
+  if (!folder) throw new Error('LATCHKEY_MIGRATIONS_FOLDER is not set (tests/support/jest-setup.ts sets it)');
+  return folder;
+}
+
+/**
  * A fresh, migrated database for one test file. With TEST_DATABASE_URL (set by CI, or by the jest
  * global setup when a Docker engine answered testcontainers) each file gets its own database,
  * dropped afterwards; otherwise PGlite in memory.
@@ -24,7 +35,7 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
     const database = await PgliteDatabase.open(undefined);
-    await database.migrate();
+    await database.migrate(migrationsFolder());
     return { database, kind: 'pglite', url: undefined, dispose: () => database.close() };
   }
 
@@ -36,7 +47,7 @@ export async function openTestDatabase(): Promise<TestDatabase> {
     { url: url.toString(), poolMax: 20, statementTimeoutMs: 30_000, namedStatements: true },
     silent,
   );
-  await database.migrate();
+  await database.migrate(migrationsFolder());
   return {
     database,
     kind: 'postgres',

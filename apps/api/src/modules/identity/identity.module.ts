@@ -1,4 +1,4 @@
-import { Global, Module, type Provider } from '@nestjs/common';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { AppConfig } from '../../platform/config/app-config';
 import { ServerSecrets } from '../../platform/config/server-secrets';
 import { Database } from '../../platform/database/database';
@@ -6,7 +6,7 @@ import { StoreFailurePolicy } from '../../platform/redis/store-failure-policy';
 import { RedisConnection } from '../../platform/redis/redis-connection';
 import { Clock } from '../../shared-kernel/clock';
 import { AccessTokenAuthenticator } from '../../shared-kernel/access-token-authenticator';
-import { AccountDirectory, ProfileAuditTrail, UserProfileModule } from '../user-profile';
+import { type BindingImports, bindPort, type PortBinding } from '../../platform/wiring/port-binding';
 import { AuthenticateAccessToken } from './application/authenticate-access-token';
 import { GetCurrentUser } from './application/get-current-user';
 import { ChangePassword } from './application/change-password';
@@ -86,6 +86,7 @@ import { AccountController } from './adapters/http/account.controller';
 import { AuthController } from './adapters/http/auth.controller';
 import { JwksController } from './adapters/http/jwks.controller';
 import { RefreshTokenTransport } from './adapters/http/refresh-token-transport';
+import { SessionAccessTokenAuthenticator } from './adapters/http/session-access-token-authenticator';
 import { AdvisoryTransactionLock } from './adapters/persistence/advisory-transaction-lock';
 import { DrizzleAccountRepository } from './adapters/persistence/drizzle-account-repository';
 import { DrizzleAuditLog } from './adapters/persistence/drizzle-audit-log';
@@ -98,20 +99,22 @@ import { TtlUserViewCache } from './adapters/persistence/ttl-user-view-cache';
 import { SigningKeyRotationScheduler } from './adapters/scheduling/signing-key-rotation.scheduler';
 import { IdentityAccountDirectory } from './adapters/user-profile/identity-account-directory';
 import { IdentityProfileAuditTrail } from './adapters/user-profile/identity-profile-audit-trail';
-import { UserProfileDirectory } from './adapters/user-profile/user-profile-directory';
 import { PasswordPolicy } from './domain/password-policy';
+import { IdentityConfig } from './identity-config';
 
 /**
- * Everything the identity use cases need, bound to adapters. Shared by the HTTP application and
- * by the operator CLIs (IdentityAdminModule), which must not run the start-up key check or the
- * rotation schedule.
+ * What identity does without another module's help: its settings, cryptography, persistence and
+ * the use cases that need no profile. Exported whole, to IdentityModule and IdentityAdminModule
+ * (which add what needs profiles) and to the composition root, which binds the ports
+ * user-profile declares to IdentityAccountDirectory, IdentityProfileAuditTrail and
+ * SessionAccessTokenAuthenticator from here, so one instance of each cache serves both modules.
  */
-const identityProviders: Provider[] = [
+const coreProviders: Provider[] = [
   // settings and policy
   {
     provide: IdentitySettings,
-    inject: [AppConfig],
-    useFactory: (config: AppConfig): IdentitySettings => ({
+    inject: [IdentityConfig, AppConfig],
+    useFactory: (config: IdentityConfig, platform: AppConfig): IdentitySettings => ({
       accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
       refreshTokenTtlSeconds: config.auth.refreshTokenTtlSeconds,
       sessionMaxAgeSeconds: config.auth.sessionMaxAgeSeconds,
@@ -124,7 +127,7 @@ const identityProviders: Provider[] = [
       jwksCacheTtlSeconds: config.keys.jwksCacheTtlSeconds,
       rsaBits: config.keys.rsaBits,
       keyRotationIntervalSeconds: config.keys.rotationIntervalSeconds,
-      production: config.isProduction,
+      production: platform.isProduction,
       auditRetentionSeconds: config.auth.auditRetentionSeconds,
     }),
   },
@@ -138,19 +141,19 @@ const identityProviders: Provider[] = [
   // cryptography
   {
     provide: PasswordHasher,
-    inject: [AppConfig],
-    useFactory: (config: AppConfig) => new Argon2PasswordHasher(config.passwordHashing),
+    inject: [IdentityConfig],
+    useFactory: (config: IdentityConfig) => new Argon2PasswordHasher(config.passwordHashing),
   },
   {
     provide: SigningKeyStore,
-    inject: [AppConfig, Database, Clock],
+    inject: [IdentityConfig, AppConfig, Database, Clock],
     useFactory: createSigningKeyStore,
   },
   { provide: SigningKeyFactory, useClass: RsaSigningKeyFactory },
   {
     provide: JoseAccessTokens,
-    inject: [SigningKeyStore, Clock, AppConfig],
-    useFactory: (store: SigningKeyStore, clock: Clock, config: AppConfig) =>
+    inject: [SigningKeyStore, Clock, IdentityConfig],
+    useFactory: (store: SigningKeyStore, clock: Clock, config: IdentityConfig) =>
       new JoseAccessTokens(store, clock, {
         issuer: config.auth.issuer,
         audience: config.auth.audience,
@@ -174,16 +177,16 @@ const identityProviders: Provider[] = [
   // abuse controls: attempt counters shared through Redis when it is configured
   {
     provide: LoginAttemptGate,
-    inject: [AppConfig, RedisConnection, StoreFailurePolicy],
-    useFactory: (config: AppConfig, redis: RedisConnection, failure: StoreFailurePolicy) =>
+    inject: [IdentityConfig, RedisConnection, StoreFailurePolicy],
+    useFactory: (config: IdentityConfig, redis: RedisConnection, failure: StoreFailurePolicy) =>
       redis.client
         ? new GuardedLoginAttemptGate(
-            new RedisLoginAttemptGate(redis.client, redis.keyPrefix, config.abuse.lockout),
+            new RedisLoginAttemptGate(redis.client, redis.keyPrefix, config.lockout),
             failure,
           )
-        : new MemoryLoginAttemptGate(config.abuse.lockout),
+        : new MemoryLoginAttemptGate(config.lockout),
   },
-  // persistence and the other module
+  // persistence
   { provide: AccountRepository, useClass: DrizzleAccountRepository },
   { provide: SessionAccessCache, useFactory: () => new SessionAccessCache() },
   { provide: UserViewCache, useClass: TtlUserViewCache },
@@ -193,14 +196,8 @@ const identityProviders: Provider[] = [
   { provide: AuditLog, useClass: DrizzleAuditLog },
   { provide: AccountMailer, useClass: OutboxAccountMailer },
   { provide: TransactionLock, useClass: AdvisoryTransactionLock },
-  { provide: ProfileDirectory, useClass: UserProfileDirectory },
   // use cases
-  RegisterUser,
-  LoginUser,
-  RefreshSession,
   Logout,
-  GetCurrentUser,
-  AccountOpener,
   ListSessions,
   RevokeSession,
   OperatorSessionRevocation,
@@ -211,27 +208,17 @@ const identityProviders: Provider[] = [
   VoidPasswordResetLinks,
   ListSessionsOfUser,
   AuthenticateAccessToken,
-  {
-    provide: AccessTokenAuthenticator,
-    inject: [AuthenticateAccessToken],
-    useFactory: (authenticate: AuthenticateAccessToken): AccessTokenAuthenticator => ({
-      authenticate: (token) => authenticate.execute(token),
-    }),
-  },
-  AccessTokenMinter,
+  SessionAccessTokenAuthenticator,
+  { provide: AccessTokenAuthenticator, useExisting: SessionAccessTokenAuthenticator },
   EmailVerificationIssuer,
   RequestPasswordReset,
   ConfirmPasswordReset,
   RequestEmailVerification,
-  ConfirmEmailVerification,
   ChangePassword,
   EraseAccount,
-  SessionStarter,
-  SignUp,
-  SwitchOrganization,
-  // the ports user-profile declares, answered by identity
-  { provide: AccountDirectory, useClass: IdentityAccountDirectory },
-  { provide: ProfileAuditTrail, useClass: IdentityProfileAuditTrail },
+  // identity's answers to the ports user-profile declares (bound by the composition root)
+  IdentityAccountDirectory,
+  IdentityProfileAuditTrail,
   // signing keys
   SigningKeyAudit,
   EnsureSigningKey,
@@ -248,32 +235,85 @@ const identityProviders: Provider[] = [
 ];
 
 /**
- * What identity offers every module (it is global for these only): authentication of bearer
- * tokens, and its implementations of the ports user-profile declares for accounts and the audit
- * trail, so that user-profile never imports identity.
+ * See coreProviders. Not global: a root imports it where it binds another module's ports. One
+ * module object per configuration, so every importer (IdentityModule, the root's bindings for
+ * user-profile) shares one instance of each provider, its caches included.
  */
-const publishedToModules = [AccessTokenAuthenticator, AccountDirectory, ProfileAuditTrail];
+@Module({})
+export class IdentityCoreModule {
+  private static readonly instances = new WeakMap<IdentityConfig, DynamicModule>();
 
-@Global()
-@Module({
-  imports: [UserProfileModule],
-  controllers: [JwksController, AuthController, AccountController, AccountLifecycleController],
-  providers: [
-    ...identityProviders,
-    RefreshTokenTransport,
-    SigningKeyBootstrap,
-    SigningKeyRotationScheduler,
-    SessionRevocationListener,
-  ],
-  exports: publishedToModules,
-})
-export class IdentityModule {}
+  static forRoot(config: IdentityConfig): DynamicModule {
+    let core = IdentityCoreModule.instances.get(config);
+    if (core === undefined) {
+      const providers = [{ provide: IdentityConfig, useValue: config }, ...coreProviders];
+      core = { module: IdentityCoreModule, providers, exports: providers };
+      IdentityCoreModule.instances.set(config, core);
+    }
+    return core;
+  }
+}
 
-/** The identity use cases without HTTP or background work: for the operator CLIs. */
-@Global()
-@Module({
-  imports: [UserProfileModule],
-  providers: identityProviders,
-  exports: [...identityProviders, ...publishedToModules],
-})
-export class IdentityAdminModule {}
+/** The use cases that read or create profiles, roles and organizations (ProfileDirectory). */
+const profileProviders: Provider[] = [
+  RegisterUser,
+  LoginUser,
+  RefreshSession,
+  GetCurrentUser,
+  AccountOpener,
+  AccessTokenMinter,
+  ConfirmEmailVerification,
+  SessionStarter,
+  SignUp,
+  SwitchOrganization,
+];
+
+/** What identity needs from the deployment hosting it. */
+export interface IdentityModuleOptions {
+  /** Identity's slice of the configuration (readIdentityConfig). */
+  config: IdentityConfig;
+  /** Profiles, roles and organizations: names and claims for tokens, a profile per new account. */
+  profiles: PortBinding<ProfileDirectory>;
+  /** Modules exporting what the binding names. */
+  imports?: BindingImports;
+}
+
+/**
+ * Registration, login, sessions, keys and the account API. Not global, and it imports no other
+ * business module: the composition root binds ProfileDirectory (in the monolith, to
+ * UserProfileDirectory over user-profile's module; in a deployment of its own, to a remote one).
+ */
+@Module({})
+export class IdentityModule {
+  static forRoot(options: IdentityModuleOptions): DynamicModule {
+    return {
+      module: IdentityModule,
+      imports: [IdentityCoreModule.forRoot(options.config), ...(options.imports ?? [])],
+      controllers: [JwksController, AuthController, AccountController, AccountLifecycleController],
+      providers: [
+        bindPort(ProfileDirectory, options.profiles),
+        ...profileProviders,
+        RefreshTokenTransport,
+        SigningKeyBootstrap,
+        SigningKeyRotationScheduler,
+        SessionRevocationListener,
+      ],
+    };
+  }
+}
+
+/**
+ * The identity use cases without HTTP, the start-up key check or the rotation schedule: for the
+ * operator CLIs.
+ */
+@Module({})
+export class IdentityAdminModule {
+  static forRoot(options: IdentityModuleOptions): DynamicModule {
+    return {
+      module: IdentityAdminModule,
+      imports: [IdentityCoreModule.forRoot(options.config), ...(options.imports ?? [])],
+      providers: [bindPort(ProfileDirectory, options.profiles), ...profileProviders],
+      exports: [IdentityCoreModule.forRoot(options.config), ...profileProviders],
+    };
+  }
+}

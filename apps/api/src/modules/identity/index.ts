@@ -1,5 +1,16 @@
 // The identity module's public surface.
-export { IdentityAdminModule, IdentityModule } from './identity.module';
+export {
+  IdentityAdminModule,
+  IdentityCoreModule,
+  IdentityModule,
+  type IdentityModuleOptions,
+} from './identity.module';
+export { IdentityConfig, readIdentityConfig } from './identity-config';
+// The adapters between identity and user-profile, for a composition root hosting both.
+export { SessionAccessTokenAuthenticator } from './adapters/http/session-access-token-authenticator';
+export { IdentityAccountDirectory } from './adapters/user-profile/identity-account-directory';
+export { IdentityProfileAuditTrail } from './adapters/user-profile/identity-profile-audit-trail';
+export { UserProfileDirectory } from './adapters/user-profile/user-profile-directory';
 export { signingKeyStartupProblems } from './adapters/crypto/signing-key-preflight';
 export { NoUsableSigningKey } from './application/signing-keys/ensure-signing-key';
 

@@ -1,5 +1,5 @@
 // The user-profile module's public surface: other modules import from here and nowhere deeper.
-export { UserProfileModule } from './user-profile.module';
+export { UserProfileModule, type UserProfileModuleOptions } from './user-profile.module';
 export { CreateProfile } from './application/create-profile';
 export { GetProfile } from './application/get-profile';
 export { GrantAdmin } from './application/grant-admin';

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { type Env, EnvReader } from './env-reader';
@@ -9,7 +8,8 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /**
- * The whole configuration, typed and validated once at start-up. It is also the DI token:
+ * The platform's configuration, typed and validated once at start-up; each business module reads
+ * its own slice beside it (IdentityConfig). It is also the DI token:
  * `constructor(private readonly config: AppConfig)`. Every variable is documented in .env.example.
  */
 export class AppConfig {
@@ -34,40 +34,13 @@ export class AppConfig {
       migrateOnStart: boolean;
       dataDir: string;
     },
-    readonly keys: {
-      /** `file`: one JSON file per key in `dir` (dev default). `database`: the signing_keys table. */
-      store: 'file' | 'database';
-      dir: string;
-      rsaBits: number;
-      jwksCacheTtlSeconds: number;
-      /** How stale an instance's view of the key set may get (other instances' rotations). */
-      refreshSeconds: number;
-      /** AES-256-GCM key for private keys at rest (database store). Unset outside production: generated. */
-      encryptionKey: Buffer | undefined;
-      /** Unset: no scheduled rotation. */
-      rotationIntervalSeconds: number | undefined;
-    },
-    readonly auth: {
-      issuer: string;
-      audience: string;
-      accessTokenTtlSeconds: number;
-      /** Sliding idle lifetime of a refresh token chain. */
-      refreshTokenTtlSeconds: number;
-      /** Absolute lifetime of a session, whatever the refreshes. */
-      sessionMaxAgeSeconds: number;
-      refreshReuseGraceSeconds: number;
-      /** Unset outside production: generated once into DATA_DIR/secrets. */
+    readonly secrets: {
+      /**
+       * The server's root secret (REFRESH_TOKEN_PEPPER): the refresh-token pepper, and the key
+       * every other keyed hash derives its own from (ServerSecrets). Unset outside production:
+       * generated once into DATA_DIR/secrets.
+       */
       refreshTokenPepper: string | undefined;
-      cookieSameSite: 'strict' | 'lax' | 'none';
-      passwordMinLength: number;
-      passwordResetTtlSeconds: number;
-      emailVerificationTtlSeconds: number;
-      /** A new verification email for one address at most this often (failed sends do not count). */
-      verificationResendCooldownSeconds: number;
-      /** Register answers 202 whether or not the address is taken; the owner is told by email. */
-      registerUniformResponse: boolean;
-      /** How long audit events are kept (`pnpm audit-events purge`); unset: forever. */
-      auditRetentionSeconds: number | undefined;
     },
     readonly mail: {
       /** `log`: messages (links and codes included) go to the log; `smtp`: sent through SMTP_URL. */
@@ -99,14 +72,6 @@ export class AppConfig {
       /** What a rate limit or lockout check does when its store (Redis) is unreachable. */
       failMode: 'closed' | 'open';
       limits: Record<RateLimitName, RateLimitSetting>;
-      lockout: { threshold: number; baseSeconds: number; maxSeconds: number };
-    },
-    readonly passwordHashing: {
-      memoryKib: number;
-      timeCost: number;
-      parallelism: number;
-      /** Concurrent argon2 computations; more queue instead of starving the thread pool. */
-      maxConcurrency: number;
     },
   ) {}
 
@@ -197,41 +162,6 @@ function trustProxy(read: EnvReader): false | string[] {
 }
 
 /**
- * `iss` of access tokens. The development default follows the port; production must name its
- * public URL, or instances behind one load balancer would each claim a different issuer.
- */
-function issuer(read: EnvReader, nodeEnv: NodeEnv, port: number): string {
-  const value = read.optionalString('JWT_ISSUER');
-  if (value === undefined && nodeEnv === 'production') {
-    return read.fail(
-      'JWT_ISSUER',
-      'is required in production (the public URL of this API, e.g. https://auth.example.com)',
-      '',
-    );
-  }
-  return value ?? `http://localhost:${port}`;
-}
-
-/** KEY_ENCRYPTION_KEY: 32 bytes, base64 or hex. Required in production with the database store. */
-function encryptionKey(read: EnvReader, store: 'file' | 'database', nodeEnv: NodeEnv): Buffer | undefined {
-  const raw = read.optionalString('KEY_ENCRYPTION_KEY');
-  if (raw === undefined) {
-    if (store === 'database' && nodeEnv === 'production') {
-      return read.fail(
-        'KEY_ENCRYPTION_KEY',
-        'is required in production with KEYS_STORE=database (32 random bytes, base64: `openssl rand -base64 32`)',
-        undefined,
-      );
-    }
-    return undefined;
-  }
-  const bytes = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
-  if (bytes.length !== 32)
-    return read.fail('KEY_ENCRYPTION_KEY', 'must be 32 bytes, base64 or hex encoded', undefined);
-  return bytes;
-}
-
-/**
  * MAIL_TRANSPORT defaults to smtp when SMTP_URL is set, log otherwise. Production must say `log`
  * out loud: that transport writes reset links and verification codes to the log.
  */
@@ -293,30 +223,19 @@ function databaseUrl(read: EnvReader, nodeEnv: NodeEnv): string | undefined {
   return url;
 }
 
-export function loadConfig(env: Env): AppConfig {
-  const { config, problems } = readConfig(env);
-  if (problems.length > 0) throw new InvalidConfiguration(problems);
-  return config;
-}
-
 /**
- * The configuration and every problem with it, at once. A refused value falls back to its
- * default in `config`, so a start-up check can go on looking (e.g. at the key store) and report
- * everything in one message.
+ * The platform's slice of the configuration (HTTP, logging, database, mail, Redis, abuse
+ * controls, the server secret). A deployment's root reads it, then each module's slice, with the
+ * same EnvReader (apps/api/src/api-config.ts). A refused value falls back to its default, so the
+ * reading goes on and every problem is reported at once.
  */
-export function readConfig(env: Env): { config: AppConfig; problems: string[] } {
-  const read = new EnvReader(env);
+export function readPlatformConfig(read: EnvReader): AppConfig {
   const nodeEnv = read.oneOf<NodeEnv>('NODE_ENV', ['development', 'test', 'production'], 'development');
   const dataDir = path.resolve(read.string('DATA_DIR', './.data'));
   const port = read.int('PORT', 3000, 0, 65535);
-  // OWASP's floor for argon2id; only the test suite may go below it, to keep tests fast.
-  const argon2Floor =
-    nodeEnv === 'test' ? { memoryKib: 1024, timeCost: 1 } : { memoryKib: 19_456, timeCost: 2 };
-  const sessionMaxAgeSeconds = read.seconds('SESSION_MAX_AGE', 30 * DAY, HOUR, 365 * DAY);
-  const keysStore = read.oneOf('KEYS_STORE', ['file', 'database'], 'file');
   const smtpUrl = read.optionalUrl('SMTP_URL', ['smtp:', 'smtps:']);
 
-  const config = new AppConfig(
+  return new AppConfig(
     nodeEnv,
     {
       host: read.string('HOST', '127.0.0.1'),
@@ -335,38 +254,7 @@ export function readConfig(env: Env): { config: AppConfig; problems: string[] } 
       migrateOnStart: read.bool('DB_MIGRATE_ON_START', true),
       dataDir,
     },
-    {
-      store: keysStore,
-      dir: path.resolve(read.string('KEYS_DIR', path.join(dataDir, 'keys'))),
-      rsaBits: Number(read.oneOf('JWT_RSA_BITS', ['2048', '3072', '4096'], '2048')),
-      jwksCacheTtlSeconds: read.int('JWKS_CACHE_TTL_SECONDS', 300, 0, 86_400),
-      refreshSeconds: read.int('KEYS_REFRESH_SECONDS', 30, 1, 3600),
-      encryptionKey: encryptionKey(read, keysStore, nodeEnv),
-      rotationIntervalSeconds: read.raw('KEY_ROTATION_INTERVAL')
-        ? read.seconds('KEY_ROTATION_INTERVAL', 30 * DAY, HOUR, 365 * DAY)
-        : undefined,
-    },
-    {
-      issuer: issuer(read, nodeEnv, port),
-      audience: read.string('JWT_AUDIENCE', 'latchkey'),
-      // Access tokens cannot be recalled from other services, so they stay short: 15 min at most.
-      accessTokenTtlSeconds: read.int('ACCESS_TOKEN_TTL_SECONDS', 900, 60, 900),
-      refreshTokenTtlSeconds: read.seconds('REFRESH_TOKEN_TTL', 7 * DAY, 60, sessionMaxAgeSeconds),
-      sessionMaxAgeSeconds,
-      refreshReuseGraceSeconds: read.int('REFRESH_REUSE_GRACE_SECONDS', 10, 0, 60),
-      refreshTokenPepper: secret(read, 'REFRESH_TOKEN_PEPPER', nodeEnv),
-      cookieSameSite: read.oneOf('REFRESH_COOKIE_SAMESITE', ['strict', 'lax', 'none'], 'strict'),
-      // NIST SP 800-63B-4: 15 for single-factor passwords; 8 is its floor when MFA is in use.
-      passwordMinLength: read.int('PASSWORD_MIN_LENGTH', 15, 8, 64),
-      passwordResetTtlSeconds: read.seconds('PASSWORD_RESET_TTL', 30 * 60, 5 * 60, DAY),
-      emailVerificationTtlSeconds: read.seconds('EMAIL_VERIFICATION_TTL', DAY, 10 * 60, 7 * DAY),
-      verificationResendCooldownSeconds: read.seconds('EMAIL_VERIFICATION_RESEND_COOLDOWN', 60, 0, HOUR),
-      registerUniformResponse: read.bool('REGISTER_UNIFORM_RESPONSE', false),
-      // At least 30 days: the trail is what an incident review reads, weeks after the fact.
-      auditRetentionSeconds: read.raw('AUDIT_EVENTS_RETENTION')
-        ? read.seconds('AUDIT_EVENTS_RETENTION', 365 * DAY, 30 * DAY, 10 * 365 * DAY)
-        : undefined,
-    },
+    { refreshTokenPepper: secret(read, 'REFRESH_TOKEN_PEPPER', nodeEnv) },
     {
       transport: mailTransport(read, smtpUrl, nodeEnv),
       smtpUrl,
@@ -403,21 +291,16 @@ export function readConfig(env: Env): { config: AppConfig; problems: string[] } 
         tokenConfirmIp: rateLimit(read, 'RATE_LIMIT_TOKEN_CONFIRM_IP', '30/15m'),
         slugCheckIp: rateLimit(read, 'RATE_LIMIT_SLUG_CHECK_IP', '60/1m'),
       },
-      lockout: {
-        threshold: read.int('LOGIN_LOCKOUT_THRESHOLD', 5, 1, 10_000),
-        baseSeconds: read.seconds('LOGIN_LOCKOUT_BASE', 30, 1, DAY),
-        maxSeconds: read.seconds('LOGIN_LOCKOUT_MAX', 15 * 60, 1, 7 * DAY),
-      },
-    },
-    {
-      memoryKib: read.int('ARGON2_MEMORY_KIB', 19_456, argon2Floor.memoryKib, 4 * 1024 * 1024),
-      timeCost: read.int('ARGON2_TIME_COST', 2, argon2Floor.timeCost, 20),
-      parallelism: read.int('ARGON2_PARALLELISM', 1, 1, 16),
-      maxConcurrency: read.int('PASSWORD_HASH_CONCURRENCY', availableParallelism(), 1, 64),
     },
   );
+}
 
-  return { config, problems: read.problems };
+/** The platform's slice alone, for a host or a test with no business module. */
+export function loadPlatformConfig(env: Env): AppConfig {
+  const read = new EnvReader(env);
+  const config = readPlatformConfig(read);
+  if (read.problems.length > 0) throw new InvalidConfiguration(read.problems);
+  return config;
 }
 
 /**

@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
-import { loadConfig } from './app-config';
+import { loadPlatformConfig } from './app-config';
 import { ServerSecrets } from './server-secrets';
 
 const secretsWith = (pepper: string) =>
-  new ServerSecrets(loadConfig({ NODE_ENV: 'test', REFRESH_TOKEN_PEPPER: pepper }));
+  new ServerSecrets(loadPlatformConfig({ NODE_ENV: 'test', REFRESH_TOKEN_PEPPER: pepper }));
 
 describe('ServerSecrets', () => {
   const secrets = secretsWith('a-server-pepper-of-at-least-32-characters');

@@ -16,7 +16,7 @@ export class ServerSecrets {
 
   constructor(config: AppConfig) {
     this.refreshTokenPepper =
-      config.auth.refreshTokenPepper ?? devSecret(config.database.dataDir, 'refresh-token-pepper');
+      config.secrets.refreshTokenPepper ?? devSecret(config.database.dataDir, 'refresh-token-pepper');
   }
 
   /** A 256-bit key of its own for `label`. */

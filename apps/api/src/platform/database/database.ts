@@ -16,13 +16,10 @@ import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import { type PgDatabase, PgDialect, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { Client, Pool, type QueryResultRow } from 'pg';
 import type { Logger } from 'pino';
-import { API_PACKAGE_ROOT } from '../paths';
 import { MigrationFailed } from './migration-failed';
 
 export type Db = PgDatabase<PgQueryResultHKT>;
 export type DatabaseDriver = 'postgres' | 'pglite';
-
-export const MIGRATIONS_FOLDER = path.join(API_PACKAGE_ROOT, 'drizzle');
 
 /**
  * The database handle every repository injects. `db` is the transaction of the current use case
@@ -352,7 +349,8 @@ export abstract class Database {
    * may have been missed. Resolves to a function that stops listening.
    */
   abstract listen(channel: string, onNotify: (payload?: string) => void): Promise<() => Promise<void>>;
-  abstract migrate(): Promise<void>;
+  /** Applies the migrations in `migrationsFolder` (the deployment's root knows where they are). */
+  abstract migrate(migrationsFolder: string): Promise<void>;
   abstract close(): Promise<void>;
 }
 
@@ -447,15 +445,15 @@ export class PostgresDatabase extends Database {
     };
   }
 
-  async migrate(): Promise<void> {
+  async migrate(migrationsFolder: string): Promise<void> {
     // Several instances may start at once: one migrates, the others wait on the advisory lock
     // and then find nothing left to apply.
     const client = await this.pool.connect();
     try {
       await client.query(`select pg_advisory_lock(hashtext('latchkey:migrations'))`);
-      await migrateNodePg(this.root as never, { migrationsFolder: MIGRATIONS_FOLDER });
+      await migrateNodePg(this.root as never, { migrationsFolder });
     } catch (error) {
-      throw new MigrationFailed(error, MIGRATIONS_FOLDER);
+      throw new MigrationFailed(error, migrationsFolder);
     } finally {
       await client.query(`select pg_advisory_unlock(hashtext('latchkey:migrations'))`).catch(() => undefined);
       client.release();

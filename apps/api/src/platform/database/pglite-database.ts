@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { CHANNEL_NAME, Database, type Db, MIGRATIONS_FOLDER } from './database';
+import { CHANNEL_NAME, Database, type Db } from './database';
 import { EmbeddedDataLock } from './embedded-data-lock';
 import { MigrationFailed } from './migration-failed';
 
@@ -49,11 +49,11 @@ export class PgliteDatabase extends Database {
     };
   }
 
-  async migrate(): Promise<void> {
+  async migrate(migrationsFolder: string): Promise<void> {
     try {
-      await migratePglite(this.root as never, { migrationsFolder: MIGRATIONS_FOLDER });
+      await migratePglite(this.root as never, { migrationsFolder });
     } catch (error) {
-      throw new MigrationFailed(error, MIGRATIONS_FOLDER);
+      throw new MigrationFailed(error, migrationsFolder);
     }
   }
 

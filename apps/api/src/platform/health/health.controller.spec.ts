@@ -1,5 +1,5 @@
 import { ServiceUnavailable } from '../../shared-kernel/domain-error';
-import { loadConfig } from '../config/app-config';
+import { loadPlatformConfig } from '../config/app-config';
 import type { Database } from '../database/database';
 import type { MailTransport } from '../mail/mail-transport';
 import type { RedisConnection } from '../redis/redis-connection';
@@ -19,7 +19,7 @@ interface Setup {
 }
 
 function controller({ database = up, redis, smtp, env = {} }: Setup): HealthController {
-  const config = loadConfig({ NODE_ENV: 'test', ...env });
+  const config = loadPlatformConfig({ NODE_ENV: 'test', ...env });
   return new HealthController(
     { ping: database } as unknown as Database,
     { client: redis && { ping: redis } } as unknown as RedisConnection,

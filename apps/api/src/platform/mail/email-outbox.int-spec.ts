@@ -1,11 +1,11 @@
-import { loadConfig } from '../config/app-config';
+import { loadPlatformConfig } from '../config/app-config';
 import { ServerSecrets } from '../config/server-secrets';
 import { rows, sql } from '../../testing/sql';
 import { openTestDatabase, type TestDatabase } from '../../testing/test-database';
 import { EmailOutbox } from './email-outbox';
 
 const secretsWith = (pepper: string) =>
-  new ServerSecrets(loadConfig({ NODE_ENV: 'test', REFRESH_TOKEN_PEPPER: pepper.repeat(32) }));
+  new ServerSecrets(loadPlatformConfig({ NODE_ENV: 'test', REFRESH_TOKEN_PEPPER: pepper.repeat(32) }));
 
 const message = (n: number) => ({
   to: `user-${n}@example.com`,

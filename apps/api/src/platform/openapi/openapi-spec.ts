@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { OPENAPI_SPEC_FILE } from '../paths';
 
 export interface OpenApiDocument {
   openapi: string;
@@ -17,7 +16,7 @@ export class OpenApiSpec {
     readonly document: OpenApiDocument,
   ) {}
 
-  static load(file = OPENAPI_SPEC_FILE): OpenApiSpec {
+  static load(file: string): OpenApiSpec {
     const text = readFileSync(file, 'utf8');
     return new OpenApiSpec(text, parse(text) as OpenApiDocument);
   }

@@ -1,5 +1,5 @@
-import { anAccount, aSession } from '../../../testing/factories';
-import { memoryIdentity, TEST_META } from '../../../testing/memory-identity';
+import { anAccount, aSession } from '../testing/factories';
+import { memoryIdentity, TEST_META } from '../testing/memory-identity';
 import { CurrentPasswordIncorrect, InvalidAccessToken, PasswordRejected } from '../domain/errors';
 import { PasswordPolicy } from '../domain/password-policy';
 import { ChangePassword } from './change-password';

@@ -1,5 +1,5 @@
-import { anAccount } from '../../../testing/factories';
-import { memoryIdentity, TEST_META } from '../../../testing/memory-identity';
+import { anAccount } from '../testing/factories';
+import { memoryIdentity, TEST_META } from '../testing/memory-identity';
 import { InvalidCredentials } from '../domain/errors';
 import { LoginUser } from './login-user';
 

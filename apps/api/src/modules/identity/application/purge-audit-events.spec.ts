@@ -1,6 +1,6 @@
 import { ValidationFailed } from '../../../shared-kernel/domain-error';
 import { TestClock } from '../../../testing/test-clock';
-import { MemoryAuditLog, RollbackUnitOfWork } from '../../../testing/memory-identity';
+import { MemoryAuditLog, RollbackUnitOfWork } from '../testing/memory-identity';
 import type { AuthEvent, IdentitySettings } from './ports';
 import { PurgeAuditEvents } from './purge-audit-events';
 

@@ -1,6 +1,6 @@
 import { organizationPermissionsOf, permissionsOf } from '@latchkey/contracts';
-import { aSession } from '../../../testing/factories';
-import { memoryIdentity, TEST_META } from '../../../testing/memory-identity';
+import { aSession } from '../testing/factories';
+import { memoryIdentity, TEST_META } from '../testing/memory-identity';
 import { InvalidRefreshToken, RefreshTokenReused } from '../domain/errors';
 import { RefreshSession } from './refresh-session';
 

@@ -1,5 +1,5 @@
-import { anAccount } from '../../../testing/factories';
-import { memoryIdentity, TEST_META } from '../../../testing/memory-identity';
+import { anAccount } from '../testing/factories';
+import { memoryIdentity, TEST_META } from '../testing/memory-identity';
 import { EmailAlreadyRegistered, PasswordRejected } from '../domain/errors';
 import { PasswordPolicy } from '../domain/password-policy';
 import { AccountOpener } from './account-opener';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Account } from '../modules/identity/domain/account';
-import type { Session } from '../modules/identity/domain/session';
+import type { Account } from '../domain/account';
+import type { Session } from '../domain/session';
 
 let counter = 0;
 

@@ -1,11 +1,11 @@
-import type { Account } from '../modules/identity/domain/account';
-import { EmailAlreadyRegistered } from '../modules/identity/domain/errors';
-import type { AttemptVerdict } from '../modules/identity/domain/login-protection';
-import type { DeliveryState } from '../modules/identity/domain/one-time-secret';
-import type { EmailVerification } from '../modules/identity/domain/email-verification';
-import type { PasswordResetToken } from '../modules/identity/domain/password-reset-token';
-import type { RefreshTokenRecord, RevokeReason, Session } from '../modules/identity/domain/session';
-import { isActive } from '../modules/identity/domain/session';
+import type { Account } from '../domain/account';
+import { EmailAlreadyRegistered } from '../domain/errors';
+import type { AttemptVerdict } from '../domain/login-protection';
+import type { DeliveryState } from '../domain/one-time-secret';
+import type { EmailVerification } from '../domain/email-verification';
+import type { PasswordResetToken } from '../domain/password-reset-token';
+import type { RefreshTokenRecord, RevokeReason, Session } from '../domain/session';
+import { isActive } from '../domain/session';
 import {
   AccessTokenIssuer,
   type AccountEmail,
@@ -33,12 +33,12 @@ import {
   type Rotation,
   SessionRepository,
   TransactionLock,
-} from '../modules/identity/application/ports';
-import type { RequestMeta } from '../shared-kernel/request-meta';
-import { UnitOfWork } from '../shared-kernel/unit-of-work';
-import { AccessTokenMinter } from '../modules/identity/application/access-token-minter';
-import { SessionStarter } from '../modules/identity/application/session-starter';
-import { TestClock } from './test-clock';
+} from '../application/ports';
+import type { RequestMeta } from '../../../shared-kernel/request-meta';
+import { UnitOfWork } from '../../../shared-kernel/unit-of-work';
+import { AccessTokenMinter } from '../application/access-token-minter';
+import { SessionStarter } from '../application/session-starter';
+import { TestClock } from '../../../testing/test-clock';
 
 /**
  * In-memory fakes of identity's ports, for unit tests of the use cases: each keeps the contract

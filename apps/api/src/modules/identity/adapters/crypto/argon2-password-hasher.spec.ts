@@ -1,22 +1,31 @@
-import { loadConfig } from '../../../../platform/config/app-config';
+import { InvalidConfiguration, loadPlatformConfig } from '../../../../platform/config/app-config';
+import { type Env, EnvReader } from '../../../../platform/config/env-reader';
+import { readIdentityConfig } from '../../identity-config';
 import { Argon2PasswordHasher } from './argon2-password-hasher';
+
+/** Identity's passwordHashing slice from `env`, refused as start-up would refuse it. */
+function passwordHashing(env: Env) {
+  const read = new EnvReader(env);
+  const config = readIdentityConfig(read, loadPlatformConfig(env));
+  if (read.problems.length > 0) throw new InvalidConfiguration(read.problems);
+  return config.passwordHashing;
+}
 
 const cheap = { memoryKib: 1024, timeCost: 1, parallelism: 1, maxConcurrency: 2 };
 
 describe('Argon2PasswordHasher', () => {
   it('uses argon2id with the OWASP parameters by default (m=19456 KiB, t=2, p=1)', async () => {
-    const production = loadConfig({}).passwordHashing;
+    const production = passwordHashing({});
     expect(production).toMatchObject({ memoryKib: 19_456, timeCost: 2, parallelism: 1 });
     const hash = await new Argon2PasswordHasher(production).hash('correct horse battery staple');
     expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
   });
 
   it('refuses parameters below the OWASP floor outside the test environment', () => {
-    expect(() => loadConfig({ ARGON2_MEMORY_KIB: '1024' })).toThrow(/ARGON2_MEMORY_KIB/);
-    expect(() => loadConfig({ ARGON2_TIME_COST: '1' })).toThrow(/ARGON2_TIME_COST/);
+    expect(() => passwordHashing({ ARGON2_MEMORY_KIB: '1024' })).toThrow(/ARGON2_MEMORY_KIB/);
+    expect(() => passwordHashing({ ARGON2_TIME_COST: '1' })).toThrow(/ARGON2_TIME_COST/);
     expect(
-      loadConfig({ NODE_ENV: 'test', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' }).passwordHashing
-        .memoryKib,
+      passwordHashing({ NODE_ENV: 'test', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' }).memoryKib,
     ).toBe(1024);
   });
 

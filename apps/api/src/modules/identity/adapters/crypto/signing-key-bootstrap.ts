@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig } from '../../../../platform/config/app-config';
+import { IdentityConfig } from '../../identity-config';
 import { Database } from '../../../../platform/database/database';
 import { SigningKeyStore } from '../../application/ports';
 import { EnsureSigningKey } from '../../application/signing-keys/ensure-signing-key';
@@ -20,7 +20,7 @@ export class SigningKeyBootstrap implements OnApplicationBootstrap, OnApplicatio
     private readonly ensureSigningKey: EnsureSigningKey,
     private readonly store: SigningKeyStore,
     private readonly database: Database,
-    private readonly config: AppConfig,
+    private readonly config: IdentityConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {

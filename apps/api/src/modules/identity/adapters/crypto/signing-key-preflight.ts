@@ -1,4 +1,4 @@
-import type { AppConfig } from '../../../../platform/config/app-config';
+import type { IdentityConfig } from '../../identity-config';
 import { NoUsableSigningKey } from '../../application/signing-keys/ensure-signing-key';
 import { productionKeyProblem } from '../../domain/signing-key';
 import { FileSigningKeyStore } from './file-signing-key-store';
@@ -8,8 +8,11 @@ import { FileSigningKeyStore } from './file-signing-key-store';
  * start-up message, so a first deployment learns of a missing key together with its missing
  * settings. The database store is asked once the database is open (SigningKeyBootstrap).
  */
-export async function signingKeyStartupProblems(config: AppConfig): Promise<string[]> {
-  if (!config.isProduction || config.keys.store !== 'file') return [];
+export async function signingKeyStartupProblems(
+  config: IdentityConfig,
+  production: boolean,
+): Promise<string[]> {
+  if (!production || config.keys.store !== 'file') return [];
   let problem: string | undefined;
   try {
     problem = productionKeyProblem(await new FileSigningKeyStore(config.keys.dir).list());

@@ -3,6 +3,7 @@ import type { AppConfig } from '../../../../platform/config/app-config';
 import { devSecret } from '../../../../platform/config/dev-secret';
 import type { Database } from '../../../../platform/database/database';
 import type { Clock } from '../../../../shared-kernel/clock';
+import type { IdentityConfig } from '../../identity-config';
 import { DrizzleSigningKeyStore } from '../persistence/drizzle-signing-key-store';
 import { CachedSigningKeyStore } from './cached-signing-key-store';
 import { FileSigningKeyStore } from './file-signing-key-store';
@@ -10,19 +11,20 @@ import { PrivateKeyEncryption } from './private-key-encryption';
 
 /** The configured key store (KEYS_STORE), cached; shared by the API and the `keys` CLI. */
 export function createSigningKeyStore(
-  config: AppConfig,
+  config: IdentityConfig,
+  platform: AppConfig,
   database: Database,
   clock: Clock,
 ): CachedSigningKeyStore {
   const inner =
     config.keys.store === 'database'
-      ? new DrizzleSigningKeyStore(database, new PrivateKeyEncryption(encryptionKeyOf(config)))
+      ? new DrizzleSigningKeyStore(database, new PrivateKeyEncryption(encryptionKeyOf(config, platform)))
       : new FileSigningKeyStore(config.keys.dir);
   return new CachedSigningKeyStore(inner, clock, config.keys.refreshSeconds);
 }
 
 /** KEY_ENCRYPTION_KEY, or in development a key derived from a secret generated once in DATA_DIR. */
-function encryptionKeyOf(config: AppConfig): Buffer {
+function encryptionKeyOf(config: IdentityConfig, platform: AppConfig): Buffer {
   if (config.keys.encryptionKey) return config.keys.encryptionKey;
-  return createHash('sha256').update(devSecret(config.database.dataDir, 'key-encryption-key')).digest();
+  return createHash('sha256').update(devSecret(platform.database.dataDir, 'key-encryption-key')).digest();
 }

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Controller, Get, Req, Res, VERSION_NEUTRAL } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppConfig } from '../../../../platform/config/app-config';
+import { IdentityConfig } from '../../identity-config';
 import { GetJwks } from '../../application/signing-keys/get-jwks';
 
 @Controller({ version: VERSION_NEUTRAL })
 export class JwksController {
   constructor(
     private readonly getJwks: GetJwks,
-    private readonly config: AppConfig,
+    private readonly config: IdentityConfig,
   ) {}
 
   /**

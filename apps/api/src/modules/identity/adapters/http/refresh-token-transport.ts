@@ -2,6 +2,7 @@ import '@fastify/cookie';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../../../../platform/config/app-config';
+import { IdentityConfig } from '../../identity-config';
 import { versionPrefixOf } from '../../../../platform/http/api-version';
 import { Forbidden } from '../../../../shared-kernel/domain-error';
 import type { IssuedTokens } from '../../application/issued-tokens';
@@ -37,7 +38,10 @@ export interface TokenBody {
  */
 @Injectable()
 export class RefreshTokenTransport {
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly identity: IdentityConfig,
+  ) {}
 
   wantsCookie(request: FastifyRequest): boolean {
     return request.headers[TRANSPORT_HEADER] === 'cookie';
@@ -70,7 +74,7 @@ export class RefreshTokenTransport {
     void reply.setCookie(REFRESH_COOKIE, tokens.refreshToken, {
       httpOnly: true,
       secure: true,
-      sameSite: this.config.auth.cookieSameSite,
+      sameSite: this.identity.auth.cookieSameSite,
       path: cookiePath(request),
       maxAge: tokens.refreshTokenMaxAge,
     });
@@ -82,7 +86,7 @@ export class RefreshTokenTransport {
     void reply.clearCookie(REFRESH_COOKIE, {
       httpOnly: true,
       secure: true,
-      sameSite: this.config.auth.cookieSameSite,
+      sameSite: this.identity.auth.cookieSameSite,
       path: cookiePath(request),
     });
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { EmailAlreadyRegistered } from '../../domain/errors';
 import { openTestDatabase, type TestDatabase } from '../../../../testing/test-database';
-import { anAccount, aSession } from '../../../../testing/factories';
+import { anAccount, aSession } from '../../testing/factories';
 import { rows } from '../../../../testing/sql';
 import { DrizzleAccountRepository } from './drizzle-account-repository';
 import { DrizzleSessionRepository } from './drizzle-session-repository';

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { AppConfig } from '../../../../platform/config/app-config';
+import { IdentityConfig } from '../../identity-config';
 import { RotateSigningKeys } from '../../application/signing-keys/rotate-signing-keys';
 
 const JOB = 'signing-key-rotation';
@@ -16,7 +16,7 @@ export class SigningKeyRotationScheduler implements OnApplicationBootstrap {
   constructor(
     private readonly rotate: RotateSigningKeys,
     private readonly registry: SchedulerRegistry,
-    private readonly config: AppConfig,
+    private readonly config: IdentityConfig,
   ) {}
 
   onApplicationBootstrap(): void {
