@@ -18,13 +18,13 @@ export default tseslint.config(
   {
     // Nest resolves constructor parameters from emitted decorator metadata; a type-only import
     // of an injected class would erase the runtime reference it needs.
-    files: ['apps/api/src/**/*.ts'],
+    files: ['apps/*/src/**/*.ts', 'packages/*/src/**/*.ts'],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
   {
     // Layering by import *name* (dependency-cruiser checks the rest): a use case may carry
     // @Injectable() and nothing else from Nest; the domain takes nothing from Nest at all.
-    files: ['apps/api/src/modules/*/application/**/*.ts'],
+    files: ['packages/{identity,user-profile}/src/application/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -42,8 +42,8 @@ export default tseslint.config(
   },
   {
     // class-validator's IsOptional skips every rule for null as well as for absent fields, which let
-    // `{"email": null}` reach the use cases; Optional() (platform/errors/validation) skips absent only.
-    files: ['apps/api/src/**/adapters/http/**/*.ts', 'apps/api/src/testing/**/*.ts'],
+    // `{"email": null}` reach the use cases; Optional() (@latchkey/platform-http) skips absent only.
+    files: ['packages/*/src/**/adapters/http/**/*.ts', 'apps/*/src/testing/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -52,7 +52,7 @@ export default tseslint.config(
             {
               name: 'class-validator',
               importNames: ['IsOptional'],
-              message: 'Use Optional() from platform/errors/validation: IsOptional lets null through.',
+              message: 'Use Optional() from @latchkey/platform-http: IsOptional lets null through.',
             },
           ],
         },
@@ -60,7 +60,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['apps/api/src/modules/*/domain/**/*.ts', 'apps/api/src/shared-kernel/**/*.ts'],
+    files: ['packages/{identity,user-profile}/src/domain/**/*.ts', 'packages/shared-kernel/src/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -72,7 +72,7 @@ export default tseslint.config(
     // A business module is never @Global: another module that needs its capability declares a
     // port, and the composition root binds it (docs/architecture.md, "Wiring"). Platform
     // infrastructure (the database, config, Redis) may stay global.
-    files: ['apps/api/src/modules/**/*.ts'],
+    files: ['packages/{identity,user-profile}/src/**/*.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',
@@ -89,8 +89,8 @@ export default tseslint.config(
       '**/*.spec.ts',
       '**/*.int-spec.ts',
       'tests/**/*.cjs',
-      'apps/api/src/testing/**',
-      'apps/api/src/modules/*/testing/**',
+      'apps/*/src/testing/**',
+      'packages/*/src/testing/**',
     ],
     rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
@@ -114,7 +114,7 @@ export default tseslint.config(
   },
   {
     // The development pages' script runs in a browser, as a classic script (no build step).
-    files: ['apps/api/assets/**/*.js'],
+    files: ['packages/*/assets/**/*.js'],
     languageOptions: {
       sourceType: 'script',
       globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly' },

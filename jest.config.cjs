@@ -44,7 +44,11 @@ const base = {
     `/node_modules/(?!(\\.pnpm/[^/]+/node_modules/)?(${esmOnlyPackages().join('|')})/)`,
   ],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
-  moduleNameMapper: { '^@latchkey/contracts$': '<rootDir>/packages/contracts/src/index.ts' },
+  // The workspace packages run from source, through the same entries (and test doors) as in a build.
+  moduleNameMapper: {
+    '^@latchkey/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@latchkey/([a-z-]+)/testing$': '<rootDir>/packages/$1/src/testing/index.ts',
+  },
   setupFiles: ['<rootDir>/tests/support/jest-setup.ts'],
 };
 
@@ -55,7 +59,7 @@ module.exports = {
   globalTeardown: '<rootDir>/tests/support/global-teardown.cjs',
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,packages}/*/src/**/*.spec.ts'] },
-    { ...base, displayName: 'integration', testMatch: ['<rootDir>/apps/*/src/**/*.int-spec.ts'] },
+    { ...base, displayName: 'integration', testMatch: ['<rootDir>/{apps,packages}/*/src/**/*.int-spec.ts'] },
     { ...base, displayName: 'contract', testMatch: ['<rootDir>/tests/contract/**/*.test.ts'] },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'] },
     { ...base, displayName: 'security', testMatch: ['<rootDir>/tests/security/**/*.test.ts'] },

@@ -5,10 +5,10 @@ import { defineConfig } from 'drizzle-kit';
 export default defineConfig({
   dialect: 'postgresql',
   schema: [
-    './src/modules/identity/adapters/persistence/schema.ts',
-    './src/modules/user-profile/adapters/persistence/schema.ts',
-    './src/platform/idempotency/schema.ts',
-    './src/platform/mail/schema.ts',
+    '../../packages/identity/src/adapters/persistence/schema.ts',
+    '../../packages/user-profile/src/adapters/persistence/schema.ts',
+    '../../packages/platform-http/src/idempotency/schema.ts',
+    '../../packages/platform-messaging/src/mail/schema.ts',
   ],
   // DRIZZLE_OUT: the schema-drift test generates into a scratch copy of ./drizzle.
   out: process.env.DRIZZLE_OUT ?? './drizzle',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { GLOBAL_ROLE_PERMISSIONS, ORGANIZATION_ROLE_PERMISSIONS, permissionsOf } from '@latchkey/contracts';
-import { AccessTokenIssuer } from '../../apps/api/src/modules/identity/testing';
+import { AccessTokenIssuer } from '@latchkey/identity/testing';
 import { claimsOf, registerAndLogin } from '../support/auth';
 import { contract, startTestApp, type TestApp } from '../support/test-app';
 

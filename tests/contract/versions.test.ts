@@ -2,7 +2,7 @@ import type request from 'supertest';
 import { users as usersCli } from '../support/cli';
 import { codeOf, linkTokenOf, MailCatcher } from '../support/mail-catcher';
 import { contract, startTestApp, type TestApp } from '../support/test-app';
-import { TestClock } from '../../apps/api/src/testing/test-clock';
+import { TestClock } from '@latchkey/shared-kernel/testing';
 
 /**
  * The unversioned paths are aliases of v1 (docs/openapi.yaml, "Versions"). One journey through

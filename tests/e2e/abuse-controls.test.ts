@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { PasswordHasher } from '../../apps/api/src/modules/identity/testing';
-import { rows, sql } from '../../apps/api/src/testing/sql';
+import { PasswordHasher } from '@latchkey/identity/testing';
+import { rows, sql } from '@latchkey/platform/testing';
 import { aUser, register, registerAndLogin, type TestUser } from '../support/auth';
 import { startTestApp, type TestApp } from '../support/test-app';
 

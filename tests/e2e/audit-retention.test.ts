@@ -1,4 +1,4 @@
-import { rows, sql } from '../../apps/api/src/testing/sql';
+import { rows, sql } from '@latchkey/platform/testing';
 import { aUser, register } from '../support/auth';
 import { auditEvents } from '../support/cli';
 import { startTestApp, type TestApp } from '../support/test-app';

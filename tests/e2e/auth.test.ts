@@ -1,9 +1,9 @@
 import request from 'supertest';
-import { Argon2PasswordHasher } from '../../apps/api/src/modules/identity/testing';
-import { ServerSecrets } from '../../apps/api/src/platform/config/server-secrets';
-import { IdempotencyStore } from '../../apps/api/src/platform/idempotency/idempotency-store';
-import { idempotencyRequestHash } from '../../apps/api/src/platform/idempotency/idempotency.interceptor';
-import { rows, sql } from '../../apps/api/src/testing/sql';
+import { Argon2PasswordHasher } from '@latchkey/identity/testing';
+import { ServerSecrets } from '@latchkey/platform';
+import { IdempotencyStore } from '@latchkey/platform-http';
+import { idempotencyRequestHash } from '@latchkey/platform-http';
+import { rows, sql } from '@latchkey/platform/testing';
 import { aUser, claimsOf, headerOf, login, me, refresh, register, type TestUser } from '../support/auth';
 import { startTestApp, type TestApp } from '../support/test-app';
 

@@ -1,5 +1,5 @@
-import { createLogger } from '../../apps/api/src/platform/logging/logger';
-import { rows, sql } from '../../apps/api/src/testing/sql';
+import { createLogger } from '@latchkey/platform';
+import { rows, sql } from '@latchkey/platform/testing';
 import { aUser, login, register } from '../support/auth';
 import { codeOf, linkTokenOf, MailCatcher } from '../support/mail-catcher';
 import { startTestApp, type TestApp } from '../support/test-app';

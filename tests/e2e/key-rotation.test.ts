@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { createPrivateKey } from 'node:crypto';
-import { SigningKeyRotationScheduler, SigningKeyStore } from '../../apps/api/src/modules/identity/testing';
-import { rows, sql } from '../../apps/api/src/testing/sql';
+import { SigningKeyRotationScheduler, SigningKeyStore } from '@latchkey/identity/testing';
+import { rows, sql } from '@latchkey/platform/testing';
 import { claimsOf, headerOf, me, registerAndLogin } from '../support/auth';
 import { BusyClient, publishedKids, untilPublished } from '../support/busy-client';
 import { keys, listKeys } from '../support/cli';

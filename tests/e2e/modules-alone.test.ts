@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { IdentityModule } from '../../apps/api/src/modules/identity';
+import { IdentityModule } from '@latchkey/identity';
 import {
   AccountDirectory,
   type AccountView,
@@ -8,13 +8,13 @@ import {
   ProfileAuditTrail,
   type ProfileEventType,
   UserProfileModule,
-} from '../../apps/api/src/modules/user-profile';
-import { AccessTokenAuthenticator } from '../../apps/api/src/shared-kernel/access-token-authenticator';
-import { InvalidAccessToken } from '../../apps/api/src/shared-kernel/domain-error';
-import type { Principal } from '../../apps/api/src/shared-kernel/principal';
+} from '@latchkey/user-profile';
+import { AccessTokenAuthenticator } from '@latchkey/shared-kernel';
+import { InvalidAccessToken } from '@latchkey/shared-kernel';
+import type { Principal } from '@latchkey/shared-kernel';
 import { permissionsOf } from '@latchkey/contracts';
 import { hostedModules } from '../../apps/api/src/testing/hosted-modules';
-import { MemoryProfileDirectory } from '../../apps/api/src/modules/identity/testing';
+import { MemoryProfileDirectory } from '@latchkey/identity/testing';
 import { aUser, claimsOf, login, me, refresh, register } from '../support/auth';
 import { startTestApp, type TestApp } from '../support/test-app';
 

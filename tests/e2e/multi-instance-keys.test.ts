@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runKeysCli } from '../../apps/api/src/cli/keys';
-import { openTestDatabase, type TestDatabase } from '../../apps/api/src/testing/test-database';
+import { openTestDatabase, type TestDatabase } from '@latchkey/platform/testing';
 import { aUser, headerOf } from '../support/auth';
 import { type Instance, postJson, startInstance, stopInstances } from '../support/processes';
 

@@ -1,4 +1,4 @@
-import { rows, sql } from '../../apps/api/src/testing/sql';
+import { rows, sql } from '@latchkey/platform/testing';
 import { aUser, claimsOf, login, me, PASSWORD, refresh, register, type Tokens } from '../support/auth';
 import { users as usersCli } from '../support/cli';
 import { startTestApp, type TestApp } from '../support/test-app';

@@ -5,7 +5,7 @@ import {
   permissionsOf,
 } from '@latchkey/contracts';
 import { SignJWT } from 'jose';
-import { AccessTokenIssuer, activeKeyOf, SigningKeyStore } from '../../apps/api/src/modules/identity/testing';
+import { AccessTokenIssuer, activeKeyOf, SigningKeyStore } from '@latchkey/identity/testing';
 import { claimsOf, login, PASSWORD, refresh, registerAndLogin, type Tokens } from '../support/auth';
 import { users as usersCli } from '../support/cli';
 import { startTestApp, type TestApp } from '../support/test-app';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { rows, sql } from '../../apps/api/src/testing/sql';
+import { rows, sql } from '@latchkey/platform/testing';
 import { claimsOf, login, me, refresh, registerAndLogin } from '../support/auth';
 import { startTestApp, type TestApp } from '../support/test-app';
 

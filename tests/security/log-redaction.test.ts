@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger } from '../../apps/api/src/platform/logging/logger';
+import { createLogger } from '@latchkey/platform';
 import { aUser } from '../support/auth';
 import { startTestApp, type TestApp } from '../support/test-app';
 

@@ -1,5 +1,5 @@
-import { rows, sql } from '../../apps/api/src/testing/sql';
-import { keysFromStoredHash, openSealWith } from '../../apps/api/src/testing/successor-seal-attack';
+import { rows, sql } from '@latchkey/platform/testing';
+import { keysFromStoredHash, openSealWith } from '@latchkey/identity/testing';
 import { claimsOf, me, refresh, registerAndLogin } from '../support/auth';
 import { startTestApp, type TestApp } from '../support/test-app';
 

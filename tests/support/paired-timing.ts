@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openTestDatabase } from '../../apps/api/src/testing/test-database';
+import { openTestDatabase } from '@latchkey/platform/testing';
 import { median } from './median';
 import { type Instance, startInstance, stopInstances } from './processes';
 

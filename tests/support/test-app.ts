@@ -4,11 +4,11 @@ import path from 'node:path';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { createApp, type LatchkeyApp } from '../../apps/api/src/app-factory';
-import { DeferredWork } from '../../apps/api/src/platform/background/deferred-work';
-import { OutboxDispatcher } from '../../apps/api/src/platform/mail/outbox-dispatcher';
+import { DeferredWork } from '@latchkey/platform';
+import { OutboxDispatcher } from '@latchkey/platform-messaging';
 import { type ApiConfig, loadConfig } from '../../apps/api/src/api-config';
-import { openTestDatabase, type TestDatabase } from '../../apps/api/src/testing/test-database';
-import { TestClock } from '../../apps/api/src/testing/test-clock';
+import { openTestDatabase, type TestDatabase } from '@latchkey/platform/testing';
+import { TestClock } from '@latchkey/shared-kernel/testing';
 import { Contract, type ContractResponse } from './contract';
 
 export const contract = new Contract();

@@ -1,5 +1,5 @@
 import { loadConfig, readConfig } from './api-config';
-import { InvalidConfiguration } from './platform/config/app-config';
+import { InvalidConfiguration } from '@latchkey/platform';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {

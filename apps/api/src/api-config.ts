@@ -1,6 +1,6 @@
-import { type AppConfig, InvalidConfiguration, readPlatformConfig } from './platform/config/app-config';
-import { type Env, EnvReader } from './platform/config/env-reader';
-import { type IdentityConfig, readIdentityConfig } from './modules/identity';
+import { type AppConfig, InvalidConfiguration, readPlatformConfig } from '@latchkey/platform';
+import { type Env, EnvReader } from '@latchkey/platform';
+import { type IdentityConfig, readIdentityConfig } from '@latchkey/identity';
 
 /** The monolith's configuration: the platform's slice and each hosted module's. */
 export interface ApiConfig {

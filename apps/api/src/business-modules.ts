@@ -8,8 +8,8 @@ import {
   IdentityProfileAuditTrail,
   SessionAccessTokenAuthenticator,
   UserProfileDirectory,
-} from './modules/identity';
-import { UserProfileModule } from './modules/user-profile';
+} from '@latchkey/identity';
+import { UserProfileModule } from '@latchkey/user-profile';
 
 /**
  * Both business modules in one process, each answering the other's ports in-process: user-profile

@@ -1,8 +1,8 @@
 import { createApp } from './app-factory';
-import { NoUsableSigningKey, signingKeyStartupProblems } from './modules/identity';
+import { NoUsableSigningKey, signingKeyStartupProblems } from '@latchkey/identity';
 import { type ApiConfig, readConfig } from './api-config';
-import { environmentWithDotEnv, InvalidConfiguration } from './platform/config/app-config';
-import { createLogger } from './platform/logging/logger';
+import { environmentWithDotEnv, InvalidConfiguration } from '@latchkey/platform';
+import { createLogger } from '@latchkey/platform';
 
 /** Every problem start-up can know of before opening anything, in one message; then exit 1. */
 async function checkedConfig(): Promise<ApiConfig> {

@@ -26,7 +26,7 @@ import { ACCESS_CLAIMS } from '../lib/statements.mjs';
 
 const argon2 = requireFromApi('argon2');
 const fastify = requireFromApi('fastify');
-const { Semaphore } = requireFromApi('./dist/modules/identity/adapters/crypto/semaphore.js');
+const { Semaphore } = requireFromApi('@latchkey/identity/dist/adapters/crypto/semaphore.js');
 
 // DrizzleAccountRepository.findByEmail.
 const ACCOUNT_BY_EMAIL = `

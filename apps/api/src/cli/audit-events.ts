@@ -1,5 +1,5 @@
-import { ListAuditEvents, PurgeAuditEvents } from '../modules/identity';
-import { durationSeconds } from '../platform/config/env-reader';
+import { ListAuditEvents, PurgeAuditEvents } from '@latchkey/identity';
+import { durationSeconds } from '@latchkey/platform';
 import {
   type CliIo,
   type CliOverrides,

@@ -3,21 +3,21 @@ import { NestFactory } from '@nestjs/core';
 import type { Abstract, INestApplicationContext } from '@nestjs/common';
 import { monolithModules } from '../business-modules';
 import { type ApiConfig, loadConfig } from '../api-config';
-import { environmentWithDotEnv } from '../platform/config/app-config';
-import type { Env } from '../platform/config/env-reader';
-import { BackgroundModule } from '../platform/background/background.module';
-import { CoreModule } from '../platform/core.module';
-import type { Database } from '../platform/database/database';
-import { EmbeddedDatabaseInUse } from '../platform/database/embedded-data-lock';
-import { openDatabase } from '../platform/database/open-database';
-import { MIGRATIONS_FOLDER } from '../platform/paths';
-import { DatabaseModule } from '../platform/database/database.module';
-import { MailModule } from '../platform/mail/mail.module';
-import { RateLimitModule } from '../platform/rate-limit/rate-limit.module';
-import { RedisModule } from '../platform/redis/redis.module';
-import { createLogger } from '../platform/logging/logger';
-import type { Clock } from '../shared-kernel/clock';
-import { DomainError } from '../shared-kernel/domain-error';
+import { environmentWithDotEnv } from '@latchkey/platform';
+import type { Env } from '@latchkey/platform';
+import { BackgroundModule } from '@latchkey/platform';
+import { CoreModule } from '@latchkey/platform';
+import type { Database } from '@latchkey/platform';
+import { EmbeddedDatabaseInUse } from '@latchkey/platform';
+import { openDatabase } from '@latchkey/platform';
+import { MIGRATIONS_FOLDER } from '../paths';
+import { DatabaseModule } from '@latchkey/platform';
+import { MailModule } from '@latchkey/platform-messaging';
+import { RateLimitModule } from '@latchkey/platform-http';
+import { RedisModule } from '@latchkey/platform';
+import { createLogger } from '@latchkey/platform';
+import type { Clock } from '@latchkey/shared-kernel';
+import { DomainError } from '@latchkey/shared-kernel';
 
 /** Where a command writes; tests capture it. */
 export interface CliIo {

@@ -7,7 +7,7 @@ import {
   RemoveSigningKey,
   RetireSigningKey,
   RevokeSigningKey,
-} from '../modules/identity';
+} from '@latchkey/identity';
 import { readFile } from 'node:fs/promises';
 import { type CliIo, type CliOverrides, parseArgs, processIo, runCli, UsageError } from './cli-context';
 

@@ -1,6 +1,6 @@
-import { EmailOutbox } from '../platform/mail/email-outbox';
-import { Clock } from '../shared-kernel/clock';
-import { NotFound } from '../shared-kernel/domain-error';
+import { EmailOutbox } from '@latchkey/platform-messaging';
+import { Clock } from '@latchkey/shared-kernel';
+import { NotFound } from '@latchkey/shared-kernel';
 import {
   type CliIo,
   type CliOverrides,

@@ -1,8 +1,8 @@
 import { loadConfig } from '../api-config';
-import { environmentWithDotEnv } from '../platform/config/app-config';
-import { openDatabase } from '../platform/database/open-database';
-import { MIGRATIONS_FOLDER } from '../platform/paths';
-import { createLogger } from '../platform/logging/logger';
+import { environmentWithDotEnv } from '@latchkey/platform';
+import { openDatabase } from '@latchkey/platform';
+import { MIGRATIONS_FOLDER } from '../paths';
+import { createLogger } from '@latchkey/platform';
 import { type CliIo, type CliOverrides, processIo, runCommand } from './cli-context';
 
 const USAGE = 'usage: pnpm db:migrate   (applies pending migrations to DATABASE_URL, or the embedded PGlite)';

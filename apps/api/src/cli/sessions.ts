@@ -3,7 +3,7 @@ import {
   type OperatorRevocation,
   RevokeAllSessionsAsOperator,
   RevokeSessionsAsOperator,
-} from '../modules/identity';
+} from '@latchkey/identity';
 import { type CliIo, type CliOverrides, parseArgs, processIo, runCli, UsageError } from './cli-context';
 
 export const SESSIONS_USAGE = `usage: pnpm sessions <command>

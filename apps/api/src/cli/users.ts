@@ -1,5 +1,5 @@
-import { VoidPasswordResetLinks } from '../modules/identity';
-import { GrantAdmin } from '../modules/user-profile';
+import { VoidPasswordResetLinks } from '@latchkey/identity';
+import { GrantAdmin } from '@latchkey/user-profile';
 import { type CliIo, type CliOverrides, parseArgs, processIo, runCli, UsageError } from './cli-context';
 
 export const USERS_USAGE = `usage: pnpm users <command>

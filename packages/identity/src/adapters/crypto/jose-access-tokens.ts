@@ -1,0 +1,201 @@
+import { createPrivateKey, createPublicKey, randomUUID, type webcrypto } from 'node:crypto';
+import { permissionsOf } from '@latchkey/contracts';
+import { errors, importPKCS8, importSPKI, jwtVerify, SignJWT } from 'jose';
+import { TtlMap } from '@latchkey/platform';
+import { Clock } from '@latchkey/shared-kernel';
+import { InvalidAccessToken } from '../../domain/errors';
+import {
+  ACCESS_TOKEN_LEEWAY_SECONDS,
+  activeKeyOf,
+  isVerifying,
+  type SigningKey,
+} from '../../domain/signing-key';
+import {
+  type AccessTokenClaims,
+  AccessTokenIssuer,
+  AccessTokenVerifier,
+  SigningKeyStore,
+} from '../../application/ports';
+
+export interface AccessTokenOptions {
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+const ALGORITHM = 'RS256';
+const TOKEN_TYPE = 'at+jwt'; // RFC 9068 §2.1
+/** A forced reread of the key set at most this often: random kids must not flood the store. */
+const UNKNOWN_KID_RELOAD_MS = 1_000;
+/** Verified tokens are remembered this long at most (then verified again), and this many at most. */
+const VERIFIED_TTL_MS = 60_000;
+const VERIFIED_MAX_ENTRIES = 10_000;
+
+/**
+ * Signs and verifies access tokens with the key store's RS256 keys. Verification is pinned:
+ * RS256 only (no `none`, no HS256 with the public key as secret), our issuer and audience, the
+ * `at+jwt` type, and a `kid` resolved only from our own store: `jku`, `x5u`, `jwk` and `x5c`
+ * headers are never followed.
+ */
+export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier {
+  /** Per kid, imported once: jose signs and verifies with WebCrypto keys, and converts anything else on every call. */
+  private readonly cryptoKeys = new Map<
+    string,
+    Promise<{ privateKey: webcrypto.CryptoKey; publicKey: webcrypto.CryptoKey }>
+  >();
+  private lastUnknownKidReloadMs = -Infinity;
+  /**
+   * Tokens that passed verification, by their exact bytes, with the kid that signed them. A client
+   * presents one access token for its whole life, and an RSA verification is most of what a
+   * bearer check costs. Signature, issuer, audience and type are properties of the bytes and
+   * cannot change; what can is rechecked on every hit, exactly as a verification would: the
+   * expiry (same leeway) and the signing key's state, so a revoked key's tokens are refused at
+   * once. Only successes are remembered, so an attacker can add nothing without a valid token.
+   */
+  private readonly verified = new TtlMap<{ claims: AccessTokenClaims; kid: string }>(
+    VERIFIED_TTL_MS,
+    VERIFIED_MAX_ENTRIES,
+  );
+
+  constructor(
+    private readonly store: SigningKeyStore,
+    private readonly clock: Clock,
+    private readonly options: AccessTokenOptions,
+  ) {}
+
+  async issue(input: {
+    userId: string;
+    sessionId: string;
+    roles: string[];
+    permissions: string[];
+    organization?: { id: string; roles: string[]; permissions: string[] };
+  }): Promise<{ token: string; expiresIn: number }> {
+    const key = activeKeyOf(await this.store.list());
+    if (!key) throw new Error('no active signing key');
+    const { privateKey } = await this.cryptoKeysFor(key.kid, key.privateKeyPem);
+    const iat = Math.floor(this.clock.now().getTime() / 1000);
+    const organizationClaims = input.organization
+      ? {
+          org_id: input.organization.id,
+          org_roles: input.organization.roles,
+          org_permissions: input.organization.permissions,
+        }
+      : {};
+    const token = await new SignJWT({
+      sid: input.sessionId,
+      roles: input.roles,
+      permissions: input.permissions,
+      ...organizationClaims,
+    })
+      .setProtectedHeader({ alg: ALGORITHM, kid: key.kid, typ: TOKEN_TYPE })
+      .setIssuer(this.options.issuer)
+      .setAudience(this.options.audience)
+      .setSubject(input.userId)
+      .setJti(randomUUID())
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + this.options.ttlSeconds)
+      .sign(privateKey);
+    return { token, expiresIn: this.options.ttlSeconds };
+  }
+
+  async verify(token: string): Promise<AccessTokenClaims> {
+    const now = this.clock.now();
+    const remembered = this.verified.get(token, now.getTime());
+    if (remembered && (await this.stillValid(remembered, now))) return remembered.claims;
+    let kid: string | undefined;
+    try {
+      const { payload } = await jwtVerify(
+        token,
+        async (header) => {
+          if (header.alg !== ALGORITHM || typeof header.kid !== 'string') throw new InvalidAccessToken();
+          const key = await this.findKey(header.kid);
+          if (!key || !isVerifying(key)) throw new InvalidAccessToken();
+          kid = key.kid;
+          return (await this.cryptoKeysFor(key.kid, key.privateKeyPem)).publicKey;
+        },
+        {
+          algorithms: [ALGORITHM],
+          issuer: this.options.issuer,
+          audience: this.options.audience,
+          typ: TOKEN_TYPE,
+          clockTolerance: ACCESS_TOKEN_LEEWAY_SECONDS,
+          currentDate: now,
+          requiredClaims: ['sub', 'sid', 'jti', 'iat', 'exp'],
+        },
+      );
+      const roles = stringsOf(payload.roles);
+      // A token signed before the claim existed (at most one access-token lifetime after the
+      // upgrade) means what its roles meant then; a token with the claim means exactly it.
+      const permissions = Array.isArray(payload.permissions)
+        ? stringsOf(payload.permissions)
+        : permissionsOf(roles);
+      if (typeof payload.sid !== 'string') throw new InvalidAccessToken();
+      const claims: AccessTokenClaims = {
+        sub: payload.sub!,
+        sid: payload.sid,
+        roles,
+        permissions,
+        jti: payload.jti!,
+        iat: payload.iat!,
+        exp: payload.exp!,
+      };
+      this.verified.set(token, { claims, kid: kid! }, now.getTime());
+      return claims;
+    } catch (error) {
+      if (
+        error instanceof InvalidAccessToken ||
+        error instanceof errors.JOSEError ||
+        error instanceof TypeError
+      ) {
+        throw new InvalidAccessToken();
+      }
+      throw error;
+    }
+  }
+
+  /** What a verification would decide again about a token it accepted: expiry and key state. */
+  private async stillValid(
+    remembered: { claims: AccessTokenClaims; kid: string },
+    now: Date,
+  ): Promise<boolean> {
+    // jose's rule: expired when exp <= now - leeway, in whole seconds.
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    if (remembered.claims.exp <= nowSeconds - ACCESS_TOKEN_LEEWAY_SECONDS) return false;
+    const key = (await this.store.list()).find((candidate) => candidate.kid === remembered.kid);
+    return key !== undefined && isVerifying(key);
+  }
+
+  /** A kid this instance has not seen may be another instance's fresh key: reread once, then decide. */
+  private async findKey(kid: string): Promise<SigningKey | undefined> {
+    const known = (await this.store.list()).find((candidate) => candidate.kid === kid);
+    if (known) return known;
+    const nowMs = Date.now();
+    if (nowMs - this.lastUnknownKidReloadMs < UNKNOWN_KID_RELOAD_MS) return undefined;
+    this.lastUnknownKidReloadMs = nowMs;
+    return (await this.store.list({ fresh: true })).find((candidate) => candidate.kid === kid);
+  }
+
+  private cryptoKeysFor(
+    kid: string,
+    privateKeyPem: string,
+  ): Promise<{ privateKey: webcrypto.CryptoKey; publicKey: webcrypto.CryptoKey }> {
+    let entry = this.cryptoKeys.get(kid);
+    if (!entry) {
+      // Whatever PEM form the store holds, WebCrypto imports PKCS#8 and SPKI.
+      const keyObject = createPrivateKey(privateKeyPem);
+      const pkcs8 = keyObject.export({ type: 'pkcs8', format: 'pem' }) as string;
+      const spki = createPublicKey(keyObject).export({ type: 'spki', format: 'pem' }) as string;
+      entry = Promise.all([importPKCS8(pkcs8, ALGORITHM), importSPKI(spki, ALGORITHM)]).then(
+        ([privateKey, publicKey]) => ({ privateKey, publicKey }),
+      );
+      // A failed import is not remembered: the next call tries again.
+      entry.catch(() => this.cryptoKeys.delete(kid));
+      this.cryptoKeys.set(kid, entry);
+    }
+    return entry;
+  }
+}
+
+function stringsOf(claim: unknown): string[] {
+  return Array.isArray(claim) ? claim.filter((item): item is string => typeof item === 'string') : [];
+}

@@ -1,0 +1,63 @@
+import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import { Injectable } from '@nestjs/common';
+import { calculateJwkThumbprint, exportJWK } from 'jose';
+import { Clock } from '@latchkey/shared-kernel';
+import { ValidationFailed } from '@latchkey/shared-kernel';
+import { SigningKeyFactory } from '../../application/ports';
+import type { PublicJwk, SigningKey, SigningKeySource } from '../../domain/signing-key';
+
+const generateRsaKeyPair = promisify(generateKeyPair);
+const MIN_RSA_BITS = 2048;
+
+@Injectable()
+export class RsaSigningKeyFactory extends SigningKeyFactory {
+  constructor(private readonly clock: Clock) {
+    super();
+  }
+
+  async generate(bits: number, source: SigningKeySource): Promise<SigningKey> {
+    const { privateKey } = await generateRsaKeyPair('rsa', { modulusLength: bits, publicExponent: 0x10001 });
+    return this.describe(privateKey, source);
+  }
+
+  async fromPem(privateKeyPem: string): Promise<SigningKey> {
+    let privateKey: KeyObject;
+    try {
+      privateKey = createPrivateKey(privateKeyPem);
+    } catch {
+      throw new ValidationFailed([{ field: 'key', message: 'is not a PEM private key' }]);
+    }
+    const bits = privateKey.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (privateKey.asymmetricKeyType !== 'rsa' || bits < MIN_RSA_BITS) {
+      throw new ValidationFailed([
+        { field: 'key', message: `must be an RSA key of at least ${MIN_RSA_BITS} bits` },
+      ]);
+    }
+    return this.describe(privateKey, 'imported');
+  }
+
+  publicPem(key: SigningKey): string {
+    return createPublicKey({ key: { ...key.publicJwk }, format: 'jwk' })
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
+  }
+
+  private async describe(privateKey: KeyObject, source: SigningKeySource): Promise<SigningKey> {
+    const { n, e } = await exportJWK(createPublicKey(privateKey));
+    if (!n || !e) throw new Error('RSA public key export lacks n or e');
+    const kid = await calculateJwkThumbprint({ kty: 'RSA', n, e }, 'sha256');
+    const publicJwk: PublicJwk = { kty: 'RSA', kid, alg: 'RS256', use: 'sig', n, e };
+    return {
+      kid,
+      state: 'next',
+      source,
+      createdAt: this.clock.now(),
+      activatedAt: null,
+      retiredAt: null,
+      revokedAt: null,
+      publicJwk,
+      privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    };
+  }
+}

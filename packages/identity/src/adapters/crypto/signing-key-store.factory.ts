@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+import type { AppConfig } from '@latchkey/platform';
+import { devSecret } from '@latchkey/platform';
+import type { Database } from '@latchkey/platform';
+import type { Clock } from '@latchkey/shared-kernel';
+import type { IdentityConfig } from '../../identity-config';
+import { DrizzleSigningKeyStore } from '../persistence/drizzle-signing-key-store';
+import { CachedSigningKeyStore } from './cached-signing-key-store';
+import { FileSigningKeyStore } from './file-signing-key-store';
+import { PrivateKeyEncryption } from './private-key-encryption';
+
+/** The configured key store (KEYS_STORE), cached; shared by the API and the `keys` CLI. */
+export function createSigningKeyStore(
+  config: IdentityConfig,
+  platform: AppConfig,
+  database: Database,
+  clock: Clock,
+): CachedSigningKeyStore {
+  const inner =
+    config.keys.store === 'database'
+      ? new DrizzleSigningKeyStore(database, new PrivateKeyEncryption(encryptionKeyOf(config, platform)))
+      : new FileSigningKeyStore(config.keys.dir);
+  return new CachedSigningKeyStore(inner, clock, config.keys.refreshSeconds);
+}
+
+/** KEY_ENCRYPTION_KEY, or in development a key derived from a secret generated once in DATA_DIR. */
+function encryptionKeyOf(config: IdentityConfig, platform: AppConfig): Buffer {
+  if (config.keys.encryptionKey) return config.keys.encryptionKey;
+  return createHash('sha256').update(devSecret(platform.database.dataDir, 'key-encryption-key')).digest();
+}

@@ -1,0 +1,132 @@
+import { Injectable } from '@nestjs/common';
+import { and, asc, count, desc, eq, gte, inArray, lt, or, sql } from 'drizzle-orm';
+import { Clock } from '@latchkey/shared-kernel';
+import { Database, type PreparedWrite, rowOf } from '@latchkey/platform';
+import {
+  AuditLog,
+  type AuditQuery,
+  type AuthEvent,
+  IdGenerator,
+  type RecordedAuthEvent,
+} from '../../application/ports';
+import { authEvents } from './schema';
+
+export type AuditRow = Omit<typeof authEvents.$inferInsert, 'data'> & { data: Record<string, unknown> };
+
+/**
+ * The one place an event becomes an `auth_events` row: DrizzleAuditLog writes it, and so does the
+ * refresh rotation's statement, which records its event in the same round trip.
+ */
+export function auditRowOf(event: AuthEvent, id: string, occurredAt: Date): AuditRow {
+  return {
+    id,
+    type: event.type,
+    userId: event.userId,
+    sessionId: event.sessionId,
+    ip: event.meta.ip,
+    userAgent: event.meta.userAgent,
+    requestId: event.meta.requestId,
+    occurredAt,
+    data: event.data ?? {},
+  };
+}
+const AUDIT_ROW = {
+  id: true,
+  type: true,
+  userId: true,
+  sessionId: true,
+  ip: true,
+  userAgent: true,
+  requestId: true,
+  occurredAt: true,
+  data: true,
+} as const satisfies Record<keyof AuditRow, true>;
+
+/**
+ * Writes in the current unit of work (a transaction, or a write batch): the event commits or
+ * rolls back with its change.
+ */
+@Injectable()
+export class DrizzleAuditLog extends AuditLog {
+  private readonly insert: PreparedWrite<AuditRow>;
+
+  constructor(
+    private readonly database: Database,
+    private readonly ids: IdGenerator,
+    private readonly clock: Clock,
+  ) {
+    super();
+    this.insert = database.preparedWrite('auth_event_insert', (db, value) =>
+      db.insert(authEvents).values(rowOf(AUDIT_ROW, value)),
+    );
+  }
+
+  async record(event: AuthEvent): Promise<void> {
+    await this.insert(auditRowOf(event, this.ids.next(), this.clock.now()));
+  }
+
+  async purgeBefore(cutoff: Date, limit: number): Promise<number> {
+    // The append-only trigger lets a DELETE through only for rows older than this instant, and
+    // only within this transaction: a purge cannot reach into the retained window.
+    await this.database.db.execute(
+      sql`select set_config('latchkey.audit_retention_before', ${cutoff.toISOString()}, true)`,
+    );
+    const oldest = this.database.db
+      .select({ id: authEvents.id })
+      .from(authEvents)
+      .where(lt(authEvents.occurredAt, cutoff))
+      .orderBy(asc(authEvents.occurredAt))
+      .limit(limit);
+    const deleted = await this.database.db
+      .delete(authEvents)
+      .where(inArray(authEvents.id, oldest))
+      .returning({ id: authEvents.id });
+    await this.database.db.execute(sql`select set_config('latchkey.audit_retention_before', '', true)`);
+    return deleted.length;
+  }
+
+  async countBefore(cutoff: Date): Promise<number> {
+    const [row] = await this.database.db
+      .select({ count: count() })
+      .from(authEvents)
+      .where(lt(authEvents.occurredAt, cutoff));
+    return row?.count ?? 0;
+  }
+
+  async find(query: AuditQuery): Promise<RecordedAuthEvent[]> {
+    const about = sql`${authEvents.data} ->> 'email' = ${query.email}`;
+    // The time window comes first so the occurred_at index bounds the scan; `data ->> 'email'`
+    // has no index of its own (an operator's query, rare, over a bounded window).
+    return this.database.db
+      .select({
+        type: authEvents.type,
+        occurredAt: authEvents.occurredAt,
+        userId: authEvents.userId,
+        sessionId: authEvents.sessionId,
+        ip: authEvents.ip,
+        userAgent: authEvents.userAgent,
+        requestId: authEvents.requestId,
+        data: authEvents.data,
+      })
+      .from(authEvents)
+      .where(
+        and(
+          gte(authEvents.occurredAt, query.since),
+          query.userId === null ? about : or(eq(authEvents.userId, query.userId), about),
+          query.types.length > 0 ? inArray(authEvents.type, [...query.types]) : undefined,
+        ),
+      )
+      .orderBy(desc(authEvents.occurredAt), desc(authEvents.id))
+      .limit(query.limit);
+  }
+
+  async redactUser(userId: string): Promise<void> {
+    // The append-only trigger lets exactly this through, and only within this transaction.
+    await this.database.db.execute(sql`set local latchkey.audit_erasure = 'on'`);
+    await this.database.db
+      .update(authEvents)
+      .set({ ip: null, userAgent: null, data: {} })
+      .where(eq(authEvents.userId, userId));
+    await this.database.db.execute(sql`set local latchkey.audit_erasure = 'off'`);
+  }
+}

@@ -1,0 +1,67 @@
+import type { RequestMeta } from '@latchkey/shared-kernel';
+import type { ProfileEventType } from '@latchkey/user-profile';
+
+export type AuthEventType =
+  | 'UserRegistered'
+  | 'UserLoggedIn'
+  | 'UserLoginFailed'
+  | 'RefreshTokenRotated'
+  | 'RefreshTokenReuseDetected'
+  | 'UserLoggedOut'
+  | 'SessionRevoked'
+  | 'SigningKeyChanged'
+  | 'AuditEventsPurged'
+  | 'UserAccountLocked'
+  | 'SuspiciousActivityDetected'
+  | 'PasswordResetRequested'
+  | 'PasswordResetCompleted'
+  | 'PasswordResetLinksVoided'
+  | 'PasswordChanged'
+  | 'EmailVerificationSent'
+  | 'EmailVerified'
+  | 'RegistrationAttemptForExistingAccount'
+  | 'OrganizationSwitched'
+  // user-profile's events: this audit trail records them for it (IdentityProfileAuditTrail).
+  | ProfileEventType;
+
+export interface AuthEvent {
+  type: AuthEventType;
+  userId: string | null;
+  sessionId: string | null;
+  meta: RequestMeta;
+  data?: Record<string, unknown>;
+}
+
+/** The append-only audit trail, written in the same transaction as the change it records. */
+export abstract class AuditLog {
+  abstract record(event: AuthEvent): Promise<void>;
+  /** Erasure: the user's events keep their type, time and user id; ip, user agent and data go. */
+  abstract redactUser(userId: string): Promise<void>;
+  /** Retention: deletes up to `limit` of the oldest events that occurred before `cutoff`. */
+  abstract purgeBefore(cutoff: Date, limit: number): Promise<number>;
+  abstract countBefore(cutoff: Date): Promise<number>;
+  /**
+   * For an operator's investigation: the newest events since `since` of the account `userId`,
+   * or naming `email` (failed logins and reset requests for an address, known or not).
+   */
+  abstract find(query: AuditQuery): Promise<RecordedAuthEvent[]>;
+}
+
+export interface AuditQuery {
+  userId: string | null;
+  email: string;
+  since: Date;
+  types: readonly string[];
+  limit: number;
+}
+
+export interface RecordedAuthEvent {
+  type: string;
+  occurredAt: Date;
+  userId: string | null;
+  sessionId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  data: Record<string, unknown>;
+}

@@ -1,0 +1,78 @@
+import { Controller, Get, Header, VERSION_NEUTRAL } from '@nestjs/common';
+import { AppConfig } from '@latchkey/platform';
+import { Database } from '@latchkey/platform';
+import { MailTransport } from '@latchkey/platform-messaging';
+import { RedisConnection } from '@latchkey/platform';
+import { assessReadiness, type DependencyCheck, type ReadinessReport } from './readiness';
+
+const DATABASE_TIMEOUT_MS = 1_000;
+const REDIS_TIMEOUT_MS = 500;
+const SMTP_TIMEOUT_MS = 2_000;
+/** A probe every few seconds must not open an SMTP session each time: its answer is kept this long. */
+const SMTP_RECHECK_MS = 30_000;
+
+@Controller({ path: 'health', version: VERSION_NEUTRAL })
+export class HealthController {
+  private readonly checks: DependencyCheck[];
+
+  constructor(database: Database, redis: RedisConnection, mail: MailTransport, config: AppConfig) {
+    this.checks = [
+      {
+        name: 'database',
+        critical: true,
+        timeoutMs: DATABASE_TIMEOUT_MS,
+        probe: () => database.ping(DATABASE_TIMEOUT_MS),
+      },
+    ];
+    const client = redis.client;
+    if (client) {
+      // With RATE_LIMIT_FAIL_MODE=closed every login, registration and refresh needs Redis.
+      this.checks.push({
+        name: 'redis',
+        critical: config.abuse.failMode === 'closed',
+        timeoutMs: REDIS_TIMEOUT_MS,
+        probe: async () => void (await client.ping()),
+      });
+    }
+    if (mail.name === 'smtp') {
+      // Not critical: mail waits in the outbox and is retried; sign-in does not need it.
+      this.checks.push({
+        name: 'smtp',
+        critical: false,
+        timeoutMs: SMTP_TIMEOUT_MS,
+        probe: remembered(SMTP_RECHECK_MS, () => mail.verify()),
+      });
+    }
+  }
+
+  /** Liveness: the process answers. Never touches dependencies, so a DB outage does not restart pods. */
+  @Get()
+  @Header('cache-control', 'no-store')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /**
+   * Readiness: the database (and Redis, when limits fail closed) answer in time; the SMTP relay is
+   * reported without deciding. Recovers by itself when a dependency comes back.
+   */
+  @Get('ready')
+  @Header('cache-control', 'no-store')
+  ready(): Promise<ReadinessReport> {
+    return assessReadiness(this.checks);
+  }
+}
+
+/** The last outcome of `probe`, re-run at most every `ttlMs` (one run at a time). */
+function remembered(ttlMs: number, probe: () => Promise<void>): () => Promise<void> {
+  let last: { at: number; outcome: Promise<void> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!last || now - last.at >= ttlMs) {
+      const outcome = probe();
+      outcome.catch(() => undefined);
+      last = { at: now, outcome };
+    }
+    return last.outcome;
+  };
+}

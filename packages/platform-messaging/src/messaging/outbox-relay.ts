@@ -1,0 +1,166 @@
+import type { Clock } from '@latchkey/shared-kernel';
+
+/** A row claimed from an outbox, its payload unsealed. */
+export interface RelayedItem {
+  id: string;
+  /** Deliveries tried before this one. */
+  attempts: number;
+}
+
+/** What the relay needs from an outbox (OutboxTable plus the owner's unsealing). */
+export interface RelaySource<T extends RelayedItem> {
+  claimDue(now: Date, leaseSeconds: number, limit: number): Promise<T[]>;
+  markSent(id: string, now: Date): Promise<void>;
+  markFailed(id: string, reason: string, now: Date, retryAt: Date | undefined): Promise<void>;
+  purgeSettledBefore(cutoff: Date): Promise<void>;
+}
+
+/** Exponential backoff: `retryBaseSeconds` doubling per attempt, capped, jittered, up to `maxAttempts`. */
+export interface RetryPolicy {
+  maxAttempts: number;
+  retryBaseSeconds: number;
+  retryMaxSeconds: number;
+}
+
+/** A delivery failure; `permanent` (an SMTP 5xx, a message the broker refuses) gives up at once. */
+export class DeliveryFailed extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+    this.name = 'DeliveryFailed';
+  }
+}
+
+export interface RelayLog {
+  info(fields: Record<string, unknown>): void;
+  warn(fields: Record<string, unknown>): void;
+  error(fields: Record<string, unknown>): void;
+}
+
+export interface OutboxRelayOptions<T extends RelayedItem> {
+  /** What is relayed, in log lines: `email`, `event`. */
+  what: string;
+  source: RelaySource<T>;
+  deliver(item: T): Promise<void>;
+  /** Log fields naming an item (never its payload). */
+  describe(item: T): Record<string, unknown>;
+  retry: RetryPolicy;
+  clock: Clock;
+  log: RelayLog;
+  batch?: number;
+  /** Longer than any delivery can take: a lease that lapses lets another relay try. */
+  leaseSeconds?: number;
+  /** Settled rows are kept this long for operators, then purged. */
+  retentionMs?: number;
+  random?: () => number;
+}
+
+const PURGE_EVERY_MS = 3600 * 1000;
+
+/**
+ * Drains an outbox: a pass claims due rows in batches and delivers each, at once when nudged
+ * (after a commit that queued something) and on a poll for retries and rows other instances
+ * queued. A failed delivery is retried with backoff until the policy gives up. One pass runs at a
+ * time; a nudge during a pass makes it go round once more. Nothing here reaches a request.
+ */
+export class OutboxRelay<T extends RelayedItem> {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private lastPurge = 0;
+  private readonly batch: number;
+  private readonly leaseSeconds: number;
+  private readonly retentionMs: number;
+  private readonly random: () => number;
+
+  constructor(private readonly options: OutboxRelayOptions<T>) {
+    this.batch = options.batch ?? 10;
+    this.leaseSeconds = options.leaseSeconds ?? 120;
+    this.retentionMs = options.retentionMs ?? 7 * 24 * 3600 * 1000;
+    this.random = options.random ?? Math.random;
+  }
+
+  start(pollIntervalMs: number): void {
+    this.timer = setInterval(() => this.nudge(), pollIntervalMs);
+    this.timer.unref();
+    this.nudge();
+  }
+
+  /** No new pass; waits for the running one. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Starts a pass unless one is running; then that one goes round once more. */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.pass()
+      .catch((error: Error) =>
+        this.options.log.warn({ msg: `${this.options.what} outbox pass failed`, reason: error.message }),
+      )
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.nudge();
+        }
+      });
+  }
+
+  /** Resolves once every row due now has been tried (tests and the shutdown path wait on it). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /** When to try again after `attempts` failed deliveries; undefined: give up. */
+  retryAt(attempts: number, permanent: boolean): Date | undefined {
+    const { maxAttempts, retryBaseSeconds, retryMaxSeconds } = this.options.retry;
+    if (permanent || attempts >= maxAttempts) return undefined;
+    const ceiling = Math.min(retryMaxSeconds, retryBaseSeconds * 2 ** (attempts - 1));
+    // Half fixed, half random: relays retrying after one outage do not all come back at once.
+    const delaySeconds = ceiling / 2 + (this.random() * ceiling) / 2;
+    return new Date(this.options.clock.now().getTime() + delaySeconds * 1000);
+  }
+
+  private async pass(): Promise<void> {
+    const { source, clock } = this.options;
+    for (;;) {
+      const batch = await source.claimDue(clock.now(), this.leaseSeconds, this.batch);
+      for (const item of batch) await this.relay(item);
+      if (batch.length < this.batch || this.stopped) break;
+    }
+    const now = clock.now().getTime();
+    if (now - this.lastPurge >= PURGE_EVERY_MS) {
+      this.lastPurge = now;
+      await source.purgeSettledBefore(new Date(now - this.retentionMs));
+    }
+  }
+
+  private async relay(item: T): Promise<void> {
+    const { what, source, clock, log } = this.options;
+    const fields = { ...this.options.describe(item), attempt: item.attempts + 1 };
+    try {
+      await this.options.deliver(item);
+    } catch (error) {
+      const failure =
+        error instanceof DeliveryFailed ? error : new DeliveryFailed((error as Error).message, false);
+      const retryAt = this.retryAt(item.attempts + 1, failure.permanent);
+      await source.markFailed(item.id, failure.message, clock.now(), retryAt);
+      if (retryAt)
+        log.warn({ msg: `${what} send failed; will retry`, ...fields, reason: failure.message, retryAt });
+      else log.error({ msg: `${what} send failed; giving up`, ...fields, reason: failure.message });
+      return;
+    }
+    await source.markSent(item.id, clock.now());
+    log.info({ msg: `${what} sent`, ...fields });
+  }
+}

@@ -1,0 +1,119 @@
+import { sql } from 'drizzle-orm';
+import { type Database, type Statement } from '@latchkey/platform';
+
+/**
+ * The delivery state machine every outbox table shares, whatever it carries: a row is `pending`
+ * until it is `sent`, `failed` (given up on) or `cancelled`, and its sealed payload is dropped
+ * when it settles. The columns: id uuid, status, attempts, next_attempt_at, locked_until,
+ * last_error, created_at, settled_at, and the sealed payload column named here.
+ */
+export interface OutboxTableShape {
+  /** The table, e.g. `email_outbox`; also the prefix of its statements' names. */
+  table: string;
+  /** The nullable column holding the sealed payload, cleared once a row settles. */
+  sealedColumn: string;
+  /** The columns a claim returns (id and attempts among them). */
+  claimColumns: readonly string[];
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+/**
+ * The relay's side of an outbox table, as named statements built once: lease due rows (SKIP
+ * LOCKED), settle them, schedule a retry, give up, make a waiting row due now, purge settled rows.
+ * Each runs as a transaction of its own: the relay works outside any use case's transaction.
+ */
+export class OutboxTable<Claimed> {
+  private readonly claim: Statement<Claimed>;
+  private readonly sent: Statement<never>;
+  private readonly retry: Statement<never>;
+  private readonly giveUp: Statement<never>;
+  private readonly dueNow: Statement<{ id: string }>;
+  private readonly purge: Statement<never>;
+
+  constructor(database: Database, shape: OutboxTableShape) {
+    for (const name of [shape.table, shape.sealedColumn, ...shape.claimColumns]) {
+      if (!IDENTIFIER.test(name)) throw new Error(`not an identifier: ${name}`);
+    }
+    const table = sql.raw(shape.table);
+    const sealed = sql.raw(shape.sealedColumn);
+    const now = sql`${sql.placeholder('now')}::timestamptz`;
+    const id = sql`${sql.placeholder('id')}::uuid`;
+    this.claim = database.statement(
+      `${shape.table}_claim`,
+      sql`
+        update ${table} set locked_until = ${sql.placeholder('lockedUntil')}::timestamptz
+        where id in (
+          select id from ${table}
+          where status = 'pending' and next_attempt_at <= ${now}
+            and (locked_until is null or locked_until <= ${now})
+          order by next_attempt_at
+          limit ${sql.placeholder('limit')}::int
+          for update skip locked
+        )
+        returning ${sql.raw(shape.claimColumns.join(', '))}
+      `,
+    );
+    this.sent = database.statement(
+      `${shape.table}_sent`,
+      sql`
+        update ${table}
+        set status = 'sent', ${sealed} = null, settled_at = ${now}, locked_until = null, attempts = attempts + 1
+        where id = ${id}
+      `,
+    );
+    this.retry = database.statement(
+      `${shape.table}_retry`,
+      sql`
+        update ${table}
+        set last_error = ${sql.placeholder('reason')}::text,
+          next_attempt_at = ${sql.placeholder('retryAt')}::timestamptz, locked_until = null, attempts = attempts + 1
+        where id = ${id}
+      `,
+    );
+    this.giveUp = database.statement(
+      `${shape.table}_failed`,
+      sql`
+        update ${table}
+        set status = 'failed', last_error = ${sql.placeholder('reason')}::text, ${sealed} = null,
+          settled_at = ${now}, locked_until = null, attempts = attempts + 1
+        where id = ${id}
+      `,
+    );
+    this.dueNow = database.statement(
+      `${shape.table}_due_now`,
+      sql`update ${table} set next_attempt_at = ${now} where id = ${id} and status = 'pending' returning id`,
+    );
+    this.purge = database.statement(
+      `${shape.table}_purge`,
+      sql`delete from ${table} where status <> 'pending' and settled_at < ${sql.placeholder('cutoff')}::timestamptz`,
+    );
+  }
+
+  /**
+   * Leases up to `limit` due rows. SKIP LOCKED lets several instances claim side by side without
+   * waiting on each other or taking the same row; the lease (not a held transaction) keeps a row
+   * claimed while it is delivered, and lapses if its relay dies.
+   */
+  claimDue(now: Date, leaseSeconds: number, limit: number): Promise<Claimed[]> {
+    return this.claim({ now, lockedUntil: new Date(now.getTime() + leaseSeconds * 1000), limit });
+  }
+
+  async markSent(id: string, now: Date): Promise<void> {
+    await this.sent({ id, now });
+  }
+
+  /** `retryAt` undefined: given up on (the payload goes). */
+  async markFailed(id: string, reason: string, now: Date, retryAt: Date | undefined): Promise<void> {
+    await (retryAt ? this.retry({ id, reason, retryAt }) : this.giveUp({ id, reason, now }));
+  }
+
+  /** A waiting row (queued, or retrying after a failure) becomes due now; false if not waiting. */
+  async retryNow(id: string, now: Date): Promise<boolean> {
+    return (await this.dueNow({ id, now })).length > 0;
+  }
+
+  async purgeSettledBefore(cutoff: Date): Promise<void> {
+    await this.purge({ cutoff });
+  }
+}

@@ -1,0 +1,3 @@
+// For tests only: a fresh, migrated database per test file, and raw SQL for assertions.
+export * from './sql';
+export * from './test-database';
