@@ -55,7 +55,7 @@ module.exports = {
       comment:
         "A package reaches another only through its entry (src/index.ts), or its test door (src/testing/index.ts) from test code: never another package's internals.",
       severity: 'error',
-      from: { path: '^(apps|packages|tests)/([^/]+)/' },
+      from: { path: '^(apps|packages|tests)/([^/]+)' },
       to: {
         path: '^packages/[^/]+/src/.+',
         pathNot: [

@@ -54,7 +54,7 @@ async function migrate(url: string): Promise<{ code: number; out: string; err: s
     const refused = await migrate(url);
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(
-      /^failed: migration 0005_organizations_tenant_isolation\.sql failed: .*latchkey_tenant.* \(SQLSTATE 42501\)$/m,
+      /^failed: migration user-profile\/0000_baseline\.sql failed: .*latchkey_tenant.* \(SQLSTATE 42501\)$/m,
     );
     expect(refused.err).toContain('where: SQL statement "GRANT latchkey_tenant TO');
     expect(refused.err).toContain('docs/runbooks/migrations.md, "Privileges"');

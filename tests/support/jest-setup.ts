@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import path from 'node:path';
+import { MIGRATION_PLAN } from '../../apps/api/src/paths';
 
 // The test harness is the suites' composition root: test databases get the monolith's migrations.
-process.env.LATCHKEY_MIGRATIONS_FOLDER ??= path.resolve(__dirname, '..', '..', 'apps', 'api', 'drizzle');
+process.env.LATCHKEY_MIGRATION_PLAN ??= JSON.stringify(MIGRATION_PLAN);

@@ -20,7 +20,7 @@ import { requestIdFrom, REQUEST_ID_HEADER } from '@latchkey/platform-http';
 import { createLogger } from '@latchkey/platform';
 import { PinoNestLogger } from '@latchkey/platform';
 import { OpenApiSpec } from '@latchkey/platform-http';
-import { MIGRATIONS_FOLDER, OPENAPI_SPEC_FILE } from './paths';
+import { MIGRATION_PLAN, OPENAPI_SPEC_FILE } from './paths';
 import { RouteCatalog } from '@latchkey/platform-http';
 import type { Clock } from '@latchkey/shared-kernel';
 
@@ -49,7 +49,7 @@ export async function createApp(options: CreateAppOptions): Promise<LatchkeyApp>
   const logger = options.logger ?? createLogger(config.log.level);
   const ownsDatabase = options.database === undefined;
   const database = options.database ?? (await openDatabase(config.database, logger));
-  if (ownsDatabase && config.database.migrateOnStart) await database.migrate(MIGRATIONS_FOLDER);
+  if (ownsDatabase && config.database.migrateOnStart) await database.migrate(MIGRATION_PLAN);
 
   const adapter = new FastifyAdapter({
     loggerInstance: logger,

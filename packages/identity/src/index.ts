@@ -30,3 +30,4 @@ export { ListSigningKeys } from './application/signing-keys/list-signing-keys';
 export { RemoveSigningKey } from './application/signing-keys/remove-signing-key';
 export { RetireSigningKey } from './application/signing-keys/retire-signing-key';
 export { RevokeSigningKey } from './application/signing-keys/revoke-signing-key';
+export { identityMigrations } from './migrations';

@@ -1,3 +1,5 @@
+// @latchkey/platform-http: the HTTP edge (pipeline, error mapping, bearer guard, idempotency, rate
+// limits, OpenAPI, health, development pages). Its only door.
 export * from './auth/bearer-auth.guard';
 export * from './errors/error-response.filter';
 export * from './errors/framework-errors';
@@ -18,3 +20,4 @@ export * from './openapi/route-catalog';
 export * from './rate-limit/client-key';
 export * from './rate-limit/rate-limit.guard';
 export * from './rate-limit/rate-limit.module';
+export { platformHttpMigrations } from './migrations';

@@ -1,3 +1,5 @@
+// @latchkey/platform: what every deployment needs (configuration, logging, the database and its
+// migration plan, Redis, background work, port bindings). Its only door.
 export * from './background/background.module';
 export * from './background/deferred-work';
 export * from './cache/ttl-map';
@@ -21,3 +23,4 @@ export * from './redis/redis-connection';
 export * from './redis/redis.module';
 export * from './redis/store-failure-policy';
 export * from './wiring/port-binding';
+export * from './database/migration-plan';

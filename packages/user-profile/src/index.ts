@@ -13,3 +13,4 @@ export {
   type ProfileEventType,
 } from './application/ports';
 export type { GlobalRole, Profile } from './domain/profile';
+export { userProfileMigrations } from './migrations';

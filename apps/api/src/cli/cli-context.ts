@@ -10,7 +10,7 @@ import { CoreModule } from '@latchkey/platform';
 import type { Database } from '@latchkey/platform';
 import { EmbeddedDatabaseInUse } from '@latchkey/platform';
 import { openDatabase } from '@latchkey/platform';
-import { MIGRATIONS_FOLDER } from '../paths';
+import { MIGRATION_PLAN } from '../paths';
 import { DatabaseModule } from '@latchkey/platform';
 import { MailModule } from '@latchkey/platform-messaging';
 import { RateLimitModule } from '@latchkey/platform-http';
@@ -73,7 +73,7 @@ export class CliContext {
     const ownsDatabase = overrides.database === undefined;
     const database =
       overrides.database ?? (await openDatabase(config.platform.database, createLogger('warn'), command));
-    if (ownsDatabase && config.platform.database.migrateOnStart) await database.migrate(MIGRATIONS_FOLDER);
+    if (ownsDatabase && config.platform.database.migrateOnStart) await database.migrate(MIGRATION_PLAN);
     const app = await NestFactory.createApplicationContext(
       CliModule.register(config, database, overrides.clock),
       {

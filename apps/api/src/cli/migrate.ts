@@ -1,7 +1,7 @@
 import { loadConfig } from '../api-config';
 import { environmentWithDotEnv } from '@latchkey/platform';
 import { openDatabase } from '@latchkey/platform';
-import { MIGRATIONS_FOLDER } from '../paths';
+import { MIGRATION_PLAN } from '../paths';
 import { createLogger } from '@latchkey/platform';
 import { type CliIo, type CliOverrides, processIo, runCommand } from './cli-context';
 
@@ -17,7 +17,7 @@ export async function runMigrateCli(io: CliIo = processIo, overrides: CliOverrid
     const database =
       overrides.database ?? (await openDatabase(config.database, createLogger('warn'), 'pnpm db:migrate'));
     try {
-      await database.migrate(MIGRATIONS_FOLDER);
+      await database.migrate(MIGRATION_PLAN);
       io.out(`migrations applied (${database.driver})`);
     } finally {
       if (!overrides.database) await database.close();

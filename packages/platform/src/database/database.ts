@@ -16,6 +16,14 @@ import { type PgDatabase, PgDialect, type PgQueryResultHKT } from 'drizzle-orm/p
 import { Client, Pool, type QueryResultRow } from 'pg';
 import type { Logger } from 'pino';
 import { MigrationFailed } from './migration-failed';
+import {
+  baselineOf,
+  historyTableOf,
+  LEGACY_HISTORY_TABLE,
+  type MigrationPlan,
+  MIGRATIONS_SCHEMA,
+  type MigrationStream,
+} from './migration-plan';
 
 export type Db = PgDatabase<PgQueryResultHKT>;
 export type DatabaseDriver = 'postgres' | 'pglite';
@@ -348,8 +356,59 @@ export abstract class Database {
    * may have been missed. Resolves to a function that stops listening.
    */
   abstract listen(channel: string, onNotify: (payload?: string) => void): Promise<() => Promise<void>>;
-  /** Applies the migrations in `migrationsFolder` (the deployment's root knows where they are). */
-  abstract migrate(migrationsFolder: string): Promise<void>;
+  /**
+   * Applies the plan's pending migrations, stream by stream (each stream in one transaction), so
+   * a database created before the packages owned their migrations is adopted first (see
+   * MigrationPlan). Running it again applies nothing.
+   */
+  async migrate(plan: MigrationPlan): Promise<void> {
+    await this.whileMigrating(async () => {
+      if (plan.legacyFolder !== undefined && (await this.hasLegacyHistory())) {
+        await this.applyStream(plan.legacyFolder, LEGACY_HISTORY_TABLE);
+        for (const stream of plan.streams) await this.adoptBaseline(stream);
+      }
+      for (const stream of plan.streams) {
+        await this.applyStream(stream.folder, historyTableOf(stream), stream.name);
+      }
+    });
+  }
+
+  /** Runs `work` as the only migration in progress (several instances may start at once). */
+  protected abstract whileMigrating(work: () => Promise<void>): Promise<void>;
+  /** drizzle's migrator over one folder, recording in MIGRATIONS_SCHEMA.`table`. */
+  protected abstract runMigrator(migrationsFolder: string, migrationsTable: string): Promise<void>;
+
+  private async applyStream(folder: string, table: string, stream?: string): Promise<void> {
+    try {
+      await this.runMigrator(folder, table);
+    } catch (error) {
+      throw new MigrationFailed(error, folder, stream);
+    }
+  }
+
+  private async hasLegacyHistory(): Promise<boolean> {
+    const [row] = await this.rows<{ present: boolean }>(
+      sql`select to_regclass(${`${MIGRATIONS_SCHEMA}.${LEGACY_HISTORY_TABLE}`}) is not null as present`,
+    );
+    return row?.present === true;
+  }
+
+  /**
+   * The stream's tables exist (the legacy history made them): its baseline is recorded as applied,
+   * in the table and shape drizzle's migrator keeps, unless the stream has a history already.
+   */
+  private async adoptBaseline(stream: MigrationStream): Promise<void> {
+    const table = sql.identifier(historyTableOf(stream));
+    const schema = sql.identifier(MIGRATIONS_SCHEMA);
+    const { hash, folderMillis } = baselineOf(stream);
+    await this.root.execute(
+      sql`create table if not exists ${schema}.${table} (id serial primary key, hash text not null, created_at bigint)`,
+    );
+    await this.root.execute(
+      sql`insert into ${schema}.${table} (hash, created_at)
+          select ${hash}, ${folderMillis} where not exists (select 1 from ${schema}.${table})`,
+    );
+  }
   abstract close(): Promise<void>;
 }
 
@@ -444,19 +503,24 @@ export class PostgresDatabase extends Database {
     };
   }
 
-  async migrate(migrationsFolder: string): Promise<void> {
+  protected async whileMigrating(work: () => Promise<void>): Promise<void> {
     // Several instances may start at once: one migrates, the others wait on the advisory lock
     // and then find nothing left to apply.
     const client = await this.pool.connect();
     try {
       await client.query(`select pg_advisory_lock(hashtext('latchkey:migrations'))`);
-      await migrateNodePg(this.root as never, { migrationsFolder });
-    } catch (error) {
-      throw new MigrationFailed(error, migrationsFolder);
+      await work();
     } finally {
       await client.query(`select pg_advisory_unlock(hashtext('latchkey:migrations'))`).catch(() => undefined);
       client.release();
     }
+  }
+  protected async runMigrator(migrationsFolder: string, migrationsTable: string): Promise<void> {
+    await migrateNodePg(this.root as never, {
+      migrationsFolder,
+      migrationsTable,
+      migrationsSchema: MIGRATIONS_SCHEMA,
+    });
   }
 
   async close(): Promise<void> {

@@ -24,12 +24,14 @@ export class MigrationFailed extends Error {
   constructor(
     override readonly cause: unknown,
     migrationsFolder: string,
+    /** The stream the folder is (a package's name), to tell its `0000_baseline.sql` from another's. */
+    stream?: string,
   ) {
     const server = serverErrorIn(cause);
     const statement = failedStatementIn(cause);
     const file = statement === undefined ? undefined : migrationHolding(statement, migrationsFolder);
     const lines = [
-      `migration ${file ?? '(unknown file)'} failed: ${server ? `${server.message} (SQLSTATE ${server.code})` : messageOf(cause)}`,
+      `migration ${file === undefined ? '(unknown file)' : `${stream ? `${stream}/` : ''}${file}`} failed: ${server ? `${server.message} (SQLSTATE ${server.code})` : messageOf(cause)}`,
     ];
     if (server?.detail) lines.push(`  detail: ${server.detail}`);
     if (server?.hint) lines.push(`  hint: ${server.hint}`);

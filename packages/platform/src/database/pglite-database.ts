@@ -4,7 +4,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { CHANNEL_NAME, Database, type Db } from './database';
 import { EmbeddedDataLock } from './embedded-data-lock';
-import { MigrationFailed } from './migration-failed';
+import { MIGRATIONS_SCHEMA } from './migration-plan';
 
 /** Embedded PostgreSQL (PGlite, WebAssembly) for development and tests: loaded only when used. */
 export class PgliteDatabase extends Database {
@@ -49,12 +49,17 @@ export class PgliteDatabase extends Database {
     };
   }
 
-  async migrate(migrationsFolder: string): Promise<void> {
-    try {
-      await migratePglite(this.root as never, { migrationsFolder });
-    } catch (error) {
-      throw new MigrationFailed(error, migrationsFolder);
-    }
+  /** One connection, one process (the data directory's lock): nobody to migrate alongside. */
+  protected whileMigrating(work: () => Promise<void>): Promise<void> {
+    return work();
+  }
+
+  protected async runMigrator(migrationsFolder: string, migrationsTable: string): Promise<void> {
+    await migratePglite(this.root as never, {
+      migrationsFolder,
+      migrationsTable,
+      migrationsSchema: MIGRATIONS_SCHEMA,
+    });
   }
 
   async close(): Promise<void> {

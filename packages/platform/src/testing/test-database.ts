@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import pino from 'pino';
 import { type Database, PostgresDatabase } from '../database/database';
+import type { MigrationPlan } from '../database/migration-plan';
 import { PgliteDatabase } from '../database/pglite-database';
 
 export interface TestDatabase {
@@ -16,14 +17,14 @@ export interface TestDatabase {
 const silent = pino({ level: 'silent' });
 
 /**
- * The migrations a test database gets: the deployment's, named by the test harness
- * (tests/support/jest-setup.ts sets LATCHKEY_MIGRATIONS_FOLDER), since this package does not know
+ * The migrations a test database gets: the deployment's plan, named by the test harness
+ * (tests/support/jest-setup.ts sets LATCHKEY_MIGRATION_PLAN), since this package does not know
  * which root it serves.
  */
-function migrationsFolder(): string {
-  const folder = process.env.LATCHKEY_MIGRATIONS_FOLDER;
-  if (!folder) throw new Error('LATCHKEY_MIGRATIONS_FOLDER is not set (tests/support/jest-setup.ts sets it)');
-  return folder;
+function migrationPlan(): MigrationPlan {
+  const plan = process.env.LATCHKEY_MIGRATION_PLAN;
+  if (!plan) throw new Error('LATCHKEY_MIGRATION_PLAN is not set (tests/support/jest-setup.ts sets it)');
+  return JSON.parse(plan) as MigrationPlan;
 }
 
 /**
@@ -35,7 +36,7 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
     const database = await PgliteDatabase.open(undefined);
-    await database.migrate(migrationsFolder());
+    await database.migrate(migrationPlan());
     return { database, kind: 'pglite', url: undefined, dispose: () => database.close() };
   }
 
@@ -47,7 +48,7 @@ export async function openTestDatabase(): Promise<TestDatabase> {
     { url: url.toString(), poolMax: 20, statementTimeoutMs: 30_000, namedStatements: true },
     silent,
   );
-  await database.migrate(migrationsFolder());
+  await database.migrate(migrationPlan());
   return {
     database,
     kind: 'postgres',

@@ -1,0 +1,8 @@
+import path from 'node:path';
+import type { MigrationStream } from '@latchkey/platform';
+
+/** This package's tables, in its own migration stream: src/ and dist/ both sit below migrations/. */
+export const userProfileMigrations: MigrationStream = {
+  name: 'user-profile',
+  folder: path.resolve(__dirname, '..', 'migrations'),
+};
