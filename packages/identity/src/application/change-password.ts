@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '@latchkey/shared-kernel';
 import { UnitOfWork } from '@latchkey/shared-kernel';
-import { CurrentPasswordIncorrect, InvalidAccessToken, PasswordRejected } from '../domain/errors';
+import { CurrentPasswordIncorrect, InvalidAccessToken } from '../domain/errors';
 import {
   normalizePassword,
   PASSWORD_MAX_LENGTH,
@@ -50,8 +50,7 @@ export class ChangePassword {
   async execute(command: ChangePasswordCommand, meta: RequestMeta): Promise<void> {
     const account = await this.accounts.findById(command.userId);
     if (!account || !isAccountActive(account)) throw new InvalidAccessToken();
-    const violations = this.policy.violations(command.newPassword, account.email, 'newPassword');
-    if (violations.length > 0) throw new PasswordRejected(violations);
+    this.policy.assertAcceptable(command.newPassword, account.email, 'newPassword');
 
     const verdict = await this.attempts.begin(account.email, meta.ip, this.clock.now());
     if (!verdict.allowed) throw new CurrentPasswordIncorrect();

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '@latchkey/shared-kernel';
 import { UnitOfWork } from '@latchkey/shared-kernel';
-import { InvalidOneTimeToken, PasswordRejected } from '../domain/errors';
+import { InvalidOneTimeToken } from '../domain/errors';
 import { normalizePassword, PasswordPolicy } from '../domain/password-policy';
 import {
   AccountMailer,
@@ -44,8 +44,7 @@ export class ConfirmPasswordReset {
     const accountId = await this.resets.findUsable(tokenHash, this.clock.now());
     const account = accountId === undefined ? undefined : await this.accounts.findById(accountId);
     if (!account || !isAccountActive(account)) throw new InvalidOneTimeToken();
-    const violations = this.policy.violations(command.newPassword, account.email, 'newPassword');
-    if (violations.length > 0) throw new PasswordRejected(violations);
+    this.policy.assertAcceptable(command.newPassword, account.email, 'newPassword');
 
     const passwordHash = await this.hasher.hash(normalizePassword(command.newPassword));
     const now = this.clock.now();

@@ -3,7 +3,7 @@ import { BackgroundWork } from '@latchkey/shared-kernel';
 import { Clock } from '@latchkey/shared-kernel';
 import { UnitOfWork } from '@latchkey/shared-kernel';
 import { normalizeEmail } from '../domain/email';
-import { EmailAlreadyRegistered, PasswordRejected } from '../domain/errors';
+import { EmailAlreadyRegistered } from '../domain/errors';
 import { normalizePassword, PasswordPolicy } from '../domain/password-policy';
 import { AccountOpener } from './account-opener';
 import {
@@ -46,8 +46,7 @@ export class RegisterUser {
 
   async execute(command: RegisterUserCommand, meta: RequestMeta): Promise<Registration> {
     const email = normalizeEmail(command.email);
-    const violations = this.policy.violations(command.password, email);
-    if (violations.length > 0) throw new PasswordRejected(violations);
+    this.policy.assertAcceptable(command.password, email);
     const name = command.name.trim();
 
     if (this.settings.registerUniformResponse) {

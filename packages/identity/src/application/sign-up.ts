@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '@latchkey/shared-kernel';
 import { UnitOfWork } from '@latchkey/shared-kernel';
 import { normalizeEmail } from '../domain/email';
-import { PasswordRejected } from '../domain/errors';
 import { normalizePassword, PasswordPolicy } from '../domain/password-policy';
 import { AccountOpener } from './account-opener';
 import type { IssuedTokens } from './issued-tokens';
@@ -50,8 +49,7 @@ export class SignUp {
 
   async execute(command: SignUpCommand, meta: RequestMeta): Promise<SignedUp> {
     const email = normalizeEmail(command.email);
-    const violations = this.policy.violations(command.password, email);
-    if (violations.length > 0) throw new PasswordRejected(violations);
+    this.policy.assertAcceptable(command.password, email);
     this.profiles.validateSlug(command.organization.slug);
 
     const passwordHash = await this.hasher.hash(normalizePassword(command.password));

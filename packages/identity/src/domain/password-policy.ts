@@ -1,5 +1,6 @@
 import type { ErrorDetail } from '@latchkey/contracts';
 import { localPartOf } from './email';
+import { PasswordRejected } from './errors';
 
 export const PASSWORD_MAX_LENGTH = 256;
 /** Shorter local parts ("al", "jo") would forbid far too many good passwords. */
@@ -32,6 +33,12 @@ export class PasswordPolicy {
     readonly minLength: number,
     private readonly blocklist: PasswordBlocklistLookup,
   ) {}
+
+  /** Throws PasswordRejected naming every rule `password` breaks (see `violations`). */
+  assertAcceptable(password: string, email: string, field = 'password'): void {
+    const violations = this.violations(password, email, field);
+    if (violations.length > 0) throw new PasswordRejected(violations);
+  }
 
   /** Cheap checks that must pass before any hashing (long inputs are refused without work). */
   violations(password: string, email: string, field = 'password'): ErrorDetail[] {
