@@ -1,8 +1,7 @@
 import request from 'supertest';
 import { Argon2PasswordHasher } from '@latchkey/identity/testing';
 import { ServerSecrets } from '@latchkey/platform';
-import { IdempotencyStore } from '@latchkey/platform-http';
-import { idempotencyRequestHash } from '@latchkey/platform-http';
+import { idempotencyRequestHash, IdempotencyStore } from '@latchkey/platform-http';
 import { rows, sql } from '@latchkey/platform/testing';
 import { aUser, claimsOf, headerOf, login, me, refresh, register, type TestUser } from '../support/auth';
 import { startTestApp, type TestApp } from '../support/test-app';

@@ -9,9 +9,7 @@ import {
   type ProfileEventType,
   UserProfileModule,
 } from '@latchkey/user-profile';
-import { AccessTokenAuthenticator } from '@latchkey/shared-kernel';
-import { InvalidAccessToken } from '@latchkey/shared-kernel';
-import type { Principal } from '@latchkey/shared-kernel';
+import { AccessTokenAuthenticator, InvalidAccessToken, type Principal } from '@latchkey/shared-kernel';
 import { permissionsOf } from '@latchkey/contracts';
 import { hostedModules } from '../../apps/api/src/testing/hosted-modules';
 import { MemoryProfileDirectory } from '@latchkey/identity/testing';

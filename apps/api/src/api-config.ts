@@ -1,5 +1,10 @@
-import { type AppConfig, InvalidConfiguration, readPlatformConfig } from '@latchkey/platform';
-import { type Env, EnvReader } from '@latchkey/platform';
+import {
+  type AppConfig,
+  type Env,
+  EnvReader,
+  InvalidConfiguration,
+  readPlatformConfig,
+} from '@latchkey/platform';
 import { type IdentityConfig, readIdentityConfig } from '@latchkey/identity';
 
 /** The monolith's configuration: the platform's slice and each hosted module's. */

@@ -8,20 +8,21 @@ import { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule, type AppModuleOptions } from './app.module';
 import type { ApiConfig } from './api-config';
-import type { Database } from '@latchkey/platform';
-import { openDatabase } from '@latchkey/platform';
-import { ErrorResponseFilter } from '@latchkey/platform-http';
-import { clientErrorHandler, onFrameworkError } from '@latchkey/platform-http';
-import { createValidationPipe } from '@latchkey/platform-http';
-import { serveDevAccountPages } from '@latchkey/platform-http';
-import { API_VERSION } from '@latchkey/platform-http';
-import { configureHttpPipeline } from '@latchkey/platform-http';
-import { requestIdFrom, REQUEST_ID_HEADER } from '@latchkey/platform-http';
-import { createLogger } from '@latchkey/platform';
-import { PinoNestLogger } from '@latchkey/platform';
-import { OpenApiSpec } from '@latchkey/platform-http';
+import { createLogger, type Database, openDatabase, PinoNestLogger } from '@latchkey/platform';
+import {
+  API_VERSION,
+  clientErrorHandler,
+  configureHttpPipeline,
+  createValidationPipe,
+  ErrorResponseFilter,
+  onFrameworkError,
+  OpenApiSpec,
+  REQUEST_ID_HEADER,
+  requestIdFrom,
+  RouteCatalog,
+  serveDevAccountPages,
+} from '@latchkey/platform-http';
 import { MIGRATION_PLAN, OPENAPI_SPEC_FILE } from './paths';
-import { RouteCatalog } from '@latchkey/platform-http';
 import type { Clock } from '@latchkey/shared-kernel';
 
 export interface CreateAppOptions {

@@ -2,17 +2,15 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { monolithModules } from './business-modules';
 import type { ApiConfig } from './api-config';
-import { BackgroundModule } from '@latchkey/platform';
-import { CoreModule } from '@latchkey/platform';
-import type { Database } from '@latchkey/platform';
-import { DatabaseModule } from '@latchkey/platform';
-import { HealthModule } from '@latchkey/platform-http';
-import { IdempotencyModule } from '@latchkey/platform-http';
+import { BackgroundModule, CoreModule, type Database, DatabaseModule, RedisModule } from '@latchkey/platform';
+import {
+  HealthModule,
+  IdempotencyModule,
+  OpenApiModule,
+  type OpenApiSpec,
+  RateLimitModule,
+} from '@latchkey/platform-http';
 import { MailModule } from '@latchkey/platform-messaging';
-import { RateLimitModule } from '@latchkey/platform-http';
-import { RedisModule } from '@latchkey/platform';
-import type { OpenApiSpec } from '@latchkey/platform-http';
-import { OpenApiModule } from '@latchkey/platform-http';
 import type { Clock } from '@latchkey/shared-kernel';
 
 export interface AppModuleOptions {

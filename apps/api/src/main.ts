@@ -1,8 +1,7 @@
 import { createApp } from './app-factory';
 import { NoUsableSigningKey, signingKeyStartupProblems } from '@latchkey/identity';
 import { type ApiConfig, readConfig } from './api-config';
-import { environmentWithDotEnv, InvalidConfiguration } from '@latchkey/platform';
-import { createLogger } from '@latchkey/platform';
+import { createLogger, environmentWithDotEnv, InvalidConfiguration } from '@latchkey/platform';
 
 /** Every problem start-up can know of before opening anything, in one message; then exit 1. */
 async function checkedConfig(): Promise<ApiConfig> {

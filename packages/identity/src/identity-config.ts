@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import type { EnvReader } from '@latchkey/platform';
-import type { AppConfig } from '@latchkey/platform';
+import type { AppConfig, EnvReader } from '@latchkey/platform';
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;

@@ -1,12 +1,15 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
-import { AppConfig } from '@latchkey/platform';
-import { ServerSecrets } from '@latchkey/platform';
-import { Database } from '@latchkey/platform';
-import { StoreFailurePolicy } from '@latchkey/platform';
-import { RedisConnection } from '@latchkey/platform';
-import { Clock } from '@latchkey/shared-kernel';
-import { AccessTokenAuthenticator } from '@latchkey/shared-kernel';
-import { type BindingImports, bindPort, type PortBinding } from '@latchkey/platform';
+import {
+  AppConfig,
+  type BindingImports,
+  bindPort,
+  Database,
+  type PortBinding,
+  RedisConnection,
+  ServerSecrets,
+  StoreFailurePolicy,
+} from '@latchkey/platform';
+import { AccessTokenAuthenticator, Clock } from '@latchkey/shared-kernel';
 import { AuthenticateAccessToken } from './application/authenticate-access-token';
 import { GetCurrentUser } from './application/get-current-user';
 import { ChangePassword } from './application/change-password';

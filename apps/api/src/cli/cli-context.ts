@@ -3,21 +3,22 @@ import { NestFactory } from '@nestjs/core';
 import type { Abstract, INestApplicationContext } from '@nestjs/common';
 import { monolithModules } from '../business-modules';
 import { type ApiConfig, loadConfig } from '../api-config';
-import { environmentWithDotEnv } from '@latchkey/platform';
-import type { Env } from '@latchkey/platform';
-import { BackgroundModule } from '@latchkey/platform';
-import { CoreModule } from '@latchkey/platform';
-import type { Database } from '@latchkey/platform';
-import { EmbeddedDatabaseInUse } from '@latchkey/platform';
-import { openDatabase } from '@latchkey/platform';
+import {
+  BackgroundModule,
+  CoreModule,
+  createLogger,
+  type Database,
+  DatabaseModule,
+  EmbeddedDatabaseInUse,
+  type Env,
+  environmentWithDotEnv,
+  openDatabase,
+  RedisModule,
+} from '@latchkey/platform';
 import { MIGRATION_PLAN } from '../paths';
-import { DatabaseModule } from '@latchkey/platform';
 import { MailModule } from '@latchkey/platform-messaging';
 import { RateLimitModule } from '@latchkey/platform-http';
-import { RedisModule } from '@latchkey/platform';
-import { createLogger } from '@latchkey/platform';
-import type { Clock } from '@latchkey/shared-kernel';
-import { DomainError } from '@latchkey/shared-kernel';
+import { type Clock, DomainError } from '@latchkey/shared-kernel';
 
 /** Where a command writes; tests capture it. */
 export interface CliIo {

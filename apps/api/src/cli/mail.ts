@@ -1,6 +1,5 @@
 import { EmailOutbox } from '@latchkey/platform-messaging';
-import { Clock } from '@latchkey/shared-kernel';
-import { NotFound } from '@latchkey/shared-kernel';
+import { Clock, NotFound } from '@latchkey/shared-kernel';
 import {
   type CliIo,
   type CliOverrides,

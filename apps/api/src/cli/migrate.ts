@@ -1,8 +1,6 @@
 import { loadConfig } from '../api-config';
-import { environmentWithDotEnv } from '@latchkey/platform';
-import { openDatabase } from '@latchkey/platform';
+import { createLogger, environmentWithDotEnv, openDatabase } from '@latchkey/platform';
 import { MIGRATION_PLAN } from '../paths';
-import { createLogger } from '@latchkey/platform';
 import { type CliIo, type CliOverrides, processIo, runCommand } from './cli-context';
 
 const USAGE = 'usage: pnpm db:migrate   (applies pending migrations to DATABASE_URL, or the embedded PGlite)';

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '@latchkey/shared-kernel';
-import type { Principal } from '@latchkey/shared-kernel';
+import { Clock, type Principal } from '@latchkey/shared-kernel';
 import { InvalidAccessToken } from '../domain/errors';
 import { AccessTokenVerifier, SessionRepository } from './ports';
 

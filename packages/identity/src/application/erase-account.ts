@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '@latchkey/shared-kernel';
-import type { RequestMeta } from '@latchkey/shared-kernel';
-import { UnitOfWork } from '@latchkey/shared-kernel';
+import { Clock, type RequestMeta, UnitOfWork } from '@latchkey/shared-kernel';
 import { AccountMailer, AccountRepository, AuditLog, SessionRepository } from './ports';
 
 /**

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '@latchkey/shared-kernel';
-import { ValidationFailed } from '@latchkey/shared-kernel';
+import { Clock, ValidationFailed } from '@latchkey/shared-kernel';
 import { normalizeEmail } from '../domain/email';
 import { AccountRepository, AuditLog, type RecordedAuthEvent } from './ports';
 

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '@latchkey/shared-kernel';
-import { UnitOfWork } from '@latchkey/shared-kernel';
+import { Clock, UnitOfWork } from '@latchkey/shared-kernel';
 import { AuthenticationRequired } from '../domain/errors';
 import { AuditLog, RefreshTokenCodec, type RequestMeta, SessionRepository } from './ports';
 

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '@latchkey/shared-kernel';
-import { ValidationFailed } from '@latchkey/shared-kernel';
-import { UnitOfWork } from '@latchkey/shared-kernel';
+import { Clock, UnitOfWork, ValidationFailed } from '@latchkey/shared-kernel';
 import { AuditLog, IdentitySettings } from './ports';
 
 const BATCH = 5_000;

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '@latchkey/shared-kernel';
-import { UnitOfWork } from '@latchkey/shared-kernel';
+import { Clock, UnitOfWork } from '@latchkey/shared-kernel';
 import { InvalidRefreshToken, RefreshTokenReused } from '../domain/errors';
 import { decideRefresh } from '../domain/refresh-decision';
 import { remainingSeconds, type Session, slideIdleExpiry } from '../domain/session';

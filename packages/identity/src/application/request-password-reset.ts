@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { BackgroundWork } from '@latchkey/shared-kernel';
-import { Clock } from '@latchkey/shared-kernel';
-import { UnitOfWork } from '@latchkey/shared-kernel';
+import { BackgroundWork, Clock, UnitOfWork } from '@latchkey/shared-kernel';
 import { normalizeEmail } from '../domain/email';
 import { expiryAfter } from '../domain/one-time-secret';
 import {

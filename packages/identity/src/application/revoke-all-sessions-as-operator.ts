@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '@latchkey/shared-kernel';
-import { UnitOfWork } from '@latchkey/shared-kernel';
+import { Clock, UnitOfWork } from '@latchkey/shared-kernel';
 import { OperatorSessionRevocation } from './operator-session-revocation';
 import { SessionRepository } from './ports';
 

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '@latchkey/shared-kernel';
-import { UnitOfWork } from '@latchkey/shared-kernel';
+import { Clock, UnitOfWork } from '@latchkey/shared-kernel';
 import { SessionNotFound } from '../domain/errors';
 import { AuditLog, type RequestMeta, SessionRepository } from './ports';
 

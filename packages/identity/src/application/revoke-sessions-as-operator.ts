@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '@latchkey/shared-kernel';
-import { NotFound } from '@latchkey/shared-kernel';
-import { UnitOfWork } from '@latchkey/shared-kernel';
+import { Clock, NotFound, UnitOfWork } from '@latchkey/shared-kernel';
 import { normalizeEmail } from '../domain/email';
 import { OperatorSessionRevocation } from './operator-session-revocation';
 import { AccountRepository, SessionRepository } from './ports';

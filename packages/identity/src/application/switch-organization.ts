@@ -1,8 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NotFound } from '@latchkey/shared-kernel';
-import type { Principal } from '@latchkey/shared-kernel';
-import type { RequestMeta } from '@latchkey/shared-kernel';
-import { UnitOfWork } from '@latchkey/shared-kernel';
+import { NotFound, type Principal, type RequestMeta, UnitOfWork } from '@latchkey/shared-kernel';
 import { AccessTokenMinter } from './access-token-minter';
 import { AuditLog, ProfileDirectory, SessionRepository } from './ports';
 

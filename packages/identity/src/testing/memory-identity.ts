@@ -34,8 +34,7 @@ import {
   SessionRepository,
   TransactionLock,
 } from '../application/ports';
-import type { RequestMeta } from '@latchkey/shared-kernel';
-import { UnitOfWork } from '@latchkey/shared-kernel';
+import { type RequestMeta, UnitOfWork } from '@latchkey/shared-kernel';
 import { AccessTokenMinter } from '../application/access-token-minter';
 import { SessionStarter } from '../application/session-starter';
 import { TestClock } from '@latchkey/shared-kernel/testing';

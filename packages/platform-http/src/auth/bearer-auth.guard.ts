@@ -8,9 +8,13 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { AuthenticationRequired, InvalidAccessToken, PermissionRequired } from '@latchkey/shared-kernel';
-import { type Principal } from '@latchkey/shared-kernel';
-import { AccessTokenAuthenticator } from '@latchkey/shared-kernel';
+import {
+  AccessTokenAuthenticator,
+  AuthenticationRequired,
+  InvalidAccessToken,
+  PermissionRequired,
+  type Principal,
+} from '@latchkey/shared-kernel';
 
 type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 

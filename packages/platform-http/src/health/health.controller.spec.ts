@@ -1,8 +1,6 @@
 import { ServiceUnavailable } from '@latchkey/shared-kernel';
-import { loadPlatformConfig } from '@latchkey/platform';
-import type { Database } from '@latchkey/platform';
+import { type Database, loadPlatformConfig, type RedisConnection } from '@latchkey/platform';
 import type { MailTransport } from '@latchkey/platform-messaging';
-import type { RedisConnection } from '@latchkey/platform';
 import { HealthController } from './health.controller';
 
 const up = async () => undefined;

@@ -1,8 +1,6 @@
 import { Controller, Get, Header, VERSION_NEUTRAL } from '@nestjs/common';
-import { AppConfig } from '@latchkey/platform';
-import { Database } from '@latchkey/platform';
+import { AppConfig, Database, RedisConnection } from '@latchkey/platform';
 import { MailTransport } from '@latchkey/platform-messaging';
-import { RedisConnection } from '@latchkey/platform';
 import { assessReadiness, type DependencyCheck, type ReadinessReport } from './readiness';
 
 const DATABASE_TIMEOUT_MS = 1_000;

@@ -7,8 +7,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
-import { Clock } from '@latchkey/shared-kernel';
-import { DomainError, ValidationFailed } from '@latchkey/shared-kernel';
+import { Clock, DomainError, ValidationFailed } from '@latchkey/shared-kernel';
 import { ServerSecrets } from '@latchkey/platform';
 import { unversionedRoute } from '../http/api-version';
 import { successStatus, successStatusOf } from '../http/response-status';

@@ -10,8 +10,7 @@ import {
 } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '@latchkey/shared-kernel';
-import type { RateLimitName } from '@latchkey/platform';
-import { StoreFailurePolicy } from '@latchkey/platform';
+import { type RateLimitName, StoreFailurePolicy } from '@latchkey/platform';
 
 export type RouteClass =
   | 'login'

@@ -1,7 +1,5 @@
-import { loadPlatformConfig } from '@latchkey/platform';
-import { ServerSecrets } from '@latchkey/platform';
-import { rows, sql } from '@latchkey/platform/testing';
-import { openTestDatabase, type TestDatabase } from '@latchkey/platform/testing';
+import { loadPlatformConfig, ServerSecrets } from '@latchkey/platform';
+import { openTestDatabase, rows, sql, type TestDatabase } from '@latchkey/platform/testing';
 import { EmailOutbox } from './email-outbox';
 
 const secretsWith = (pepper: string) =>

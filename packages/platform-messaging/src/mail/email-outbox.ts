@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { ServerSecrets } from '@latchkey/platform';
-import { Database, type PreparedWrite, rowOf } from '@latchkey/platform';
+import { Database, type PreparedWrite, rowOf, ServerSecrets } from '@latchkey/platform';
 import { OutboxTable } from '../messaging/outbox-table';
 import { PayloadSeal } from '../messaging/payload-seal';
 import type { OutgoingEmail } from './mail-transport';

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ValidationFailed } from '@latchkey/shared-kernel';
-import type { RequestMeta } from '@latchkey/shared-kernel';
-import { UnitOfWork } from '@latchkey/shared-kernel';
+import { type RequestMeta, UnitOfWork, ValidationFailed } from '@latchkey/shared-kernel';
 import { type Organization, slugProblem } from '../domain/organization';
 import { OrganizationRepository, ProfileAuditTrail } from './ports';
 

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '@latchkey/shared-kernel';
-import type { RequestMeta } from '@latchkey/shared-kernel';
-import { UnitOfWork } from '@latchkey/shared-kernel';
+import { type Principal, type RequestMeta, UnitOfWork } from '@latchkey/shared-kernel';
 import { LastAdmin, SoleOwnerOfOrganizations, UserNotFound } from '../domain/errors';
 import { ownerDeparture } from '../domain/organization';
 import { leavesAnAdmin } from '../domain/profile';

@@ -1,8 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '@latchkey/shared-kernel';
-import type { Principal } from '@latchkey/shared-kernel';
-import type { RequestMeta } from '@latchkey/shared-kernel';
-import { UnitOfWork } from '@latchkey/shared-kernel';
+import { Clock, type Principal, type RequestMeta, UnitOfWork } from '@latchkey/shared-kernel';
 import { LastOwner, OrganizationNotFound, OrganizationRoleRequired, UserNotFound } from '../domain/errors';
 import {
   leavesAnOwner,

@@ -1,8 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '@latchkey/shared-kernel';
-import type { Principal } from '@latchkey/shared-kernel';
-import type { RequestMeta } from '@latchkey/shared-kernel';
-import { UnitOfWork } from '@latchkey/shared-kernel';
+import { Clock, type Principal, type RequestMeta, UnitOfWork } from '@latchkey/shared-kernel';
 import { AdminRequired, LastAdmin, UserNotFound } from '../domain/errors';
 import { type GlobalRole, isAdmin, leavesAnAdmin, normalizeRoles } from '../domain/profile';
 import { ActorAccess } from './actor-access';

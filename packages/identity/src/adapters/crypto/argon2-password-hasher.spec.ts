@@ -1,5 +1,4 @@
-import { InvalidConfiguration, loadPlatformConfig } from '@latchkey/platform';
-import { type Env, EnvReader } from '@latchkey/platform';
+import { type Env, EnvReader, InvalidConfiguration, loadPlatformConfig } from '@latchkey/platform';
 import { readIdentityConfig } from '../../identity-config';
 import { Argon2PasswordHasher } from './argon2-password-hasher';
 

@@ -1,6 +1,5 @@
 import { randomInt, timingSafeEqual } from 'node:crypto';
-import { ServerSecrets } from '@latchkey/platform';
-import { pooledRandomBytes } from '@latchkey/platform';
+import { pooledRandomBytes, ServerSecrets } from '@latchkey/platform';
 import { type OneTimeSecretPurpose, OneTimeSecrets } from '../../application/ports';
 
 const TOKEN_BYTES = 32; // 256 bits from the CSPRNG

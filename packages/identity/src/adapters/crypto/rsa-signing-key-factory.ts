@@ -2,8 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } fr
 import { promisify } from 'node:util';
 import { Injectable } from '@nestjs/common';
 import { calculateJwkThumbprint, exportJWK } from 'jose';
-import { Clock } from '@latchkey/shared-kernel';
-import { ValidationFailed } from '@latchkey/shared-kernel';
+import { Clock, ValidationFailed } from '@latchkey/shared-kernel';
 import { SigningKeyFactory } from '../../application/ports';
 import type { PublicJwk, SigningKey, SigningKeySource } from '../../domain/signing-key';
 

@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AppConfig } from '@latchkey/platform';
-import { devSecret } from '@latchkey/platform';
-import type { Database } from '@latchkey/platform';
+import { type AppConfig, type Database, devSecret } from '@latchkey/platform';
 import type { Clock } from '@latchkey/shared-kernel';
 import type { IdentityConfig } from '../../identity-config';
 import { DrizzleSigningKeyStore } from '../persistence/drizzle-signing-key-store';

@@ -1,8 +1,14 @@
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { RateLimit } from '@latchkey/platform-http';
-import { ValidationFailed } from '@latchkey/shared-kernel';
-import type { Principal } from '@latchkey/shared-kernel';
+import {
+  BearerAuthGuard,
+  CurrentPrincipal,
+  OptionalBearerAuthGuard,
+  RateLimit,
+  requestMetaOf,
+  RequirePermissions,
+} from '@latchkey/platform-http';
+import { type Principal, ValidationFailed } from '@latchkey/shared-kernel';
 import { ChangePassword } from '../../application/change-password';
 import {
   ConfirmEmailVerification,
@@ -20,13 +26,6 @@ import {
   VerificationConfirmRequest,
   VerificationRequest,
 } from './auth.dto';
-import {
-  BearerAuthGuard,
-  CurrentPrincipal,
-  OptionalBearerAuthGuard,
-  RequirePermissions,
-} from '@latchkey/platform-http';
-import { requestMetaOf } from '@latchkey/platform-http';
 
 const RESET_ACCEPTED: AcceptedResponse = {
   message: 'If an account uses this address, a password reset link is on its way to it.',

@@ -1,13 +1,17 @@
 import { Controller, Delete, Get, HttpCode, Param, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { uuidParam } from '@latchkey/platform-http';
+import {
+  BearerAuthGuard,
+  CurrentPrincipal,
+  requestMetaOf,
+  RequirePermissions,
+  uuidParam,
+} from '@latchkey/platform-http';
 import type { Principal } from '@latchkey/shared-kernel';
 import { GetCurrentUser } from '../../application/get-current-user';
 import { ListSessions, type SessionView } from '../../application/list-sessions';
 import { RevokeSession } from '../../application/revoke-session';
 import type { UserPublic } from '../../application/user-public';
-import { BearerAuthGuard, CurrentPrincipal, RequirePermissions } from '@latchkey/platform-http';
-import { requestMetaOf } from '@latchkey/platform-http';
 
 /** The signed-in user's own account: who am I, where am I signed in, sign that one out. */
 @Controller('auth')

@@ -1,8 +1,15 @@
 import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { successStatus } from '@latchkey/platform-http';
-import { Idempotent } from '@latchkey/platform-http';
-import { RateLimit } from '@latchkey/platform-http';
+import {
+  BearerAuthGuard,
+  CurrentPrincipal,
+  Idempotent,
+  OptionalBearerAuthGuard,
+  RateLimit,
+  requestMetaOf,
+  RequirePermissions,
+  successStatus,
+} from '@latchkey/platform-http';
 import type { Principal } from '@latchkey/shared-kernel';
 import { LoginUser } from '../../application/login-user';
 import { Logout } from '../../application/logout';
@@ -22,14 +29,7 @@ import {
   SignUpRequest,
   SwitchOrganizationRequest,
 } from './auth.dto';
-import {
-  BearerAuthGuard,
-  CurrentPrincipal,
-  OptionalBearerAuthGuard,
-  RequirePermissions,
-} from '@latchkey/platform-http';
 import { RefreshTokenTransport, type TokenBody } from './refresh-token-transport';
-import { requestMetaOf } from '@latchkey/platform-http';
 
 type OrganizationView = Omit<OrganizationSummary, 'createdAt'> & { createdAt: string };
 

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AccessTokenAuthenticator } from '@latchkey/shared-kernel';
-import type { Principal } from '@latchkey/shared-kernel';
+import { AccessTokenAuthenticator, type Principal } from '@latchkey/shared-kernel';
 import { AuthenticateAccessToken } from '../../application/authenticate-access-token';
 
 /**

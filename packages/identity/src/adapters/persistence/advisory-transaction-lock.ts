@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database } from '@latchkey/platform';
-import { transactionLock, tryTransactionLock } from '@latchkey/platform';
+import { Database, transactionLock, tryTransactionLock } from '@latchkey/platform';
 import { TransactionLock } from '../../application/ports';
 
 @Injectable()

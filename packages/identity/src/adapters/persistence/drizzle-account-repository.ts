@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
-import { Database, type PreparedRead, type PreparedWrite, rowOf } from '@latchkey/platform';
-import { isUniqueViolation } from '@latchkey/platform';
+import {
+  Database,
+  isUniqueViolation,
+  type PreparedRead,
+  type PreparedWrite,
+  rowOf,
+} from '@latchkey/platform';
 import { AccountRepository, UserViewCache } from '../../application/ports';
 import type { Account } from '../../domain/account';
 import { EmailAlreadyRegistered } from '../../domain/errors';

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { EmailAlreadyRegistered } from '../../domain/errors';
-import { openTestDatabase, type TestDatabase } from '@latchkey/platform/testing';
+import { openTestDatabase, rows, type TestDatabase } from '@latchkey/platform/testing';
 import { anAccount, aSession } from '../../testing/factories';
-import { rows } from '@latchkey/platform/testing';
 import { DrizzleAccountRepository } from './drizzle-account-repository';
 import { DrizzleSessionRepository } from './drizzle-session-repository';
 import { UuidV7Generator } from '../crypto/uuid-v7-generator';

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SystemClock } from '@latchkey/shared-kernel';
-import { rows, sql } from '@latchkey/platform/testing';
-import { openTestDatabase, type TestDatabase } from '@latchkey/platform/testing';
+import { openTestDatabase, rows, sql, type TestDatabase } from '@latchkey/platform/testing';
 import { PrivateKeyEncryption } from '../crypto/private-key-encryption';
 import { RsaSigningKeyFactory } from '../crypto/rsa-signing-key-factory';
 import { DrizzleSigningKeyStore, SIGNING_KEYS_CHANNEL } from './drizzle-signing-key-store';

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TtlMap } from '@latchkey/platform';
-import { Database } from '@latchkey/platform';
+import { Database, TtlMap } from '@latchkey/platform';
 import { Clock } from '@latchkey/shared-kernel';
 import { UserViewCache } from '../../application/ports';
 import type { UserPublic } from '../../application/user-public';

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '@latchkey/shared-kernel';
-import { UnitOfWork } from '@latchkey/shared-kernel';
+import { Clock, UnitOfWork } from '@latchkey/shared-kernel';
 import { activeKeyOf, productionKeyProblem, type SigningKey } from '../../domain/signing-key';
 import { IdentitySettings, SigningKeyFactory, SigningKeyStore, TransactionLock } from '../ports';
 import { SigningKeyAudit } from './signing-key-audit';

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '@latchkey/shared-kernel';
-import { UnitOfWork } from '@latchkey/shared-kernel';
+import { Clock, UnitOfWork } from '@latchkey/shared-kernel';
 import { assertRemovable } from '../../domain/signing-key';
 import { IdentitySettings, type KeyActor, SigningKeyStore } from '../ports';
 import { keyTimingsOf, SigningKeyAudit } from './signing-key-audit';

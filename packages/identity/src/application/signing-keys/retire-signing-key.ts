@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '@latchkey/shared-kernel';
-import { UnitOfWork } from '@latchkey/shared-kernel';
+import { Clock, UnitOfWork } from '@latchkey/shared-kernel';
 import { retire } from '../../domain/signing-key';
 import { type KeyActor, SigningKeyStore } from '../ports';
 import { SigningKeyAudit } from './signing-key-audit';

@@ -1,9 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { BearerAuthGuard, CurrentPrincipal, RequirePermissions } from '@latchkey/platform-http';
-import { uuidParam } from '@latchkey/platform-http';
-import { requestMetaOf } from '@latchkey/platform-http';
-import { RateLimit } from '@latchkey/platform-http';
+import {
+  BearerAuthGuard,
+  CurrentPrincipal,
+  RateLimit,
+  requestMetaOf,
+  RequirePermissions,
+  uuidParam,
+} from '@latchkey/platform-http';
 import type { Principal } from '@latchkey/shared-kernel';
 import { CheckSlug, type SlugAvailability } from '../../application/check-slug';
 import { ListOwnOrganizations, type OwnOrganizationView } from '../../application/list-own-organizations';

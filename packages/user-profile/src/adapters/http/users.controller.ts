@@ -12,9 +12,13 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { BearerAuthGuard, CurrentPrincipal, RequirePermissions } from '@latchkey/platform-http';
-import { uuidParam } from '@latchkey/platform-http';
-import { requestMetaOf } from '@latchkey/platform-http';
+import {
+  BearerAuthGuard,
+  CurrentPrincipal,
+  requestMetaOf,
+  RequirePermissions,
+  uuidParam,
+} from '@latchkey/platform-http';
 import type { Principal } from '@latchkey/shared-kernel';
 import { DeleteUser } from '../../application/delete-user';
 import { GetUser } from '../../application/get-user';

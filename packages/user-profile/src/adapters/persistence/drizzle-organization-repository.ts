@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { Database } from '@latchkey/platform';
-import { isUniqueViolation } from '@latchkey/platform';
+import { Database, isUniqueViolation } from '@latchkey/platform';
 import { OrganizationRepository } from '../../application/ports';
 import { AlreadyMember, SlugUnavailable } from '../../domain/errors';
 import type { Membership, Organization, OrganizationRole } from '../../domain/organization';

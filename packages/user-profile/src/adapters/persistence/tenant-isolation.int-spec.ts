@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { rows } from '@latchkey/platform/testing';
-import { openTestDatabase, type TestDatabase } from '@latchkey/platform/testing';
+import { openTestDatabase, rows, type TestDatabase } from '@latchkey/platform/testing';
 import { DrizzleOrganizationRepository } from './drizzle-organization-repository';
 
 const ORG_A = '0190a5b2-0000-7000-8000-00000000000a';
