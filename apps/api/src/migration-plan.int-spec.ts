@@ -56,13 +56,21 @@ async function schemaOf(database: Database): Promise<unknown> {
   };
 }
 
-async function historyOf(database: Database): Promise<unknown> {
-  return rows(
+/** Each migration history table and how many migrations it records, by table name. */
+async function historyOf(database: Database): Promise<{ history: string; applied: string }[]> {
+  const tables = await rows<{ name: string }>(
     database,
-    sql`select table_name as history, (xpath('/row/n/text()',
-          query_to_xml(format('select count(*) as n from drizzle.%I', table_name), false, true, '')))[1]::text as applied
-        from information_schema.tables where table_schema = 'drizzle' order by 1`,
+    sql`select table_name as name from information_schema.tables where table_schema = 'drizzle' order by 1`,
   );
+  const histories = [];
+  for (const { name } of tables) {
+    const [count] = await rows<{ n: number | string }>(
+      database,
+      sql`select count(*) as n from ${sql.identifier('drizzle')}.${sql.identifier(name)}`,
+    );
+    histories.push({ history: name, applied: String(count!.n) });
+  }
+  return histories;
 }
 
 /** The legacy stream as a release that shipped only its first `upTo` migrations had it. */
@@ -151,7 +159,7 @@ describe('the migration plan', () => {
     targets.push(made);
     return made;
   };
-  let fresh: { schema: unknown; history: unknown };
+  let fresh: { schema: unknown; history: { history: string; applied: string }[] };
 
   beforeAll(async () => {
     const database = await (await target()).open();
@@ -183,7 +191,7 @@ describe('the migration plan', () => {
       const database = await made.open();
       const adopted = [
         { history: '__drizzle_migrations', applied: String(legacyMigrations) },
-        ...(fresh.history as unknown[]),
+        ...fresh.history,
       ];
       try {
         await database.migrate(MIGRATION_PLAN);
