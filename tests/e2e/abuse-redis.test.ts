@@ -8,6 +8,7 @@ import { openTestDatabase, type TestDatabase } from '@latchkey/platform/testing'
 import { aUser, register, type TestUser } from '../support/auth';
 import { type Instance, postJson, startInstance, stopInstances } from '../support/processes';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { MIGRATION_PLAN } from '../../apps/api/src/paths';
 
 const REDIS_URL = process.env.TEST_REDIS_URL;
 const UNREACHABLE_REDIS = 'redis://127.0.0.1:1';
@@ -154,7 +155,7 @@ describe('when the counters store is unreachable (RATE_LIMIT_FAIL_MODE)', () => 
     const instances: Instance[] = [];
 
     beforeAll(async () => {
-      db = await openTestDatabase();
+      db = await openTestDatabase(MIGRATION_PLAN);
       dataDir = mkdtempSync(path.join(tmpdir(), 'latchkey-limits-'));
       const env = {
         NODE_ENV: 'development',

@@ -6,6 +6,7 @@ import { runKeysCli } from '../../apps/api/src/cli/keys';
 import { openTestDatabase, type TestDatabase } from '@latchkey/platform/testing';
 import { aUser, headerOf } from '../support/auth';
 import { type Instance, postJson, startInstance, stopInstances } from '../support/processes';
+import { MIGRATION_PLAN } from '../../apps/api/src/paths';
 
 const REFRESH_SECONDS = 2;
 
@@ -22,7 +23,7 @@ const jwks = async (url: string) => {
   const instances: Instance[] = [];
 
   beforeAll(async () => {
-    db = await openTestDatabase();
+    db = await openTestDatabase(MIGRATION_PLAN);
     dataDir = mkdtempSync(path.join(tmpdir(), 'latchkey-multi-'));
     env = {
       NODE_ENV: 'development',

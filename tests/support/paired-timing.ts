@@ -4,6 +4,7 @@ import path from 'node:path';
 import { openTestDatabase } from '@latchkey/platform/testing';
 import { median } from './median';
 import { type Instance, startInstance, stopInstances } from './processes';
+import { MIGRATION_PLAN } from '../../apps/api/src/paths';
 
 /**
  * The paired difference may be this share of a response's time, or 3 ms, whichever is more:
@@ -79,7 +80,7 @@ export async function startTimedInstance(
   env: Record<string, string>,
 ): Promise<{ api: Instance; stop(): Promise<void> }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'latchkey-timing-'));
-  const probe = await openTestDatabase();
+  const probe = await openTestDatabase(MIGRATION_PLAN);
   const db = probe.kind === 'postgres' ? probe : undefined;
   if (!db) await probe.dispose(); // PGlite: the instance embeds its own, under DATA_DIR
   const api = await startInstance({

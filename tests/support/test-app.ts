@@ -10,6 +10,7 @@ import { type ApiConfig, loadConfig } from '../../apps/api/src/api-config';
 import { openTestDatabase, type TestDatabase } from '@latchkey/platform/testing';
 import { TestClock } from '@latchkey/shared-kernel/testing';
 import { Contract, type ContractResponse } from './contract';
+import { MIGRATION_PLAN } from '../../apps/api/src/paths';
 
 export const contract = new Contract();
 
@@ -110,7 +111,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   };
   const config = loadConfig(env);
-  const db = options.db ?? (await openTestDatabase());
+  const db = options.db ?? (await openTestDatabase(MIGRATION_PLAN));
   const clock = options.clock ?? new TestClock();
   const latchkey = await createApp({
     config,

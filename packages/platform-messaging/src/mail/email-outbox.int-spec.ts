@@ -1,6 +1,7 @@
 import { loadPlatformConfig, ServerSecrets } from '@latchkey/platform';
 import { openTestDatabase, rows, sql, type TestDatabase } from '@latchkey/platform/testing';
 import { EmailOutbox } from './email-outbox';
+import { platformMessagingMigrations } from '../migrations';
 
 const secretsWith = (pepper: string) =>
   new ServerSecrets(loadPlatformConfig({ NODE_ENV: 'test', REFRESH_TOKEN_PEPPER: pepper.repeat(32) }));
@@ -19,7 +20,7 @@ describe('EmailOutbox', () => {
   const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 
   beforeAll(async () => {
-    test = await openTestDatabase();
+    test = await openTestDatabase({ streams: [platformMessagingMigrations] });
     outbox = new EmailOutbox(test.database, secretsWith('a'));
   });
   afterAll(() => test.dispose());

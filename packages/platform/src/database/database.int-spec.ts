@@ -20,7 +20,7 @@ describe('Database: statements built once', () => {
   let test: TestDatabase;
 
   beforeAll(async () => {
-    test = await openTestDatabase();
+    test = await openTestDatabase({ streams: [] });
     await test.database.db.execute(
       sql`create table statement_probe (id int primary key, label text not null)`,
     );
@@ -94,7 +94,7 @@ describe('Database: write batches', () => {
     );
 
   beforeAll(async () => {
-    test = await openTestDatabase();
+    test = await openTestDatabase({ streams: [] });
     await test.database.db.execute(sql`create table ${parent} (id int primary key, label text not null)`);
     await test.database.db.execute(
       sql`create table ${child} (

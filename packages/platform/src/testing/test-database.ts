@@ -17,26 +17,16 @@ export interface TestDatabase {
 const silent = pino({ level: 'silent' });
 
 /**
- * The migrations a test database gets: the deployment's plan, named by the test harness
- * (tests/support/jest-setup.ts sets LATCHKEY_MIGRATION_PLAN), since this package does not know
- * which root it serves.
- */
-function migrationPlan(): MigrationPlan {
-  const plan = process.env.LATCHKEY_MIGRATION_PLAN;
-  if (!plan) throw new Error('LATCHKEY_MIGRATION_PLAN is not set (tests/support/jest-setup.ts sets it)');
-  return JSON.parse(plan) as MigrationPlan;
-}
-
-/**
- * A fresh, migrated database for one test file. With TEST_DATABASE_URL (set by CI, or by the jest
+ * A fresh database for one test file, migrated with `plan`: a package's own stream(s) for its
+ * integration tests, the deployment's whole plan for the black-box suites. With TEST_DATABASE_URL (set by CI, or by the jest
  * global setup when a Docker engine answered testcontainers) each file gets its own database,
  * dropped afterwards; otherwise PGlite in memory.
  */
-export async function openTestDatabase(): Promise<TestDatabase> {
+export async function openTestDatabase(plan: MigrationPlan): Promise<TestDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
     const database = await PgliteDatabase.open(undefined);
-    await database.migrate(migrationPlan());
+    await database.migrate(plan);
     return { database, kind: 'pglite', url: undefined, dispose: () => database.close() };
   }
 
@@ -48,7 +38,7 @@ export async function openTestDatabase(): Promise<TestDatabase> {
     { url: url.toString(), poolMax: 20, statementTimeoutMs: 30_000, namedStatements: true },
     silent,
   );
-  await database.migrate(migrationPlan());
+  await database.migrate(plan);
   return {
     database,
     kind: 'postgres',

@@ -9,6 +9,7 @@ import { UuidV7Generator } from '../crypto/uuid-v7-generator';
 import { SystemClock } from '@latchkey/shared-kernel';
 import { type SessionAccess, SessionAccessCache } from './session-access-cache';
 import { TtlUserViewCache } from './ttl-user-view-cache';
+import { identityMigrations } from '../../migrations';
 
 const token = (generation = 0) => ({
   id: randomUUID(),
@@ -25,7 +26,7 @@ describe('Drizzle identity repositories', () => {
   let views: TtlUserViewCache;
 
   beforeAll(async () => {
-    test = await openTestDatabase();
+    test = await openTestDatabase({ streams: [identityMigrations] });
     views = new TtlUserViewCache(test.database, new SystemClock());
     accounts = new DrizzleAccountRepository(test.database, views);
     cache = new SessionAccessCache(60_000);

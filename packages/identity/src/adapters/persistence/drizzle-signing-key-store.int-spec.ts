@@ -4,6 +4,7 @@ import { openTestDatabase, rows, sql, type TestDatabase } from '@latchkey/platfo
 import { PrivateKeyEncryption } from '../crypto/private-key-encryption';
 import { RsaSigningKeyFactory } from '../crypto/rsa-signing-key-factory';
 import { DrizzleSigningKeyStore, SIGNING_KEYS_CHANNEL } from './drizzle-signing-key-store';
+import { identityMigrations } from '../../migrations';
 
 describe('DrizzleSigningKeyStore', () => {
   let test: TestDatabase;
@@ -11,7 +12,7 @@ describe('DrizzleSigningKeyStore', () => {
   const factory = new RsaSigningKeyFactory(new SystemClock());
 
   beforeAll(async () => {
-    test = await openTestDatabase();
+    test = await openTestDatabase({ streams: [identityMigrations] });
     store = new DrizzleSigningKeyStore(test.database, new PrivateKeyEncryption(randomBytes(32)));
   });
   afterAll(() => test.dispose());

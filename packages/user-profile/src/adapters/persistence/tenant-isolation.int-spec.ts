@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { openTestDatabase, rows, type TestDatabase } from '@latchkey/platform/testing';
 import { DrizzleOrganizationRepository } from './drizzle-organization-repository';
+import { userProfileMigrations } from '../../migrations';
 
 const ORG_A = '0190a5b2-0000-7000-8000-00000000000a';
 const ORG_B = '0190a5b2-0000-7000-8000-00000000000b';
@@ -14,7 +15,7 @@ const USER = '0190a5b2-0000-7000-8000-000000000001';
 describe('tenant isolation (PostgreSQL row-level security)', () => {
   let test: TestDatabase;
   beforeAll(async () => {
-    test = await openTestDatabase();
+    test = await openTestDatabase({ streams: [userProfileMigrations] });
     const repository = new DrizzleOrganizationRepository(test.database);
     const now = new Date();
     for (const [id, slug] of [
