@@ -1,9 +1,6 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import type { AppConfig, EnvReader } from '@latchkey/platform';
-
-const HOUR = 3600;
-const DAY = 24 * HOUR;
+import { type AppConfig, DAY, type EnvReader, HOUR } from '@latchkey/platform';
 
 /**
  * The identity module's slice of the configuration: tokens, sessions, passwords, signing keys and

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
-import { type Env, EnvReader } from './env-reader';
+import { DAY, type Env, EnvReader, HOUR } from './env-reader';
 
 export type NodeEnv = 'development' | 'test' | 'production';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -103,9 +103,6 @@ export class InvalidConfiguration extends Error {
     this.name = 'InvalidConfiguration';
   }
 }
-
-const HOUR = 3600;
-const DAY = 24 * HOUR;
 
 /** A server secret: at least 32 characters; required in production, generated in dev and tests. */
 function secret(read: EnvReader, name: string, nodeEnv: NodeEnv): string | undefined {

@@ -4,6 +4,10 @@
  */
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** Seconds, for the bounds and defaults of `seconds()` settings. */
+export const HOUR = 3600;
+export const DAY = 24 * HOUR;
+
 export class EnvReader {
   readonly problems: string[] = [];
 
