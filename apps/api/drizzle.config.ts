@@ -4,8 +4,8 @@ import { defineConfig } from 'drizzle-kit';
 // generates from that package's schema into its migrations/ folder (reviewed, then committed).
 // The API applies every stream, in order, at start (DB_MIGRATE_ON_START) or through
 // `pnpm db:migrate` (apps/api/src/paths.ts, MIGRATION_PLAN).
-const STREAMS: Record<string, string> = {
-  'platform-messaging': 'src/mail/schema.ts',
+const STREAMS: Record<string, string | string[]> = {
+  'platform-messaging': ['src/mail/schema.ts', 'src/events/schema.ts'],
   'platform-http': 'src/idempotency/schema.ts',
   identity: 'src/adapters/persistence/schema.ts',
   'user-profile': 'src/adapters/persistence/schema.ts',
@@ -19,7 +19,7 @@ if (schema === undefined) {
 
 export default defineConfig({
   dialect: 'postgresql',
-  schema: `../../packages/${stream}/${schema}`,
+  schema: [schema].flat().map((file) => `../../packages/${stream}/${file}`),
   // DRIZZLE_OUT: the schema-drift test generates into a scratch copy of a stream.
   out: process.env.DRIZZLE_OUT ?? `../../packages/${stream}/migrations`,
   casing: 'snake_case',

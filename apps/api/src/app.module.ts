@@ -10,7 +10,7 @@ import {
   type OpenApiSpec,
   RateLimitModule,
 } from '@latchkey/platform-http';
-import { MailModule } from '@latchkey/platform-messaging';
+import { EventsModule, MailModule } from '@latchkey/platform-messaging';
 import type { Clock } from '@latchkey/shared-kernel';
 
 export interface AppModuleOptions {
@@ -40,6 +40,7 @@ export class AppModule {
         HealthModule,
         IdempotencyModule,
         MailModule.forRoot({ deliver: true }),
+        EventsModule.forRoot({ relay: true }),
         RedisModule,
         RateLimitModule,
         OpenApiModule.forRoot(options.spec),

@@ -1,8 +1,14 @@
-// @latchkey/platform-messaging: the generic outbox (OutboxTable, PayloadSeal, OutboxRelay) and
-// outgoing email, its first user. Its only door.
+// @latchkey/platform-messaging: the generic outbox (OutboxTable, PayloadSeal, OutboxRelay), domain
+// events (the event outbox, its relay to RabbitMQ, the consumer library) and outgoing email. Its only door.
 export * from './messaging/outbox-relay';
 export * from './messaging/outbox-table';
 export * from './messaging/payload-seal';
+export * from './events/amqp-event-publisher';
+export * from './events/dead-letter-queue';
+export * from './events/event-consumer';
+export * from './events/event-outbox';
+export * from './events/event-relay';
+export * from './events/events.module';
 export * from './mail/email-outbox';
 export * from './mail/mail-transport';
 export * from './mail/mail.module';

@@ -16,7 +16,7 @@ import {
   RedisModule,
 } from '@latchkey/platform';
 import { MIGRATION_PLAN } from '../paths';
-import { MailModule } from '@latchkey/platform-messaging';
+import { EventsModule, MailModule } from '@latchkey/platform-messaging';
 import { RateLimitModule } from '@latchkey/platform-http';
 import { type Clock, DomainError } from '@latchkey/shared-kernel';
 
@@ -48,6 +48,7 @@ class CliModule {
         DatabaseModule.forRoot(database),
         BackgroundModule,
         MailModule.forRoot({ deliver: false }),
+        EventsModule.forRoot({ relay: false }),
         RedisModule,
         // The modules' controllers are not served here, but Nest still builds their guards.
         RateLimitModule,

@@ -35,7 +35,15 @@ export class AccountOpener {
     };
     await this.accounts.create(account);
     await this.profiles.create(account.id, input.name, input.now);
-    await this.audit.record({ type: 'UserRegistered', userId: account.id, sessionId: null, meta });
+    // The address and name are what the published UserRegistered carries (consumers build a
+    // profile from it); erasure redacts them here like every audit event's data.
+    await this.audit.record({
+      type: 'UserRegistered',
+      userId: account.id,
+      sessionId: null,
+      meta,
+      data: { email: account.email, name: input.name },
+    });
     await this.verification.issueFirst(account, meta);
     return account;
   }

@@ -89,7 +89,11 @@ describe('SignUp', () => {
     );
     expect(mailer.kinds()).toEqual(['email-verification']);
     expect(audit.types()).toEqual(['UserRegistered', 'EmailVerificationSent', 'UserLoggedIn']);
-    expect(audit.events.at(-1)!.data).toEqual({ deviceId: 'laptop', via: 'signup' });
+    expect(audit.events.at(-1)!.data).toEqual({
+      deviceId: 'laptop',
+      via: 'signup',
+      organizationId: expect.any(String),
+    });
   });
 
   it('refuses a password the policy rejects before hashing or writing anything', async () => {

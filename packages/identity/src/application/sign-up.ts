@@ -74,7 +74,7 @@ export class SignUp {
           now,
         },
         meta,
-        { via: 'signup' },
+        { via: 'signup', organizationId: organization.id },
       );
       return { account, organization, opened };
     });

@@ -55,6 +55,17 @@ export interface OutboxRelayOptions<T extends RelayedItem> {
   /** Settled rows are kept this long for operators, then purged. */
   retentionMs?: number;
   random?: () => number;
+  /**
+   * Deliver a batch's items side by side rather than one after another (the event relay: a batch
+   * holds at most one item per ordering key, and the broker confirms them as a stream).
+   */
+  concurrent?: boolean;
+  /**
+   * After a pass with a failed delivery, the relay itself backs off (the item's policy, over the
+   * number of failed passes in a row) and ignores nudges meanwhile: a broker that is down is not
+   * asked again by every commit.
+   */
+  pauseOnFailure?: boolean;
 }
 
 const PURGE_EVERY_MS = 3600 * 1000;
@@ -71,6 +82,8 @@ export class OutboxRelay<T extends RelayedItem> {
   private again = false;
   private stopped = false;
   private lastPurge = 0;
+  private pausedUntil = 0;
+  private failedPasses = 0;
   private readonly batch: number;
   private readonly leaseSeconds: number;
   private readonly retentionMs: number;
@@ -98,7 +111,7 @@ export class OutboxRelay<T extends RelayedItem> {
 
   /** Starts a pass unless one is running; then that one goes round once more. */
   nudge(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.options.clock.now().getTime() < this.pausedUntil) return;
     if (this.running) {
       this.again = true;
       return;
@@ -135,7 +148,16 @@ export class OutboxRelay<T extends RelayedItem> {
     const { source, clock } = this.options;
     for (;;) {
       const batch = await source.claimDue(clock.now(), this.leaseSeconds, this.batch);
-      for (const item of batch) await this.relay(item);
+      const delivered = this.options.concurrent
+        ? await Promise.all(batch.map((item) => this.relay(item)))
+        : await sequentially(batch, (item) => this.relay(item));
+      if (this.options.pauseOnFailure && delivered.includes(false)) {
+        this.failedPasses += 1;
+        const resumeAt = this.retryAt(Math.min(this.failedPasses, 30), false);
+        this.pausedUntil = resumeAt?.getTime() ?? 0;
+        return;
+      }
+      if (batch.length > 0) this.failedPasses = 0;
       if (batch.length < this.batch || this.stopped) break;
     }
     const now = clock.now().getTime();
@@ -145,7 +167,8 @@ export class OutboxRelay<T extends RelayedItem> {
     }
   }
 
-  private async relay(item: T): Promise<void> {
+  /** True once delivered and marked; false after a failure (recorded on the item). */
+  private async relay(item: T): Promise<boolean> {
     const { what, source, clock, log } = this.options;
     const fields = { ...this.options.describe(item), attempt: item.attempts + 1 };
     try {
@@ -158,9 +181,16 @@ export class OutboxRelay<T extends RelayedItem> {
       if (retryAt)
         log.warn({ msg: `${what} send failed; will retry`, ...fields, reason: failure.message, retryAt });
       else log.error({ msg: `${what} send failed; giving up`, ...fields, reason: failure.message });
-      return;
+      return false;
     }
     await source.markSent(item.id, clock.now());
     log.info({ msg: `${what} sent`, ...fields });
+    return true;
   }
+}
+
+async function sequentially<T>(items: T[], run: (item: T) => Promise<boolean>): Promise<boolean[]> {
+  const results: boolean[] = [];
+  for (const item of items) results.push(await run(item));
+  return results;
 }

@@ -10,10 +10,16 @@ import { type Database, type Statement } from '@latchkey/platform';
 export interface OutboxTableShape {
   /** The table, e.g. `email_outbox`; also the prefix of its statements' names. */
   table: string;
-  /** The nullable column holding the sealed payload, cleared once a row settles. */
-  sealedColumn: string;
+  /** The nullable column holding the sealed payload, cleared once a row settles; none: kept. */
+  sealedColumn?: string;
   /** The columns a claim returns (id and attempts among them). */
   claimColumns: readonly string[];
+  /**
+   * Delivery in order per key: rows are claimed in the order of the `order` columns (compared as
+   * a row), and only the first pending row of a `key` is claimable (its successors wait, even
+   * while it is leased or backing off).
+   */
+  ordered?: { key: string; order: readonly string[] };
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
@@ -32,11 +38,24 @@ export class OutboxTable<Claimed> {
   private readonly purge: Statement<never>;
 
   constructor(database: Database, shape: OutboxTableShape) {
-    for (const name of [shape.table, shape.sealedColumn, ...shape.claimColumns]) {
+    const { ordered } = shape;
+    const names = [shape.table, ...(shape.sealedColumn ? [shape.sealedColumn] : []), ...shape.claimColumns];
+    for (const name of [...names, ...(ordered ? [ordered.key, ...ordered.order] : [])]) {
       if (!IDENTIFIER.test(name)) throw new Error(`not an identifier: ${name}`);
     }
     const table = sql.raw(shape.table);
-    const sealed = sql.raw(shape.sealedColumn);
+    const dropSealed = shape.sealedColumn ? sql.raw(`${shape.sealedColumn} = null,`) : sql.raw('');
+    // An earlier pending row of the same key (delivering, backing off or due) holds this one back.
+    const columns = (alias: string) => `(${ordered!.order.map((column) => `${alias}.${column}`).join(', ')})`;
+    const headOfKey = ordered
+      ? sql.raw(
+          `and not exists (select 1 from ${shape.table} earlier where earlier.${ordered.key} = candidate.${ordered.key}` +
+            ` and earlier.status = 'pending' and ${columns('earlier')} < ${columns('candidate')})`,
+        )
+      : sql.raw('');
+    const order = sql.raw(
+      ordered ? ordered.order.map((column) => `candidate.${column}`).join(', ') : 'candidate.next_attempt_at',
+    );
     const now = sql`${sql.placeholder('now')}::timestamptz`;
     const id = sql`${sql.placeholder('id')}::uuid`;
     this.claim = database.statement(
@@ -44,10 +63,11 @@ export class OutboxTable<Claimed> {
       sql`
         update ${table} set locked_until = ${sql.placeholder('lockedUntil')}::timestamptz
         where id in (
-          select id from ${table}
-          where status = 'pending' and next_attempt_at <= ${now}
-            and (locked_until is null or locked_until <= ${now})
-          order by next_attempt_at
+          select candidate.id from ${table} candidate
+          where candidate.status = 'pending' and candidate.next_attempt_at <= ${now}
+            and (candidate.locked_until is null or candidate.locked_until <= ${now})
+            ${headOfKey}
+          order by ${order}
           limit ${sql.placeholder('limit')}::int
           for update skip locked
         )
@@ -58,7 +78,7 @@ export class OutboxTable<Claimed> {
       `${shape.table}_sent`,
       sql`
         update ${table}
-        set status = 'sent', ${sealed} = null, settled_at = ${now}, locked_until = null, attempts = attempts + 1
+        set status = 'sent', ${dropSealed} settled_at = ${now}, locked_until = null, attempts = attempts + 1
         where id = ${id}
       `,
     );
@@ -75,7 +95,7 @@ export class OutboxTable<Claimed> {
       `${shape.table}_failed`,
       sql`
         update ${table}
-        set status = 'failed', last_error = ${sql.placeholder('reason')}::text, ${sealed} = null,
+        set status = 'failed', last_error = ${sql.placeholder('reason')}::text, ${dropSealed}
           settled_at = ${now}, locked_until = null, attempts = attempts + 1
         where id = ${id}
       `,

@@ -73,6 +73,21 @@ export class AppConfig {
       failMode: 'closed' | 'open';
       limits: Record<RateLimitName, RateLimitSetting>;
     },
+    readonly events: {
+      /** Unset: events are written to the outbox (and listed, replayed) but published nowhere. */
+      amqpUrl: string | undefined;
+      /** The topic exchange events are published to; the routing key is the event type. */
+      exchange: string;
+      /** Published events are kept this long (for `pnpm events list|replay`), then deleted. */
+      retentionSeconds: number;
+      relay: {
+        pollIntervalMs: number;
+        /** Rows leased per pass, at most one per user (per-user order). */
+        batch: number;
+        retryBaseSeconds: number;
+        retryMaxSeconds: number;
+      };
+    },
   ) {}
 
   get isProduction(): boolean {
@@ -287,6 +302,17 @@ export function readPlatformConfig(read: EnvReader): AppConfig {
         verifyRequestEmail: rateLimit(read, 'RATE_LIMIT_VERIFY_REQUEST_EMAIL', '5/1h'),
         tokenConfirmIp: rateLimit(read, 'RATE_LIMIT_TOKEN_CONFIRM_IP', '30/15m'),
         slugCheckIp: rateLimit(read, 'RATE_LIMIT_SLUG_CHECK_IP', '60/1m'),
+      },
+    },
+    {
+      amqpUrl: read.optionalUrl('AMQP_URL', ['amqp:', 'amqps:']),
+      exchange: read.string('EVENTS_EXCHANGE', 'latchkey.events'),
+      retentionSeconds: read.seconds('EVENTS_RETENTION', 7 * DAY, HOUR, 365 * DAY),
+      relay: {
+        pollIntervalMs: read.int('EVENTS_RELAY_POLL_MS', 1_000, 50, 600_000),
+        batch: read.int('EVENTS_RELAY_BATCH', 100, 1, 1_000),
+        retryBaseSeconds: read.seconds('EVENTS_RETRY_BASE', 1, 1, HOUR),
+        retryMaxSeconds: read.seconds('EVENTS_RETRY_MAX', 60, 1, HOUR),
       },
     },
   );

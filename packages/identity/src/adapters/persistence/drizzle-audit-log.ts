@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { and, asc, count, desc, eq, gte, inArray, lt, or, sql } from 'drizzle-orm';
 import { Clock } from '@latchkey/shared-kernel';
 import { Database, type PreparedWrite, rowOf } from '@latchkey/platform';
+import { EventOutbox } from '@latchkey/platform-messaging';
 import {
   AuditLog,
   type AuditQuery,
@@ -9,6 +10,7 @@ import {
   IdGenerator,
   type RecordedAuthEvent,
 } from '../../application/ports';
+import { publishedEventsOf } from './published-events';
 import { authEvents } from './schema';
 
 export type AuditRow = Omit<typeof authEvents.$inferInsert, 'data'> & { data: Record<string, unknown> };
@@ -44,7 +46,9 @@ const AUDIT_ROW = {
 
 /**
  * Writes in the current unit of work (a transaction, or a write batch): the event commits or
- * rolls back with its change.
+ * rolls back with its change. It is also the one writer of published events: each audit event
+ * goes to the event outbox as the public events it maps to (published-events.ts), in the same
+ * unit of work, so no event can be recorded and not published, or the reverse.
  */
 @Injectable()
 export class DrizzleAuditLog extends AuditLog {
@@ -54,6 +58,7 @@ export class DrizzleAuditLog extends AuditLog {
     private readonly database: Database,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
+    private readonly events: EventOutbox,
   ) {
     super();
     this.insert = database.preparedWrite('auth_event_insert', (db, value) =>
@@ -62,7 +67,11 @@ export class DrizzleAuditLog extends AuditLog {
   }
 
   async record(event: AuthEvent): Promise<void> {
-    await this.insert(auditRowOf(event, this.ids.next(), this.clock.now()));
+    const now = this.clock.now();
+    await this.insert(auditRowOf(event, this.ids.next(), now));
+    for (const published of publishedEventsOf(event, now, () => this.ids.next())) {
+      await this.events.append(published);
+    }
   }
 
   async purgeBefore(cutoff: Date, limit: number): Promise<number> {

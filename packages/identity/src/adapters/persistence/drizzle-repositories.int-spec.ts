@@ -9,6 +9,7 @@ import { UuidV7Generator } from '../crypto/uuid-v7-generator';
 import { SystemClock } from '@latchkey/shared-kernel';
 import { type SessionAccess, SessionAccessCache } from './session-access-cache';
 import { TtlUserViewCache } from './ttl-user-view-cache';
+import { EventOutbox, platformMessagingMigrations } from '@latchkey/platform-messaging';
 import { identityMigrations } from '../../migrations';
 
 const token = (generation = 0) => ({
@@ -26,11 +27,17 @@ describe('Drizzle identity repositories', () => {
   let views: TtlUserViewCache;
 
   beforeAll(async () => {
-    test = await openTestDatabase({ streams: [identityMigrations] });
+    // The event outbox is platform-messaging's: the rotation writes its event there.
+    test = await openTestDatabase({ streams: [platformMessagingMigrations, identityMigrations] });
     views = new TtlUserViewCache(test.database, new SystemClock());
     accounts = new DrizzleAccountRepository(test.database, views);
     cache = new SessionAccessCache(60_000);
-    sessions = new DrizzleSessionRepository(test.database, cache, new UuidV7Generator());
+    sessions = new DrizzleSessionRepository(
+      test.database,
+      cache,
+      new UuidV7Generator(),
+      new EventOutbox(test.database),
+    );
   });
   afterAll(() => test.dispose());
 
@@ -305,7 +312,12 @@ describe('Drizzle identity repositories', () => {
           });
         }
       })(60_000);
-      const repository = new DrizzleSessionRepository(test.database, racing, new UuidV7Generator());
+      const repository = new DrizzleSessionRepository(
+        test.database,
+        racing,
+        new UuidV7Generator(),
+        new EventOutbox(test.database),
+      );
       const now = new Date();
       await expect(repository.accessStatus(session.id, session.userId, now)).resolves.toBe('active');
       expect(racing.get(session.id, now.getTime())).toBeUndefined();

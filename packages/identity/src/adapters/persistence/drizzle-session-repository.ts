@@ -10,7 +10,9 @@ import {
   SessionRepository,
 } from '../../application/ports';
 import type { RefreshTokenRecord, RevokeReason, Session } from '../../domain/session';
+import { EventOutbox, eventOutboxInsertFrom, eventOutboxValues } from '@latchkey/platform-messaging';
 import { auditRowOf } from './drizzle-audit-log';
+import { publishedEventsOf } from './published-events';
 import { SessionAccessCache } from './session-access-cache';
 import { revocationPayload, SESSIONS_REVOKED_CHANNEL } from './session-revocation-listener';
 import { accounts, refreshTokens, sessions } from './schema';
@@ -99,6 +101,7 @@ export class DrizzleSessionRepository extends SessionRepository {
     private readonly database: Database,
     private readonly accessCache: SessionAccessCache,
     private readonly ids: IdGenerator,
+    private readonly events: EventOutbox,
   ) {
     super();
     this.insertSession = database.preparedWrite('session_insert', (db, value) =>
@@ -158,6 +161,8 @@ export class DrizzleSessionRepository extends SessionRepository {
             ${sql.placeholder('now')}::timestamptz, ${sql.placeholder('data')}::jsonb
           from slid
           returning id
+        ), published as (
+          ${eventOutboxInsertFrom('audited')}
         )
         select count(*)::int as rotated from audited
       `,
@@ -226,8 +231,11 @@ export class DrizzleSessionRepository extends SessionRepository {
       userAgent: event.userAgent,
       requestId: event.requestId,
       data: JSON.stringify(event.data),
+      events: eventOutboxValues(publishedEventsOf(rotation.event, rotation.now, () => this.ids.next())),
     });
-    return row?.rotated === 1;
+    if (row?.rotated !== 1) return false;
+    this.events.notifyAfterCommit();
+    return true;
   }
 
   async findById(sessionId: string): Promise<Session | undefined> {

@@ -9,6 +9,7 @@ export type AuthEventType =
   | 'RefreshTokenReuseDetected'
   | 'UserLoggedOut'
   | 'SessionRevoked'
+  | 'SessionExpired'
   | 'SigningKeyChanged'
   | 'AuditEventsPurged'
   | 'UserAccountLocked'

@@ -1,0 +1,247 @@
+import { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, connect } from 'amqplib';
+import type { LatchkeyEvent } from '@latchkey/contracts';
+import type { Database } from '@latchkey/platform';
+import { eventInbox } from './schema';
+
+/** The queues of one consumer: its own, a delay queue for retries, and its dead-letter queue. */
+export interface ConsumerTopology {
+  queue: string;
+  retryQueue: string;
+  deadLetterQueue: string;
+}
+
+export function topologyOf(queue: string): ConsumerTopology {
+  return { queue, retryQueue: `${queue}.retry`, deadLetterQueue: `${queue}.dlq` };
+}
+
+/** Headers this library sets on a message it retries or parks. */
+export const ATTEMPTS_HEADER = 'x-latchkey-attempts';
+export const REASON_HEADER = 'x-latchkey-reason';
+
+export interface EventConsumerOptions {
+  url: string;
+  /** The topic exchange events are published to (EVENTS_EXCHANGE). */
+  exchange?: string;
+  /** The consumer's name: its queue, and its key in the inbox. */
+  queue: string;
+  /** Routing-key patterns the queue is bound with: `#` for every event, `latchkey.identity.user.*.v1`… */
+  bindings: readonly string[];
+  /** The consumer's own database: the inbox is written there, in the handler's transaction. */
+  database: Database;
+  /** Runs inside a transaction of `database`; throwing rolls it back and retries the message. */
+  handle(event: LatchkeyEvent): Promise<void>;
+  /** Tries before a message is parked in the dead-letter queue (the first included). */
+  maxAttempts?: number;
+  /** How long a failed message waits in the retry queue before it is tried again. */
+  retryDelayMs?: number;
+  log?: { warn(fields: Record<string, unknown>): void; error(fields: Record<string, unknown>): void };
+}
+
+export interface ConsumerStats {
+  processed: number;
+  /** Deliveries of an event already processed (the inbox absorbed them). */
+  duplicates: number;
+  retried: number;
+  deadLettered: number;
+}
+
+/**
+ * Consumes Latchkey's events from RabbitMQ, idempotently: each delivery is processed in one
+ * transaction of the consumer's database that also records the event id in its inbox, and is
+ * acknowledged after that commits. A redelivery (after a crash before the ack, a relay that
+ * published twice, a replay) finds the id and is acknowledged without running the handler.
+ *
+ * A handler that throws: the message is copied to `<queue>.retry`, a queue with a TTL whose
+ * dead-letter route leads back to `<queue>`, with its attempt count in a header; after
+ * `maxAttempts` it is parked in `<queue>.dlq` with the reason instead. Both copies are confirmed
+ * by the broker before the original is acknowledged, so nothing is lost between them. Messages
+ * are handled one at a time, in queue order (which is per-user publish order), except that a
+ * retried message goes behind the ones that arrived meanwhile.
+ */
+export class EventConsumer {
+  readonly topology: ConsumerTopology;
+  readonly stats: ConsumerStats = { processed: 0, duplicates: 0, retried: 0, deadLettered: 0 };
+  private connection: ChannelModel | undefined;
+  private channel: ConfirmChannel | undefined;
+  private tail: Promise<void> = Promise.resolve();
+  private readonly maxAttempts: number;
+  private readonly retryDelayMs: number;
+
+  constructor(private readonly options: EventConsumerOptions) {
+    this.topology = topologyOf(options.queue);
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.retryDelayMs = options.retryDelayMs ?? 5_000;
+  }
+
+  /** Declares the topology (idempotent) and starts consuming. */
+  async start(): Promise<void> {
+    const connection = await connect(this.options.url, {
+      clientProperties: { connection_name: `latchkey-consumer:${this.options.queue}` },
+    });
+    const channel = await connection.createConfirmChannel();
+    this.connection = connection;
+    this.channel = channel;
+    await declareTopology(
+      channel,
+      this.options.exchange ?? 'latchkey.events',
+      this.topology,
+      this.options.bindings,
+      this.retryDelayMs,
+    );
+    await channel.prefetch(16);
+    await channel.consume(this.topology.queue, (message) => {
+      if (!message) return; // the queue was deleted
+      this.tail = this.tail.then(() => this.deliver(channel, message));
+    });
+  }
+
+  /** Stops consuming; the message in hand finishes (unacknowledged ones return to the queue). */
+  async stop(): Promise<void> {
+    await this.tail;
+    await this.connection?.close().catch(() => undefined);
+    this.connection = undefined;
+  }
+
+  /** Resolves when every delivery received so far has been handled. */
+  async drained(): Promise<void> {
+    let tail: Promise<void>;
+    do {
+      tail = this.tail;
+      await tail;
+    } while (tail !== this.tail);
+  }
+
+  private async deliver(channel: ConfirmChannel, message: ConsumeMessage): Promise<void> {
+    const attempts = Number(message.properties.headers?.[ATTEMPTS_HEADER] ?? 0) + 1;
+    const event = parseEvent(message.content);
+    if (typeof event === 'string') {
+      await this.park(channel, message, attempts, event);
+      return;
+    }
+    try {
+      const fresh = await this.options.database.transaction(async () => {
+        const recorded = await this.options.database.db
+          .insert(eventInbox)
+          .values({
+            consumer: this.options.queue,
+            eventId: event.id,
+            type: event.type,
+            processedAt: new Date(),
+          })
+          .onConflictDoNothing()
+          .returning({ eventId: eventInbox.eventId });
+        if (recorded.length === 0) return false;
+        await this.options.handle(event);
+        return true;
+      });
+      if (fresh) this.stats.processed += 1;
+      else this.stats.duplicates += 1;
+      channel.ack(message);
+    } catch (error) {
+      const reason = (error as Error).message ?? String(error);
+      if (attempts >= this.maxAttempts) await this.park(channel, message, attempts, reason);
+      else await this.retry(channel, message, attempts, reason);
+    }
+  }
+
+  private async retry(channel: ConfirmChannel, message: ConsumeMessage, attempts: number, reason: string) {
+    this.options.log?.warn({
+      msg: 'event handler failed; will retry',
+      queue: this.options.queue,
+      attempts,
+      reason,
+    });
+    await republish(channel, this.topology.retryQueue, message, {
+      [ATTEMPTS_HEADER]: attempts,
+      [REASON_HEADER]: reason,
+    });
+    channel.ack(message);
+    this.stats.retried += 1;
+  }
+
+  private async park(channel: ConfirmChannel, message: ConsumeMessage, attempts: number, reason: string) {
+    this.options.log?.error({
+      msg: 'event parked in the dead-letter queue',
+      queue: this.options.queue,
+      attempts,
+      reason,
+    });
+    await republish(channel, this.topology.deadLetterQueue, message, {
+      [ATTEMPTS_HEADER]: attempts,
+      [REASON_HEADER]: reason,
+    });
+    channel.ack(message);
+    this.stats.deadLettered += 1;
+  }
+}
+
+/** A structurally valid event, or why the message is not one (it is parked at once). */
+function parseEvent(content: Buffer): LatchkeyEvent | string {
+  let event: Partial<LatchkeyEvent>;
+  try {
+    event = JSON.parse(content.toString('utf8')) as Partial<LatchkeyEvent>;
+  } catch {
+    return 'malformed: not JSON';
+  }
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  if (event?.specversion !== '1.0' || typeof event.id !== 'string' || !uuid.test(event.id)) {
+    return 'malformed: not a CloudEvents 1.0 event with a UUID id';
+  }
+  if (typeof event.type !== 'string' || typeof event.data !== 'object' || event.data === null) {
+    return 'malformed: no type or data';
+  }
+  return event as LatchkeyEvent;
+}
+
+/** Copies a message to a queue (through the default exchange), confirmed by the broker. */
+async function republish(
+  channel: ConfirmChannel,
+  queue: string,
+  message: ConsumeMessage,
+  headers: Record<string, unknown>,
+): Promise<void> {
+  const { properties, fields } = message;
+  await new Promise<void>((resolve, reject) =>
+    channel.sendToQueue(
+      queue,
+      message.content,
+      {
+        persistent: true,
+        messageId: properties.messageId as string | undefined,
+        type: properties.type as string | undefined,
+        contentType: properties.contentType as string | undefined,
+        timestamp: properties.timestamp as number | undefined,
+        appId: properties.appId as string | undefined,
+        headers: { ...properties.headers, ...headers, 'x-latchkey-routing-key': fields.routingKey },
+      },
+      (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()),
+    ),
+  );
+}
+
+/**
+ * The queues of a consumer, declared the same way by the consumer and by the operator commands.
+ * `<queue>` is bound to the exchange; `<queue>.retry` holds a failed message for `retryDelayMs`
+ * then dead-letters it back to `<queue>` through the default exchange; `<queue>.dlq` keeps what
+ * gave up until an operator requeues or drops it. All durable, classic queues.
+ */
+export async function declareTopology(
+  channel: Channel,
+  exchange: string,
+  topology: ConsumerTopology,
+  bindings: readonly string[],
+  retryDelayMs: number,
+): Promise<void> {
+  await channel.assertExchange(exchange, 'topic', { durable: true });
+  await channel.assertQueue(topology.queue, { durable: true });
+  for (const pattern of bindings) await channel.bindQueue(topology.queue, exchange, pattern);
+  await channel.assertQueue(topology.retryQueue, {
+    durable: true,
+    arguments: {
+      'x-message-ttl': retryDelayMs,
+      'x-dead-letter-exchange': '',
+      'x-dead-letter-routing-key': topology.queue,
+    },
+  });
+  await channel.assertQueue(topology.deadLetterQueue, { durable: true });
+}

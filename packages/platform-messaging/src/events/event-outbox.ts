@@ -1,0 +1,217 @@
+import { Injectable } from '@nestjs/common';
+import { and, asc, eq, gte, inArray, sql } from 'drizzle-orm';
+import type { LatchkeyEvent } from '@latchkey/contracts';
+import { Database, type PreparedWrite, rowOf } from '@latchkey/platform';
+import { OutboxTable } from '../messaging/outbox-table';
+import { eventOutbox } from './schema';
+
+/** An event as written: its envelope, and the key its order is kept within (the user). */
+export interface OutgoingEvent {
+  envelope: LatchkeyEvent;
+  orderingKey: string;
+}
+
+/** An event leased for publishing. */
+export interface ClaimedEvent {
+  id: string;
+  attempts: number;
+  envelope: LatchkeyEvent;
+}
+
+export type EventDeliveryState = 'pending' | 'retrying' | 'published' | 'failed';
+
+/** An event as an operator lists it. */
+export interface EventEntry {
+  envelope: LatchkeyEvent;
+  state: EventDeliveryState;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  settledAt: Date | null;
+}
+
+export interface EventQuery {
+  since: Date;
+  /** Event types (`latchkey.….v1`); empty: all. */
+  types: readonly string[];
+  subject?: string;
+  limit: number;
+}
+
+type InsertedRow = Pick<
+  typeof eventOutbox.$inferInsert,
+  'id' | 'type' | 'subject' | 'orderingKey' | 'envelope' | 'status' | 'nextAttemptAt' | 'createdAt'
+>;
+const INSERTED_ROW = {
+  id: true,
+  type: true,
+  subject: true,
+  orderingKey: true,
+  envelope: true,
+  status: true,
+  nextAttemptAt: true,
+  createdAt: true,
+} as const satisfies Record<keyof InsertedRow, true>;
+
+/**
+ * The durable queue of domain events. `append` writes in the caller's unit of work (a transaction
+ * or a write batch), so an event exists exactly when the change it reports committed; the relay
+ * is nudged after commit. Unlike mail, nothing here is secret (the contract forbids it), so a
+ * published row keeps its envelope for `pnpm events list|replay` until EVENTS_RETENTION ends.
+ */
+@Injectable()
+export class EventOutbox {
+  private readonly table: OutboxTable<ClaimedEvent>;
+  private readonly insert: PreparedWrite<InsertedRow>;
+  private readonly listeners: (() => void)[] = [];
+
+  constructor(private readonly database: Database) {
+    this.table = new OutboxTable<ClaimedEvent>(database, {
+      table: 'event_outbox',
+      claimColumns: ['id', 'attempts', 'envelope'],
+      ordered: { key: 'ordering_key', order: ['xact', 'id'] },
+    });
+    this.insert = database.preparedWrite('event_outbox_insert', (db, value) =>
+      db.insert(eventOutbox).values(rowOf(INSERTED_ROW, value)),
+    );
+  }
+
+  /** Called after each commit that appended events (the relay publishes at once, not at its next poll). */
+  onAppended(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  async append(event: OutgoingEvent): Promise<void> {
+    await this.insert(EventOutbox.rowOf(event));
+    this.database.afterCommit(() => this.listeners.forEach((listener) => listener()));
+  }
+
+  /**
+   * The row of an event, for a statement that writes it itself (the refresh rotation writes its
+   * event in its one statement, through `insertSql`).
+   */
+  static rowOf(event: OutgoingEvent): InsertedRow {
+    const time = new Date(event.envelope.time);
+    return {
+      id: event.envelope.id,
+      type: event.envelope.type,
+      subject: event.envelope.subject,
+      orderingKey: event.orderingKey,
+      envelope: event.envelope,
+      status: 'pending',
+      nextAttemptAt: time,
+      createdAt: time,
+    };
+  }
+
+  /** Nudges the relay after the current transaction commits (for writers that use `rowOf`). */
+  notifyAfterCommit(): void {
+    this.database.afterCommit(() => this.listeners.forEach((listener) => listener()));
+  }
+
+  /** Leases due events, at most the oldest pending one per ordering key (OutboxTable.claimDue). */
+  claimDue(now: Date, leaseSeconds: number, limit: number): Promise<ClaimedEvent[]> {
+    return this.table.claimDue(now, leaseSeconds, limit);
+  }
+
+  markSent(id: string, now: Date): Promise<void> {
+    return this.table.markSent(id, now);
+  }
+
+  markFailed(id: string, reason: string, now: Date, retryAt: Date | undefined): Promise<void> {
+    return this.table.markFailed(id, reason, now, retryAt);
+  }
+
+  purgeSettledBefore(cutoff: Date): Promise<void> {
+    return this.table.purgeSettledBefore(cutoff);
+  }
+
+  /** Oldest first: the order they were (or will be) published in. */
+  async list(query: EventQuery): Promise<EventEntry[]> {
+    const rows = await this.database.db
+      .select({
+        envelope: eventOutbox.envelope,
+        status: eventOutbox.status,
+        attempts: eventOutbox.attempts,
+        lastError: eventOutbox.lastError,
+        createdAt: eventOutbox.createdAt,
+        settledAt: eventOutbox.settledAt,
+      })
+      .from(eventOutbox)
+      .where(
+        and(
+          gte(eventOutbox.createdAt, query.since),
+          query.types.length > 0 ? inArray(eventOutbox.type, [...query.types]) : undefined,
+          query.subject === undefined ? undefined : eq(eventOutbox.subject, query.subject),
+        ),
+      )
+      .orderBy(asc(eventOutbox.xact), asc(eventOutbox.id))
+      .limit(query.limit);
+    return rows.map(({ status, ...row }) => ({ ...row, state: stateOf(status, row.lastError) }));
+  }
+
+  /**
+   * Replay: published events since `since` become pending again and are published anew, in their
+   * original order (their position is kept). For a consumer that lost its data; every consumer
+   * deduplicates by event id, so the others skip them. Returns how many were queued.
+   */
+  async replay(query: Omit<EventQuery, 'limit'>, now: Date): Promise<number> {
+    const replayed = await this.database.db
+      .update(eventOutbox)
+      .set({ status: 'pending', nextAttemptAt: now, settledAt: null, lockedUntil: null, lastError: null })
+      .where(
+        and(
+          eq(eventOutbox.status, 'sent'),
+          gte(eventOutbox.createdAt, query.since),
+          query.types.length > 0 ? inArray(eventOutbox.type, [...query.types]) : undefined,
+          query.subject === undefined ? undefined : eq(eventOutbox.subject, query.subject),
+        ),
+      )
+      .returning({ id: eventOutbox.id });
+    return replayed.length;
+  }
+
+  /** Events not yet published (pending or retrying), for health and tests. */
+  async backlog(): Promise<number> {
+    const [row] = await this.database.db
+      .select({ count: sql<number>`count(*)::int` })
+      .from(eventOutbox)
+      .where(eq(eventOutbox.status, 'pending'));
+    return row?.count ?? 0;
+  }
+}
+
+function stateOf(status: string, lastError: string | null): EventDeliveryState {
+  if (status === 'pending') return lastError === null ? 'pending' : 'retrying';
+  return status === 'sent' ? 'published' : 'failed';
+}
+
+/**
+ * The outbox insert as a statement fragment, for a writer that records its events inside a
+ * statement of its own (the refresh rotation: one round trip). The events are written once per
+ * row `guard` (a CTE of that statement expected to return one row or none) returns; their values
+ * go in the placeholder `events` (`eventOutboxValues`).
+ */
+export function eventOutboxInsertFrom(guard: string): ReturnType<typeof sql> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(guard)) throw new Error(`not an identifier: ${guard}`);
+  return sql`
+    insert into event_outbox (id, type, subject, ordering_key, envelope, status, next_attempt_at, created_at)
+    select (e ->> 'id')::uuid, e ->> 'type', e ->> 'subject', e ->> 'orderingKey', e -> 'envelope', 'pending',
+      (e ->> 'time')::timestamptz, (e ->> 'time')::timestamptz
+    from ${sql.raw(guard)}, jsonb_array_elements(${sql.placeholder('events')}::jsonb) e
+  `;
+}
+
+/** The value of `eventOutboxInsertFrom`'s `events` placeholder. */
+export function eventOutboxValues(events: OutgoingEvent[]): string {
+  return JSON.stringify(
+    events.map(({ envelope, orderingKey }) => ({
+      id: envelope.id,
+      type: envelope.type,
+      subject: envelope.subject,
+      orderingKey,
+      envelope,
+      time: envelope.time,
+    })),
+  );
+}

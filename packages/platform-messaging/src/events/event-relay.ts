@@ -1,0 +1,72 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Clock } from '@latchkey/shared-kernel';
+import { AppConfig } from '@latchkey/platform';
+import { OutboxRelay } from '../messaging/outbox-relay';
+import { EventPublisher } from './amqp-event-publisher';
+import { type ClaimedEvent, EventOutbox } from './event-outbox';
+
+/**
+ * Publishes the event outbox through the generic relay when a broker is configured (AMQP_URL): at
+ * once after a commit that appended events, and every EVENTS_RELAY_POLL_MS for retries and for
+ * events another instance wrote. Several instances relay side by side: rows are leased with SKIP
+ * LOCKED, so none is published twice at once. Per-user order: a pass leases only the oldest
+ * pending event of each user, so a user's next event waits until the previous one is confirmed.
+ * While the broker is down the relay backs off (EVENTS_RETRY_BASE doubling up to EVENTS_RETRY_MAX,
+ * jittered) and never gives up on an event.
+ */
+@Injectable()
+export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly relay: OutboxRelay<ClaimedEvent>;
+
+  constructor(
+    private readonly outbox: EventOutbox,
+    private readonly publisher: EventPublisher,
+    clock: Clock,
+    private readonly config: AppConfig,
+  ) {
+    const logger = new Logger('Events');
+    const { relay, retentionSeconds } = config.events;
+    this.relay = new OutboxRelay<ClaimedEvent>({
+      what: 'event',
+      source: outbox,
+      deliver: (event) => publisher.publish(event.envelope),
+      describe: (event) => ({ eventId: event.id, type: event.envelope.type }),
+      retry: {
+        maxAttempts: Number.MAX_SAFE_INTEGER,
+        retryBaseSeconds: relay.retryBaseSeconds,
+        retryMaxSeconds: relay.retryMaxSeconds,
+      },
+      clock,
+      // One line per published event would drown the log: those are debug.
+      log: {
+        info: (fields) => logger.debug(fields),
+        warn: (fields) => logger.warn(fields),
+        error: (fields) => logger.error(fields),
+      },
+      batch: relay.batch,
+      leaseSeconds: 60,
+      retentionMs: retentionSeconds * 1000,
+      concurrent: true,
+      pauseOnFailure: true,
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.outbox.onAppended(() => this.relay.nudge());
+    this.relay.start(this.config.events.relay.pollIntervalMs);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+    await this.publisher.close();
+  }
+
+  nudge(): void {
+    this.relay.nudge();
+  }
+
+  /** Resolves once every event due now has been tried. */
+  idle(): Promise<void> {
+    return this.relay.idle();
+  }
+}

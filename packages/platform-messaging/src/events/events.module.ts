@@ -1,0 +1,54 @@
+import { type DynamicModule, Global, Logger, Module } from '@nestjs/common';
+import { Clock } from '@latchkey/shared-kernel';
+import { AppConfig } from '@latchkey/platform';
+import { AmqpEventPublisher, EventPublisher } from './amqp-event-publisher';
+import { EventOutbox } from './event-outbox';
+import { EventRelay } from './event-relay';
+
+/**
+ * Domain events. Every process can append (an operator command's key rotation writes its event
+ * too); only `relay: true` (the API server) publishes, and only when AMQP_URL names a broker.
+ * Without one, events are still written, listed and replayable, and nothing waits on a broker.
+ */
+@Global()
+@Module({})
+export class EventsModule {
+  static forRoot(options: { relay: boolean }): DynamicModule {
+    return {
+      module: EventsModule,
+      providers: [
+        EventOutbox,
+        {
+          provide: EventPublisher,
+          inject: [AppConfig],
+          useFactory: (config: AppConfig): EventPublisher | null =>
+            config.events.amqpUrl
+              ? new AmqpEventPublisher(config.events.amqpUrl, config.events.exchange, nestLog('Events'))
+              : null,
+        },
+        ...(options.relay ? [relayProvider] : []),
+      ],
+      exports: [EventOutbox, EventPublisher, ...(options.relay ? [EventRelay] : [])],
+    };
+  }
+}
+
+/** The relay exists only with a broker to publish to; `null` otherwise. */
+const relayProvider = {
+  provide: EventRelay,
+  inject: [EventOutbox, EventPublisher, Clock, AppConfig],
+  useFactory: (
+    outbox: EventOutbox,
+    publisher: EventPublisher | null,
+    clock: Clock,
+    config: AppConfig,
+  ): EventRelay | null => (publisher ? new EventRelay(outbox, publisher, clock, config) : null),
+};
+
+function nestLog(context: string) {
+  const logger = new Logger(context);
+  return {
+    info: (fields: Record<string, unknown>) => logger.log(fields),
+    warn: (fields: Record<string, unknown>) => logger.warn(fields),
+  };
+}

@@ -1,0 +1,104 @@
+import { aUser, login, refresh, register } from '../support/auth';
+import { EventSink, nameOf, RABBITMQ_URL, schemaErrorsOf, testExchange } from '../support/event-sink';
+import { codeOf, MailCatcher } from '../support/mail-catcher';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+/**
+ * Domain events reach RabbitMQ (the one running on this machine) through the outbox: the
+ * sequence a user's actions produce, each valid against its published schema, none carrying a
+ * secret the test used.
+ */
+describe('domain events to RabbitMQ', () => {
+  const exchange = testExchange();
+  let mail: MailCatcher;
+  let app: TestApp;
+  let sink: EventSink;
+
+  beforeAll(async () => {
+    mail = await MailCatcher.start();
+    app = await startTestApp({
+      env: {
+        SMTP_URL: mail.url,
+        AMQP_URL: RABBITMQ_URL,
+        EVENTS_EXCHANGE: exchange,
+        EVENTS_RELAY_POLL_MS: '100',
+      },
+    });
+    sink = new EventSink({ exchange, database: app.db.database });
+    await sink.consumer.start();
+  });
+  afterAll(async () => {
+    await sink.consumer.stop();
+    await app.close();
+    await mail.stop();
+  });
+
+  it('delivers register → verify → login → refresh → replay → logout → delete as the expected events, in order, schema-valid, secret-free', async () => {
+    const user = aUser();
+    const secrets: string[] = [user.password];
+    const { id: userId } = await register(app, user);
+    const code = codeOf(await mail.waitFor(user.email));
+    secrets.push(code);
+    await app.api.post('/auth/verify/confirm').send({ email: user.email, code }).expect(200);
+
+    const first = await login(app, user);
+    const rotated = (await refresh(app, first.refreshToken).expect(200)).body as typeof first;
+    app.clock.advanceSeconds(11); // beyond the grace window: presenting R0 again is reuse
+    await refresh(app, first.refreshToken).expect(401);
+    secrets.push(first.accessToken, first.refreshToken, rotated.accessToken, rotated.refreshToken);
+
+    const second = await login(app, user);
+    await app.api
+      .post('/auth/logout')
+      .set('authorization', `Bearer ${second.accessToken}`)
+      .send({})
+      .expect(204);
+    const third = await login(app, user);
+    secrets.push(second.accessToken, second.refreshToken, third.accessToken, third.refreshToken);
+    await app.api.delete(`/users/${userId}`).set('authorization', `Bearer ${third.accessToken}`).expect(204);
+
+    const expected = [
+      'UserRegistered',
+      'EmailVerified',
+      'UserLoggedIn',
+      'AuthSessionCreated',
+      'RefreshTokenRotated',
+      'RefreshTokenReuseDetected',
+      'SessionRevoked',
+      'SuspiciousActivityDetected',
+      'UserLoggedIn',
+      'AuthSessionCreated',
+      'UserLoggedOut',
+      'UserLoggedIn',
+      'AuthSessionCreated',
+      'UserDeleted',
+    ];
+    await sink.until(() => sink.of(userId).length >= expected.length);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // nothing more arrives
+    const events = sink.of(userId);
+    expect(events.map(nameOf)).toEqual(expected);
+
+    for (const event of events) expect(schemaErrorsOf(event)).toBe('');
+    expect(new Set(events.map((event) => event.id)).size).toBe(events.length);
+    // Envelopes as documented; the request id of the request that caused each.
+    expect(events[0]).toMatchObject({
+      specversion: '1.0',
+      source: '/latchkey/identity',
+      subject: userId,
+      datacontenttype: 'application/json',
+      data: { userId, email: user.email, name: user.name },
+    });
+    expect(events.every((event) => typeof event.requestid === 'string')).toBe(true);
+    expect(events.at(-1)).toMatchObject({
+      source: '/latchkey/user-profile',
+      data: { userId, actorId: null },
+    });
+
+    // No secret the test used appears in any event (the raw JSON, not only the declared fields).
+    const raw = events.map((event) => JSON.stringify(event));
+    for (const secret of secrets) for (const body of raw) expect(body).not.toContain(secret);
+    // And the address appears only where the contract says it does.
+    const withEmail = events.filter((event) => JSON.stringify(event).includes(user.email)).map(nameOf);
+    expect(withEmail).toEqual(['UserRegistered']);
+  });
+});
