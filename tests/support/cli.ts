@@ -1,4 +1,5 @@
 import { runAuditEventsCli } from '../../apps/api/src/cli/audit-events';
+import { runEventsCli } from '../../apps/api/src/cli/events';
 import { runKeysCli } from '../../apps/api/src/cli/keys';
 import { runMailCli } from '../../apps/api/src/cli/mail';
 import { runSessionsCli } from '../../apps/api/src/cli/sessions';
@@ -33,6 +34,7 @@ export const sessions = (app: TestApp, ...argv: string[]) => run(runSessionsCli,
 export const users = (app: TestApp, ...argv: string[]) => run(runUsersCli, app, argv);
 export const auditEvents = (app: TestApp, ...argv: string[]) => run(runAuditEventsCli, app, argv);
 export const mail = (app: TestApp, ...argv: string[]) => run(runMailCli, app, argv);
+export const events = (app: TestApp, ...argv: string[]) => run(runEventsCli, app, argv);
 
 /** `keys list --json`, parsed. */
 export async function listKeys(app: TestApp): Promise<{ kid: string; state: string; source: string }[]> {

@@ -45,10 +45,16 @@ export class DeadLetterQueue {
           channel.sendToQueue(
             this.topology.queue,
             message.content,
+            // The properties one by one: passing back all of them (clusterId, userId…) makes
+            // the broker close the channel, and the ack below would be lost with it.
             {
-              ...message.properties,
               persistent: true,
-              headers: { ...message.properties.headers, [ATTEMPTS_HEADER]: 0, [REASON_HEADER]: undefined },
+              messageId: message.properties.messageId as string | undefined,
+              type: message.properties.type as string | undefined,
+              contentType: message.properties.contentType as string | undefined,
+              timestamp: message.properties.timestamp as number | undefined,
+              appId: message.properties.appId as string | undefined,
+              headers: { ...withoutReason(message.properties.headers), [ATTEMPTS_HEADER]: 0 },
             },
             (error) => (error ? reject(new Error(String(error))) : resolve()),
           ),
@@ -87,6 +93,9 @@ export class DeadLetterQueue {
       }
       const result = await work(channel, messages);
       await channel.waitForConfirms();
+      // Closing the channel first flushes its acks: a connection closed straight after an ack
+      // (following an empty basic.get) was seen to lose it, and the message stayed parked.
+      await channel.close();
       return result;
     } finally {
       await connection.close().catch(() => undefined);
@@ -107,4 +116,9 @@ function parkedOf(message: GetMessage): ParkedMessage {
 
 function selected(message: GetMessage, selection: ParkedSelection): boolean {
   return 'all' in selection || message.properties.messageId === selection.eventId;
+}
+
+function withoutReason(headers: Record<string, unknown> | undefined): Record<string, unknown> {
+  const { [REASON_HEADER]: _reason, ...rest } = headers ?? {};
+  return rest;
 }

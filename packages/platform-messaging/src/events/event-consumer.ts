@@ -34,6 +34,8 @@ export interface EventConsumerOptions {
   maxAttempts?: number;
   /** How long a failed message waits in the retry queue before it is tried again. */
   retryDelayMs?: number;
+  /** About how many subjects are handled side by side (the prefetch is four times this). */
+  concurrency?: number;
   log?: { warn(fields: Record<string, unknown>): void; error(fields: Record<string, unknown>): void };
 }
 
@@ -54,16 +56,17 @@ export interface ConsumerStats {
  * A handler that throws: the message is copied to `<queue>.retry`, a queue with a TTL whose
  * dead-letter route leads back to `<queue>`, with its attempt count in a header; after
  * `maxAttempts` it is parked in `<queue>.dlq` with the reason instead. Both copies are confirmed
- * by the broker before the original is acknowledged, so nothing is lost between them. Messages
- * are handled one at a time, in queue order (which is per-user publish order), except that a
- * retried message goes behind the ones that arrived meanwhile.
+ * by the broker before the original is acknowledged, so nothing is lost between them. A user's
+ * messages are handled one at a time in queue order (which is their publish order), several
+ * users' side by side; a retried message goes behind the ones that arrived meanwhile.
  */
 export class EventConsumer {
   readonly topology: ConsumerTopology;
   readonly stats: ConsumerStats = { processed: 0, duplicates: 0, retried: 0, deadLettered: 0 };
   private connection: ChannelModel | undefined;
   private channel: ConfirmChannel | undefined;
-  private tail: Promise<void> = Promise.resolve();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly concurrency: number;
   private readonly maxAttempts: number;
   private readonly retryDelayMs: number;
 
@@ -71,6 +74,7 @@ export class EventConsumer {
     this.topology = topologyOf(options.queue);
     this.maxAttempts = options.maxAttempts ?? 5;
     this.retryDelayMs = options.retryDelayMs ?? 5_000;
+    this.concurrency = options.concurrency ?? 8;
   }
 
   /** Declares the topology (idempotent) and starts consuming. */
@@ -88,32 +92,56 @@ export class EventConsumer {
       this.options.bindings,
       this.retryDelayMs,
     );
-    await channel.prefetch(16);
+    await channel.prefetch(this.concurrency * 4);
     await channel.consume(this.topology.queue, (message) => {
-      if (!message) return; // the queue was deleted
-      this.tail = this.tail.then(() => this.deliver(channel, message));
+      if (message) this.schedule(channel, message); // null: the queue was deleted
     });
   }
 
-  /** Stops consuming; the message in hand finishes (unacknowledged ones return to the queue). */
+  /** Stops consuming; the messages in hand finish (unacknowledged ones return to the queue). */
   async stop(): Promise<void> {
-    await this.tail;
+    await this.drained();
+    await this.channel?.close().catch(() => undefined);
     await this.connection?.close().catch(() => undefined);
     this.connection = undefined;
   }
 
   /** Resolves when every delivery received so far has been handled. */
   async drained(): Promise<void> {
-    let tail: Promise<void>;
-    do {
-      tail = this.tail;
-      await tail;
-    } while (tail !== this.tail);
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight.values());
   }
 
-  private async deliver(channel: ConfirmChannel, message: ConsumeMessage): Promise<void> {
-    const attempts = Number(message.properties.headers?.[ATTEMPTS_HEADER] ?? 0) + 1;
+  /**
+   * Messages of one subject (a user) run one after another, in queue order; different subjects
+   * run side by side. The queue holds one user's events in publish order; this keeps it.
+   */
+  private schedule(channel: ConfirmChannel, message: ConsumeMessage): void {
     const event = parseEvent(message.content);
+    const key = typeof event === 'string' ? '' : event.subject;
+    const previous = this.inFlight.get(key) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.deliver(channel, message, event))
+      .catch((error: Error) => {
+        // Retrying or parking failed (the channel closed): the message stays unacknowledged
+        // and the broker delivers it again; the next messages go on.
+        this.options.log?.error({
+          msg: 'event delivery not settled',
+          queue: this.options.queue,
+          reason: error.message,
+        });
+      })
+      .finally(() => {
+        if (this.inFlight.get(key) === next) this.inFlight.delete(key);
+      });
+    this.inFlight.set(key, next);
+  }
+
+  private async deliver(
+    channel: ConfirmChannel,
+    message: ConsumeMessage,
+    event: LatchkeyEvent | string,
+  ): Promise<void> {
+    const attempts = Number(message.properties.headers?.[ATTEMPTS_HEADER] ?? 0) + 1;
     if (typeof event === 'string') {
       await this.park(channel, message, attempts, event);
       return;

@@ -118,6 +118,10 @@ export class EventOutbox {
     return this.table.markSent(id, now);
   }
 
+  markAllSent(ids: string[], now: Date): Promise<void> {
+    return this.table.markAllSent(ids, now);
+  }
+
   markFailed(id: string, reason: string, now: Date, retryAt: Date | undefined): Promise<void> {
     return this.table.markFailed(id, reason, now, retryAt);
   }

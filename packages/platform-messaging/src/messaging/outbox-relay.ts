@@ -11,6 +11,8 @@ export interface RelayedItem {
 export interface RelaySource<T extends RelayedItem> {
   claimDue(now: Date, leaseSeconds: number, limit: number): Promise<T[]>;
   markSent(id: string, now: Date): Promise<void>;
+  /** Settles several delivered rows in one statement (the concurrent relay's batches). */
+  markAllSent?(ids: string[], now: Date): Promise<void>;
   markFailed(id: string, reason: string, now: Date, retryAt: Date | undefined): Promise<void>;
   purgeSettledBefore(cutoff: Date): Promise<void>;
 }
@@ -149,7 +151,7 @@ export class OutboxRelay<T extends RelayedItem> {
     for (;;) {
       const batch = await source.claimDue(clock.now(), this.leaseSeconds, this.batch);
       const delivered = this.options.concurrent
-        ? await Promise.all(batch.map((item) => this.relay(item)))
+        ? await this.relayTogether(batch)
         : await sequentially(batch, (item) => this.relay(item));
       if (this.options.pauseOnFailure && delivered.includes(false)) {
         this.failedPasses += 1;
@@ -167,8 +169,18 @@ export class OutboxRelay<T extends RelayedItem> {
     }
   }
 
-  /** True once delivered and marked; false after a failure (recorded on the item). */
-  private async relay(item: T): Promise<boolean> {
+  /** Delivers side by side, then settles what was delivered in one statement when the source can. */
+  private async relayTogether(batch: T[]): Promise<boolean[]> {
+    const { source, clock } = this.options;
+    if (!source.markAllSent) return Promise.all(batch.map((item) => this.relay(item)));
+    const delivered = await Promise.all(batch.map((item) => this.relay(item, false)));
+    const ids = batch.filter((_, i) => delivered[i]).map((item) => item.id);
+    if (ids.length > 0) await source.markAllSent(ids, clock.now());
+    return delivered;
+  }
+
+  /** True once delivered (and marked, unless `mark` is false); false after a failure (recorded). */
+  private async relay(item: T, mark = true): Promise<boolean> {
     const { what, source, clock, log } = this.options;
     const fields = { ...this.options.describe(item), attempt: item.attempts + 1 };
     try {
@@ -183,7 +195,7 @@ export class OutboxRelay<T extends RelayedItem> {
       else log.error({ msg: `${what} send failed; giving up`, ...fields, reason: failure.message });
       return false;
     }
-    await source.markSent(item.id, clock.now());
+    if (mark) await source.markSent(item.id, clock.now());
     log.info({ msg: `${what} sent`, ...fields });
     return true;
   }

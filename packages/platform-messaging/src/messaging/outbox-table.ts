@@ -32,6 +32,7 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 export class OutboxTable<Claimed> {
   private readonly claim: Statement<Claimed>;
   private readonly sent: Statement<never>;
+  private readonly allSent: Statement<never>;
   private readonly retry: Statement<never>;
   private readonly giveUp: Statement<never>;
   private readonly dueNow: Statement<{ id: string }>;
@@ -82,6 +83,14 @@ export class OutboxTable<Claimed> {
         where id = ${id}
       `,
     );
+    this.allSent = database.statement(
+      `${shape.table}_all_sent`,
+      sql`
+        update ${table}
+        set status = 'sent', ${dropSealed} settled_at = ${now}, locked_until = null, attempts = attempts + 1
+        where id = any(${sql.placeholder('ids')}::uuid[])
+      `,
+    );
     this.retry = database.statement(
       `${shape.table}_retry`,
       sql`
@@ -121,6 +130,10 @@ export class OutboxTable<Claimed> {
 
   async markSent(id: string, now: Date): Promise<void> {
     await this.sent({ id, now });
+  }
+
+  async markAllSent(ids: string[], now: Date): Promise<void> {
+    await this.allSent({ ids, now });
   }
 
   /** `retryAt` undefined: given up on (the payload goes). */
