@@ -1,4 +1,5 @@
 import { aUser, login, refresh, register } from '../support/auth';
+import { events as eventsCli } from '../support/cli';
 import { EventSink, nameOf, RABBITMQ_URL, schemaErrorsOf, testExchange } from '../support/event-sink';
 import { codeOf, MailCatcher } from '../support/mail-catcher';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -100,5 +101,33 @@ describe('domain events to RabbitMQ', () => {
     // And the address appears only where the contract says it does.
     const withEmail = events.filter((event) => JSON.stringify(event).includes(user.email)).map(nameOf);
     expect(withEmail).toEqual(['UserRegistered']);
+  });
+
+  it('lists and replays from the outbox; erasure leaves only UserDeleted to replay, and the consumer skips it', async () => {
+    const user = aUser();
+    const { id: userId } = await register(app, user);
+    const tokens = await login(app, user);
+    await sink.until(() => sink.of(userId).length === 3);
+    const listed = await eventsCli(app, 'list', '--user', userId, '--type', 'UserRegistered,UserLoggedIn');
+    const lines = listed.out.split('\n').map((line) => JSON.parse(line) as { type: string; delivery: object });
+    expect(lines.map((line) => line.type)).toEqual([
+      'latchkey.identity.user.registered.v1',
+      'latchkey.identity.user.logged_in.v1',
+    ]);
+    expect(lines[0]!.delivery).toEqual({ state: 'published', attempts: 1, lastError: null });
+
+    await app.api.delete(`/users/${userId}`).set('authorization', `Bearer ${tokens.accessToken}`).expect(204);
+    await sink.until(() => sink.of(userId).length === 4);
+    const remaining = (await eventsCli(app, 'list', '--user', userId)).out;
+    expect(remaining).not.toContain(user.email);
+    expect(remaining.split('\n').map((line) => (JSON.parse(line) as { type: string }).type)).toEqual([
+      'latchkey.user_profile.user.deleted.v1',
+    ]);
+
+    const duplicates = sink.consumer.stats.duplicates;
+    const replayed = await eventsCli(app, 'replay', '--since', '1h', '--user', userId);
+    expect(replayed.out).toMatch(/^queued 1 published event/);
+    await sink.until(() => sink.consumer.stats.duplicates === duplicates + 1);
+    expect(sink.of(userId)).toHaveLength(4);
   });
 });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq, gte, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, ne, sql } from 'drizzle-orm';
 import type { LatchkeyEvent } from '@latchkey/contracts';
 import { Database, type PreparedWrite, rowOf } from '@latchkey/platform';
 import { OutboxTable } from '../messaging/outbox-table';
@@ -173,6 +173,17 @@ export class EventOutbox {
       )
       .returning({ id: eventOutbox.id });
     return replayed.length;
+  }
+
+  /**
+   * Erasure of a user: their published events go (the email and name in UserRegistered among
+   * them), so no replay sends them again. Events still waiting are published, in order, and
+   * are followed by the UserDeleted that tells every consumer to erase what it holds.
+   */
+  async forgetPublished(subject: string): Promise<void> {
+    await this.database.db
+      .delete(eventOutbox)
+      .where(and(eq(eventOutbox.subject, subject), ne(eventOutbox.status, 'pending')));
   }
 
   /** Events not yet published (pending or retrying), for health and tests. */

@@ -137,5 +137,6 @@ export class DrizzleAuditLog extends AuditLog {
       .set({ ip: null, userAgent: null, data: {} })
       .where(eq(authEvents.userId, userId));
     await this.database.db.execute(sql`set local latchkey.audit_erasure = 'off'`);
+    await this.events.forgetPublished(userId);
   }
 }

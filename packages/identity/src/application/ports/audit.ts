@@ -36,7 +36,10 @@ export interface AuthEvent {
 /** The append-only audit trail, written in the same transaction as the change it records. */
 export abstract class AuditLog {
   abstract record(event: AuthEvent): Promise<void>;
-  /** Erasure: the user's events keep their type, time and user id; ip, user agent and data go. */
+  /**
+   * Erasure: the user's events keep their type, time and user id; ip, user agent and data go, and
+   * so do their published events (nothing replays their email or name).
+   */
   abstract redactUser(userId: string): Promise<void>;
   /** Retention: deletes up to `limit` of the oldest events that occurred before `cutoff`. */
   abstract purgeBefore(cutoff: Date, limit: number): Promise<number>;
