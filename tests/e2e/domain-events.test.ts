@@ -109,7 +109,9 @@ describe('domain events to RabbitMQ', () => {
     const tokens = await login(app, user);
     await sink.until(() => sink.of(userId).length === 3);
     const listed = await eventsCli(app, 'list', '--user', userId, '--type', 'UserRegistered,UserLoggedIn');
-    const lines = listed.out.split('\n').map((line) => JSON.parse(line) as { type: string; delivery: object });
+    const lines = listed.out
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; delivery: object });
     expect(lines.map((line) => line.type)).toEqual([
       'latchkey.identity.user.registered.v1',
       'latchkey.identity.user.logged_in.v1',

@@ -36,7 +36,7 @@ export class AppModule {
         CoreModule.forRoot(options.config.platform, options.clock),
         ScheduleModule.forRoot(),
         DatabaseModule.forRoot(options.database),
-        BackgroundModule,
+        BackgroundModule.forRoot({ schedule: true }),
         HealthModule,
         IdempotencyModule,
         MailModule.forRoot({ deliver: true }),

@@ -100,6 +100,8 @@ import { SessionAccessCache } from './adapters/persistence/session-access-cache'
 import { SessionRevocationListener } from './adapters/persistence/session-revocation-listener';
 import { TtlUserViewCache } from './adapters/persistence/ttl-user-view-cache';
 import { SigningKeyRotationScheduler } from './adapters/scheduling/signing-key-rotation.scheduler';
+import { IdentityCleanupTasks } from './adapters/scheduling/identity-cleanup-tasks';
+import { CleanUpIdentity } from './application/clean-up-identity';
 import { IdentityAccountDirectory } from './adapters/user-profile/identity-account-directory';
 import { IdentityProfileAuditTrail } from './adapters/user-profile/identity-profile-audit-trail';
 import { PasswordPolicy } from './domain/password-policy';
@@ -208,6 +210,7 @@ const coreProviders: Provider[] = [
   RevokeAllSessionsAsOperator,
   PurgeAuditEvents,
   ListAuditEvents,
+  CleanUpIdentity,
   VoidPasswordResetLinks,
   ListSessionsOfUser,
   AuthenticateAccessToken,
@@ -300,6 +303,7 @@ export class IdentityModule {
         SigningKeyBootstrap,
         SigningKeyRotationScheduler,
         SessionRevocationListener,
+        IdentityCleanupTasks,
       ],
     };
   }

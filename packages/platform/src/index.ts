@@ -1,6 +1,7 @@
 // @latchkey/platform: what every deployment needs (configuration, logging, the database and its
 // migration plan, Redis, background work, port bindings). Its only door.
 export * from './background/background.module';
+export * from './background/cleanup';
 export * from './background/deferred-work';
 export * from './cache/ttl-map';
 export * from './config/app-config';

@@ -26,7 +26,9 @@ export type RevokeReason =
   | 'refresh_token_reuse'
   | 'password_reset'
   | 'password_changed'
-  | 'user_deleted';
+  | 'user_deleted'
+  /** Not revoked: ran out (idle or absolute lifetime), ended by the clean-up. */
+  | 'expired';
 
 export interface RefreshTokenRecord {
   id: string;

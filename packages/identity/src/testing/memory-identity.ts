@@ -15,6 +15,7 @@ import {
   type AuditQuery,
   EmailVerificationRepository,
   type AuthEvent,
+  type ExpiredSession,
   IdentitySettings,
   IdGenerator,
   LoginAttemptGate,
@@ -112,6 +113,9 @@ export class MemoryAuditLog extends AuditLog {
   record(event: AuthEvent): Promise<void> {
     this.events.push({ ...event, occurredAt: this.clock.now() });
     return Promise.resolve();
+  }
+  async recordAll(events: AuthEvent[]): Promise<void> {
+    for (const event of events) await this.record(event);
   }
   redactUser(userId: string): Promise<void> {
     for (const event of this.events.filter((candidate) => candidate.userId === userId)) {
@@ -322,6 +326,34 @@ export class MemorySessionRepository extends SessionRepository {
       sealedSuccessor: null,
     });
   }
+  expireRanOut(now: Date, limit: number): Promise<ExpiredSession[]> {
+    const ranOut = [...this.sessions.values()]
+      .filter((session) => session.revokedAt === null && session.idleExpiresAt <= now)
+      .sort((a, b) => a.idleExpiresAt.getTime() - b.idleExpiresAt.getTime())
+      .slice(0, limit);
+    for (const session of ranOut) {
+      session.revokedAt = session.idleExpiresAt;
+      session.revokeReason = 'expired';
+    }
+    return Promise.resolve(
+      ranOut.map((session) => ({
+        sessionId: session.id,
+        userId: session.userId,
+        expiredAt: session.idleExpiresAt,
+      })),
+    );
+  }
+
+  deleteEndedBefore(cutoff: Date, limit: number): Promise<number> {
+    const ended = [...this.sessions.values()]
+      .filter((session) => session.revokedAt !== null && session.revokedAt < cutoff)
+      .slice(0, limit);
+    for (const session of ended) {
+      this.sessions.delete(session.id);
+      for (const [hash, token] of this.tokens) if (token.sessionId === session.id) this.tokens.delete(hash);
+    }
+    return Promise.resolve(ended.length);
+  }
 }
 
 function recordOf(token: StoredToken): RefreshTokenRecord {
@@ -501,6 +533,11 @@ export class MemoryPasswordResetRepository extends PasswordResetRepository {
       (t) => t.tokenHash === tokenHash && t.usedAt === null && t.voidedAt === null && now < t.expiresAt,
     );
   }
+  deleteExpiredBefore(cutoff: Date, limit: number): Promise<number> {
+    const gone = this.tokens.filter((token) => token.expiresAt < cutoff).slice(0, limit);
+    for (const token of gone) this.tokens.splice(this.tokens.indexOf(token), 1);
+    return Promise.resolve(gone.length);
+  }
 }
 
 /** Secrets and their hashes as readable strings. */
@@ -591,6 +628,11 @@ export class MemoryEmailVerificationRepository extends EmailVerificationReposito
     const found = this.verifications.find((v) => v.id === id);
     if (found) found.usedAt = now;
     return Promise.resolve();
+  }
+  deleteExpiredBefore(cutoff: Date, limit: number): Promise<number> {
+    const gone = this.verifications.filter((v) => v.expiresAt < cutoff).slice(0, limit);
+    for (const v of gone) this.verifications.splice(this.verifications.indexOf(v), 1);
+    return Promise.resolve(gone.length);
   }
 }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, eq, lte, or } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import { Database } from '@latchkey/platform';
 import { idempotencyRecords } from './schema';
 
@@ -83,5 +83,20 @@ export class IdempotencyStore {
           eq(idempotencyRecords.state, 'in_flight'),
         ),
       );
+  }
+
+  /** Clean-up: deletes up to `limit` records past their expiry; how many. */
+  async deleteExpired(now: Date, limit: number): Promise<number> {
+    const expired = this.database.db
+      .select({ scope: idempotencyRecords.scope, key: idempotencyRecords.key })
+      .from(idempotencyRecords)
+      .where(lte(idempotencyRecords.expiresAt, now))
+      .orderBy(asc(idempotencyRecords.expiresAt))
+      .limit(limit);
+    const deleted = await this.database.db
+      .delete(idempotencyRecords)
+      .where(inArray(sql`(${idempotencyRecords.scope}, ${idempotencyRecords.key})`, expired))
+      .returning({ key: idempotencyRecords.key });
+    return deleted.length;
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq, gte, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, ne, type SQL, sql } from 'drizzle-orm';
 import type { LatchkeyEvent } from '@latchkey/contracts';
 import { Database, type PreparedWrite, rowOf } from '@latchkey/platform';
 import { OutboxTable } from '../messaging/outbox-table';
@@ -84,6 +84,14 @@ export class EventOutbox {
   async append(event: OutgoingEvent): Promise<void> {
     await this.insert(EventOutbox.rowOf(event));
     this.database.afterCommit(() => this.listeners.forEach((listener) => listener()));
+  }
+
+  /** Many events in one insert (in order), in the current transaction. */
+  async appendAll(events: OutgoingEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    // One parameter however many events: cheaper to build and send than a wide VALUES list.
+    await this.database.db.execute(insertFromJson(eventOutboxValues(events), undefined));
+    this.notifyAfterCommit();
   }
 
   /**
@@ -186,6 +194,25 @@ export class EventOutbox {
       .where(and(eq(eventOutbox.subject, subject), ne(eventOutbox.status, 'pending')));
   }
 
+  /**
+   * Clean-up: up to `limit` events written before `cutoff` that are settled (published), or any
+   * (`unpublished` too) where no broker is configured and nothing would ever publish them.
+   */
+  async purgeBefore(cutoff: Date, limit: number, options: { unpublished: boolean }): Promise<number> {
+    const rows = await this.database.rows<{ id: string }>(sql`
+      delete from event_outbox where id in (
+        select id from event_outbox
+        where created_at < ${cutoff.toISOString()}::timestamptz
+          ${options.unpublished ? sql`` : sql`and status <> 'pending'`}
+        order by created_at
+        limit ${limit}
+        for update skip locked
+      )
+      returning id
+    `);
+    return rows.length;
+  }
+
   /** Events not yet published (pending or retrying), for health and tests. */
   async backlog(): Promise<number> {
     const [row] = await this.database.db
@@ -207,13 +234,18 @@ function stateOf(status: string, lastError: string | null): EventDeliveryState {
  * row `guard` (a CTE of that statement expected to return one row or none) returns; their values
  * go in the placeholder `events` (`eventOutboxValues`).
  */
-export function eventOutboxInsertFrom(guard: string): ReturnType<typeof sql> {
+export function eventOutboxInsertFrom(guard: string): SQL {
   if (!/^[a-z_][a-z0-9_]*$/.test(guard)) throw new Error(`not an identifier: ${guard}`);
+  return insertFromJson(sql.placeholder('events'), guard);
+}
+
+/** The insert of events given as one JSON array (a value, or a placeholder of a statement). */
+function insertFromJson(events: unknown, guard: string | undefined): SQL {
   return sql`
     insert into event_outbox (id, type, subject, ordering_key, envelope, status, next_attempt_at, created_at)
     select (e ->> 'id')::uuid, e ->> 'type', e ->> 'subject', e ->> 'orderingKey', e -> 'envelope', 'pending',
       (e ->> 'time')::timestamptz, (e ->> 'time')::timestamptz
-    from ${sql.raw(guard)}, jsonb_array_elements(${sql.placeholder('events')}::jsonb) e
+    from ${guard ? sql.raw(`${guard}, `) : sql``}jsonb_array_elements(${events}::jsonb) e
   `;
 }
 

@@ -66,8 +66,10 @@ describe('EventOutbox', () => {
     const user = randomUUID();
     const events = [anEvent(user, clock), anEvent(user, clock)];
     for (const envelope of events) await outbox.append({ envelope, orderingKey: user });
-    for (const claimed of await outbox.claimDue(clock.now(), 60, 10)) await outbox.markSent(claimed.id, clock.now());
-    for (const claimed of await outbox.claimDue(clock.now(), 60, 10)) await outbox.markSent(claimed.id, clock.now());
+    for (const claimed of await outbox.claimDue(clock.now(), 60, 10))
+      await outbox.markSent(claimed.id, clock.now());
+    for (const claimed of await outbox.claimDue(clock.now(), 60, 10))
+      await outbox.markSent(claimed.id, clock.now());
     const since = new Date(clock.now().getTime() - 60_000);
     const listed = await outbox.list({ since, types: [], subject: user, limit: 10 });
     expect(listed.map((entry) => [entry.envelope.id, entry.state])).toEqual(
@@ -75,7 +77,9 @@ describe('EventOutbox', () => {
     );
 
     expect(await outbox.replay({ since, types: [], subject: user }, clock.now())).toBe(2);
-    expect((await outbox.claimDue(clock.now(), 60, 10)).map((claimed) => claimed.id)).toEqual([events[0]!.id]);
+    expect((await outbox.claimDue(clock.now(), 60, 10)).map((claimed) => claimed.id)).toEqual([
+      events[0]!.id,
+    ]);
   });
 });
 
@@ -138,7 +142,12 @@ describe('EventRelay and a consumer, against RabbitMQ', () => {
 
     // Another instance, once the dead one's lease has lapsed.
     clock.advanceSeconds(61);
-    const survivor = new EventRelay(outbox, new AmqpEventPublisher(RABBITMQ_URL, exchange, quiet), clock, config);
+    const survivor = new EventRelay(
+      outbox,
+      new AmqpEventPublisher(RABBITMQ_URL, exchange, quiet),
+      clock,
+      config,
+    );
     survivor.nudge();
     await survivor.idle();
     await survivor.onApplicationShutdown();

@@ -1,6 +1,6 @@
-import { type DynamicModule, Global, Logger, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Injectable, Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { Clock } from '@latchkey/shared-kernel';
-import { AppConfig } from '@latchkey/platform';
+import { AppConfig, Cleanup } from '@latchkey/platform';
 import { AmqpEventPublisher, EventPublisher } from './amqp-event-publisher';
 import { EventOutbox } from './event-outbox';
 import { EventRelay } from './event-relay';
@@ -10,6 +10,27 @@ import { EventRelay } from './event-relay';
  * too); only `relay: true` (the API server) publishes, and only when AMQP_URL names a broker.
  * Without one, events are still written, listed and replayable, and nothing waits on a broker.
  */
+/** Old events go with the scheduled clean-up (EVENTS_RETENTION after they were written). */
+@Injectable()
+class EventsCleanupTask implements OnModuleInit {
+  constructor(
+    private readonly cleanup: Cleanup,
+    private readonly outbox: EventOutbox,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    const { amqpUrl, retentionSeconds } = this.config.events;
+    this.cleanup.register({
+      name: 'events.expired',
+      runBatch: ({ now, limit }) =>
+        this.outbox.purgeBefore(new Date(now.getTime() - retentionSeconds * 1000), limit, {
+          unpublished: amqpUrl === undefined,
+        }),
+    });
+  }
+}
+
 @Global()
 @Module({})
 export class EventsModule {
@@ -18,6 +39,7 @@ export class EventsModule {
       module: EventsModule,
       providers: [
         EventOutbox,
+        EventsCleanupTask,
         {
           provide: EventPublisher,
           inject: [AppConfig],

@@ -88,6 +88,14 @@ export class AppConfig {
         retryMaxSeconds: number;
       };
     },
+    readonly cleanup: {
+      /** How often the scheduled clean-up runs (0: never; operators run `pnpm cleanup`). */
+      intervalSeconds: number;
+      /** Rows per batch: each batch is one short transaction. */
+      batch: number;
+      /** Ended sessions and spent secrets are kept this long (for investigations), then deleted. */
+      retentionSeconds: number;
+    },
   ) {}
 
   get isProduction(): boolean {
@@ -314,6 +322,11 @@ export function readPlatformConfig(read: EnvReader): AppConfig {
         retryBaseSeconds: read.seconds('EVENTS_RETRY_BASE', 1, 1, HOUR),
         retryMaxSeconds: read.seconds('EVENTS_RETRY_MAX', 60, 1, HOUR),
       },
+    },
+    {
+      intervalSeconds: read.seconds('CLEANUP_INTERVAL', 10 * 60, 0, DAY),
+      batch: read.int('CLEANUP_BATCH', 1_000, 10, 100_000),
+      retentionSeconds: read.seconds('CLEANUP_RETENTION', 7 * DAY, 0, 365 * DAY),
     },
   );
 }

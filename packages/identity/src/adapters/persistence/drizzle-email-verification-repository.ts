@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, desc, eq, gt, gte, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { Database, type PreparedWrite, rowOf } from '@latchkey/platform';
 import { EmailVerificationRepository } from '../../application/ports';
 import type { EmailVerification } from '../../domain/email-verification';
@@ -104,5 +104,19 @@ export class DrizzleEmailVerificationRepository extends EmailVerificationReposit
       .update(emailVerifications)
       .set({ usedAt: now })
       .where(eq(emailVerifications.id, id));
+  }
+
+  async deleteExpiredBefore(cutoff: Date, limit: number): Promise<number> {
+    const oldest = this.database.db
+      .select({ id: emailVerifications.id })
+      .from(emailVerifications)
+      .where(lt(emailVerifications.expiresAt, cutoff))
+      .orderBy(asc(emailVerifications.expiresAt))
+      .limit(limit);
+    const deleted = await this.database.db
+      .delete(emailVerifications)
+      .where(inArray(emailVerifications.id, oldest))
+      .returning({ id: emailVerifications.id });
+    return deleted.length;
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lt } from 'drizzle-orm';
 import { Database } from '@latchkey/platform';
 import { PasswordResetRepository } from '../../application/ports';
 import type { PasswordResetToken } from '../../domain/password-reset-token';
@@ -56,5 +56,19 @@ export class DrizzlePasswordResetRepository extends PasswordResetRepository {
       )
       .returning({ id: passwordResetTokens.id });
     return voided.length;
+  }
+
+  async deleteExpiredBefore(cutoff: Date, limit: number): Promise<number> {
+    const oldest = this.database.db
+      .select({ id: passwordResetTokens.id })
+      .from(passwordResetTokens)
+      .where(lt(passwordResetTokens.expiresAt, cutoff))
+      .orderBy(asc(passwordResetTokens.expiresAt))
+      .limit(limit);
+    const deleted = await this.database.db
+      .delete(passwordResetTokens)
+      .where(inArray(passwordResetTokens.id, oldest))
+      .returning({ id: passwordResetTokens.id });
+    return deleted.length;
   }
 }

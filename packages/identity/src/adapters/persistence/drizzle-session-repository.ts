@@ -3,6 +3,7 @@ import { and, asc, desc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { Database, type PreparedRead, type PreparedWrite, rowOf, type Statement } from '@latchkey/platform';
 import {
+  type ExpiredSession,
   IdGenerator,
   type NewRefreshToken,
   type RefreshChain,
@@ -269,6 +270,38 @@ export class DrizzleSessionRepository extends SessionRepository {
     // Evicting before the commit would let a concurrent bearer check re-cache the old state.
     this.database.afterCommit(() => this.accessCache.evict(ids));
     return ids;
+  }
+
+  async expireRanOut(now: Date, limit: number): Promise<ExpiredSession[]> {
+    // The idle end never passes the absolute end, so "ran out" is the idle end alone. SKIP
+    // LOCKED: a session a refresh holds is left for the next run (the refresh will refuse it).
+    const rows = await this.database.rows<{ id: string; user_id: string; ended: string }>(sql`
+      with ran_out as (
+        select id from sessions
+        where revoked_at is null and idle_expires_at <= ${now.toISOString()}::timestamptz
+        order by idle_expires_at
+        limit ${limit}
+        for update skip locked
+      )
+      update sessions set revoked_at = sessions.idle_expires_at, revoke_reason = 'expired'
+      from ran_out where sessions.id = ran_out.id
+      returning sessions.id, sessions.user_id, sessions.revoked_at::text as ended
+    `);
+    return rows.map((row) => ({ sessionId: row.id, userId: row.user_id, expiredAt: new Date(row.ended) }));
+  }
+
+  async deleteEndedBefore(cutoff: Date, limit: number): Promise<number> {
+    const rows = await this.database.rows<{ id: string }>(sql`
+      delete from sessions where id in (
+        select id from sessions
+        where revoked_at is not null and revoked_at < ${cutoff.toISOString()}::timestamptz
+        order by revoked_at
+        limit ${limit}
+        for update skip locked
+      )
+      returning id
+    `);
+    return rows.length;
   }
 
   async listLiveIdsForUser(userId: string): Promise<string[]> {

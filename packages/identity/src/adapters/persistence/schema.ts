@@ -54,6 +54,13 @@ export const sessions = pgTable(
     index('sessions_user_live_idx')
       .on(t.userId)
       .where(sql`${t.revokedAt} is null`),
+    // The clean-up: live sessions by when they run out (idle end <= absolute end), ended ones by when.
+    index('sessions_live_idle_idx')
+      .on(t.idleExpiresAt)
+      .where(sql`${t.revokedAt} is null`),
+    index('sessions_ended_idx')
+      .on(t.revokedAt)
+      .where(sql`${t.revokedAt} is not null`),
   ],
 );
 
@@ -102,6 +109,7 @@ export const passwordResetTokens = pgTable(
     index('password_reset_tokens_account_live_idx')
       .on(t.accountId)
       .where(sql`${t.usedAt} is null and ${t.voidedAt} is null`),
+    index('password_reset_tokens_expires_idx').on(t.expiresAt),
   ],
 );
 
@@ -127,6 +135,7 @@ export const emailVerifications = pgTable(
   (t) => [
     uniqueIndex('email_verifications_hash_key').on(t.tokenHash),
     index('email_verifications_account_idx').on(t.accountId, t.createdAt),
+    index('email_verifications_expires_idx').on(t.expiresAt),
   ],
 );
 

@@ -36,6 +36,8 @@ export interface AuthEvent {
 /** The append-only audit trail, written in the same transaction as the change it records. */
 export abstract class AuditLog {
   abstract record(event: AuthEvent): Promise<void>;
+  /** Many events at once (the clean-up's SessionExpired), in the current transaction, in order. */
+  abstract recordAll(events: AuthEvent[]): Promise<void>;
   /**
    * Erasure: the user's events keep their type, time and user id; ip, user agent and data go, and
    * so do their published events (nothing replays their email or name).

@@ -13,6 +13,8 @@ export abstract class PasswordResetRepository {
   abstract consume(tokenHash: string, now: Date): Promise<string | undefined>;
   /** Voids every unused token of the account (its password changed by other means); returns how many. */
   abstract voidAll(accountId: string, now: Date): Promise<number>;
+  /** Clean-up: deletes up to `limit` tokens that expired before `cutoff` (used or not); how many. */
+  abstract deleteExpiredBefore(cutoff: Date, limit: number): Promise<number>;
 }
 
 export abstract class EmailVerificationRepository {
@@ -32,6 +34,8 @@ export abstract class EmailVerificationRepository {
   abstract lockCurrent(accountId: string): Promise<EmailVerification | undefined>;
   abstract recordWrongCode(id: string): Promise<void>;
   abstract markUsed(id: string, now: Date): Promise<void>;
+  /** Clean-up: deletes up to `limit` verifications that expired before `cutoff`; how many. */
+  abstract deleteExpiredBefore(cutoff: Date, limit: number): Promise<number>;
 }
 
 export type OneTimeSecretPurpose = 'password-reset' | 'email-verification' | 'verification-code';

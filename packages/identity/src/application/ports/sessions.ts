@@ -27,6 +27,12 @@ export interface Rotation {
   event: AuthEvent;
 }
 
+export interface ExpiredSession {
+  sessionId: string;
+  userId: string;
+  expiredAt: Date;
+}
+
 export abstract class SessionRepository {
   /** The session and its first refresh token: writes only, in the caller's unit of work. */
   abstract create(session: Session, firstToken: NewRefreshToken): Promise<void>;
@@ -59,6 +65,14 @@ export abstract class SessionRepository {
     afterId: string | undefined;
     limit: number;
   }): Promise<{ id: string; userId: string }[]>;
+  /**
+   * Clean-up: up to `limit` sessions that ran out (idle or absolute lifetime) but were never
+   * revoked are ended (`expired`, at the moment they ran out), skipping any another transaction
+   * holds; returns them.
+   */
+  abstract expireRanOut(now: Date, limit: number): Promise<ExpiredSession[]>;
+  /** Clean-up: deletes up to `limit` sessions (their refresh tokens with them) that ended before `cutoff`. */
+  abstract deleteEndedBefore(cutoff: Date, limit: number): Promise<number>;
   abstract setActiveOrganization(sessionId: string, organizationId: string): Promise<void>;
   abstract listActiveForUser(userId: string, now: Date): Promise<Session[]>;
   /**

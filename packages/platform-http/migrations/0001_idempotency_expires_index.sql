@@ -1,0 +1,1 @@
+CREATE INDEX "idempotency_records_expires_idx" ON "idempotency_records" USING btree ("expires_at");
