@@ -1,11 +1,11 @@
-// `pnpm keys|sessions|users|audit-events|mail …`: runs the built operator command, building the workspace first
+// `pnpm keys|sessions|users|audit-events|mail|events …`: runs the built operator command, building the workspace first
 // when it has not been built yet (a fresh clone), instead of failing with Node's stack trace.
 const { execFileSync, spawnSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
 const path = require('node:path');
 
 const CLI_DIR = path.resolve(__dirname, '..', 'apps', 'api', 'dist', 'cli');
-const COMMANDS = ['keys', 'sessions', 'users', 'audit-events', 'mail', 'migrate'];
+const COMMANDS = ['keys', 'sessions', 'users', 'audit-events', 'mail', 'events', 'migrate'];
 
 /** Builds with `build` when `file` is missing; says so on stderr first. */
 function ensureBuilt(file, build, log = (line) => process.stderr.write(`${line}\n`)) {

@@ -1,6 +1,6 @@
 import { TestClock } from '@latchkey/shared-kernel/testing';
 import { openTestDatabase, rows, sql, type TestDatabase } from '@latchkey/platform/testing';
-import { EventOutbox } from '@latchkey/platform-messaging';
+import { EventOutbox, EventRelay } from '@latchkey/platform-messaging';
 import { MIGRATION_PLAN } from '../../apps/api/src/paths';
 import { aUser, login, register } from '../support/auth';
 import { events } from '../support/cli';
@@ -86,6 +86,7 @@ describe('domain events when the broker is down', () => {
     const received = sink.received.map((event) => event.id);
     expect(new Set(received).size).toBe(received.length);
     expect(sink.consumer.stats.duplicates).toBe(0);
+    await app.latchkey.app.get(EventRelay).idle();
     expect(await outboxStates(app)).toEqual([{ status: 'sent', count: 1 + 3 * 3 + 2 * 2 }]);
     await app.close();
   });

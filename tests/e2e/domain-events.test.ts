@@ -1,4 +1,5 @@
 import { aUser, login, refresh, register } from '../support/auth';
+import { EventRelay } from '@latchkey/platform-messaging';
 import { events as eventsCli } from '../support/cli';
 import { EventSink, nameOf, RABBITMQ_URL, schemaErrorsOf, testExchange } from '../support/event-sink';
 import { codeOf, MailCatcher } from '../support/mail-catcher';
@@ -108,6 +109,7 @@ describe('domain events to RabbitMQ', () => {
     const { id: userId } = await register(app, user);
     const tokens = await login(app, user);
     await sink.until(() => sink.of(userId).length === 3);
+    await app.latchkey.app.get(EventRelay).idle(); // marked published after the broker's confirm
     const listed = await eventsCli(app, 'list', '--user', userId, '--type', 'UserRegistered,UserLoggedIn');
     const lines = listed.out
       .split('\n')

@@ -298,6 +298,7 @@ describe('members and the 403/404 matrix', () => {
     expect(events.map((event) => event.type)).toEqual([
       'OrganizationCreated',
       'MemberAdded',
+      'UserLoggedIn', // sign-up's session, which starts in the organization
       'MemberAdded',
       'MemberAdded',
     ]);

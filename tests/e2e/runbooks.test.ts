@@ -11,7 +11,9 @@ import { MIGRATION_PLAN } from '../../apps/api/src/paths';
 import { rows, sql } from '@latchkey/platform/testing';
 import { claimsOf, headerOf, login, me, refresh, registerAndLogin } from '../support/auth';
 import { BusyClient, untilPublished } from '../support/busy-client';
-import { auditEvents, type CliResult, keys, listKeys, mail, sessions, users } from '../support/cli';
+import { auditEvents, type CliResult, events, keys, listKeys, mail, sessions, users } from '../support/cli';
+import { EventSink, RABBITMQ_URL, testExchange } from '../support/event-sink';
+import { EventRelay } from '@latchkey/platform-messaging';
 import { linkTokenOf, MailCatcher } from '../support/mail-catcher';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -32,6 +34,7 @@ const OPERATOR_COMMANDS: Record<string, (app: TestApp, ...argv: string[]) => Pro
   users,
   'audit-events': auditEvents,
   mail,
+  events,
 };
 
 interface RunbookStep {
@@ -581,3 +584,85 @@ describe('runbook: password-reset.md', () => {
       .expect(200);
   });
 });
+
+describe('runbook: events.md', () => {
+  const exchange = testExchange();
+  let app: TestApp;
+  let sink: EventSink;
+  beforeAll(async () => {
+    app = await startTestApp({
+      env: { AMQP_URL: RABBITMQ_URL, EVENTS_EXCHANGE: exchange, EVENTS_RELAY_POLL_MS: '100' },
+    });
+    sink = new EventSink({ exchange, database: app.db.database, maxAttempts: 2, retryDelayMs: 50 });
+    await sink.consumer.start();
+  });
+  afterAll(async () => {
+    await sink.consumer.stop();
+    await app.close();
+  });
+  const linesOf = (step: RunbookStep) =>
+    step
+      .result!.out.split('\n')
+      .map((line) => JSON.parse(line) as { type: string; delivery: { state: string } });
+
+  it('"See what was published", "The broker is down" and "A consumer lost its data"', async () => {
+    const { userId } = await registerAndLogin(app);
+    await sink.until(() => sink.of(userId).length === 3);
+    // Consumers can have an event before the relay has marked it published: let the relay finish.
+    await app.latchkey.app.get(EventRelay).idle();
+    const [published] = await perform(app, runbookSection('events.md', 'See what was published'), {
+      'user-id': userId,
+    });
+    expect(linesOf(published!).map((line) => [line.type, line.delivery.state])).toEqual([
+      ['latchkey.identity.user.registered.v1', 'published'],
+      ['latchkey.identity.user.logged_in.v1', 'published'],
+      ['latchkey.identity.session.created.v1', 'published'],
+    ]);
+    const [waiting] = await perform(app, runbookSection('events.md', 'The broker is down'), {});
+    expect(linesOf(waiting!).length).toBeGreaterThanOrEqual(3);
+
+    const duplicates = sink.consumer.stats.duplicates;
+    const [replayed] = await perform(app, runbookSection('events.md', 'A consumer lost its data'), {});
+    expect(replayed!.result!.out).toMatch(/^queued \d+ published event/);
+    await sink.until(() => sink.consumer.stats.duplicates >= duplicates + 3);
+    expect(sink.of(userId)).toHaveLength(3);
+  });
+
+  it('"Messages in a dead-letter queue" and "Drop a parked message"', async () => {
+    const queue = sink.consumer.topology.queue;
+    const [first, second] = [aUserFor('first'), aUserFor('second')];
+    sink.fail = (event) => [first, second].includes(String(event.data.email));
+    const firstId = (await app.api.post('/v1/auth/register').send(userNamed(first)).expect(201)).body
+      .id as string;
+    await app.api.post('/v1/auth/register').send(userNamed(second)).expect(201);
+    await sink.until(() => sink.consumer.stats.deadLettered === 2);
+
+    const [listed] = await perform(
+      app,
+      runbookSection('events.md', 'Messages in a dead-letter queue').slice(0, 1),
+      {
+        queue,
+      },
+    );
+    expect(listed!.result!.out).toContain('2 parked');
+    const secondEvent = [...listed!.result!.out.matchAll(/^(\S+)\t/gm)].map((match) => match[1]!)[1]!;
+    await perform(app, runbookSection('events.md', 'Drop a parked message'), {
+      queue,
+      'event-id': secondEvent,
+    });
+
+    sink.fail = () => false;
+    const [, requeued] = await perform(app, runbookSection('events.md', 'Messages in a dead-letter queue'), {
+      queue,
+    });
+    expect(requeued!.result!.out).toContain('requeued 1');
+    await sink.until(() => sink.of(firstId).length === 1);
+  });
+});
+
+function aUserFor(label: string): string {
+  return `${label}-${Math.random().toString(36).slice(2, 10)}@example.com`;
+}
+function userNamed(email: string) {
+  return { email, password: 'a long and unremarkable passphrase', name: 'Parked' };
+}

@@ -18,6 +18,7 @@ import {
   RssSampler,
 } from './lib/rss-sampler.mjs';
 import { BENCH_PASSWORD, benchEmail, countSessions, seedSessionsUpTo, seedUsers } from './lib/seed.mjs';
+import { eventsPhase } from './lib/events-phase.mjs';
 import { harnessProblems, renderMarkdown } from './report.mjs';
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
@@ -25,13 +26,23 @@ const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 
 const PROFILE = quick
-  ? { seconds: 3, warmupSeconds: 1, ceilingSeconds: 3, sessions: [10_000, 50_000], soakRefreshes: 2_000 }
+  ? {
+      seconds: 3,
+      warmupSeconds: 1,
+      ceilingSeconds: 3,
+      sessions: [10_000, 50_000],
+      soakRefreshes: 2_000,
+      relayEvents: 5_000,
+      expiredSessions: 30_000,
+    }
   : {
       seconds: 15,
       warmupSeconds: 3,
       ceilingSeconds: 10,
       sessions: [10_000, 1_000_000],
       soakRefreshes: 100_000,
+      relayEvents: 50_000,
+      expiredSessions: 300_000,
     };
 // Closed-loop connections per scenario class. Login and register: twice the hasher's default cap
 // on two cores, so the semaphore never idles between requests. Refresh: the default pg pool.
@@ -359,6 +370,27 @@ async function main() {
     ...rss.stop(),
   };
 
+  log('events: stopping the API for the domain-events phase');
+  await api.stop();
+  const events = await eventsPhase({
+    env,
+    target,
+    database,
+    profile: PROFILE,
+    connections: CONNECTIONS,
+    loginData,
+    chains,
+    log,
+    load,
+    cleanups,
+    startApi: async (apiEnv) => {
+      const started = await startApi(apiEnv, { cwd: workDir, logFile: apiLogFile });
+      cleanups.push(started.stop);
+      return started;
+    },
+  });
+  delete events.chains;
+
   const results = {
     mode: quick ? 'quick' : 'full',
     startedAt: startedAt.toISOString(),
@@ -379,6 +411,7 @@ async function main() {
     scaling,
     scalingSkipped,
     memory,
+    events,
   };
   mkdirSync(here('./results'), { recursive: true });
   writeFileSync(here('./results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);

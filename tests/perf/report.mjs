@@ -258,6 +258,94 @@ function idleRows(memory) {
   ];
 }
 
+/** The domain-events phase: relay throughput, AMQP on against off, refresh during the clean-up. */
+function eventsSection({ events }) {
+  if (!events) return '';
+  if (events.skipped) return `Skipped: ${events.skipped}.\n`;
+  const { relay, amqp, cleanup } = events;
+  const errors = (run) => errorsOf(run);
+  const pairRow = (name, key) => {
+    const on = amqp.on[key];
+    const off = amqp.off[key];
+    return [
+      name,
+      fmt(off.perSecond),
+      fmt(on.perSecond),
+      fmt(on.perSecond / off.perSecond, 3),
+      fmt(off.p95, 2),
+      fmt(on.p95, 2),
+      fmt(off.cpuMsPerRequest, 3),
+      fmt(on.cpuMsPerRequest, 3),
+      fmt(on.cpuMsPerRequest / off.cpuMsPerRequest, 3),
+      `${errors(off)} / ${errors(on)}`,
+    ];
+  };
+  const lines = [
+    `Relay: ${relay.events.toLocaleString('en')} pending events of ${relay.users.toLocaleString('en')} users ` +
+      `published to RabbitMQ and confirmed in ${fmt(relay.seconds, 2)} s: **${relay.perSecond.toLocaleString('en')} ` +
+      `events/s** (first one ${fmt(relay.firstAfterStartSeconds, 2)} s after the API was started).`,
+    '',
+    'The hot endpoints with `AMQP_URL` set (the relay publishing what they write) and without it, measured one ' +
+      `right after the other; ${amqp.on.published.toLocaleString('en')} events were published during the first set. ` +
+      'The target is a ratio of at least 0.95 (CPU ratio at most 1.05).',
+    '',
+    table(
+      [
+        'endpoint',
+        'req/s off',
+        'req/s on',
+        'on / off',
+        'p95 off',
+        'p95 on',
+        'CPU ms/req off',
+        'CPU ms/req on',
+        'CPU on / off',
+        'errors off / on',
+      ],
+      [
+        pairRow('POST /auth/login', 'login'),
+        pairRow('POST /auth/register', 'register'),
+        pairRow('POST /auth/refresh', 'refresh'),
+      ],
+    ),
+    '',
+  ];
+  if (cleanup) {
+    lines.push(
+      `Refresh while the clean-up ends and deletes ${cleanup.expiredSessions.toLocaleString('en')} expired sessions ` +
+        `(with their refresh tokens; ${cleanup.left} left afterwards): the clean-up took ` +
+        `${cleanup.cleanupSeconds === null ? 'longer than the wait' : `${fmt(cleanup.cleanupSeconds)} s`} and covered ` +
+        `${Math.round(cleanup.overlapOfRefreshWindow * 100)} % of the refresh run.`,
+      '',
+      table(
+        ['refresh', 'req/s', 'p50', 'p95', 'p99', 'errors'],
+        [
+          [
+            'before the clean-up',
+            fmt(cleanup.quiet.perSecond),
+            fmt(cleanup.quiet.p50, 2),
+            fmt(cleanup.quiet.p95, 2),
+            fmt(cleanup.quiet.p99, 2),
+            errors(cleanup.quiet),
+          ],
+          [
+            'during the clean-up',
+            fmt(cleanup.during.perSecond),
+            fmt(cleanup.during.p50, 2),
+            fmt(cleanup.during.p95, 2),
+            fmt(cleanup.during.p99, 2),
+            errors(cleanup.during),
+          ],
+        ],
+      ),
+      '',
+    );
+  } else {
+    lines.push(`Refresh during the clean-up: not measured (${events.cleanupSkipped}).`, '');
+  }
+  return lines.join('\n');
+}
+
 function memorySection({ memory, endpoints }) {
   const { soak } = memory;
   const first = soak.samples[1] ?? soak.samples[0];
@@ -339,6 +427,9 @@ export function renderMarkdown(results) {
     '## Memory of the API process',
     '',
     memorySection(results),
+    '## Domain events',
+    '',
+    eventsSection(results),
   ].join('\n');
 }
 
@@ -359,6 +450,21 @@ export function harnessProblems(results) {
       problems.push(
         `${name}: ${errorsOf(run)} of ${total} requests failed (${JSON.stringify(run.statusCodes)})`,
       );
+  }
+  if (results.events && !results.events.skipped) {
+    const { amqp, cleanup } = results.events;
+    for (const [set, runs] of [
+      ['AMQP on', amqp.on],
+      ['AMQP off', amqp.off],
+    ]) {
+      for (const key of ['login', 'register', 'refresh']) {
+        if (runs[key].ok === 0) problems.push(`${set} ${key}: no successful request`);
+      }
+    }
+    if (amqp.on.published === 0) problems.push('AMQP on: nothing was published while the endpoints ran');
+    if (cleanup && cleanup.left !== 0) problems.push(`clean-up: ${cleanup.left} expired sessions left`);
+    if (cleanup && errorsOf(cleanup.during) > 0)
+      problems.push(`refresh during the clean-up: ${errorsOf(cleanup.during)} errors`);
   }
   const { soak } = results.memory;
   if (soak.errors / Math.max(1, soak.refreshes + soak.errors) > MAX_ERROR_RATE)

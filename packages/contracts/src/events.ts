@@ -90,18 +90,14 @@ export const EVENT_CATALOG = [
     'UserLoggedIn',
     'identity.user.logged_in',
     identity,
-    'A session was opened for the user (password login, registration or sign-up).',
-    object({
-      userId: uuid,
-      sessionId: uuid,
-      via: { enum: ['password', 'registration', 'signup'] },
-    }),
+    'A session was opened for the user (a password login, or sign-up).',
+    object({ userId: uuid, sessionId: uuid, via: { enum: ['password', 'signup'] } }),
   ),
   define(
     'UserLoginFailed',
     'identity.user.login_failed',
     identity,
-    'A login to an existing account failed (wrong password, or refused while locked). Failures for unknown addresses stay in the audit trail.',
+    'A login to an existing account failed on a wrong password. Failures for unknown addresses stay in the audit trail.',
     object({ userId: uuid }),
   ),
   define(

@@ -213,6 +213,20 @@ export class EventOutbox {
     return rows.length;
   }
 
+  /** Clean-up of consumers' inboxes in this database: ids processed before `cutoff`. */
+  async forgetProcessedBefore(cutoff: Date, limit: number): Promise<number> {
+    const rows = await this.database.rows<{ event_id: string }>(sql`
+      delete from event_inbox where (consumer, event_id) in (
+        select consumer, event_id from event_inbox
+        where processed_at < ${cutoff.toISOString()}::timestamptz
+        order by processed_at
+        limit ${limit}
+      )
+      returning event_id
+    `);
+    return rows.length;
+  }
+
   /** Events not yet published (pending or retrying), for health and tests. */
   async backlog(): Promise<number> {
     const [row] = await this.database.db

@@ -28,6 +28,12 @@ class EventsCleanupTask implements OnModuleInit {
           unpublished: amqpUrl === undefined,
         }),
     });
+    // A consumer must remember an id at least as long as the event can be replayed.
+    this.cleanup.register({
+      name: 'events.inbox',
+      runBatch: ({ now, limit }) =>
+        this.outbox.forgetProcessedBefore(new Date(now.getTime() - 2 * retentionSeconds * 1000), limit),
+    });
   }
 }
 

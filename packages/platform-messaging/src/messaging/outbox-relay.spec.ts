@@ -163,4 +163,81 @@ describe('OutboxRelay', () => {
     await relay.idle();
     expect(source.rows.get('late')).toMatchObject({ status: 'pending' });
   });
+
+  it('pauseOnFailure: after a failed pass it ignores nudges until its own backoff has passed, then resumes', async () => {
+    const clock = new TestClock(new Date('2026-01-01T00:00:00Z'));
+    const source = new MemorySource();
+    for (const id of ['a', 'b']) source.add(id, clock.now());
+    let down = true;
+    let attempts = 0;
+    const relay = new OutboxRelay<Item>({
+      what: 'test',
+      source,
+      deliver: () => {
+        attempts += 1;
+        return down ? Promise.reject(new Error('ECONNREFUSED')) : Promise.resolve();
+      },
+      describe: (item) => ({ id: item.id }),
+      retry: { maxAttempts: Number.MAX_SAFE_INTEGER, retryBaseSeconds: 10, retryMaxSeconds: 25 },
+      clock,
+      log: silent,
+      batch: 10,
+      random: () => 0.5,
+      pauseOnFailure: true,
+    });
+    relay.nudge();
+    await relay.idle();
+    expect(attempts).toBe(2);
+    // Paused (half fixed, half random: 7.5 s): every commit's nudge is ignored meanwhile.
+    source.add('c', clock.now());
+    relay.nudge();
+    await relay.idle();
+    expect(attempts).toBe(2);
+
+    down = false;
+    clock.advanceSeconds(8);
+    relay.nudge();
+    await relay.idle();
+    expect(source.rows.get('c')).toMatchObject({ status: 'sent' });
+    // The failed rows keep their own backoff (10 s doubling): they go once it has passed.
+    clock.advanceSeconds(10);
+    relay.nudge();
+    await relay.idle();
+    expect([...source.rows.values()].map((row) => row.status)).toEqual(['sent', 'sent', 'sent']);
+  });
+
+  it('concurrent: delivers a batch side by side and settles it in one call when the source can', async () => {
+    const clock = new TestClock(new Date('2026-01-01T00:00:00Z'));
+    const source = new MemorySource();
+    const settled: string[][] = [];
+    const batched = Object.assign(source, {
+      markAllSent: async (ids: string[]) => {
+        settled.push(ids);
+        for (const id of ids) await source.markSent(id);
+      },
+    });
+    for (const id of ['a', 'b', 'c']) source.add(id, clock.now());
+    let inFlight = 0;
+    let most = 0;
+    const relay = new OutboxRelay<Item>({
+      what: 'test',
+      source: batched,
+      deliver: async () => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight -= 1;
+      },
+      describe: (item) => ({ id: item.id }),
+      retry,
+      clock,
+      log: silent,
+      batch: 10,
+      concurrent: true,
+    });
+    relay.nudge();
+    await relay.idle();
+    expect(most).toBe(3);
+    expect(settled).toEqual([['a', 'b', 'c']]);
+  });
 });

@@ -1,0 +1,211 @@
+// The bench's domain-events phase: how fast the relay empties the outbox into RabbitMQ, what
+// publishing costs login, registration and refresh, and refresh latency while the scheduled
+// clean-up works through a large backlog. Run after the main measurements, on the same database.
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { openSql } from './database.mjs';
+
+/** amqplib, as the API loads it (platform-messaging's dependency). */
+const requireFromMessaging = createRequire(
+  new URL('../../../packages/platform-messaging/package.json', import.meta.url),
+);
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Events waiting in the outbox, of `users` users in turn, as the API writes them. */
+async function seedPendingEvents(sql, { count, users }) {
+  await sql.query(
+    `insert into event_outbox (id, type, subject, ordering_key, envelope, status, next_attempt_at, created_at)
+     select id, 'latchkey.identity.user.logged_in.v1', subject, subject,
+       jsonb_build_object('specversion', '1.0', 'id', id, 'source', '/latchkey/identity',
+         'type', 'latchkey.identity.user.logged_in.v1', 'subject', subject, 'time', now(),
+         'datacontenttype', 'application/json',
+         'data', jsonb_build_object('userId', subject, 'sessionId', gen_random_uuid(), 'via', 'password')),
+       'pending', now(), now()
+     from (select gen_random_uuid() as id, (n % $2)::text as k, n from generate_series(1, $1::int) n) s,
+       lateral (select md5(s.k)::uuid::text as subject) u`,
+    [count, users],
+  );
+}
+
+/** Sessions that ran out a month ago, each with its refresh token, for the clean-up to end and delete. */
+async function seedExpiredSessions(sql, { count }) {
+  await sql.query(
+    `with owners as (select id, row_number() over (order by id) - 1 as k from accounts where email like 'bench-user-%'),
+     created as (
+       insert into sessions (id, user_id, user_agent, created_at, last_used_at, expires_at, idle_expires_at)
+       select gen_random_uuid(), owners.id, 'latchkey-bench expired', now() - interval '40 days',
+         now() - interval '40 days', now() - interval '10 days', now() - interval '33 days'
+       from generate_series(1, $1::int) n join owners on owners.k = n % (select count(*) from owners)
+       returning id, created_at
+     )
+     insert into refresh_tokens (id, session_id, token_hash, generation, created_at)
+     select gen_random_uuid(), id, 'bench-expired:' || id, 0, created_at from created`,
+    [count],
+  );
+}
+
+/**
+ * `context`: the harness's helpers and state (env, target, load, startApi, chains…). Returns the
+ * phase's results, or `{ skipped }` when no RabbitMQ answers at BENCH_AMQP_URL.
+ */
+export async function eventsPhase(context) {
+  const { env, target, database, profile, connections, loginData, log, load, startApi, cleanups } = context;
+  const amqpUrl = process.env.BENCH_AMQP_URL ?? process.env.TEST_AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
+  const amqp = requireFromMessaging('amqplib');
+  let connection;
+  try {
+    connection = await amqp.connect(amqpUrl);
+  } catch (error) {
+    const skipped = `no RabbitMQ at BENCH_AMQP_URL (${error.message})`;
+    log(`events: skipped, ${skipped}`);
+    return { skipped };
+  }
+  cleanups.push(() => connection.close());
+  const exchange = `latchkey.events.bench-${randomUUID().slice(0, 8)}`;
+  const channel = await connection.createChannel();
+  await channel.assertExchange(exchange, 'topic', { durable: false, autoDelete: true });
+  const { queue } = await channel.assertQueue('', { exclusive: true });
+  await channel.bindQueue(queue, exchange, '#');
+  const arrivals = { count: 0, first: 0, last: 0 };
+  await channel.consume(
+    queue,
+    () => {
+      const now = performance.now();
+      arrivals.count += 1;
+      if (arrivals.first === 0) arrivals.first = now;
+      arrivals.last = now;
+    },
+    { noAck: true },
+  );
+  let chains = context.chains;
+  const withAmqp = { ...env, AMQP_URL: amqpUrl, EVENTS_EXCHANGE: exchange, EVENTS_RELAY_POLL_MS: '200' };
+
+  // 1. The relay alone: an outbox backlog, published by an idle API as it starts.
+  const relayEvents = profile.relayEvents;
+  log(`events: ${relayEvents.toLocaleString('en')} pending events of 1,000 users, relayed to RabbitMQ`);
+  let sql = await openSql(target);
+  await seedPendingEvents(sql, { count: relayEvents, users: 1_000 });
+  await sql.close();
+  const started = performance.now();
+  const relaying = await startApi(withAmqp);
+  for (const deadline = Date.now() + 300_000; arrivals.count < relayEvents; await sleep(50)) {
+    if (Date.now() > deadline)
+      throw new Error(`the relay published ${arrivals.count} of ${relayEvents} in 300 s`);
+  }
+  const relay = {
+    events: relayEvents,
+    users: 1_000,
+    seconds: Number(((arrivals.last - arrivals.first) / 1000).toFixed(2)),
+    perSecond: Math.round(relayEvents / ((arrivals.last - arrivals.first) / 1000)),
+    firstAfterStartSeconds: Number(((arrivals.first - started) / 1000).toFixed(2)),
+  };
+
+  // 2. The hot endpoints with publishing on, then (a fresh API) off, one right after the other.
+  const hot = async (api) => {
+    const run = async (scenario, conns, data) =>
+      load(scenario, api.url, conns, {
+        cpuPid: api.pid,
+        database: database?.name,
+        ...(data ? { data } : {}),
+      });
+    const login = await run('login', connections.password, loginData);
+    const register = await run('register', connections.password);
+    const refresh = await run('refresh', connections.refresh, { chains });
+    chains = refresh.state.chains;
+    return { login, register, refresh: { ...refresh, state: undefined } };
+  };
+  log('events: login, register, refresh with AMQP_URL set');
+  const before = arrivals.count;
+  const on = await hot(relaying);
+  await sleep(1_000);
+  on.published = arrivals.count - before;
+  await relaying.stop();
+  log('events: login, register, refresh without AMQP_URL');
+  const quiet = await startApi(env);
+  const off = await hot(quiet);
+  await quiet.stop();
+
+  // 3. Refresh latency while the clean-up ends and deletes a backlog of expired sessions
+  //    (PostgreSQL: the claim is that its batches hold no lock a refresh waits on; PGlite has one
+  //    connection, so every request queues behind whatever runs).
+  let cleanup;
+  if (database) {
+    const cleaning = await startApi({ ...env, CLEANUP_INTERVAL: '2s' });
+    const quietRefresh = await load('refresh', cleaning.url, connections.refresh, {
+      cpuPid: cleaning.pid,
+      database: database.name,
+      data: { chains },
+    });
+    chains = quietRefresh.state.chains;
+    const backlog = profile.expiredSessions;
+    log(`events: ${backlog.toLocaleString('en')} expired sessions; refresh while the clean-up removes them`);
+    sql = await openSql({ ...target, poolSize: 2 });
+    await seedExpiredSessions(sql, { count: backlog });
+    const remaining = async () =>
+      Number(
+        (
+          await sql.query(
+            `select count(*)::int as n from sessions where user_agent = 'latchkey-bench expired'`,
+          )
+        )[0].n,
+      );
+    const window = { cleanupStart: 0, cleanupEnd: 0 };
+    let polling = true;
+    const poll = (async () => {
+      while (polling) {
+        const left = await remaining();
+        const revoked = Number(
+          (
+            await sql.query(
+              `select count(*)::int as n from sessions where user_agent = 'latchkey-bench expired' and revoked_at is not null`,
+            )
+          )[0].n,
+        );
+        const now = performance.now();
+        if (window.cleanupStart === 0 && (revoked > 0 || left < backlog)) window.cleanupStart = now;
+        if (left === 0 && window.cleanupEnd === 0) window.cleanupEnd = now;
+        await sleep(250);
+      }
+    })();
+    const loadStart = performance.now();
+    const during = await load('refresh', cleaning.url, connections.refresh, {
+      cpuPid: cleaning.pid,
+      database: database.name,
+      data: { chains },
+      warmupSeconds: 0,
+    });
+    const loadEnd = performance.now();
+    chains = during.state.chains;
+    for (const deadline = Date.now() + 300_000; window.cleanupEnd === 0 && Date.now() < deadline;)
+      await sleep(250);
+    polling = false;
+    await poll;
+    const left = await remaining();
+    await sql.close();
+    await cleaning.stop();
+    const overlap =
+      Math.max(
+        0,
+        Math.min(loadEnd, window.cleanupEnd || loadEnd) - Math.max(loadStart, window.cleanupStart),
+      ) /
+      (loadEnd - loadStart);
+    cleanup = {
+      expiredSessions: backlog,
+      left,
+      cleanupSeconds: window.cleanupEnd
+        ? Number(((window.cleanupEnd - window.cleanupStart) / 1000).toFixed(1))
+        : null,
+      overlapOfRefreshWindow: Number(overlap.toFixed(2)),
+      quiet: { ...quietRefresh, state: undefined },
+      during: { ...during, state: undefined },
+    };
+  }
+  return {
+    relay,
+    amqp: { on, off },
+    cleanup,
+    cleanupSkipped: database ? undefined : 'PGlite: one connection, so every request queues behind any batch',
+    chains,
+  };
+}
