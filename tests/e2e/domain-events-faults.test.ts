@@ -183,6 +183,9 @@ describe('a consumer that fails', () => {
     it('publishes 10,000 events produced under load once each, in order per user', async () => {
       const users = Array.from({ length: 100 }, () => aUser());
       const ids = await Promise.all(users.map((user, i) => register(apps[i % 2]!, user).then((r) => r.id)));
+      // The users' events (the first start also published its signing key's, if the queue was there).
+      const mine = new Set(ids);
+      const usersEvents = () => sink.received.filter((event) => mine.has(event.subject));
       // 100 registrations + 4,950 logins of two events each, from both instances, 16 at a time.
       const logins = Array.from({ length: 4_950 }, (_, i) => i);
       const worker = async () => {
@@ -194,19 +197,19 @@ describe('a consumer that fails', () => {
       const produced = Date.now();
       if (process.env.TEST_VERBOSE) {
         const outbox = new EventOutbox(db.database);
-        console.log(`backlog when produced: ${await outbox.backlog()}, received ${sink.received.length}`);
+        console.log(`backlog when produced: ${await outbox.backlog()}, received ${usersEvents().length}`);
         while ((await outbox.backlog()) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
-        console.log(`relayed all ${Date.now() - produced} ms later, received ${sink.received.length}`);
+        console.log(`relayed all ${Date.now() - produced} ms later, received ${usersEvents().length}`);
       }
 
-      await sink.until(() => sink.received.length >= 10_000, 120_000);
+      await sink.until(() => usersEvents().length >= 10_000, 120_000);
       if (process.env.TEST_VERBOSE) {
         console.log(`produced in ${produced - started} ms, all received ${Date.now() - produced} ms later`);
       }
       await new Promise((resolve) => setTimeout(resolve, 1_000));
-      expect(sink.received).toHaveLength(10_000);
+      expect(usersEvents()).toHaveLength(10_000);
       expect(sink.consumer.stats.duplicates).toBe(0);
-      expect(new Set(sink.received.map((event) => event.id)).size).toBe(10_000);
+      expect(new Set(usersEvents().map((event) => event.id)).size).toBe(10_000);
 
       // Per user, in order: registration first, and each login's two events in the order written.
       // (Two concurrent logins of one user have no order of their own to keep.)

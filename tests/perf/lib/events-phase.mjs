@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { openSql } from './database.mjs';
+import { cpuSecondsOf } from './rss-sampler.mjs';
 
 /** amqplib, as the API loads it (platform-messaging's dependency). */
 const requireFromMessaging = createRequire(
@@ -11,6 +12,22 @@ const requireFromMessaging = createRequire(
 );
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Two runs of one scenario as one: the mean of each figure, the sum of the counts. */
+function meanOf(a, b) {
+  const mean = (key) => (a[key] === undefined || b[key] === undefined ? undefined : (a[key] + b[key]) / 2);
+  return {
+    ok: a.ok + b.ok,
+    non2xx: a.non2xx + b.non2xx,
+    socketErrors: a.socketErrors + b.socketErrors,
+    perSecond: mean('perSecond'),
+    p50: mean('p50'),
+    p95: mean('p95'),
+    p99: mean('p99'),
+    cpuMsPerRequest: mean('cpuMsPerRequest'),
+    runs: [a, b],
+  };
+}
 
 /** Events waiting in the outbox, of `users` users in turn, as the API writes them. */
 async function seedPendingEvents(sql, { count, users }) {
@@ -51,7 +68,8 @@ async function seedExpiredSessions(sql, { count }) {
  */
 export async function eventsPhase(context) {
   const { env, target, database, profile, connections, loginData, log, load, startApi, cleanups } = context;
-  const amqpUrl = process.env.BENCH_AMQP_URL ?? process.env.TEST_AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
+  const amqpUrl =
+    process.env.BENCH_AMQP_URL ?? process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
   const amqp = requireFromMessaging('amqplib');
   let connection;
   try {
@@ -64,14 +82,19 @@ export async function eventsPhase(context) {
   cleanups.push(() => connection.close());
   const exchange = `latchkey.events.bench-${randomUUID().slice(0, 8)}`;
   const channel = await connection.createChannel();
-  await channel.assertExchange(exchange, 'topic', { durable: false, autoDelete: true });
+  // Declared as the API declares it (durable), so its own declaration agrees; deleted at the end.
+  await channel.assertExchange(exchange, 'topic', { durable: true });
+  cleanups.push(() => channel.deleteExchange(exchange));
   const { queue } = await channel.assertQueue('', { exclusive: true });
   await channel.bindQueue(queue, exchange, '#');
-  const arrivals = { count: 0, first: 0, last: 0 };
+  const arrivals = { count: 0, first: 0, last: 0, ids: new Set(), duplicates: 0 };
   await channel.consume(
     queue,
-    () => {
+    (message) => {
       const now = performance.now();
+      const id = message.properties.messageId;
+      if (arrivals.ids.has(id)) arrivals.duplicates += 1;
+      arrivals.ids.add(id);
       arrivals.count += 1;
       if (arrivals.first === 0) arrivals.first = now;
       arrivals.last = now;
@@ -85,16 +108,26 @@ export async function eventsPhase(context) {
   const relayEvents = profile.relayEvents;
   log(`events: ${relayEvents.toLocaleString('en')} pending events of 1,000 users, relayed to RabbitMQ`);
   let sql = await openSql(target);
+  // What the main measurements wrote was never published (no AMQP_URL there): without this, the
+  // relay would publish it now, in the middle of what is measured.
+  await sql.query('delete from event_outbox');
   await seedPendingEvents(sql, { count: relayEvents, users: 1_000 });
   await sql.close();
   const started = performance.now();
   const relaying = await startApi(withAmqp);
-  for (const deadline = Date.now() + 300_000; arrivals.count < relayEvents; await sleep(50)) {
-    if (Date.now() > deadline)
-      throw new Error(`the relay published ${arrivals.count} of ${relayEvents} in 300 s`);
+  const cpuAtStart = cpuSecondsOf(relaying.pid);
+  for (let waited = 0, seen = -1; arrivals.count < relayEvents; await sleep(50)) {
+    // Fails fast when nothing moves for 30 s (a broker refusing the API, say), not at a deadline.
+    waited = arrivals.count === seen ? waited + 50 : 0;
+    seen = arrivals.count;
+    if (waited > 30_000)
+      throw new Error(`the relay published ${arrivals.count} of ${relayEvents}, then stopped`);
   }
+  const relayCpuSeconds = cpuSecondsOf(relaying.pid) - cpuAtStart;
   const relay = {
     events: relayEvents,
+    apiCpuMsPerEvent: Number(((relayCpuSeconds * 1000) / relayEvents).toFixed(3)),
+    duplicates: arrivals.duplicates,
     users: 1_000,
     seconds: Number(((arrivals.last - arrivals.first) / 1000).toFixed(2)),
     perSecond: Math.round(relayEvents / ((arrivals.last - arrivals.first) / 1000)),
@@ -115,16 +148,28 @@ export async function eventsPhase(context) {
     chains = refresh.state.chains;
     return { login, register, refresh: { ...refresh, state: undefined } };
   };
-  log('events: login, register, refresh with AMQP_URL set');
+  await relaying.stop();
+  // Off, on, off, each on a freshly started API: "off" is the mean of the two around "on", so
+  // neither the order nor the machine's drift over the minute favours one side.
+  const hotOn = async (apiEnv, label) => {
+    log(`events: login, register, refresh ${label}`);
+    const api = await startApi(apiEnv);
+    try {
+      return await hot(api);
+    } finally {
+      await api.stop();
+    }
+  };
+  const offBefore = await hotOn(env, 'without AMQP_URL');
   const before = arrivals.count;
-  const on = await hot(relaying);
+  const on = await hotOn(withAmqp, 'with AMQP_URL set');
   await sleep(1_000);
   on.published = arrivals.count - before;
-  await relaying.stop();
-  log('events: login, register, refresh without AMQP_URL');
-  const quiet = await startApi(env);
-  const off = await hot(quiet);
-  await quiet.stop();
+  on.duplicates = arrivals.duplicates;
+  const offAfter = await hotOn(env, 'without AMQP_URL, again');
+  const off = Object.fromEntries(
+    ['login', 'register', 'refresh'].map((key) => [key, meanOf(offBefore[key], offAfter[key])]),
+  );
 
   // 3. Refresh latency while the clean-up ends and deletes a backlog of expired sessions
   //    (PostgreSQL: the claim is that its batches hold no lock a refresh waits on; PGlite has one

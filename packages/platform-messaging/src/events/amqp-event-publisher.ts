@@ -82,7 +82,7 @@ export class AmqpEventPublisher extends EventPublisher {
   private open(): Promise<ConfirmChannel> {
     this.channel ??= this.connect().catch((error: Error) => {
       this.channel = undefined;
-      throw new DeliveryFailed(`broker unreachable: ${error.message}`, false);
+      throw new DeliveryFailed(`cannot open the broker connection or exchange: ${error.message}`, false);
     });
     return this.channel;
   }

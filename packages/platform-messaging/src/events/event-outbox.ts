@@ -16,6 +16,16 @@ export interface ClaimedEvent {
   id: string;
   attempts: number;
   envelope: LatchkeyEvent;
+  /** The relay publishes a key's events one after another, in the order they are claimed in. */
+  orderingKey: string;
+}
+
+interface ClaimedRow {
+  id: string;
+  attempts: number;
+  envelope: LatchkeyEvent;
+  ordering_key: string;
+  xact: string | number;
 }
 
 export type EventDeliveryState = 'pending' | 'retrying' | 'published' | 'failed';
@@ -61,14 +71,14 @@ const INSERTED_ROW = {
  */
 @Injectable()
 export class EventOutbox {
-  private readonly table: OutboxTable<ClaimedEvent>;
+  private readonly table: OutboxTable<ClaimedRow>;
   private readonly insert: PreparedWrite<InsertedRow>;
   private readonly listeners: (() => void)[] = [];
 
   constructor(private readonly database: Database) {
-    this.table = new OutboxTable<ClaimedEvent>(database, {
+    this.table = new OutboxTable<ClaimedRow>(database, {
       table: 'event_outbox',
-      claimColumns: ['id', 'attempts', 'envelope'],
+      claimColumns: ['id', 'attempts', 'envelope', 'ordering_key', 'xact'],
       ordered: { key: 'ordering_key', order: ['xact', 'id'] },
     });
     this.insert = database.preparedWrite('event_outbox_insert', (db, value) =>
@@ -117,9 +127,30 @@ export class EventOutbox {
     this.database.afterCommit(() => this.listeners.forEach((listener) => listener()));
   }
 
-  /** Leases due events, at most the oldest pending one per ordering key (OutboxTable.claimDue). */
-  claimDue(now: Date, leaseSeconds: number, limit: number): Promise<ClaimedEvent[]> {
-    return this.table.claimDue(now, leaseSeconds, limit);
+  /**
+   * Leases due events in publish order, each key's first ones only while none before them is
+   * held back (OutboxTable's ordered claim); returned in that order.
+   */
+  async claimDue(now: Date, leaseSeconds: number, limit: number): Promise<ClaimedEvent[]> {
+    const rows = await this.table.claimDue(now, leaseSeconds, limit);
+    // `update … returning` keeps no order: sort by position, (xact, id).
+    const position = (row: ClaimedRow) => BigInt(row.xact);
+    rows.sort((a, b) => {
+      const [x, y] = [position(a), position(b)];
+      if (x !== y) return x < y ? -1 : 1;
+      return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    });
+    return rows.map((row) => ({
+      id: row.id,
+      attempts: row.attempts,
+      envelope: row.envelope,
+      orderingKey: row.ordering_key,
+    }));
+  }
+
+  /** Leased events that were not published (after an earlier one of their key failed). */
+  release(ids: string[]): Promise<void> {
+    return this.table.releaseLeases(ids);
   }
 
   markSent(id: string, now: Date): Promise<void> {

@@ -42,24 +42,36 @@ describe('EventOutbox', () => {
   afterAll(() => test.dispose());
   beforeEach(() => test.database.db.execute(sql`delete from event_outbox`));
 
-  it('leases only the first pending event of each user: the next waits until it is published', async () => {
+  it("leases a user's events in order, and none after one that another claim holds or that backs off", async () => {
     const [alice, bob] = [randomUUID(), randomUUID()];
     const [a1, a2, b1] = [anEvent(alice, clock), anEvent(alice, clock), anEvent(bob, clock)];
     await test.database.transaction(async () => {
       for (const envelope of [a1, a2, b1]) await outbox.append({ envelope, orderingKey: envelope.subject });
     });
 
+    // One claim takes a user's events in order (the relay publishes them one after another).
     const first = await outbox.claimDue(clock.now(), 60, 10);
-    expect(first.map((claimed) => claimed.id).sort()).toEqual([a1.id, b1.id].sort());
-    // a1 is leased, not published: a2 still waits, whoever asks.
+    expect(first.map((claimed) => [claimed.id, claimed.orderingKey])).toEqual([
+      [a1.id, alice],
+      [a2.id, alice],
+      [b1.id, bob],
+    ]);
+    // Leased: nobody else gets them.
     expect(await outbox.claimDue(clock.now(), 60, 10)).toEqual([]);
-    // A failed a1 backing off holds a2 back too.
+
+    // a1 failed and backs off; a2 was released undelivered: it waits behind a1, whoever asks.
     await outbox.markFailed(a1.id, 'broker down', clock.now(), new Date(clock.now().getTime() + 5_000));
+    await outbox.release([a2.id]);
     expect(await outbox.claimDue(clock.now(), 60, 10)).toEqual([]);
     clock.advanceSeconds(6);
-    expect((await outbox.claimDue(clock.now(), 60, 10)).map((claimed) => claimed.id)).toEqual([a1.id]);
-    await outbox.markAllSent([a1.id], clock.now());
-    expect((await outbox.claimDue(clock.now(), 60, 10)).map((claimed) => claimed.id)).toEqual([a2.id]);
+    expect((await outbox.claimDue(clock.now(), 60, 10)).map((claimed) => claimed.id)).toEqual([a1.id, a2.id]);
+
+    // A later event of a user whose earlier one is leased elsewhere is held back, not taken.
+    const a3 = anEvent(alice, clock);
+    await outbox.append({ envelope: a3, orderingKey: alice });
+    expect(await outbox.claimDue(clock.now(), 60, 10)).toEqual([]);
+    await outbox.markAllSent([a1.id, a2.id], clock.now());
+    expect((await outbox.claimDue(clock.now(), 60, 10)).map((claimed) => claimed.id)).toEqual([a3.id]);
   });
 
   it('replays published events in their order, and lists them with their delivery state', async () => {
@@ -77,9 +89,9 @@ describe('EventOutbox', () => {
     );
 
     expect(await outbox.replay({ since, types: [], subject: user }, clock.now())).toBe(2);
-    expect((await outbox.claimDue(clock.now(), 60, 10)).map((claimed) => claimed.id)).toEqual([
-      events[0]!.id,
-    ]);
+    expect((await outbox.claimDue(clock.now(), 60, 10)).map((claimed) => claimed.id)).toEqual(
+      events.map((event) => event.id),
+    );
   });
 });
 

@@ -5,6 +5,8 @@ export interface RelayedItem {
   id: string;
   /** Deliveries tried before this one. */
   attempts: number;
+  /** Items of one key are delivered one after another, in claim order (an ordered outbox). */
+  orderingKey?: string;
 }
 
 /** What the relay needs from an outbox (OutboxTable plus the owner's unsealing). */
@@ -14,6 +16,8 @@ export interface RelaySource<T extends RelayedItem> {
   /** Settles several delivered rows in one statement (the concurrent relay's batches). */
   markAllSent?(ids: string[], now: Date): Promise<void>;
   markFailed(id: string, reason: string, now: Date, retryAt: Date | undefined): Promise<void>;
+  /** Leased items that were not tried (a key's later items after a failure) become claimable. */
+  release?(ids: string[]): Promise<void>;
   purgeSettledBefore(cutoff: Date): Promise<void>;
 }
 
@@ -58,10 +62,16 @@ export interface OutboxRelayOptions<T extends RelayedItem> {
   retentionMs?: number;
   random?: () => number;
   /**
-   * Deliver a batch's items side by side rather than one after another (the event relay: a batch
-   * holds at most one item per ordering key, and the broker confirms them as a stream).
+   * Deliver a batch's items side by side rather than one after another (the event relay: the
+   * broker confirms them as a stream). Items of one `orderingKey` still go one after another, and
+   * after a failure the key's later items are released undelivered.
    */
   concurrent?: boolean;
+  /**
+   * Wait this long after a nudge before starting a pass, so the commits of a busy moment share
+   * one pass (one claim, one settle) instead of one each. 0: at once (mail).
+   */
+  nudgeDelayMs?: number;
   /**
    * After a pass with a failed delivery, the relay itself backs off (the item's policy, over the
    * number of failed passes in a row) and ignores nudges meanwhile: a broker that is down is not
@@ -85,6 +95,7 @@ export class OutboxRelay<T extends RelayedItem> {
   private stopped = false;
   private lastPurge = 0;
   private pausedUntil = 0;
+  private scheduled: Promise<void> | undefined;
   private failedPasses = 0;
   private readonly batch: number;
   private readonly leaseSeconds: number;
@@ -108,12 +119,26 @@ export class OutboxRelay<T extends RelayedItem> {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    await this.scheduled;
     await this.running;
   }
 
-  /** Starts a pass unless one is running; then that one goes round once more. */
+  /**
+   * Starts a pass (after `nudgeDelayMs`, sharing it with the nudges meanwhile) unless one is
+   * running; then that one goes round once more.
+   */
   nudge(): void {
     if (this.stopped || this.options.clock.now().getTime() < this.pausedUntil) return;
+    const delay = this.options.nudgeDelayMs ?? 0;
+    if (delay === 0 || this.running) return this.startPass();
+    this.scheduled ??= new Promise<void>((resolve) => setTimeout(resolve, delay).unref()).then(() => {
+      this.scheduled = undefined;
+      this.startPass();
+    });
+  }
+
+  private startPass(): void {
+    if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;
@@ -126,14 +151,17 @@ export class OutboxRelay<T extends RelayedItem> {
         this.running = undefined;
         if (this.again) {
           this.again = false;
-          this.nudge();
+          this.startPass();
         }
       });
   }
 
   /** Resolves once every row due now has been tried (tests and the shutdown path wait on it). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.scheduled || this.running) {
+      await this.scheduled;
+      await this.running;
+    }
   }
 
   /** When to try again after `attempts` failed deliveries; undefined: give up. */
@@ -169,14 +197,36 @@ export class OutboxRelay<T extends RelayedItem> {
     }
   }
 
-  /** Delivers side by side, then settles what was delivered in one statement when the source can. */
+  /**
+   * Delivers side by side (a key's items one after another, stopping at its first failure and
+   * releasing the rest), then settles what was delivered in one statement when the source can.
+   */
   private async relayTogether(batch: T[]): Promise<boolean[]> {
     const { source, clock } = this.options;
-    if (!source.markAllSent) return Promise.all(batch.map((item) => this.relay(item)));
-    const delivered = await Promise.all(batch.map((item) => this.relay(item, false)));
-    const ids = batch.filter((_, i) => delivered[i]).map((item) => item.id);
-    if (ids.length > 0) await source.markAllSent(ids, clock.now());
-    return delivered;
+    const mark = !source.markAllSent;
+    const byKey = new Map<string, T[]>();
+    for (const item of batch) {
+      const key = item.orderingKey ?? item.id;
+      byKey.set(key, [...(byKey.get(key) ?? []), item]);
+    }
+    const outcome = new Map<T, boolean>();
+    const untried: string[] = [];
+    await Promise.all(
+      [...byKey.values()].map(async (items) => {
+        for (const [i, item] of items.entries()) {
+          const delivered = await this.relay(item, mark);
+          outcome.set(item, delivered);
+          if (!delivered) {
+            untried.push(...items.slice(i + 1).map((rest) => rest.id));
+            return;
+          }
+        }
+      }),
+    );
+    const ids = batch.filter((item) => outcome.get(item)).map((item) => item.id);
+    if (!mark && ids.length > 0) await source.markAllSent!(ids, clock.now());
+    if (untried.length > 0) await source.release?.(untried);
+    return batch.map((item) => outcome.get(item) ?? false);
   }
 
   /** True once delivered (and marked, unless `mark` is false); false after a failure (recorded). */

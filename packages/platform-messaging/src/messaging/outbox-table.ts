@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Database, type Statement } from '@latchkey/platform';
+import { type Database, type Statement, transactionLock } from '@latchkey/platform';
 
 /**
  * The delivery state machine every outbox table shares, whatever it carries: a row is `pending`
@@ -16,8 +16,10 @@ export interface OutboxTableShape {
   claimColumns: readonly string[];
   /**
    * Delivery in order per key: rows are claimed in the order of the `order` columns (compared as
-   * a row), and only the first pending row of a `key` is claimable (its successors wait, even
-   * while it is leased or backing off).
+   * a row), and a row only while no earlier pending row of its key is held back (leased by
+   * another claim, or backing off): a claim takes a key's first rows in order, never a later one
+   * without the earlier. Claims are serialised by an advisory lock, so each sees the leases of
+   * the one before; the relay then delivers a key's rows one after another (RelayedItem.orderingKey).
    */
   ordered?: { key: string; order: readonly string[] };
 }
@@ -31,6 +33,9 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
  */
 export class OutboxTable<Claimed> {
   private readonly claim: Statement<Claimed>;
+  private readonly claimInOrder:
+    ((now: Date, lockedUntil: Date, limit: number) => Promise<Claimed[]>) | undefined;
+  private readonly release: Statement<never>;
   private readonly sent: Statement<never>;
   private readonly allSent: Statement<never>;
   private readonly retry: Statement<never>;
@@ -46,17 +51,6 @@ export class OutboxTable<Claimed> {
     }
     const table = sql.raw(shape.table);
     const dropSealed = shape.sealedColumn ? sql.raw(`${shape.sealedColumn} = null,`) : sql.raw('');
-    // An earlier pending row of the same key (delivering, backing off or due) holds this one back.
-    const columns = (alias: string) => `(${ordered!.order.map((column) => `${alias}.${column}`).join(', ')})`;
-    const headOfKey = ordered
-      ? sql.raw(
-          `and not exists (select 1 from ${shape.table} earlier where earlier.${ordered.key} = candidate.${ordered.key}` +
-            ` and earlier.status = 'pending' and ${columns('earlier')} < ${columns('candidate')})`,
-        )
-      : sql.raw('');
-    const order = sql.raw(
-      ordered ? ordered.order.map((column) => `candidate.${column}`).join(', ') : 'candidate.next_attempt_at',
-    );
     const now = sql`${sql.placeholder('now')}::timestamptz`;
     const id = sql`${sql.placeholder('id')}::uuid`;
     this.claim = database.statement(
@@ -67,13 +61,17 @@ export class OutboxTable<Claimed> {
           select candidate.id from ${table} candidate
           where candidate.status = 'pending' and candidate.next_attempt_at <= ${now}
             and (candidate.locked_until is null or candidate.locked_until <= ${now})
-            ${headOfKey}
-          order by ${order}
+          order by candidate.next_attempt_at
           limit ${sql.placeholder('limit')}::int
           for update skip locked
         )
         returning ${sql.raw(shape.claimColumns.join(', '))}
       `,
+    );
+    this.claimInOrder = ordered && this.orderedClaim(database, shape, ordered);
+    this.release = database.statement(
+      `${shape.table}_release`,
+      sql`update ${table} set locked_until = null where id = any(${sql.placeholder('ids')}::uuid[]) and status = 'pending'`,
     );
     this.sent = database.statement(
       `${shape.table}_sent`,
@@ -125,7 +123,55 @@ export class OutboxTable<Claimed> {
    * claimed while it is delivered, and lapses if its relay dies.
    */
   claimDue(now: Date, leaseSeconds: number, limit: number): Promise<Claimed[]> {
-    return this.claim({ now, lockedUntil: new Date(now.getTime() + leaseSeconds * 1000), limit });
+    const lockedUntil = new Date(now.getTime() + leaseSeconds * 1000);
+    if (this.claimInOrder) return this.claimInOrder(now, lockedUntil, limit);
+    return this.claim({ now, lockedUntil, limit });
+  }
+
+  /** Leased rows that were not delivered (a key's later rows after a failure) become claimable again. */
+  async releaseLeases(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.release({ ids });
+  }
+
+  /**
+   * The ordered claim: one transaction that first takes the table's claim lock (so its statement
+   * sees every earlier claim's leases committed), then leases due rows in order, skipping any
+   * whose key has an earlier pending row that is held back.
+   */
+  private orderedClaim(
+    database: Database,
+    shape: OutboxTableShape,
+    ordered: NonNullable<OutboxTableShape['ordered']>,
+  ): (now: Date, lockedUntil: Date, limit: number) => Promise<Claimed[]> {
+    const row = (alias: string) =>
+      sql.raw(`(${ordered.order.map((column) => `${alias}.${column}`).join(', ')})`);
+    const table = sql.raw(shape.table);
+    const key = sql.raw(ordered.key);
+    const order = sql.raw(ordered.order.map((column) => `candidate.${column}`).join(', '));
+    const columns = sql.raw(shape.claimColumns.join(', '));
+    return (now, lockedUntil, limit) =>
+      database.transaction(async () => {
+        await transactionLock(database, `latchkey:${shape.table}:claim`);
+        return database.rows<Claimed>(sql`
+          update ${table} set locked_until = ${lockedUntil.toISOString()}::timestamptz
+          where id in (
+            select candidate.id from ${table} candidate
+            where candidate.status = 'pending' and candidate.next_attempt_at <= ${now.toISOString()}::timestamptz
+              and (candidate.locked_until is null or candidate.locked_until <= ${now.toISOString()}::timestamptz)
+              and not exists (
+                select 1 from ${table} earlier
+                where earlier.${key} = candidate.${key} and earlier.status = 'pending'
+                  and ${row('earlier')} < ${row('candidate')}
+                  and (earlier.next_attempt_at > ${now.toISOString()}::timestamptz
+                    or earlier.locked_until > ${now.toISOString()}::timestamptz)
+              )
+            order by ${order}
+            limit ${limit}
+            for update skip locked
+          )
+          returning ${columns}
+        `);
+      });
   }
 
   async markSent(id: string, now: Date): Promise<void> {
