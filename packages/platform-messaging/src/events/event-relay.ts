@@ -8,7 +8,7 @@ import { type ClaimedEvent, EventOutbox } from './event-outbox';
 /**
  * Publishes the event outbox through the generic relay when a broker is configured (AMQP_URL): at
  * once after a commit that appended events, and every EVENTS_RELAY_POLL_MS for retries and for
- * events another instance wrote; a pass starts 20 ms after the first nudge, so a busy moment's
+ * events another instance wrote; a pass starts 100 ms after the first nudge, so a busy moment's
  * commits share it. Several instances relay side by side: leases are taken one claim at a time
  * (an advisory lock), so no row is published by two at once. Per-user order: a claim takes a
  * user's events in order and none while an earlier one is leased elsewhere or backing off, and
