@@ -93,7 +93,7 @@ export class EventOutbox {
 
   async append(event: OutgoingEvent): Promise<void> {
     await this.insert(EventOutbox.rowOf(event));
-    this.database.afterCommit(() => this.listeners.forEach((listener) => listener()));
+    this.notifyAfterCommit();
   }
 
   /** Many events in one insert (in order), in the current transaction. */
@@ -104,10 +104,7 @@ export class EventOutbox {
     this.notifyAfterCommit();
   }
 
-  /**
-   * The row of an event, for a statement that writes it itself (the refresh rotation writes its
-   * event in its one statement, through `insertSql`).
-   */
+  /** The row of an event as written (also what `eventOutboxValues` sends for a statement's own insert). */
   static rowOf(event: OutgoingEvent): InsertedRow {
     const time = new Date(event.envelope.time);
     return {
@@ -122,7 +119,7 @@ export class EventOutbox {
     };
   }
 
-  /** Nudges the relay after the current transaction commits (for writers that use `rowOf`). */
+  /** Nudges the relay after the current transaction commits (for statements that insert themselves). */
   notifyAfterCommit(): void {
     this.database.afterCommit(() => this.listeners.forEach((listener) => listener()));
   }
