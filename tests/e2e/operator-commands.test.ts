@@ -63,7 +63,7 @@ describe('operator commands: how they are started', () => {
     const usage = await run('apps/api/bin/latchkey', ['nope'], 'sh');
     expect(usage).toMatchObject({
       code: 2,
-      err: expect.stringContaining('usage: latchkey keys|sessions|users|audit-events|mail|migrate'),
+      err: expect.stringContaining('usage: latchkey keys|sessions|users|audit-events|mail|events|migrate'),
     });
   }, 60_000);
 });
