@@ -79,7 +79,7 @@ export class EventOutbox {
     this.table = new OutboxTable<ClaimedRow>(database, {
       table: 'event_outbox',
       claimColumns: ['id', 'attempts', 'envelope', 'ordering_key', 'xact'],
-      ordered: { key: 'ordering_key', order: ['xact', 'id'] },
+      ordered: { key: 'ordering_key', order: ['xact', 'id'], writerTransaction: true },
     });
     this.insert = database.preparedWrite('event_outbox_insert', (db, value) =>
       db.insert(eventOutbox).values(rowOf(INSERTED_ROW, value)),
@@ -191,14 +191,24 @@ export class EventOutbox {
   }
 
   /**
-   * Replay: published events since `since` become pending again and are published anew, in their
-   * original order (their position is kept). For a consumer that lost its data; every consumer
-   * deduplicates by event id, so the others skip them. Returns how many were queued.
+   * Replay: published events since `since` become pending again and are published anew, after
+   * what was already waiting and in the order of their ids (UUIDv7: the order they were made in;
+   * a user's events are made one after another). They take the replaying transaction as their
+   * position: the relay's claim seeks from the oldest pending transaction, and would never look
+   * at their old one again. For a consumer that lost its data; every consumer deduplicates by
+   * event id, so the others skip them. Returns how many were queued.
    */
   async replay(query: Omit<EventQuery, 'limit'>, now: Date): Promise<number> {
     const replayed = await this.database.db
       .update(eventOutbox)
-      .set({ status: 'pending', nextAttemptAt: now, settledAt: null, lockedUntil: null, lastError: null })
+      .set({
+        status: 'pending',
+        xact: sql`(pg_current_xact_id()::text)::bigint`,
+        nextAttemptAt: now,
+        settledAt: null,
+        lockedUntil: null,
+        lastError: null,
+      })
       .where(
         and(
           eq(eventOutbox.status, 'sent'),

@@ -74,6 +74,38 @@ describe('EventOutbox', () => {
     expect((await outbox.claimDue(clock.now(), 60, 10)).map((claimed) => claimed.id)).toEqual([a3.id]);
   });
 
+  // Two transactions at once: PostgreSQL (PGlite has one connection).
+  (process.env.TEST_DATABASE_URL ? it : it.skip)(
+    'claims the event of a transaction that began before later ones were claimed and committed after them',
+    async () => {
+      const [early, late] = [randomUUID(), randomUUID()];
+      const a = anEvent(early, clock);
+      let commit!: () => void;
+      const committed = new Promise<void>((resolve) => (commit = resolve));
+      let written!: () => void;
+      const isWritten = new Promise<void>((resolve) => (written = resolve));
+      // The long transaction writes first, so its position (its transaction id) is the lower one.
+      const longTransaction = test.database.transaction(async () => {
+        await outbox.append({ envelope: a, orderingKey: early });
+        written();
+        await committed;
+      });
+      await isWritten;
+      const [b1, b2] = [anEvent(late, clock), anEvent(late, clock)];
+      for (const envelope of [b1, b2]) await outbox.append({ envelope, orderingKey: late });
+      // The claims move on past b1 while a's transaction is still open, and b2 is still waiting...
+      expect((await outbox.claimDue(clock.now(), 60, 1)).map((claimed) => claimed.id)).toEqual([b1.id]);
+      await outbox.markAllSent([b1.id], clock.now());
+      commit();
+      await longTransaction;
+      // ...and still find a, below both, once it commits: it comes first.
+      expect((await outbox.claimDue(clock.now(), 60, 10)).map((claimed) => claimed.id)).toEqual([
+        a.id,
+        b2.id,
+      ]);
+    },
+  );
+
   it('replays published events in their order, and lists them with their delivery state', async () => {
     const user = randomUUID();
     const events = [anEvent(user, clock), anEvent(user, clock)];

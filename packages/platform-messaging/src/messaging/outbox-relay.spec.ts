@@ -144,6 +144,44 @@ describe('OutboxRelay', () => {
     expect(delivered).toEqual(['a', 'b']);
   });
 
+  it('nudgeDelayMs: a nudge during a pass waits for it to end and for the delay, so the rows of the moment share a claim', async () => {
+    const clock = new TestClock();
+    const source = new MemorySource();
+    const claims: string[][] = [];
+    const claimDue = source.claimDue.bind(source);
+    source.claimDue = async (now, leaseSeconds, limit) => {
+      const claimed = await claimDue(now, leaseSeconds, limit);
+      if (claimed.length > 0) claims.push(claimed.map((item) => item.id));
+      return claimed;
+    };
+    const relay = new OutboxRelay<Item>({
+      what: 'test',
+      source,
+      deliver: (item) => {
+        if (item.id === 'a') {
+          // Committed while the pass runs, and another right after it ends (well inside the delay).
+          source.add('b', clock.now());
+          relay.nudge();
+          setTimeout(() => {
+            source.add('c', clock.now());
+            relay.nudge();
+          }, 20);
+        }
+        return Promise.resolve();
+      },
+      describe: (item) => ({ id: item.id }),
+      retry,
+      clock,
+      log: silent,
+      batch: 10,
+      nudgeDelayMs: 200,
+    });
+    source.add('a', clock.now());
+    relay.nudge();
+    await relay.idle();
+    expect(claims).toEqual([['a'], ['b', 'c']]);
+  });
+
   it('purges settled rows past retention at most hourly, and starts no pass once stopped', async () => {
     const clock = new TestClock(new Date('2026-01-08T00:00:00Z'));
     const source = new MemorySource();

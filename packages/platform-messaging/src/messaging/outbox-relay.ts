@@ -129,8 +129,22 @@ export class OutboxRelay<T extends RelayedItem> {
    */
   nudge(): void {
     if (this.stopped || this.options.clock.now().getTime() < this.pausedUntil) return;
+    if ((this.options.nudgeDelayMs ?? 0) === 0) return this.startPass();
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.schedule();
+  }
+
+  /**
+   * A pass `nudgeDelayMs` from now, unless one is already due. A nudge during a pass waits for it
+   * to end and then for the delay too: under steady load, passes starting back to back would
+   * each take the few rows committed during the one before (measured: 29 claims a second of 17
+   * events each at 570 refreshes a second, every claim a transaction of its own).
+   */
+  private schedule(): void {
     const delay = this.options.nudgeDelayMs ?? 0;
-    if (delay === 0 || this.running) return this.startPass();
     this.scheduled ??= new Promise<void>((resolve) => setTimeout(resolve, delay).unref()).then(() => {
       this.scheduled = undefined;
       this.startPass();
@@ -149,10 +163,12 @@ export class OutboxRelay<T extends RelayedItem> {
       )
       .finally(() => {
         this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.startPass();
-        }
+        if (!this.again) return;
+        this.again = false;
+        // A pass that failed has paused the relay: the nudges during it wait for the poll too.
+        if (this.options.clock.now().getTime() < this.pausedUntil) return;
+        if ((this.options.nudgeDelayMs ?? 0) === 0) this.startPass();
+        else this.schedule();
       });
   }
 

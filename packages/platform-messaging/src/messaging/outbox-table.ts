@@ -21,7 +21,19 @@ export interface OutboxTableShape {
    * without the earlier. Claims are serialised by an advisory lock, so each sees the leases of
    * the one before; the relay then delivers a key's rows one after another (RelayedItem.orderingKey).
    */
-  ordered?: { key: string; order: readonly string[] };
+  ordered?: {
+    key: string;
+    order: readonly string[];
+    /**
+     * The first `order` column holds the writing transaction's id (`pg_current_xact_id()`, as a
+     * bigint). No row can then appear below the oldest transaction still running, so a claim
+     * seeks from the oldest pending position instead of walking the pending index from its start
+     * through the entries of every row settled since the last vacuum (each claim and each of its
+     * per-key checks did, and their cost grew with the traffic between vacuums). A row made
+     * pending again must be given a new position (`pg_current_xact_id()` again), as a replay does.
+     */
+    writerTransaction?: boolean;
+  };
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
@@ -134,9 +146,14 @@ export class OutboxTable<Claimed> {
   }
 
   /**
-   * The ordered claim: one transaction that first takes the table's claim lock (so its statement
-   * sees every earlier claim's leases committed), then leases due rows in order, skipping any
-   * whose key has an earlier pending row that is held back.
+   * The ordered claim: one transaction that first takes the table's claim lock (so it sees every
+   * earlier claim's leases committed), then picks due rows in order and leases those whose key
+   * has no earlier pending row held back (leased by another claim, or backing off).
+   *
+   * Two statements rather than one: the due rows first (an index scan that stops at `limit`),
+   * then the check of their keys, one probe of the key index per row. In one statement the
+   * planner could not tell how many rows the check would see before the limit, and checked them
+   * by scanning the whole table, published rows and all, on every claim.
    */
   private orderedClaim(
     database: Database,
@@ -147,28 +164,50 @@ export class OutboxTable<Claimed> {
       sql.raw(`(${ordered.order.map((column) => `${alias}.${column}`).join(', ')})`);
     const table = sql.raw(shape.table);
     const key = sql.raw(ordered.key);
-    const order = sql.raw(ordered.order.map((column) => `candidate.${column}`).join(', '));
-    const columns = sql.raw(shape.claimColumns.join(', '));
+    const order = sql.raw(ordered.order.join(', '));
+    const columns = sql.raw(shape.claimColumns.map((column) => `${shape.table}.${column}`).join(', '));
+    const first = sql.raw(ordered.order[0]!);
+    // The floor: every pending row is at or above it, and every row written from now on too. It
+    // only rises, and is kept per process (a lower one is merely slower).
+    let floor = '0';
+    const atOrAbove = (alias: string) =>
+      ordered.writerTransaction ? sql`and ${sql.raw(alias)}.${first} >= ${floor}::bigint` : sql``;
     return (now, lockedUntil, limit) =>
       database.transaction(async () => {
         await transactionLock(database, `latchkey:${shape.table}:claim`);
+        if (ordered.writerTransaction) {
+          // The oldest pending row at or above the last floor (a seek, then the entries of what
+          // was settled since), or, if lower, the oldest transaction still running: rows of any
+          // older one are all committed and visible to this statement, so none can appear below.
+          const [lowest] = await database.rows<{ floor: string }>(sql`
+            select least(
+              coalesce(
+                (select min(${first}) from ${table} where status = 'pending' and ${first} >= ${floor}::bigint),
+                horizon),
+              horizon)::text as floor
+            from (select (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint as horizon) running
+          `);
+          floor = lowest!.floor;
+        }
+        const at = sql`${now.toISOString()}::timestamptz`;
+        const due = await database.rows<{ id: string }>(sql`
+          select id from ${table} due
+          where due.status = 'pending' ${atOrAbove('due')} and due.next_attempt_at <= ${at}
+            and (due.locked_until is null or due.locked_until <= ${at})
+          order by ${order}
+          limit ${limit}
+          for update skip locked
+        `);
+        if (due.length === 0) return [];
         return database.rows<Claimed>(sql`
           update ${table} set locked_until = ${lockedUntil.toISOString()}::timestamptz
-          where id in (
-            select candidate.id from ${table} candidate
-            where candidate.status = 'pending' and candidate.next_attempt_at <= ${now.toISOString()}::timestamptz
-              and (candidate.locked_until is null or candidate.locked_until <= ${now.toISOString()}::timestamptz)
-              and not exists (
-                select 1 from ${table} earlier
-                where earlier.${key} = candidate.${key} and earlier.status = 'pending'
-                  and ${row('earlier')} < ${row('candidate')}
-                  and (earlier.next_attempt_at > ${now.toISOString()}::timestamptz
-                    or earlier.locked_until > ${now.toISOString()}::timestamptz)
-              )
-            order by ${order}
-            limit ${limit}
-            for update skip locked
-          )
+          where ${table}.id = any(${`{${due.map((candidate) => candidate.id).join(',')}}`}::uuid[])
+            and not exists (
+              select 1 from ${table} earlier
+              where earlier.${key} = ${table}.${key} and earlier.status = 'pending' ${atOrAbove('earlier')}
+                and ${row('earlier')} < ${row(shape.table)}
+                and (earlier.next_attempt_at > ${at} or earlier.locked_until > ${at})
+            )
           returning ${columns}
         `);
       });
