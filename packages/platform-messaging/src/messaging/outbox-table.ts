@@ -151,9 +151,10 @@ export class OutboxTable<Claimed> {
    * has no earlier pending row held back (leased by another claim, or backing off).
    *
    * Two statements rather than one: the due rows first (an index scan that stops at `limit`),
-   * then the check of their keys, one probe of the key index per row. In one statement the
-   * planner could not tell how many rows the check would see before the limit, and checked them
-   * by scanning the whole table, published rows and all, on every claim.
+   * then the check of their keys, one probe of the key index per row. As a `not exists` the
+   * planner may turn the check into an anti-join over a scan of the whole table, published rows
+   * and all, once per claim (it did: 4 ms of a 5 ms claim with 21,000 rows, growing with the
+   * retention); a scalar subquery with `limit 1` stays a probe per row (1.6 ms in all).
    */
   private orderedClaim(
     database: Database,
@@ -202,12 +203,13 @@ export class OutboxTable<Claimed> {
         return database.rows<Claimed>(sql`
           update ${table} set locked_until = ${lockedUntil.toISOString()}::timestamptz
           where ${table}.id = any(${`{${due.map((candidate) => candidate.id).join(',')}}`}::uuid[])
-            and not exists (
+            and (
               select 1 from ${table} earlier
               where earlier.${key} = ${table}.${key} and earlier.status = 'pending' ${atOrAbove('earlier')}
                 and ${row('earlier')} < ${row(shape.table)}
                 and (earlier.next_attempt_at > ${at} or earlier.locked_until > ${at})
-            )
+              limit 1
+            ) is null
           returning ${columns}
         `);
       });
