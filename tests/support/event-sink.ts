@@ -41,9 +41,13 @@ export class EventSink {
     bindings?: string[];
     maxAttempts?: number;
     retryDelayMs?: number;
+    /** The broker (a proxy in front of it, for a test that cuts the connection). */
+    url?: string;
+    reconnect?: { baseMs: number; maxMs: number };
   }) {
     this.consumer = new EventConsumer({
-      url: RABBITMQ_URL,
+      url: options.url ?? RABBITMQ_URL,
+      reconnect: options.reconnect,
       exchange: options.exchange,
       queue: options.queue ?? `test-consumer-${randomUUID().slice(0, 8)}`,
       bindings: options.bindings ?? ['#'],

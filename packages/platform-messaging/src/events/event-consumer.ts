@@ -36,7 +36,16 @@ export interface EventConsumerOptions {
   retryDelayMs?: number;
   /** About how many subjects are handled side by side (the prefetch is four times this). */
   concurrency?: number;
-  log?: { warn(fields: Record<string, unknown>): void; error(fields: Record<string, unknown>): void };
+  /**
+   * After the connection is lost (the broker restarted, the network dropped), reconnect after
+   * `baseMs` doubling up to `maxMs`, jittered, until it succeeds or `stop` is called.
+   */
+  reconnect?: { baseMs: number; maxMs: number };
+  log?: {
+    info?(fields: Record<string, unknown>): void;
+    warn(fields: Record<string, unknown>): void;
+    error(fields: Record<string, unknown>): void;
+  };
 }
 
 export interface ConsumerStats {
@@ -59,6 +68,10 @@ export interface ConsumerStats {
  * by the broker before the original is acknowledged, so nothing is lost between them. A user's
  * messages are handled one at a time in queue order (which is their publish order), several
  * users' side by side; a retried message goes behind the ones that arrived meanwhile.
+ *
+ * A lost connection is re-established with backoff (`reconnect`), the topology declared again and
+ * consuming resumed. Messages in hand when it dropped could not be acknowledged: the broker
+ * delivers them again, and the inbox absorbs those whose transaction had committed.
  */
 export class EventConsumer {
   readonly topology: ConsumerTopology;
@@ -69,6 +82,11 @@ export class EventConsumer {
   private readonly concurrency: number;
   private readonly maxAttempts: number;
   private readonly retryDelayMs: number;
+  private stopped = false;
+  private reconnecting: NodeJS.Timeout | undefined;
+  private failedReconnects = 0;
+  /** Connections made so far (the first one included). */
+  connections = 0;
 
   constructor(private readonly options: EventConsumerOptions) {
     this.topology = topologyOf(options.queue);
@@ -77,33 +95,100 @@ export class EventConsumer {
     this.concurrency = options.concurrency ?? 8;
   }
 
-  /** Declares the topology (idempotent) and starts consuming. */
+  /**
+   * Declares the topology (idempotent) and starts consuming. Rejects if the broker cannot be
+   * reached now (the caller decides whether to start without it); a connection lost later is
+   * re-established on its own.
+   */
   async start(): Promise<void> {
-    const connection = await connect(this.options.url, {
-      clientProperties: { connection_name: `latchkey-consumer:${this.options.queue}` },
-    });
-    const channel = await connection.createConfirmChannel();
-    this.connection = connection;
-    this.channel = channel;
-    await declareTopology(
-      channel,
-      this.options.exchange ?? 'latchkey.events',
-      this.topology,
-      this.options.bindings,
-      this.retryDelayMs,
-    );
-    await channel.prefetch(this.concurrency * 4);
-    await channel.consume(this.topology.queue, (message) => {
-      if (message) this.schedule(channel, message); // null: the queue was deleted
-    });
+    this.stopped = false;
+    await this.open();
   }
 
   /** Stops consuming; the messages in hand finish (unacknowledged ones return to the queue). */
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.reconnecting);
     await this.drained();
-    await this.channel?.close().catch(() => undefined);
-    await this.connection?.close().catch(() => undefined);
+    const [channel, connection] = [this.channel, this.connection];
+    this.channel = undefined;
     this.connection = undefined;
+    await channel?.close().catch(() => undefined);
+    await connection?.close().catch(() => undefined);
+  }
+
+  private async open(): Promise<void> {
+    const connection = await connect(this.options.url, {
+      clientProperties: { connection_name: `latchkey-consumer:${this.options.queue}` },
+    });
+    try {
+      const channel = await connection.createConfirmChannel();
+      await declareTopology(
+        channel,
+        this.options.exchange ?? 'latchkey.events',
+        this.topology,
+        this.options.bindings,
+        this.retryDelayMs,
+      );
+      await channel.prefetch(this.concurrency * 4);
+      this.connection = connection;
+      this.channel = channel;
+      let lost = false;
+      const dropped = (reason: string) => {
+        if (lost || this.stopped || this.connection !== connection) return;
+        lost = true;
+        this.connection = undefined;
+        this.channel = undefined;
+        this.options.log?.warn({
+          msg: 'event consumer lost its broker connection',
+          queue: this.options.queue,
+          reason,
+        });
+        void connection.close().catch(() => undefined);
+        this.scheduleReconnect();
+      };
+      connection.on('error', (error: Error) => dropped(error.message));
+      connection.on('close', () => dropped('connection closed'));
+      channel.on('error', (error: Error) => dropped(`channel: ${error.message}`));
+      channel.on('close', () => dropped('channel closed'));
+      await channel.consume(this.topology.queue, (message) => {
+        if (message) this.schedule(channel, message);
+        else dropped('consumer cancelled by the broker'); // the queue was deleted
+      });
+      this.connections += 1;
+    } catch (error) {
+      this.connection = undefined;
+      this.channel = undefined;
+      await connection.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.reconnecting) return;
+    const { baseMs, maxMs } = this.options.reconnect ?? { baseMs: 1_000, maxMs: 30_000 };
+    const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(this.failedReconnects, 20));
+    const delay = ceiling / 2 + (Math.random() * ceiling) / 2;
+    this.reconnecting = setTimeout(() => {
+      this.reconnecting = undefined;
+      if (this.stopped) return;
+      this.open().then(
+        () => {
+          this.failedReconnects = 0;
+          this.options.log?.info?.({ msg: 'event consumer reconnected', queue: this.options.queue });
+        },
+        (error: Error) => {
+          this.failedReconnects += 1;
+          this.options.log?.warn({
+            msg: 'event consumer cannot reconnect yet',
+            queue: this.options.queue,
+            reason: error.message,
+          });
+          this.scheduleReconnect();
+        },
+      );
+    }, delay);
+    this.reconnecting.unref();
   }
 
   /** Resolves when every delivery received so far has been handled. */
@@ -146,8 +231,9 @@ export class EventConsumer {
       await this.park(channel, message, attempts, event);
       return;
     }
+    let fresh: boolean;
     try {
-      const fresh = await this.options.database.transaction(async () => {
+      fresh = await this.options.database.transaction(async () => {
         const recorded = await this.options.database.db
           .insert(eventInbox)
           .values({
@@ -162,14 +248,17 @@ export class EventConsumer {
         await this.options.handle(event);
         return true;
       });
-      if (fresh) this.stats.processed += 1;
-      else this.stats.duplicates += 1;
-      channel.ack(message);
     } catch (error) {
       const reason = (error as Error).message ?? String(error);
       if (attempts >= this.maxAttempts) await this.park(channel, message, attempts, reason);
       else await this.retry(channel, message, attempts, reason);
+      return;
     }
+    if (fresh) this.stats.processed += 1;
+    else this.stats.duplicates += 1;
+    // Throws if the channel closed meanwhile: the broker delivers the message again and the
+    // inbox, committed above, absorbs it.
+    channel.ack(message);
   }
 
   private async retry(channel: ConfirmChannel, message: ConsumeMessage, attempts: number, reason: string) {
