@@ -1,8 +1,8 @@
 import { ListAuditEvents, PurgeAuditEvents } from '@latchkey/identity';
-import { durationSeconds } from '@latchkey/platform';
 import {
   type CliIo,
   type CliOverrides,
+  durationOption,
   parseArgs,
   processIo,
   runCli,
@@ -20,14 +20,6 @@ export const AUDIT_EVENTS_USAGE = `usage: pnpm audit-events <command>
         delete audit events older than AUDIT_EVENTS_RETENTION (or --older-than, e.g. 400d; at
         least 30d), oldest first, and record the purge; --dry-run only counts them`;
 
-/** A duration option (`400d`, `12h`, `3600`), written as the configuration writes durations. */
-function durationOption(name: string, value: string | true | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = value === true ? undefined : durationSeconds(value);
-  if (seconds === undefined) throw new UsageError(`--${name} needs a duration, e.g. 30d`);
-  return seconds;
-}
-
 /** `pnpm audit-events …`: reading the audit trail for an address, and its retention. */
 export async function runAuditEventsCli(
   argv: string[],
@@ -44,7 +36,7 @@ export async function runAuditEventsCli(
       const type = options.get('type');
       const { events } = await (await open()).get(ListAuditEvents).execute({
         email,
-        sinceSeconds: durationOption('since', options.get('since')),
+        sinceSeconds: durationOption('since', options.get('since'), '30d'),
         types: typeof type === 'string' ? type.split(',').filter(Boolean) : [],
         limit: wholeNumberOption('limit', options.get('limit')),
       });
@@ -53,7 +45,7 @@ export async function runAuditEventsCli(
       return;
     }
     if (command !== 'purge') throw new UsageError(`unknown command: ${command}`);
-    const olderThanSeconds = durationOption('older-than', options.get('older-than'));
+    const olderThanSeconds = durationOption('older-than', options.get('older-than'), '400d');
     const dryRun = options.has('dry-run');
     const { cutoff, purged } = await (
       await open()

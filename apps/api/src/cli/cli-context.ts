@@ -9,6 +9,7 @@ import {
   createLogger,
   type Database,
   DatabaseModule,
+  durationSeconds,
   EmbeddedDatabaseInUse,
   type Env,
   environmentWithDotEnv,
@@ -104,6 +105,18 @@ export function wholeNumberOption(name: string, value: string | true | undefined
   const number = value === true ? NaN : Number(value);
   if (!Number.isInteger(number)) throw new UsageError(`--${name} takes a whole number`);
   return number;
+}
+
+/** A duration option (`400d`, `12h`, `3600`), written as the configuration writes durations; undefined when not given. */
+export function durationOption(
+  name: string,
+  value: string | true | undefined,
+  example: string,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = value === true ? undefined : durationSeconds(value);
+  if (seconds === undefined) throw new UsageError(`--${name} needs a duration, e.g. ${example}`);
+  return seconds;
 }
 
 /** Runs a command; expected failures become a message and exit code 1, misuse exit code 2. */

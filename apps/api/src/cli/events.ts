@@ -1,10 +1,10 @@
 import { EVENT_CATALOG } from '@latchkey/contracts';
-import { durationSeconds } from '@latchkey/platform';
 import { DeadLetterQueue, EventOutbox, type ParkedSelection } from '@latchkey/platform-messaging';
 import { Clock } from '@latchkey/shared-kernel';
 import {
   type CliIo,
   type CliOverrides,
+  durationOption,
   parseArgs,
   processIo,
   runCli,
@@ -29,13 +29,6 @@ export const EVENTS_USAGE = `usage: pnpm events <command>
 
   Types are names (UserRegistered) or full types (latchkey.identity.user.registered.v1);
   docs/events.md lists them. The dlq commands talk to the broker at AMQP_URL.`;
-
-function durationOption(name: string, value: string | true | undefined, fallback?: number): number {
-  if (value === undefined && fallback !== undefined) return fallback;
-  const seconds = typeof value === 'string' ? durationSeconds(value) : undefined;
-  if (seconds === undefined) throw new UsageError(`--${name} needs a duration, e.g. 24h or 7d`);
-  return seconds;
-}
 
 /** `--type UserRegistered,latchkey.identity.user.deleted.v1` as full types; unknown ones refused. */
 function typesOption(value: string | true | undefined): string[] {
@@ -84,7 +77,7 @@ export async function runEventsCli(
       const outbox = context.get(EventOutbox);
       if (command === 'list') {
         const since = new Date(
-          now.getTime() - durationOption('since', options.get('since'), 24 * 3600) * 1000,
+          now.getTime() - (durationOption('since', options.get('since'), '24h or 7d') ?? 24 * 3600) * 1000,
         );
         const limit = wholeNumberOption('limit', options.get('limit')) ?? 100;
         if (limit < 1 || limit > 10_000) throw new UsageError('events list: --limit takes 1 to 10000');
@@ -97,7 +90,9 @@ export async function runEventsCli(
         return;
       }
       if (!options.has('since')) throw new UsageError('events replay: --since <duration> is required');
-      const since = new Date(now.getTime() - durationOption('since', options.get('since')) * 1000);
+      const since = new Date(
+        now.getTime() - durationOption('since', options.get('since'), '24h or 7d')! * 1000,
+      );
       const replayed = await outbox.replay({ since, types, subject }, now);
       io.out(
         `queued ${replayed} published event(s) since ${since.toISOString()} for publishing again` +
