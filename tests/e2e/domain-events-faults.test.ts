@@ -4,7 +4,7 @@ import { EventOutbox, EventRelay } from '@latchkey/platform-messaging';
 import { MIGRATION_PLAN } from '../../apps/api/src/paths';
 import { aUser, login, register } from '../support/auth';
 import { events } from '../support/cli';
-import { EventSink, nameOf, RABBITMQ_URL, testExchange } from '../support/event-sink';
+import { EventSink, nameOf, publishingTo, RABBITMQ_URL, testExchange } from '../support/event-sink';
 import { TcpProxy } from '../support/tcp-proxy';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -106,7 +106,7 @@ describe('a consumer whose broker connection drops', () => {
     await proxy.start();
     // The API publishes to the broker directly; only the consumer goes through the proxy.
     app = await startTestApp({
-      env: { AMQP_URL: RABBITMQ_URL, EVENTS_EXCHANGE: exchange, EVENTS_RELAY_POLL_MS: '100' },
+      env: publishingTo(exchange),
     });
     sink = new EventSink({
       exchange,
@@ -153,7 +153,7 @@ describe('a consumer that fails', () => {
 
   beforeAll(async () => {
     app = await startTestApp({
-      env: { AMQP_URL: RABBITMQ_URL, EVENTS_EXCHANGE: exchange, EVENTS_RELAY_POLL_MS: '100' },
+      env: publishingTo(exchange),
     });
     sink = new EventSink({ exchange, database: app.db.database, maxAttempts: 3, retryDelayMs: 100 });
     await sink.consumer.start();
@@ -223,7 +223,7 @@ describe('a consumer that fails', () => {
 
     beforeAll(async () => {
       db = await openTestDatabase(MIGRATION_PLAN);
-      const env = { AMQP_URL: RABBITMQ_URL, EVENTS_EXCHANGE: exchange, EVENTS_RELAY_POLL_MS: '50' };
+      const env = publishingTo(exchange, 50);
       apps = [await startTestApp({ db, clock, env }), await startTestApp({ db, clock, env })];
       sink = new EventSink({ exchange, database: db.database });
       await sink.consumer.start();

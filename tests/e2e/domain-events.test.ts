@@ -1,7 +1,7 @@
 import { aUser, login, refresh, register } from '../support/auth';
 import { EventRelay } from '@latchkey/platform-messaging';
 import { events as eventsCli } from '../support/cli';
-import { EventSink, nameOf, RABBITMQ_URL, schemaErrorsOf, testExchange } from '../support/event-sink';
+import { EventSink, nameOf, publishingTo, schemaErrorsOf, testExchange } from '../support/event-sink';
 import { codeOf, MailCatcher } from '../support/mail-catcher';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -21,9 +21,7 @@ describe('domain events to RabbitMQ', () => {
     app = await startTestApp({
       env: {
         SMTP_URL: mail.url,
-        AMQP_URL: RABBITMQ_URL,
-        EVENTS_EXCHANGE: exchange,
-        EVENTS_RELAY_POLL_MS: '100',
+        ...publishingTo(exchange),
       },
     });
     sink = new EventSink({ exchange, database: app.db.database });
@@ -122,6 +120,7 @@ describe('domain events to RabbitMQ', () => {
 
     await app.api.delete(`/users/${userId}`).set('authorization', `Bearer ${tokens.accessToken}`).expect(204);
     await sink.until(() => sink.of(userId).length === 4);
+    await app.latchkey.app.get(EventRelay).idle(); // UserDeleted marked published too
     const remaining = (await eventsCli(app, 'list', '--user', userId)).out;
     expect(remaining).not.toContain(user.email);
     expect(remaining.split('\n').map((line) => (JSON.parse(line) as { type: string }).type)).toEqual([

@@ -12,7 +12,7 @@ import { rows, sql } from '@latchkey/platform/testing';
 import { claimsOf, headerOf, login, me, refresh, registerAndLogin } from '../support/auth';
 import { BusyClient, untilPublished } from '../support/busy-client';
 import { auditEvents, type CliResult, events, keys, listKeys, mail, sessions, users } from '../support/cli';
-import { EventSink, RABBITMQ_URL, testExchange } from '../support/event-sink';
+import { EventSink, publishingTo, testExchange } from '../support/event-sink';
 import { EventRelay } from '@latchkey/platform-messaging';
 import { linkTokenOf, MailCatcher } from '../support/mail-catcher';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -591,7 +591,7 @@ describe('runbook: events.md', () => {
   let sink: EventSink;
   beforeAll(async () => {
     app = await startTestApp({
-      env: { AMQP_URL: RABBITMQ_URL, EVENTS_EXCHANGE: exchange, EVENTS_RELAY_POLL_MS: '100' },
+      env: publishingTo(exchange),
     });
     sink = new EventSink({ exchange, database: app.db.database, maxAttempts: 2, retryDelayMs: 50 });
     await sink.consumer.start();

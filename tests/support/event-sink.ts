@@ -12,6 +12,11 @@ export function testExchange(): string {
   return `latchkey.events.test-${randomUUID().slice(0, 8)}`;
 }
 
+/** The environment of an API that publishes to `exchange` on the test broker, polling every `pollMs`. */
+export function publishingTo(exchange: string, pollMs = 100): Record<string, string> {
+  return { AMQP_URL: RABBITMQ_URL, EVENTS_EXCHANGE: exchange, EVENTS_RELAY_POLL_MS: String(pollMs) };
+}
+
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 addFormats(ajv);
 const validators = new Map(
