@@ -81,10 +81,11 @@ function build() {
  * PostgreSQL backends serving it: on a shared machine CPU per request is steadier than req/s,
  * which moves with whatever else is running.
  */
-async function load(scenario, url, connections, { cpuPid, database, ...options } = {}) {
+async function load(scenario, url, connections, { cpuPid, database, brokerPid, ...options } = {}) {
   const cpu = {};
   const mainCpu = {};
   const dbCpu = {};
+  const brokerCpu = {};
   const result = await runChild(
     here('./load/load-worker.mjs'),
     {
@@ -103,6 +104,7 @@ async function load(scenario, url, connections, { cpuPid, database, ...options }
           mainCpu[name] = mainThreadCpuSecondsOf(cpuPid);
         }
         if (database) dbCpu[name] = postgresCpuSecondsOf(database);
+        if (brokerPid) brokerCpu[name] = cpuSecondsOf(brokerPid);
       },
     },
   );
@@ -114,6 +116,7 @@ async function load(scenario, url, connections, { cpuPid, database, ...options }
   result.cpuMsPerRequest = perRequest(cpu);
   result.mainThreadCpuMsPerRequest = perRequest(mainCpu);
   result.postgresCpuMsPerRequest = perRequest(dbCpu);
+  result.brokerCpuMsPerRequest = perRequest(brokerCpu);
   return result;
 }
 
@@ -382,6 +385,7 @@ async function main() {
     chains,
     log,
     load,
+    startChild: (modulePath, input) => startChild(here(modulePath), input),
     cleanups,
     startApi: async (apiEnv) => {
       const started = await startApi(apiEnv, { cwd: workDir, logFile: apiLogFile });

@@ -312,6 +312,37 @@ function eventsSection({ events }) {
     ),
     '',
   ];
+  const traffic = amqp.brokerTraffic;
+  if (traffic) {
+    const offRefresh = amqp.off.refresh;
+    const row = (name, run) => [
+      name,
+      fmt(run.perSecond),
+      fmt(run.perSecond / offRefresh.perSecond, 3),
+      fmt(run.p95, 2),
+      fmt(run.cpuMsPerRequest, 3),
+      fmt(run.postgresCpuMsPerRequest, 3),
+      amqp.brokerMeasured ? fmt(run.brokerCpuMsPerRequest, 3) : '–',
+    ];
+    lines.push(
+      'Where refresh loses with `AMQP_URL` set: the same endpoint without it while another process publishes ' +
+        `${traffic.perSecond.toLocaleString('en')} events/s (what "on" published; ${traffic.carriedPerSecond.toLocaleString('en')}/s arrived) ` +
+        'to the same exchange and queue. The API does nothing for those; the broker takes its CPU from the same cores. ' +
+        (amqp.brokerMeasured
+          ? "Broker CPU is the local RabbitMQ server's, per refresh."
+          : 'The broker is not on this machine, so its CPU is not measured.'),
+      '',
+      table(
+        ['refresh', 'req/s', 'of off', 'p95', 'API CPU ms/req', 'PostgreSQL CPU ms/req', 'broker CPU ms/req'],
+        [
+          row('without `AMQP_URL`', offRefresh),
+          row('without, the broker carrying the same traffic', traffic.refresh),
+          row('with `AMQP_URL` (the relay publishing)', amqp.on.refresh),
+        ],
+      ),
+      '',
+    );
+  }
   if (cleanup) {
     lines.push(
       `Refresh while the clean-up ends and deletes ${cleanup.expiredSessions.toLocaleString('en')} expired sessions ` +
@@ -464,6 +495,12 @@ export function harnessProblems(results) {
       }
     }
     if (amqp.on.published === 0) problems.push('AMQP on: nothing was published while the endpoints ran');
+    if (amqp.brokerTraffic && amqp.brokerTraffic.refresh.ok === 0)
+      problems.push('refresh beside the broker traffic: no successful request');
+    if (amqp.brokerTraffic && amqp.brokerTraffic.carriedPerSecond < amqp.brokerTraffic.perSecond * 0.5)
+      problems.push(
+        `broker traffic: ${amqp.brokerTraffic.carriedPerSecond}/s arrived of ${amqp.brokerTraffic.perSecond}/s published`,
+      );
     if (cleanup && cleanup.left !== 0) problems.push(`clean-up: ${cleanup.left} expired sessions left`);
     if (cleanup && errorsOf(cleanup.during) > 0)
       problems.push(`refresh during the clean-up: ${errorsOf(cleanup.during)} errors`);

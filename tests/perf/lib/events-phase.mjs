@@ -2,6 +2,7 @@
 // publishing costs login, registration and refresh, and refresh latency while the scheduled
 // clean-up works through a large backlog. Run after the main measurements, on the same database.
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { openSql } from './database.mjs';
 import { cpuSecondsOf } from './rss-sampler.mjs';
@@ -25,8 +26,28 @@ function meanOf(a, b) {
     p95: mean('p95'),
     p99: mean('p99'),
     cpuMsPerRequest: mean('cpuMsPerRequest'),
+    postgresCpuMsPerRequest: mean('postgresCpuMsPerRequest'),
+    brokerCpuMsPerRequest: mean('brokerCpuMsPerRequest'),
     runs: [a, b],
   };
+}
+
+/**
+ * The RabbitMQ server's process when the broker runs on this machine (its Erlang VM, `beam.smp`,
+ * running the `rabbit` application), so its CPU per request can be reported beside the API's and
+ * PostgreSQL's: on a shared machine, the broker's work is taken from the same cores.
+ */
+function localBrokerPid(amqpUrl) {
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(amqpUrl).hostname)) return undefined;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (args[0].endsWith('beam.smp') && args.includes('rabbit')) return Number(pid);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return undefined;
 }
 
 /** Events waiting in the outbox, of `users` users in turn, as the API writes them. */
@@ -67,7 +88,8 @@ async function seedExpiredSessions(sql, { count }) {
  * phase's results, or `{ skipped }` when no RabbitMQ answers at BENCH_AMQP_URL.
  */
 export async function eventsPhase(context) {
-  const { env, target, database, profile, connections, loginData, log, load, startApi, cleanups } = context;
+  const { env, target, database, profile, connections, loginData, log, startApi, startChild, cleanups } =
+    context;
   const amqpUrl =
     process.env.BENCH_AMQP_URL ?? process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
   const amqp = requireFromMessaging('amqplib');
@@ -80,6 +102,9 @@ export async function eventsPhase(context) {
     return { skipped };
   }
   cleanups.push(() => connection.close());
+  const brokerPid = localBrokerPid(amqpUrl);
+  const load = (scenario, url, conns, options) =>
+    context.load(scenario, url, conns, { brokerPid, ...options });
   const exchange = `latchkey.events.bench-${randomUUID().slice(0, 8)}`;
   const channel = await connection.createChannel();
   // Declared as the API declares it (durable), so its own declaration agrees; deleted at the end.
@@ -173,6 +198,41 @@ export async function eventsPhase(context) {
   await sleep(1_000);
   on.published = arrivals.count - before;
   on.duplicates = arrivals.duplicates;
+
+  // What the broker's share is: refresh on an API without AMQP_URL while another process publishes
+  // as many events a second as "on" published, to the same exchange and queue. The API does
+  // nothing for them; RabbitMQ (and that publisher) take their CPU from the same cores.
+  log(
+    `events: refresh without AMQP_URL, RabbitMQ carrying ${Math.round(on.refresh.perSecond)} events/s from another process`,
+  );
+  const quietApi = await startApi(env);
+  const traffic = await startChild('./ceilings/broker-traffic.mjs', {
+    url: amqpUrl,
+    exchange,
+    perSecond: Math.round(on.refresh.perSecond),
+    users: connections.refresh,
+  });
+  let brokerTraffic;
+  try {
+    const carriedBefore = arrivals.count;
+    const startedAt = performance.now();
+    const refresh = await load('refresh', quietApi.url, connections.refresh, {
+      cpuPid: quietApi.pid,
+      database: database?.name,
+      data: { chains },
+    });
+    chains = refresh.state.chains;
+    brokerTraffic = {
+      perSecond: Math.round(on.refresh.perSecond),
+      carriedPerSecond: Math.round(
+        (arrivals.count - carriedBefore) / ((performance.now() - startedAt) / 1000),
+      ),
+      refresh: { ...refresh, state: undefined },
+    };
+  } finally {
+    await traffic.stop();
+    await quietApi.stop();
+  }
   const offAfter = await hotOn(env, 'without AMQP_URL, again');
   const off = Object.fromEntries(
     ['login', 'register', 'refresh'].map((key) => [key, meanOf(offBefore[key], offAfter[key])]),
@@ -255,7 +315,7 @@ export async function eventsPhase(context) {
   }
   return {
     relay,
-    amqp: { on, off },
+    amqp: { on, off, brokerTraffic, brokerMeasured: brokerPid !== undefined },
     cleanup,
     cleanupSkipped: database ? undefined : 'PGlite: one connection, so every request queues behind any batch',
     chains,
