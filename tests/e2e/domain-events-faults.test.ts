@@ -69,6 +69,9 @@ describe('domain events when the broker is down', () => {
     expect(sink.of(ids[0]!)).toEqual([]);
     const waiting = (await outboxStates(app)).find((row) => row.status === 'pending');
     expect(waiting?.count).toBe(3 * 3 + 2);
+    // Readiness reports the broker without failing on it: no request needs it.
+    const ready = await app.api.get('/health/ready').expect(200);
+    expect(ready.body).toEqual({ status: 'ready', checks: { database: 'up', broker: 'down' } });
 
     // The API restarts while the broker is still away: nothing is lost with the process.
     await app.close();
@@ -78,6 +81,9 @@ describe('domain events when the broker is down', () => {
     expect(sink.of(ids[0]!)).toEqual([]);
 
     await proxy.restore();
+    await app.api
+      .get('/health/ready')
+      .expect(200, { status: 'ready', checks: { database: 'up', broker: 'up' } });
     clock.advanceSeconds(5); // past any backoff
     for (const id of ids) await sink.until(() => sink.of(id).length === 3);
     await sink.until(() => sink.of(earlyId).length === 1 + 2 * 2);

@@ -1,6 +1,6 @@
 import { ServiceUnavailable } from '@latchkey/shared-kernel';
 import { type Database, loadPlatformConfig, type RedisConnection } from '@latchkey/platform';
-import type { MailTransport } from '@latchkey/platform-messaging';
+import type { EventPublisher, MailTransport } from '@latchkey/platform-messaging';
 import { HealthController } from './health.controller';
 
 const up = async () => undefined;
@@ -13,16 +13,18 @@ interface Setup {
   database?: () => Promise<void>;
   redis?: () => Promise<unknown>;
   smtp?: () => Promise<void>;
+  broker?: () => Promise<void>;
   env?: Record<string, string>;
 }
 
-function controller({ database = up, redis, smtp, env = {} }: Setup): HealthController {
+function controller({ database = up, redis, smtp, broker, env = {} }: Setup): HealthController {
   const config = loadPlatformConfig({ NODE_ENV: 'test', ...env });
   return new HealthController(
     { ping: database } as unknown as Database,
     { client: redis && { ping: redis } } as unknown as RedisConnection,
     (smtp ? { name: 'smtp', verify: smtp } : { name: 'log', verify: up }) as unknown as MailTransport,
     config,
+    broker ? ({ name: 'amqp', verify: broker } as unknown as EventPublisher) : null,
   );
 }
 
@@ -80,6 +82,19 @@ describe('HealthController', () => {
     });
     await health.ready();
     expect(smtp).toHaveBeenCalledTimes(1);
+  });
+
+  it('reports the event broker without failing on it (events wait in the outbox), within its limit', async () => {
+    await expect(controller({ broker: up }).ready()).resolves.toEqual({
+      status: 'ready',
+      checks: { database: 'up', broker: 'up' },
+    });
+    for (const broker of [refused, hangs]) {
+      await expect(controller({ broker }).ready()).resolves.toEqual({
+        status: 'ready',
+        checks: { database: 'up', broker: 'down' },
+      });
+    }
   });
 
   it('answers within the slowest limit, however long a dependency hangs', async () => {

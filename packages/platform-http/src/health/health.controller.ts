@@ -1,11 +1,12 @@
-import { Controller, Get, Header, VERSION_NEUTRAL } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Optional, VERSION_NEUTRAL } from '@nestjs/common';
 import { AppConfig, Database, RedisConnection } from '@latchkey/platform';
-import { MailTransport } from '@latchkey/platform-messaging';
+import { EventPublisher, MailTransport } from '@latchkey/platform-messaging';
 import { assessReadiness, type DependencyCheck, type ReadinessReport } from './readiness';
 
 const DATABASE_TIMEOUT_MS = 1_000;
 const REDIS_TIMEOUT_MS = 500;
 const SMTP_TIMEOUT_MS = 2_000;
+const BROKER_TIMEOUT_MS = 2_000;
 /** A probe every few seconds must not open an SMTP session each time: its answer is kept this long. */
 const SMTP_RECHECK_MS = 30_000;
 
@@ -13,7 +14,14 @@ const SMTP_RECHECK_MS = 30_000;
 export class HealthController {
   private readonly checks: DependencyCheck[];
 
-  constructor(database: Database, redis: RedisConnection, mail: MailTransport, config: AppConfig) {
+  constructor(
+    database: Database,
+    redis: RedisConnection,
+    mail: MailTransport,
+    config: AppConfig,
+    /** null without AMQP_URL. */
+    @Optional() @Inject(EventPublisher) events: EventPublisher | null = null,
+  ) {
     this.checks = [
       {
         name: 'database',
@@ -41,6 +49,16 @@ export class HealthController {
         probe: remembered(SMTP_RECHECK_MS, () => mail.verify()),
       });
     }
+    if (events) {
+      // Not critical: events wait in the outbox while the broker is away; no request needs it.
+      // Cheap while connected (the relay's own connection); otherwise one connection attempt.
+      this.checks.push({
+        name: 'broker',
+        critical: false,
+        timeoutMs: BROKER_TIMEOUT_MS,
+        probe: () => events.verify(),
+      });
+    }
   }
 
   /** Liveness: the process answers. Never touches dependencies, so a DB outage does not restart pods. */
@@ -51,8 +69,8 @@ export class HealthController {
   }
 
   /**
-   * Readiness: the database (and Redis, when limits fail closed) answer in time; the SMTP relay is
-   * reported without deciding. Recovers by itself when a dependency comes back.
+   * Readiness: the database (and Redis, when limits fail closed) answer in time; the SMTP relay and
+   * the event broker are reported without deciding. Recovers by itself when a dependency comes back.
    */
   @Get('ready')
   @Header('cache-control', 'no-store')

@@ -9,6 +9,8 @@ export abstract class EventPublisher {
   abstract readonly name: string;
   /** Resolves once the broker has confirmed the event; rejects with DeliveryFailed otherwise. */
   abstract publish(event: LatchkeyEvent): Promise<void>;
+  /** Resolves once the broker is reachable (its connection open, or opened now); for readiness. */
+  abstract verify(): Promise<void>;
   abstract close(): Promise<void>;
 }
 
@@ -70,6 +72,10 @@ export class AmqpEventPublisher extends EventPublisher {
             : resolve(),
       );
     });
+  }
+
+  async verify(): Promise<void> {
+    await this.open();
   }
 
   async close(): Promise<void> {
