@@ -131,6 +131,11 @@ export class EventConsumer {
         this.retryDelayMs,
       );
       await channel.prefetch(this.concurrency * 4);
+      if (this.stopped) {
+        // Stopped while this reconnection was on its way: it must not start consuming.
+        await connection.close().catch(() => undefined);
+        return;
+      }
       this.connection = connection;
       this.channel = channel;
       let lost = false;
