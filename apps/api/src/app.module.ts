@@ -33,7 +33,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        CoreModule.forRoot(options.config.platform, options.clock),
+        CoreModule.forRoot(options.config.platform, options.clock, { serveMetrics: true }),
         ScheduleModule.forRoot(),
         DatabaseModule.forRoot(options.database),
         BackgroundModule.forRoot({ schedule: true }),

@@ -1,3 +1,5 @@
+// First: the tracing SDK must patch modules before the application loads them.
+import { tracing } from './instrument';
 import { createApp } from './app-factory';
 import { NoUsableSigningKey, signingKeyStartupProblems } from '@latchkey/identity';
 import { type ApiConfig, readConfig } from './api-config';
@@ -29,7 +31,12 @@ async function main(): Promise<void> {
   }
   await latchkey.app.listen({ host: http.host, port: http.port });
   logger.info(
-    { url: await latchkey.app.getUrl(), database: latchkey.database.driver },
+    {
+      url: await latchkey.app.getUrl(),
+      database: latchkey.database.driver,
+      tracing: tracing ? `${config.platform.observability.tracing.protocol} to an OTLP endpoint` : 'off',
+      metricsPort: config.platform.observability.metricsPort ?? 'off',
+    },
     'latchkey is listening',
   );
 
@@ -43,13 +50,17 @@ async function main(): Promise<void> {
       logger.error('shutdown timed out; exiting');
       process.exit(1);
     }, http.shutdownTimeoutMs).unref();
-    latchkey.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    latchkey
+      .close()
+      // The spans of the last requests are still in the batch: exported before exiting.
+      .then(() => tracing?.shutdown())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

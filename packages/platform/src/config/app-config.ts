@@ -96,12 +96,43 @@ export class AppConfig {
       /** Ended sessions and spent secrets are kept this long (for investigations), then deleted. */
       retentionSeconds: number;
     },
+    readonly observability: {
+      /** Unset: no metrics endpoint. Never the public port (docs/observability.md). */
+      metricsPort: number | undefined;
+      metricsHost: string;
+      /** How often the gauges read from the database (active sessions, outbox depths) are refreshed. */
+      refreshSeconds: number;
+      /** OTEL_CAPTURE_USER_ID: the authenticated user's id as `enduser.id` on use-case spans. */
+      captureUserId: boolean;
+      /**
+       * The standard OTEL_* variables the tracing SDK reads (platform-telemetry), read here too
+       * so a wrong value stops start-up with the others instead of being ignored, and so the
+       * start-up line can say where traces go. Unset endpoint, or disabled: no tracing.
+       */
+      tracing: {
+        endpoint: string | undefined;
+        protocol: 'http/protobuf' | 'http/json';
+        serviceName: string;
+        disabled: boolean;
+        sampler: string;
+        captureClientIp: boolean;
+      };
+    },
   ) {}
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
   }
 }
+
+const TRACE_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
 
 export type RateLimitName =
   | 'loginIp'
@@ -327,6 +358,24 @@ export function readPlatformConfig(read: EnvReader): AppConfig {
       intervalSeconds: read.seconds('CLEANUP_INTERVAL', 10 * 60, 0, DAY),
       batch: read.int('CLEANUP_BATCH', 1_000, 10, 100_000),
       retentionSeconds: read.seconds('CLEANUP_RETENTION', 7 * DAY, 0, 365 * DAY),
+    },
+    {
+      metricsPort:
+        read.raw('METRICS_PORT') === undefined ? undefined : read.int('METRICS_PORT', 9464, 0, 65535),
+      metricsHost: read.string('METRICS_HOST', read.string('HOST', '127.0.0.1')),
+      refreshSeconds: read.seconds('METRICS_REFRESH_INTERVAL', 30, 1, HOUR),
+      captureUserId: read.bool('OTEL_CAPTURE_USER_ID', false),
+      tracing: {
+        endpoint: read.optionalUrl('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
+        protocol: read.oneOf('OTEL_EXPORTER_OTLP_PROTOCOL', ['http/protobuf', 'http/json'], 'http/protobuf'),
+        serviceName: read.string('OTEL_SERVICE_NAME', 'latchkey'),
+        disabled: read.bool('OTEL_SDK_DISABLED', false),
+        // The specification's samplers (OTEL_TRACES_SAMPLER_ARG is the ratio of the ratio ones).
+        sampler: `${read.oneOf('OTEL_TRACES_SAMPLER', TRACE_SAMPLERS, 'parentbased_always_on')}${
+          read.raw('OTEL_TRACES_SAMPLER_ARG') ? `(${read.string('OTEL_TRACES_SAMPLER_ARG', '')})` : ''
+        }`,
+        captureClientIp: read.bool('OTEL_CAPTURE_CLIENT_IP', false),
+      },
     },
   );
 }

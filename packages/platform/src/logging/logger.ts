@@ -1,6 +1,7 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from '../config/app-config';
 import { loggableDatabaseError } from '../database/database-errors';
+import { activeTraceFields } from '../observability/spans';
 
 const CENSOR = '[REDACTED]';
 
@@ -70,6 +71,8 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED_PATHS, censor: CENSOR },
       serializers: { err: serializeError },
+      // Inside a traced request or pass, every line names its trace and span (docs/observability.md).
+      mixin: () => activeTraceFields() ?? {},
       hooks: {
         logMethod(args, method) {
           const masked = args.map((arg) => (typeof arg === 'string' ? maskTokens(arg) : arg));
