@@ -4,6 +4,7 @@ import {
   type BindingImports,
   bindPort,
   Database,
+  Metrics,
   type PortBinding,
   RedisConnection,
   ServerSecrets,
@@ -29,6 +30,7 @@ import {
   AccountRepository,
   AuditLog,
   EmailVerificationRepository,
+  IdentityProbe,
   IdentitySettings,
   IdGenerator,
   LoginAttemptGate,
@@ -105,6 +107,8 @@ import { CleanUpIdentity } from './application/clean-up-identity';
 import { IdentityAccountDirectory } from './adapters/user-profile/identity-account-directory';
 import { IdentityProfileAuditTrail } from './adapters/user-profile/identity-profile-audit-trail';
 import { PasswordPolicy } from './domain/password-policy';
+import { IdentityGauges } from './adapters/metrics/identity-gauges';
+import { PrometheusIdentityProbe } from './adapters/metrics/prometheus-identity-probe';
 import { IdentityConfig } from './identity-config';
 
 /**
@@ -144,10 +148,18 @@ const coreProviders: Provider[] = [
       new PasswordPolicy(settings.passwordMinLength, blocklist),
   },
   // cryptography
+  // what operators see
+  {
+    provide: IdentityProbe,
+    inject: [Metrics],
+    useFactory: (metrics: Metrics) => new PrometheusIdentityProbe(metrics),
+  },
+  IdentityGauges,
   {
     provide: PasswordHasher,
-    inject: [IdentityConfig],
-    useFactory: (config: IdentityConfig) => new Argon2PasswordHasher(config.passwordHashing),
+    inject: [IdentityConfig, Metrics],
+    useFactory: (config: IdentityConfig, metrics: Metrics) =>
+      new Argon2PasswordHasher(config.passwordHashing, metrics),
   },
   {
     provide: SigningKeyStore,

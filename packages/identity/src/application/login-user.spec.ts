@@ -8,13 +8,22 @@ const PASSWORD = 'correct horse battery staple';
 function setUp() {
   const fakes = memoryIdentity();
   const { clock, audit, accounts, sessions, hasher, gate, profiles, settings } = fakes;
-  const login = new LoginUser(accounts, hasher, gate, fakes.starter, clock, fakes.unitOfWork, audit);
+  const login = new LoginUser(
+    accounts,
+    hasher,
+    gate,
+    fakes.starter,
+    clock,
+    fakes.unitOfWork,
+    audit,
+    fakes.probe,
+  );
   const ada = anAccount({ id: 'user-1', email: 'ada@example.com', passwordHash: `hashed(${PASSWORD})` });
   accounts.accounts.set(ada.id, ada);
   profiles.profiles.set(ada.id, { name: 'Ada', roles: ['user'] });
   const run = (email: string, password: string) =>
     login.execute({ email, password, deviceId: 'phone' }, TEST_META);
-  return { clock, audit, accounts, sessions, hasher, gate, settings, ada, run };
+  return { clock, audit, accounts, sessions, hasher, gate, settings, ada, run, probe: fakes.probe };
 }
 
 describe('LoginUser', () => {
@@ -94,6 +103,24 @@ describe('LoginUser', () => {
         type: 'SuspiciousActivityDetected',
         data: { email: ada.email, reason: 'login_attempt_while_locked', lockRemainingSeconds: 25 },
       }),
+    ]);
+  });
+
+  it('reports each attempt’s outcome, the lock a failure opens, and a refusal while locked as "locked"', async () => {
+    const { gate, ada, run, probe } = setUp();
+    await run(ada.email, PASSWORD);
+    await expect(run('nobody@example.com', PASSWORD)).rejects.toThrow(InvalidCredentials);
+    gate.verdict = { allowed: true, attempt: 5, lockSeconds: 30 };
+    await expect(run(ada.email, 'not the password at all')).rejects.toThrow(InvalidCredentials);
+    gate.verdict = { allowed: false, retryAfterSeconds: 25, firstRefusal: true };
+    await expect(run(ada.email, PASSWORD)).rejects.toThrow(InvalidCredentials);
+
+    expect(probe.reported).toEqual([
+      'login:success',
+      'login:invalid_credentials',
+      'login:invalid_credentials',
+      'lockout',
+      'login:locked',
     ]);
   });
 

@@ -5,7 +5,14 @@ import { InvalidCredentials } from '../domain/errors';
 import type { AttemptVerdict } from '../domain/login-protection';
 import { normalizePassword, PASSWORD_MAX_LENGTH, passwordLength } from '../domain/password-policy';
 import type { IssuedTokens } from './issued-tokens';
-import { AccountRepository, AuditLog, LoginAttemptGate, PasswordHasher, type RequestMeta } from './ports';
+import {
+  AccountRepository,
+  AuditLog,
+  IdentityProbe,
+  LoginAttemptGate,
+  PasswordHasher,
+  type RequestMeta,
+} from './ports';
 import { isAccountActive } from '../domain/account';
 import { SessionStarter } from './session-starter';
 
@@ -25,6 +32,7 @@ export class LoginUser {
     private readonly clock: Clock,
     private readonly unitOfWork: UnitOfWork,
     private readonly audit: AuditLog,
+    private readonly probe: IdentityProbe,
   ) {}
 
   async execute(command: LoginUserCommand, meta: RequestMeta): Promise<IssuedTokens> {
@@ -62,6 +70,7 @@ export class LoginUser {
       if (rehashed) await this.accounts.updatePasswordHash(account.id, rehashed, now);
       return started;
     });
+    this.probe.loginAttempted('success');
     return this.starter.tokens(opened, now);
   }
 
@@ -84,6 +93,8 @@ export class LoginUser {
         });
       }
     });
+    this.probe.loginAttempted('invalid_credentials');
+    if (verdict.lockSeconds > 0) this.probe.accountLocked();
     throw new InvalidCredentials();
   }
 
@@ -109,6 +120,7 @@ export class LoginUser {
         }),
       );
     }
+    this.probe.loginAttempted('locked');
     throw new InvalidCredentials();
   }
 }

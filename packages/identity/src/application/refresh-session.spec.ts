@@ -20,6 +20,7 @@ function setUp() {
     clock,
     fakes.unitOfWork,
     audit,
+    fakes.probe,
   );
   /** A logged-in session holding refresh token `rt-0`. */
   const login = async (overrides: Parameters<typeof aSession>[1] = {}) => {
@@ -36,7 +37,7 @@ function setUp() {
     return session;
   };
   const run = (refreshToken: string) => refresh.execute({ refreshToken }, TEST_META);
-  return { clock, audit, sessions, codec, profiles, accessTokens, settings, login, run };
+  return { clock, audit, sessions, codec, profiles, accessTokens, settings, login, run, probe: fakes.probe };
 }
 
 describe('RefreshSession', () => {
@@ -84,6 +85,26 @@ describe('RefreshSession', () => {
     });
     // The successor itself is still the live token and rotates normally.
     await expect(run(first.refreshToken)).resolves.toMatchObject({ refreshToken: 'rt-2' });
+  });
+
+  it('reports each outcome once: a replay is not a rotation, a refusal says why', async () => {
+    const { clock, sessions, login, run, probe } = setUp();
+    await login();
+    const first = await run('rt-0');
+    await run('rt-0'); // within the window
+    clock.advanceSeconds(GRACE_SECONDS + 1);
+    await expect(run('rt-0')).rejects.toThrow(RefreshTokenReused);
+    await expect(run(first.refreshToken)).rejects.toThrow(InvalidRefreshToken); // its session is revoked
+    await expect(run('rt-never-issued')).rejects.toThrow(InvalidRefreshToken);
+    expect(sessions.sessions.get('session-1')!.revokeReason).toBe('refresh_token_reuse');
+
+    expect(probe.reported).toEqual([
+      'refresh:rotated',
+      'refresh:grace_replay',
+      'refresh:reuse_detected',
+      'refresh:revoked',
+      'refresh:invalid',
+    ]);
   });
 
   it('gives the loser of two concurrent rotations the winner’s successor, not a second chain', async () => {
@@ -149,6 +170,7 @@ describe('RefreshSession', () => {
     old.clock.advanceSeconds(60);
     await expect(old.run('rt-0')).rejects.toThrow(InvalidRefreshToken);
     expect(old.audit.events).toEqual([]);
+    expect([...idle.probe.reported, ...old.probe.reported]).toEqual(['refresh:expired', 'refresh:expired']);
   });
 
   it('refuses a token of a revoked session and of an inactive account, without revoking anything else', async () => {

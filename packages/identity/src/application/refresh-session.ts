@@ -1,25 +1,34 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, UnitOfWork } from '@latchkey/shared-kernel';
 import { InvalidRefreshToken, RefreshTokenReused } from '../domain/errors';
-import { decideRefresh } from '../domain/refresh-decision';
+import { decideRefresh, type RefreshDecision } from '../domain/refresh-decision';
 import { remainingSeconds, type Session, slideIdleExpiry } from '../domain/session';
 import { AccessTokenMinter } from './access-token-minter';
 import type { IssuedTokens } from './issued-tokens';
 import {
   AuditLog,
   IdentitySettings,
+  IdentityProbe,
   IdGenerator,
   type RefreshChain,
+  type RefreshOutcome,
   RefreshTokenCodec,
   type RequestMeta,
   SessionRepository,
 } from './ports';
 
 type Outcome =
-  | { kind: 'issued'; refreshToken: string; session: Session }
+  | { kind: 'issued'; refreshToken: string; session: Session; replayed: boolean }
   | { kind: 'reused' }
-  | { kind: 'refused' }
+  | { kind: 'refused'; reason: RefreshOutcome }
   | { kind: 'lost' };
+
+const REFUSAL: Record<Extract<RefreshDecision, { kind: 'reject' }>['reason'], RefreshOutcome> = {
+  session_revoked: 'revoked',
+  account_inactive: 'revoked',
+  session_expired: 'expired',
+  successor_unavailable: 'invalid',
+};
 
 /**
  * A lost rotation means the token is no longer live or the session is revoked, so the second read
@@ -46,6 +55,7 @@ export class RefreshSession {
     private readonly clock: Clock,
     private readonly unitOfWork: UnitOfWork,
     private readonly audit: AuditLog,
+    private readonly probe: IdentityProbe,
   ) {}
 
   async execute(command: { refreshToken: string }, meta: RequestMeta): Promise<IssuedTokens> {
@@ -55,9 +65,10 @@ export class RefreshSession {
     let outcome: Outcome = { kind: 'lost' };
     for (let attempt = 1; attempt <= MAX_ATTEMPTS && outcome.kind === 'lost'; attempt++) {
       const chain = await this.sessions.findChain(presentedHash);
-      outcome = chain ? await this.apply(chain, presented, meta) : { kind: 'refused' };
+      outcome = chain ? await this.apply(chain, presented, meta) : { kind: 'refused', reason: 'invalid' };
     }
 
+    this.probe.refreshed(outcomeOf(outcome));
     if (outcome.kind === 'reused') throw new RefreshTokenReused();
     if (outcome.kind !== 'issued') throw new InvalidRefreshToken();
     const { session } = outcome;
@@ -102,6 +113,7 @@ export class RefreshSession {
           kind: 'issued',
           refreshToken: successor,
           session: { ...session, idleExpiresAt, lastUsedAt: now },
+          replayed: false,
         };
       }
       case 'replay': {
@@ -109,13 +121,13 @@ export class RefreshSession {
         // secret: only its holder can open it, and the database never held it in the clear. A seal
         // this server cannot open (written under an older key) is refused like a missing one.
         const successor = this.codec.unseal(chain.presented.sealedSuccessor!, presented);
-        if (successor === undefined) return { kind: 'refused' };
+        if (successor === undefined) return { kind: 'refused', reason: 'invalid' };
         await this.audit.record({
           ...event,
           type: 'RefreshTokenRotated',
           data: { generation: chain.live?.generation, replayedWithinGraceWindow: true },
         });
-        return { kind: 'issued', refreshToken: successor, session };
+        return { kind: 'issued', refreshToken: successor, session, replayed: true };
       }
       case 'reuse': {
         // The revocation and its audit event commit together; only then does the request fail.
@@ -133,7 +145,20 @@ export class RefreshSession {
         return { kind: 'reused' };
       }
       case 'reject':
-        return { kind: 'refused' };
+        return { kind: 'refused', reason: REFUSAL[decision.reason] };
     }
+  }
+}
+
+function outcomeOf(outcome: Outcome): RefreshOutcome {
+  switch (outcome.kind) {
+    case 'issued':
+      return outcome.replayed ? 'grace_replay' : 'rotated';
+    case 'reused':
+      return 'reuse_detected';
+    case 'refused':
+      return outcome.reason;
+    case 'lost':
+      return 'invalid';
   }
 }

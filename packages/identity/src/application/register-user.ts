@@ -11,6 +11,7 @@ import {
   IdentitySettings,
   PasswordHasher,
   type RequestMeta,
+  IdentityProbe,
 } from './ports';
 import { isAccountActive } from '../domain/account';
 import { toUserPublic, type UserPublic } from './user-public';
@@ -40,6 +41,7 @@ export class RegisterUser {
     private readonly unitOfWork: UnitOfWork,
     private readonly audit: AuditLog,
     private readonly background: BackgroundWork,
+    private readonly probe: IdentityProbe,
   ) {}
 
   async execute(command: RegisterUserCommand, meta: RequestMeta): Promise<Registration> {
@@ -75,6 +77,7 @@ export class RegisterUser {
     const account = await this.unitOfWork.runWrites(() =>
       this.opener.open({ email, passwordHash, name, now: this.clock.now() }, meta),
     );
+    this.probe.registered();
     return toUserPublic(account, { name, roles: ['user'] });
   }
 

@@ -44,6 +44,7 @@ function setUp() {
     ids,
     clock,
     unitOfWork,
+    fakes.probe,
   );
   /** Everything the fakes hold, to compare before and after. */
   const state = () =>

@@ -10,6 +10,7 @@ import {
   PasswordHasher,
   ProfileDirectory,
   type RequestMeta,
+  IdentityProbe,
 } from './ports';
 import { SessionStarter } from './session-starter';
 import { toUserPublic, type UserPublic } from './user-public';
@@ -44,6 +45,7 @@ export class SignUp {
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
     private readonly unitOfWork: UnitOfWork,
+    private readonly probe: IdentityProbe,
   ) {}
 
   async execute(command: SignUpCommand, meta: RequestMeta): Promise<SignedUp> {
@@ -78,6 +80,7 @@ export class SignUp {
       );
       return { account, organization, opened };
     });
+    this.probe.registered();
     return {
       user: toUserPublic(account, { name, roles: ['user'] }),
       organization,

@@ -34,6 +34,9 @@ import {
   type Rotation,
   SessionRepository,
   TransactionLock,
+  IdentityProbe,
+  type LoginOutcome,
+  type RefreshOutcome,
 } from '../application/ports';
 import { type RequestMeta, UnitOfWork } from '@latchkey/shared-kernel';
 import { AccessTokenMinter } from '../application/access-token-minter';
@@ -700,6 +703,23 @@ function snapshotOf(participant: object): () => void {
  * Every fake above, wired as identity.module.ts wires the real adapters, with one clock and a
  * unit of work that rolls all of them back. A spec builds its use case from the parts it needs.
  */
+/** Counts what the use cases report, by name and outcome: `login:success`, `refresh:grace_replay`. */
+export class RecordingIdentityProbe extends IdentityProbe {
+  readonly reported: string[] = [];
+  loginAttempted(outcome: LoginOutcome): void {
+    this.reported.push(`login:${outcome}`);
+  }
+  accountLocked(): void {
+    this.reported.push('lockout');
+  }
+  refreshed(outcome: RefreshOutcome): void {
+    this.reported.push(`refresh:${outcome}`);
+  }
+  registered(): void {
+    this.reported.push('registered');
+  }
+}
+
 export function memoryIdentity(settingsOverrides: Partial<IdentitySettings> = {}) {
   const clock = new TestClock(new Date('2026-12-03T09:00:00.000Z'));
   const audit = new MemoryAuditLog(clock);
@@ -734,5 +754,6 @@ export function memoryIdentity(settingsOverrides: Partial<IdentitySettings> = {}
     unitOfWork: new RollbackUnitOfWork([accounts, sessions, profiles, resets, verifications, mailer, audit]),
     minter,
     starter: new SessionStarter(sessions, codec, minter, settings, ids, audit),
+    probe: new RecordingIdentityProbe(),
   };
 }

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, randomUUID, type webcrypto } from 'node:crypto';
 import { permissionsOf } from '@latchkey/contracts';
 import { errors, importPKCS8, importSPKI, jwtVerify, SignJWT } from 'jose';
-import { TtlMap } from '@latchkey/platform';
+import { inSpan, TtlMap } from '@latchkey/platform';
 import { Clock } from '@latchkey/shared-kernel';
 import { InvalidAccessToken } from '../../domain/errors';
 import {
@@ -81,20 +81,26 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
           org_permissions: input.organization.permissions,
         }
       : {};
-    const token = await new SignJWT({
-      sid: input.sessionId,
-      roles: input.roles,
-      permissions: input.permissions,
-      ...organizationClaims,
-    })
-      .setProtectedHeader({ alg: ALGORITHM, kid: key.kid, typ: TOKEN_TYPE })
-      .setIssuer(this.options.issuer)
-      .setAudience(this.options.audience)
-      .setSubject(input.userId)
-      .setJti(randomUUID())
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + this.options.ttlSeconds)
-      .sign(privateKey);
+    // A span of its own: RS256 signing runs on the thread pool argon2 also uses.
+    const token = await inSpan(
+      'jwt.sign',
+      () =>
+        new SignJWT({
+          sid: input.sessionId,
+          roles: input.roles,
+          permissions: input.permissions,
+          ...organizationClaims,
+        })
+          .setProtectedHeader({ alg: ALGORITHM, kid: key.kid, typ: TOKEN_TYPE })
+          .setIssuer(this.options.issuer)
+          .setAudience(this.options.audience)
+          .setSubject(input.userId)
+          .setJti(randomUUID())
+          .setIssuedAt(iat)
+          .setExpirationTime(iat + this.options.ttlSeconds)
+          .sign(privateKey),
+      { attributes: { 'latchkey.signing_key.kid': key.kid } },
+    );
     return { token, expiresIn: this.options.ttlSeconds };
   }
 

@@ -7,6 +7,7 @@ import {
   RateLimit,
   requestMetaOf,
   RequirePermissions,
+  UseCaseSpan,
 } from '@latchkey/platform-http';
 import { type Principal, ValidationFailed } from '@latchkey/shared-kernel';
 import { ChangePassword } from '../../application/change-password';
@@ -46,6 +47,7 @@ export class AccountLifecycleController {
   ) {}
 
   @Post('password-reset/request')
+  @UseCaseSpan('identity.request_password_reset')
   @HttpCode(202)
   @RateLimit('passwordResetRequest')
   passwordResetRequest(@Body() body: PasswordResetRequest, @Req() request: FastifyRequest): AcceptedResponse {
@@ -54,6 +56,7 @@ export class AccountLifecycleController {
   }
 
   @Post('password-reset/confirm')
+  @UseCaseSpan('identity.confirm_password_reset')
   @HttpCode(204)
   @RateLimit('tokenConfirm')
   async passwordResetConfirm(
@@ -64,6 +67,7 @@ export class AccountLifecycleController {
   }
 
   @Post('verify/request')
+  @UseCaseSpan('identity.request_email_verification')
   @HttpCode(202)
   @RateLimit('verifyRequest')
   @UseGuards(OptionalBearerAuthGuard)
@@ -84,6 +88,7 @@ export class AccountLifecycleController {
   }
 
   @Post('verify/confirm')
+  @UseCaseSpan('identity.confirm_email_verification')
   @HttpCode(200)
   @RateLimit('tokenConfirm')
   verificationConfirm(
@@ -94,6 +99,7 @@ export class AccountLifecycleController {
   }
 
   @Post('password/change')
+  @UseCaseSpan('identity.change_password')
   @HttpCode(204)
   @UseGuards(BearerAuthGuard)
   @RequirePermissions('account:write')

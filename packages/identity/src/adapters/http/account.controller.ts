@@ -6,6 +6,7 @@ import {
   requestMetaOf,
   RequirePermissions,
   uuidParam,
+  UseCaseSpan,
 } from '@latchkey/platform-http';
 import type { Principal } from '@latchkey/shared-kernel';
 import { GetCurrentUser } from '../../application/get-current-user';
@@ -25,16 +26,19 @@ export class AccountController {
   ) {}
 
   @Get('me')
+  @UseCaseSpan('identity.get_current_user')
   me(@CurrentPrincipal() principal: Principal): Promise<UserPublic> {
     return this.getCurrentUser.execute(principal.userId);
   }
 
   @Get('sessions')
+  @UseCaseSpan('identity.list_sessions')
   async sessions(@CurrentPrincipal() principal: Principal): Promise<{ items: SessionView[] }> {
     return { items: await this.listSessions.execute(principal.userId, principal.sessionId) };
   }
 
   @Delete('sessions/:id')
+  @UseCaseSpan('identity.revoke_session')
   @HttpCode(204)
   @RequirePermissions('account:write')
   async revoke(

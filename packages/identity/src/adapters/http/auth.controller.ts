@@ -9,6 +9,7 @@ import {
   requestMetaOf,
   RequirePermissions,
   successStatus,
+  UseCaseSpan,
 } from '@latchkey/platform-http';
 import type { Principal } from '@latchkey/shared-kernel';
 import { LoginUser } from '../../application/login-user';
@@ -50,6 +51,7 @@ export class AuthController {
   ) {}
 
   @Post('signup')
+  @UseCaseSpan('identity.sign_up')
   @HttpCode(201)
   @RateLimit('register')
   async signup(
@@ -66,6 +68,7 @@ export class AuthController {
   }
 
   @Post('switch-organization')
+  @UseCaseSpan('identity.switch_organization')
   @HttpCode(200)
   @UseGuards(BearerAuthGuard)
   @RequirePermissions('account:write')
@@ -85,6 +88,7 @@ export class AuthController {
   }
 
   @Post('register')
+  @UseCaseSpan('identity.register')
   @HttpCode(201)
   @RateLimit('register')
   @Idempotent()
@@ -100,6 +104,7 @@ export class AuthController {
   }
 
   @Post('login')
+  @UseCaseSpan('identity.login')
   @HttpCode(200)
   @RateLimit('login')
   async login(
@@ -112,6 +117,7 @@ export class AuthController {
   }
 
   @Post('refresh')
+  @UseCaseSpan('identity.refresh')
   @HttpCode(200)
   @RateLimit('refresh')
   async refresh(
@@ -126,6 +132,7 @@ export class AuthController {
   }
 
   @Post('logout')
+  @UseCaseSpan('identity.logout')
   @HttpCode(204)
   @RateLimit('logout')
   @UseGuards(OptionalBearerAuthGuard)

@@ -1,4 +1,5 @@
 import { eventDefinition, type EventName, type LatchkeyEvent } from '@latchkey/contracts';
+import { activeTraceparent } from '@latchkey/platform';
 import type { OutgoingEvent } from '@latchkey/platform-messaging';
 import type { AuthEvent } from '../../application/ports';
 
@@ -130,6 +131,8 @@ function publishedAs(event: AuthEvent): Published[] {
 
 /** The outbox entries of an audit event, each with its own id (`nextId`, UUIDv7). */
 export function publishedEventsOf(event: AuthEvent, occurredAt: Date, nextId: () => string): OutgoingEvent[] {
+  // The request's span when tracing: a consumer continues the trace of what caused the event.
+  const traceparent = activeTraceparent();
   return publishedAs(event).map(({ name, subject, data }) => {
     const definition = eventDefinition(name);
     const envelope: LatchkeyEvent = {
@@ -141,6 +144,7 @@ export function publishedEventsOf(event: AuthEvent, occurredAt: Date, nextId: ()
       time: occurredAt.toISOString(),
       datacontenttype: 'application/json',
       ...(event.meta.requestId ? { requestid: event.meta.requestId } : {}),
+      ...(traceparent ? { traceparent } : {}),
       data,
     };
     return { envelope, orderingKey: name === 'SigningKeyChanged' ? SIGNING_KEYS_ORDERING_KEY : subject };

@@ -13,3 +13,4 @@ export * from './credentials';
 export * from './tokens';
 export * from './signing-keys';
 export type { RequestMeta } from '@latchkey/shared-kernel';
+export * from './outcomes';
