@@ -2,7 +2,16 @@ import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type AppConfig, type RequestContext, requestContext } from '@latchkey/platform';
+import {
+  type AppConfig,
+  endServerSpan,
+  Metrics,
+  type RequestContext,
+  requestContext,
+  type ServerSpan,
+  startServerSpan,
+  withTraceContext,
+} from '@latchkey/platform';
 import { mapError } from '../errors/error-mapper';
 import { sendError } from '../errors/error-response.filter';
 import { Forbidden, ServiceUnavailable } from '@latchkey/shared-kernel';
@@ -13,8 +22,15 @@ import { applySuccessStatus } from './response-status';
 import { API_SECURITY_HEADERS } from './security-headers';
 
 const contextKey = Symbol('requestContext');
+const traceKey = Symbol('traceContext');
 
-type WithContext = FastifyRequest & { [contextKey]?: RequestContext };
+type WithContext = FastifyRequest & { [contextKey]?: RequestContext; [traceKey]?: ServerSpan };
+
+/** Probes would be most of the traces and tell nothing. */
+const UNTRACED_ROUTES = /^\/health(\/|$)/;
+
+/** Seconds; from a cached token check (~1 ms) to an argon2 run queued behind a burst. */
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 class CorsOriginRefused extends Forbidden {
   constructor() {
@@ -43,12 +59,34 @@ export async function configureHttpPipeline(app: NestFastifyApplication, config:
     done();
   });
   const warnPlainHttp = plainHttpWarning(config, fastify.log);
+  const durations = app
+    .get(Metrics)
+    .histogram(
+      'latchkey_http_request_duration_seconds',
+      'Time to answer a request, by route template (unmatched: no route) and status class',
+      DURATION_BUCKETS,
+      ['method', 'route', 'status_class'],
+    );
   fastify.addHook('onRequest', (request: WithContext, reply, done) => {
     void reply.headers(API_SECURITY_HEADERS).header(REQUEST_ID_HEADER, request.id);
     warnPlainHttp?.(request);
     if (closing) {
       void reply.header('connection', 'close');
       return sendError(reply, mapError(new ShuttingDown(), request.id));
+    }
+    // The server span (a no-op without tracing), continuing the caller's trace. It carries the
+    // request id that ErrorResponse.traceId and the logs show. Entered below with the request's
+    // logging context, and again before the handler (see preHandler).
+    const route = request.routeOptions.url;
+    if (route === undefined || !UNTRACED_ROUTES.test(route)) {
+      request[traceKey] = startServerSpan(
+        { method: request.method, route, path: request.url.split('?')[0]!, headers: request.headers },
+        {
+          'latchkey.request_id': request.id,
+          ...(request.headers['user-agent'] ? { 'user_agent.original': request.headers['user-agent'] } : {}),
+          ...(config.observability.tracing.captureClientIp ? { 'client.address': request.ip } : {}),
+        },
+      );
     }
     const context: RequestContext = {
       requestId: request.id,
@@ -58,26 +96,49 @@ export async function configureHttpPipeline(app: NestFastifyApplication, config:
       afterResponse: [],
     };
     request[contextKey] = context;
-    requestContext.run(context, done);
+    const trace = request[traceKey];
+    if (trace) withTraceContext(trace.context, () => requestContext.run(context, done));
+    else requestContext.run(context, done);
   });
   // Body parsing resumes on stream callbacks created outside the context, so the handler would
   // lose it; entering it again just before the handler keeps use-case logs tied to the request.
   fastify.addHook('preHandler', (request: WithContext, _reply, done) => {
     const context = request[contextKey];
-    if (context) requestContext.run(context, done);
-    else done();
+    const trace = request[traceKey];
+    const enter = () => (context ? requestContext.run(context, done) : done());
+    if (trace) withTraceContext(trace.context, enter);
+    else enter();
   });
   fastify.addHook('onResponse', (request: WithContext, reply, done) => {
     request[contextKey]?.afterResponse.splice(0).forEach((start) => start());
-    request.log.info(
-      {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        statusCode: reply.statusCode,
-        durationMs: Math.round(reply.elapsedTime * 10) / 10,
-      },
-      'request completed',
+    const route = request.routeOptions.url ?? 'unmatched';
+    durations.observe(
+      { method: request.method, route, status_class: `${Math.floor(reply.statusCode / 100)}xx` },
+      reply.elapsedTime / 1000,
     );
+    const trace = request[traceKey];
+    const log = () =>
+      request.log.info(
+        {
+          method: request.method,
+          route,
+          statusCode: reply.statusCode,
+          durationMs: Math.round(reply.elapsedTime * 10) / 10,
+        },
+        'request completed',
+      );
+    // The access line is the request's last: written in its span, which then ends.
+    if (trace) {
+      withTraceContext(trace.context, log);
+      endServerSpan(trace.span, reply.statusCode);
+    } else log();
+    done();
+  });
+
+  // A client that goes away mid-request: its span still ends (onResponse never comes).
+  fastify.addHook('onRequestAbort', (request: WithContext, done) => {
+    const trace = request[traceKey];
+    if (trace) endServerSpan(trace.span, 499);
     done();
   });
 

@@ -10,7 +10,8 @@ import {
 } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '@latchkey/shared-kernel';
-import { type RateLimitName, StoreFailurePolicy } from '@latchkey/platform';
+import type { Counter } from 'prom-client';
+import { Metrics, type RateLimitName, StoreFailurePolicy } from '@latchkey/platform';
 
 export type RouteClass =
   | 'login'
@@ -67,9 +68,21 @@ export class RateLimitGuard extends ThrottlerGuard {
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
     private readonly failure: StoreFailurePolicy,
+    metrics: Metrics,
   ) {
     super(options, storage, reflector);
+    this.rejections = metrics.counter(
+      'latchkey_rate_limit_rejections_total',
+      'Requests refused with 429, by the limit they exceeded (RATE_LIMIT_*)',
+      ['limiter'],
+    );
+    this.logins = metrics.counter('latchkey_logins_total', 'Login attempts, by outcome', ['outcome']);
+    // A series per limit from the start, so a rate or an alert has one before the first 429.
+    for (const limiter of new Set(Object.values(LIMITS_OF).flat())) this.rejections.inc({ limiter }, 0);
   }
+
+  private readonly rejections: Counter<'limiter'>;
+  private readonly logins: Counter<'outcome'>;
 
   protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
     const { context, limit, ttl, throttler, blockDuration, getTracker, generateKey } = request;
@@ -97,7 +110,13 @@ export class RateLimitGuard extends ThrottlerGuard {
       .header('ratelimit-limit', String(shown.limit))
       .header('ratelimit-remaining', String(shown.remaining))
       .header('ratelimit-reset', String(shown.reset));
-    if (record.isBlocked) throw new RateLimited(record.timeToBlockExpire);
+    if (record.isBlocked) {
+      this.rejections.inc({ limiter: name });
+      // The use case never sees this attempt: counted here as the login outcome it is.
+      if (this.reflector.get<RouteClass | undefined>(ROUTE_CLASS, context.getHandler()) === 'login')
+        this.logins.inc({ outcome: 'rate_limited' });
+      throw new RateLimited(record.timeToBlockExpire);
+    }
     return true;
   }
 }

@@ -124,6 +124,11 @@ export class EventOutbox {
     this.database.afterCommit(() => this.listeners.forEach((listener) => listener()));
   }
 
+  /** Rows waiting, and when the oldest was written (OutboxTable.backlog), for metrics. */
+  waiting(): Promise<{ depth: number; oldest: Date | undefined }> {
+    return this.table.backlog();
+  }
+
   /**
    * Leases due events in publish order, each key's first ones only while none before them is
    * held back (OutboxTable's ordered claim); returned in that order.

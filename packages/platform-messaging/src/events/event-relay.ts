@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Clock } from '@latchkey/shared-kernel';
-import { AppConfig } from '@latchkey/platform';
+import { AppConfig, Metrics } from '@latchkey/platform';
+import { outboxMetrics } from '../messaging/outbox-metrics';
 import { OutboxRelay } from '../messaging/outbox-relay';
 import { EventPublisher } from './amqp-event-publisher';
 import { type ClaimedEvent, EventOutbox } from './event-outbox';
@@ -25,6 +26,7 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly publisher: EventPublisher,
     clock: Clock,
     private readonly config: AppConfig,
+    metrics: Metrics = new Metrics(false),
   ) {
     const logger = new Logger('Events');
     const { relay, retentionSeconds } = config.events;
@@ -39,6 +41,16 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
         retryMaxSeconds: relay.retryMaxSeconds,
       },
       clock,
+      counters: outboxMetrics(
+        metrics,
+        {
+          outbox: 'event',
+          depth: 'latchkey_event_outbox_depth',
+          oldestAge: 'latchkey_event_outbox_lag_seconds',
+        },
+        () => outbox.waiting(),
+        clock,
+      ),
       // No line per published event (thousands a second; the bench measured the logging call
       // itself as a share of the relay's CPU): failures and the broker's comings and goings are
       // logged, and `pnpm events list` shows each event's state.

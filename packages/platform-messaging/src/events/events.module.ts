@@ -1,6 +1,6 @@
 import { type DynamicModule, Global, Injectable, Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { Clock } from '@latchkey/shared-kernel';
-import { AppConfig, Cleanup } from '@latchkey/platform';
+import { AppConfig, Cleanup, Metrics } from '@latchkey/platform';
 import { AmqpEventPublisher, EventPublisher } from './amqp-event-publisher';
 import { EventOutbox } from './event-outbox';
 import { EventRelay } from './event-relay';
@@ -64,13 +64,14 @@ export class EventsModule {
 /** The relay exists only with a broker to publish to; `null` otherwise. */
 const relayProvider = {
   provide: EventRelay,
-  inject: [EventOutbox, EventPublisher, Clock, AppConfig],
+  inject: [EventOutbox, EventPublisher, Clock, AppConfig, Metrics],
   useFactory: (
     outbox: EventOutbox,
     publisher: EventPublisher | null,
     clock: Clock,
     config: AppConfig,
-  ): EventRelay | null => (publisher ? new EventRelay(outbox, publisher, clock, config) : null),
+    metrics: Metrics,
+  ): EventRelay | null => (publisher ? new EventRelay(outbox, publisher, clock, config, metrics) : null),
 };
 
 function nestLog(context: string) {

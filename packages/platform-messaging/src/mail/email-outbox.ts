@@ -125,6 +125,11 @@ export class EmailOutbox {
       .where(and(eq(emailOutbox.id, id), eq(emailOutbox.status, 'pending')));
   }
 
+  /** Rows waiting, and when the oldest was written (OutboxTable.backlog), for metrics. */
+  waiting(): Promise<{ depth: number; oldest: Date | undefined }> {
+    return this.table.backlog();
+  }
+
   /** Leases due messages (OutboxTable.claimDue) and unseals their bodies. */
   async claimDue(now: Date, leaseSeconds: number, limit: number): Promise<ClaimedEmail[]> {
     const rows = await this.table.claimDue(now, leaseSeconds, limit);

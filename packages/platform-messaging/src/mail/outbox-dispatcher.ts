@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Clock } from '@latchkey/shared-kernel';
-import { AppConfig } from '@latchkey/platform';
+import { AppConfig, Metrics } from '@latchkey/platform';
+import { outboxMetrics } from '../messaging/outbox-metrics';
 import { OutboxRelay } from '../messaging/outbox-relay';
 import { type ClaimedEmail, EmailOutbox } from './email-outbox';
 import { MailTransport } from './mail-transport';
@@ -20,6 +21,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     private readonly transport: MailTransport,
     clock: Clock,
     private readonly config: AppConfig,
+    metrics: Metrics = new Metrics(false),
   ) {
     const logger = new Logger('Mail');
     this.relay = new OutboxRelay<ClaimedEmail>({
@@ -29,6 +31,16 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
       describe: (message) => ({ messageId: message.id, kind: message.kind, transport: transport.name }),
       retry: config.mail.outbox,
       clock,
+      counters: outboxMetrics(
+        metrics,
+        {
+          outbox: 'email',
+          depth: 'latchkey_email_outbox_depth',
+          oldestAge: 'latchkey_email_outbox_oldest_unsent_age_seconds',
+        },
+        () => outbox.waiting(),
+        clock,
+      ),
       log: {
         info: (fields) => logger.log(fields),
         warn: (fields) => logger.warn(fields),

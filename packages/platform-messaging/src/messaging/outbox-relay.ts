@@ -1,4 +1,6 @@
+import type { Span } from '@opentelemetry/api';
 import type { Clock } from '@latchkey/shared-kernel';
+import { inSpan } from '@latchkey/platform';
 
 /** A row claimed from an outbox, its payload unsealed. */
 export interface RelayedItem {
@@ -45,6 +47,12 @@ export interface RelayLog {
   error(fields: Record<string, unknown>): void;
 }
 
+/** What a relay reports for metrics (outboxMetrics). */
+export interface RelayCounters {
+  delivered(count: number): void;
+  failed(givenUp: boolean): void;
+}
+
 export interface OutboxRelayOptions<T extends RelayedItem> {
   /** What is relayed, in log lines: `email`, `event`. */
   what: string;
@@ -78,6 +86,7 @@ export interface OutboxRelayOptions<T extends RelayedItem> {
    * asked again by every commit.
    */
   pauseOnFailure?: boolean;
+  counters?: RelayCounters;
 }
 
 const PURGE_EVERY_MS = 3600 * 1000;
@@ -191,9 +200,28 @@ export class OutboxRelay<T extends RelayedItem> {
   }
 
   private async pass(): Promise<void> {
+    const { source, clock, what } = this.options;
+    const first = await source.claimDue(clock.now(), this.leaseSeconds, this.batch);
+    // A pass that finds nothing (most polls) leaves no trace; one that relays is its own trace.
+    if (first.length > 0) {
+      await inSpan(`${what}.outbox.relay`, (span) => this.drain(first, span), {
+        root: true,
+        attributes: { 'latchkey.outbox': what },
+      });
+    }
+    const now = clock.now().getTime();
+    if (now - this.lastPurge >= PURGE_EVERY_MS) {
+      this.lastPurge = now;
+      await source.purgeSettledBefore(new Date(now - this.retentionMs));
+    }
+  }
+
+  private async drain(first: T[], span: Span): Promise<void> {
     const { source, clock } = this.options;
-    for (;;) {
-      const batch = await source.claimDue(clock.now(), this.leaseSeconds, this.batch);
+    let relayed = 0;
+    for (let batch = first; ; batch = await source.claimDue(clock.now(), this.leaseSeconds, this.batch)) {
+      relayed += batch.length;
+      span.setAttribute('latchkey.outbox.claimed', relayed);
       const delivered = this.options.concurrent
         ? await this.relayTogether(batch)
         : await sequentially(batch, (item) => this.relay(item));
@@ -204,12 +232,7 @@ export class OutboxRelay<T extends RelayedItem> {
         return;
       }
       if (batch.length > 0) this.failedPasses = 0;
-      if (batch.length < this.batch || this.stopped) break;
-    }
-    const now = clock.now().getTime();
-    if (now - this.lastPurge >= PURGE_EVERY_MS) {
-      this.lastPurge = now;
-      await source.purgeSettledBefore(new Date(now - this.retentionMs));
+      if (batch.length < this.batch || this.stopped) return;
     }
   }
 
@@ -240,7 +263,10 @@ export class OutboxRelay<T extends RelayedItem> {
       }),
     );
     const ids = batch.filter((item) => outcome.get(item)).map((item) => item.id);
-    if (!mark && ids.length > 0) await source.markAllSent!(ids, clock.now());
+    if (!mark && ids.length > 0) {
+      await source.markAllSent!(ids, clock.now());
+      this.options.counters?.delivered(ids.length);
+    }
     if (untried.length > 0) await source.release?.(untried);
     return batch.map((item) => outcome.get(item) ?? false);
   }
@@ -256,12 +282,16 @@ export class OutboxRelay<T extends RelayedItem> {
         error instanceof DeliveryFailed ? error : new DeliveryFailed((error as Error).message, false);
       const retryAt = this.retryAt(item.attempts + 1, failure.permanent);
       await source.markFailed(item.id, failure.message, clock.now(), retryAt);
+      this.options.counters?.failed(retryAt === undefined);
       if (retryAt)
         log.warn({ msg: `${what} send failed; will retry`, ...fields, reason: failure.message, retryAt });
       else log.error({ msg: `${what} send failed; giving up`, ...fields, reason: failure.message });
       return false;
     }
-    if (mark) await source.markSent(item.id, clock.now());
+    if (mark) {
+      await source.markSent(item.id, clock.now());
+      this.options.counters?.delivered(1);
+    }
     log.info({ msg: `${what} sent`, ...fields });
     return true;
   }

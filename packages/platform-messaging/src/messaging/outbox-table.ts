@@ -54,6 +54,7 @@ export class OutboxTable<Claimed> {
   private readonly giveUp: Statement<never>;
   private readonly dueNow: Statement<{ id: string }>;
   private readonly purge: Statement<never>;
+  private readonly pending: Statement<{ depth: number; oldest: Date | null }>;
 
   constructor(database: Database, shape: OutboxTableShape) {
     const { ordered } = shape;
@@ -122,6 +123,11 @@ export class OutboxTable<Claimed> {
     this.dueNow = database.statement(
       `${shape.table}_due_now`,
       sql`update ${table} set next_attempt_at = ${now} where id = ${id} and status = 'pending' returning id`,
+    );
+    // The pending rows are the partial indexes' rows: a short scan however long the history.
+    this.pending = database.statement(
+      `${shape.table}_backlog`,
+      sql`select count(*)::int as depth, min(created_at) as oldest from ${table} where status = 'pending'`,
     );
     this.purge = database.statement(
       `${shape.table}_purge`,
@@ -235,5 +241,11 @@ export class OutboxTable<Claimed> {
 
   async purgeSettledBefore(cutoff: Date): Promise<void> {
     await this.purge({ cutoff });
+  }
+
+  /** Rows waiting (queued or retrying), and when the oldest of them was written (metrics). */
+  async backlog(): Promise<{ depth: number; oldest: Date | undefined }> {
+    const [row] = await this.pending({});
+    return { depth: row?.depth ?? 0, oldest: row?.oldest ? new Date(row.oldest) : undefined };
   }
 }

@@ -3,6 +3,9 @@ import { Clock } from '@latchkey/shared-kernel';
 import { AppConfig } from '../config/app-config';
 import { Database } from '../database/database';
 import { tryTransactionLock } from '../database/transaction-lock';
+import { Metrics } from '../observability/metrics';
+import { inSpan } from '../observability/spans';
+import type { Counter } from 'prom-client';
 
 /** One kind of clean-up a module contributes (expired sessions, spent secrets, …). */
 export interface CleanupTask {
@@ -80,10 +83,26 @@ export class CleanupScheduler implements OnApplicationBootstrap, OnApplicationSh
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
 
+  private readonly removed: Counter<'task'>;
+  private readonly runs: Counter<'outcome'>;
+
   constructor(
     private readonly cleanup: Cleanup,
     private readonly config: AppConfig,
-  ) {}
+    metrics: Metrics,
+  ) {
+    this.removed = metrics.counter(
+      'latchkey_cleanup_removed_total',
+      'Rows the scheduled clean-up removed, by task',
+      ['task'],
+    );
+    this.runs = metrics.counter(
+      'latchkey_cleanup_runs_total',
+      'Scheduled clean-up runs: ran, skipped (another instance held the lock) or failed',
+      ['outcome'],
+    );
+    for (const outcome of ['ran', 'skipped', 'failed']) this.runs.inc({ outcome }, 0);
+  }
 
   onApplicationBootstrap(): void {
     const { intervalSeconds } = this.config.cleanup;
@@ -100,14 +119,18 @@ export class CleanupScheduler implements OnApplicationBootstrap, OnApplicationSh
   /** One run, unless one is under way here; logs what it removed. */
   async tick(): Promise<void> {
     if (this.running) return this.running;
-    this.running = this.cleanup
-      .run()
+    this.running = inSpan('cleanup.run', () => this.cleanup.run(), { root: true })
       .then((report) => {
+        this.runs.inc({ outcome: report.ran ? 'ran' : 'skipped' });
+        for (const [task, count] of Object.entries(report.removed)) this.removed.inc({ task }, count);
         const total = Object.values(report.removed).reduce((sum, n) => sum + n, 0);
         if (total > 0)
           this.logger.log({ msg: 'cleaned up', removed: report.removed, batches: report.batches });
       })
-      .catch((error: Error) => this.logger.error({ msg: 'clean-up failed', reason: error.message }))
+      .catch((error: Error) => {
+        this.runs.inc({ outcome: 'failed' });
+        this.logger.error({ msg: 'clean-up failed', reason: error.message });
+      })
       .finally(() => (this.running = undefined));
     return this.running;
   }
