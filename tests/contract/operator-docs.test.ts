@@ -36,6 +36,7 @@ describe('operations documents', () => {
       'CHANGELOG.md',
       'docs/security.md',
       'docs/architecture.md',
+      'docs/observability.md',
       ...readdirSync(path.join(root, 'docs', 'runbooks')).map((name) => `docs/runbooks/${name}`),
       ...readdirSync(path.join(root, 'docs', 'decisions')).map((name) => `docs/decisions/${name}`),
     ];

@@ -19,6 +19,7 @@ import {
 } from './lib/rss-sampler.mjs';
 import { BENCH_PASSWORD, benchEmail, countSessions, seedSessionsUpTo, seedUsers } from './lib/seed.mjs';
 import { eventsPhase } from './lib/events-phase.mjs';
+import { tracingPhase } from './lib/tracing-phase.mjs';
 import { harnessProblems, renderMarkdown } from './report.mjs';
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
@@ -393,7 +394,33 @@ async function main() {
       return started;
     },
   });
+  chains = events.chains ?? chains;
   delete events.chains;
+
+  const tracing = await tracingPhase({
+    env,
+    database,
+    connections: CONNECTIONS,
+    loginData,
+    chains,
+    log,
+    load,
+    startChild: (modulePath, input) => startChild(here(modulePath), input),
+    startApi: async (apiEnv) => {
+      const started = await startApi(apiEnv, { cwd: workDir, logFile: apiLogFile });
+      cleanups.push(started.stop);
+      return started;
+    },
+    // Fresh sessions: the main run's access tokens may have expired by now (ACCESS_TOKEN_TTL).
+    accessTokensFor: async (url) => {
+      const tokens = [];
+      for (let i = 0; i < SETUP_SESSIONS.me; i++)
+        tokens.push((await login(url, emails[i % USERS])).accessToken);
+      return tokens;
+    },
+  });
+  chains = tracing.chains;
+  delete tracing.chains;
 
   const results = {
     mode: quick ? 'quick' : 'full',
@@ -416,6 +443,7 @@ async function main() {
     scalingSkipped,
     memory,
     events,
+    tracing,
   };
   mkdirSync(here('./results'), { recursive: true });
   writeFileSync(here('./results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);

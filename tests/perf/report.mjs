@@ -463,6 +463,58 @@ export function renderMarkdown(results) {
     '## Domain events',
     '',
     eventsSection(results),
+    '## Tracing',
+    '',
+    tracingSection(results),
+  ].join('\n');
+}
+
+/** Goals of the observability issue: the traced rate at least this share of the untraced one. */
+const TRACING_GOALS = { me: 0.9, refresh: 0.9, login: 0.98 };
+
+/** The tracing phase: each endpoint off, traced (always_on, exported) and sampled out. */
+function tracingSection({ tracing }) {
+  if (!tracing) return '';
+  const { off, on, sampledOut, exported } = tracing;
+  const rows = [
+    ['GET /auth/me', 'me'],
+    ['POST /auth/refresh', 'refresh'],
+    ['POST /auth/login', 'login'],
+  ].map(([name, key]) => [
+    name,
+    fmt(off[key].perSecond),
+    fmt(on[key].perSecond),
+    fmt(on[key].perSecond / off[key].perSecond, 3),
+    fmt(sampledOut[key].perSecond / off[key].perSecond, 3),
+    fmt(off[key].p95, 2),
+    fmt(on[key].p95, 2),
+    fmt(on[key].cpuMsPerRequest / off[key].cpuMsPerRequest, 3),
+    `≥ ${TRACING_GOALS[key]}: ${verdict(on[key].perSecond / off[key].perSecond >= TRACING_GOALS[key])}`,
+    `${errorsOf(off[key])} / ${errorsOf(on[key])} / ${errorsOf(sampledOut[key])}`,
+  ]);
+  return [
+    'Each endpoint on a freshly started API: without tracing (the mean of a run before and one after), ' +
+      'traced with every request sampled (`OTEL_TRACES_SAMPLER=always_on`) and exported as OTLP/HTTP ' +
+      'protobuf to a receiver in another process on this machine, and configured but sampled out (`always_off`). ' +
+      `The traced runs exported ${exported.requests.toLocaleString('en')} batches ` +
+      `(${fmt(exported.bytes / 1024 / 1024, 1)} MB).`,
+    '',
+    table(
+      [
+        'endpoint',
+        'req/s off',
+        'req/s traced',
+        'traced / off',
+        'sampled out / off',
+        'p95 off',
+        'p95 traced',
+        'CPU traced / off',
+        'goal',
+        'errors off / traced / out',
+      ],
+      rows,
+    ),
+    '',
   ].join('\n');
 }
 
@@ -504,6 +556,22 @@ export function harnessProblems(results) {
     if (cleanup && cleanup.left !== 0) problems.push(`clean-up: ${cleanup.left} expired sessions left`);
     if (cleanup && errorsOf(cleanup.during) > 0)
       problems.push(`refresh during the clean-up: ${errorsOf(cleanup.during)} errors`);
+  }
+  if (results.tracing) {
+    const { off, on, sampledOut, exported, sampledOutExported } = results.tracing;
+    for (const [set, runs] of [
+      ['tracing off', off],
+      ['traced', on],
+      ['sampled out', sampledOut],
+    ]) {
+      for (const key of ['me', 'refresh', 'login']) {
+        if (runs[key].ok === 0) problems.push(`${set} ${key}: no successful request`);
+        else if (errorsOf(runs[key]) / (runs[key].ok + errorsOf(runs[key])) > MAX_ERROR_RATE)
+          problems.push(`${set} ${key}: ${errorsOf(runs[key])} failed requests`);
+      }
+    }
+    if (exported.requests === 0) problems.push('traced: nothing reached the OTLP receiver');
+    if (sampledOutExported > 0) problems.push(`sampled out: ${sampledOutExported} batches were exported`);
   }
   const { soak } = results.memory;
   if (soak.errors / Math.max(1, soak.refreshes + soak.errors) > MAX_ERROR_RATE)
