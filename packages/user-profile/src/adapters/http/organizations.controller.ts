@@ -7,6 +7,7 @@ import {
   requestMetaOf,
   RequirePermissions,
   uuidParam,
+  UseCaseSpan,
 } from '@latchkey/platform-http';
 import type { Principal } from '@latchkey/shared-kernel';
 import { CheckSlug, type SlugAvailability } from '../../application/check-slug';
@@ -32,11 +33,13 @@ export class OrganizationsController {
   ) {}
 
   @Get()
+  @UseCaseSpan('user_profile.list_own_organizations')
   async mine(@CurrentPrincipal() principal: Principal): Promise<{ items: OwnOrganizationView[] }> {
     return { items: await this.ownOrganizations.execute(principal) };
   }
 
   @Get(':id')
+  @UseCaseSpan('user_profile.get_organization')
   async get(
     @Param('id', uuidParam('id')) id: string,
     @CurrentPrincipal() principal: Principal,
@@ -46,6 +49,7 @@ export class OrganizationsController {
   }
 
   @Get(':id/members')
+  @UseCaseSpan('user_profile.list_members')
   async list(
     @Param('id', uuidParam('id')) id: string,
     @CurrentPrincipal() principal: Principal,
@@ -54,6 +58,7 @@ export class OrganizationsController {
   }
 
   @Post(':id/members')
+  @UseCaseSpan('user_profile.add_member')
   @HttpCode(201)
   @RequirePermissions('organizations:write')
   add(
@@ -71,6 +76,7 @@ export class OrganizationsController {
   }
 
   @Patch(':id/members/:userId')
+  @UseCaseSpan('user_profile.change_member_role')
   @RequirePermissions('organizations:write')
   changeRole(
     @Param('id', uuidParam('id')) id: string,
@@ -83,6 +89,7 @@ export class OrganizationsController {
   }
 
   @Delete(':id/members/:userId')
+  @UseCaseSpan('user_profile.remove_member')
   @HttpCode(204)
   @RequirePermissions('organizations:write')
   async remove(
@@ -101,6 +108,7 @@ export class SlugController {
   constructor(private readonly checkSlug: CheckSlug) {}
 
   @Get('slug-available/:slug')
+  @UseCaseSpan('user_profile.check_slug')
   @RateLimit('slugCheck')
   available(@Param('slug') slug: string): Promise<SlugAvailability> {
     return this.checkSlug.execute(slug);

@@ -18,6 +18,7 @@ import {
   requestMetaOf,
   RequirePermissions,
   uuidParam,
+  UseCaseSpan,
 } from '@latchkey/platform-http';
 import type { Principal } from '@latchkey/shared-kernel';
 import { DeleteUser } from '../../application/delete-user';
@@ -42,6 +43,7 @@ export class UsersController {
   ) {}
 
   @Get()
+  @UseCaseSpan('user_profile.list_users')
   @RequirePermissions('users:read')
   list(@Query() query: ListUsersQuery, @CurrentPrincipal() principal: Principal): Promise<UserPage> {
     return this.listUsers.execute(principal, {
@@ -52,12 +54,14 @@ export class UsersController {
   }
 
   @Get(':id')
+  @UseCaseSpan('user_profile.get_user')
   @RequirePermissions('account:read')
   get(@Param('id', uuidParam('id')) id: string, @CurrentPrincipal() principal: Principal): Promise<UserView> {
     return this.getUser.execute(principal, id);
   }
 
   @Patch(':id')
+  @UseCaseSpan('user_profile.update_user')
   @RequirePermissions('account:write')
   update(
     @Param('id', uuidParam('id')) id: string,
@@ -69,6 +73,7 @@ export class UsersController {
   }
 
   @Put(':id/roles')
+  @UseCaseSpan('user_profile.set_user_roles')
   @RequirePermissions('users:roles:write')
   setRoles(
     @Param('id', uuidParam('id')) id: string,
@@ -80,6 +85,7 @@ export class UsersController {
   }
 
   @Delete(':id')
+  @UseCaseSpan('user_profile.delete_user')
   @HttpCode(204)
   @RequirePermissions('account:write')
   async remove(
