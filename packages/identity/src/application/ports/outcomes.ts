@@ -18,11 +18,3 @@ export abstract class IdentityProbe {
   abstract refreshed(outcome: RefreshOutcome): void;
   abstract registered(): void;
 }
-
-/** For hosts and tests that count nothing. */
-export class SilentIdentityProbe extends IdentityProbe {
-  loginAttempted(): void {}
-  accountLocked(): void {}
-  refreshed(): void {}
-  registered(): void {}
-}
