@@ -82,6 +82,7 @@ describe('tracing: a caller’s trace continues through Latchkey (OTLP/HTTP JSON
 
     const registered = track(await postJson(`${v1}/auth/register`, user, { traceparent }));
     expect(registered.status).toBe(201);
+    const { id: userId } = (await registered.json()) as { id: string };
     const loggedIn = track(
       await postJson(`${v1}/auth/login`, { email: user.email, password: user.password }, { traceparent }),
     );
@@ -160,6 +161,8 @@ describe('tracing: a caller’s trace continues through Latchkey (OTLP/HTTP JSON
     for (const secret of [
       user.email,
       user.password,
+      // Without OTEL_CAPTURE_USER_ID, not even the user's id.
+      userId,
       first.accessToken,
       first.refreshToken,
       second.refreshToken,
@@ -189,6 +192,36 @@ describe('tracing: a caller’s trace continues through Latchkey (OTLP/HTTP JSON
     }
     expect(lines.filter((line) => line.trace_id === traceId).length).toBeGreaterThanOrEqual(4);
     expect(new Set(lines.map((line) => line.span_id)).size).toBeGreaterThanOrEqual(4);
+  });
+
+  it('honours a caller’s decision not to sample: the requests work, nothing of their trace is exported, their logs still name it', async () => {
+    const traceId = hex(16);
+    const traceparent = `00-${traceId}-${hex(8)}-00`;
+    const user = aUser();
+    const v1 = `${instance.url}/v1`;
+    const registered = await postJson(`${v1}/auth/register`, user, { traceparent });
+    expect(registered.status).toBe(201);
+    const loggedIn = await postJson(
+      `${v1}/auth/login`,
+      { email: user.email, password: user.password },
+      { traceparent },
+    );
+    expect(loggedIn.status).toBe(200);
+    const requestIds = [registered, loggedIn].map((response) => response.headers.get('x-request-id'));
+
+    // A sampled request made afterwards: once its span is in, the earlier ones' would be too.
+    const marker = hex(16);
+    await fetch(`${instance.url}/jwks`, { headers: { traceparent: `00-${marker}-${hex(8)}-01` } });
+    await receiver.waitFor(() => receiver.inTrace(marker).length > 0);
+    expect(receiver.inTrace(traceId)).toEqual([]);
+
+    // Their log lines name the caller's trace all the same; the mail relay's line (it keeps the
+    // request id) names the relay's own, sampled, trace.
+    const lines = logLines(instance).filter((line) => requestIds.includes(line.requestId as string));
+    const relayed = (line: Record<string, unknown>) =>
+      receiver.spans.some((span) => span.spanId === line.span_id && span.name === 'email.outbox.relay');
+    await receiver.waitFor(() => lines.every((line) => line.trace_id === traceId || relayed(line)));
+    expect(lines.filter((line) => line.trace_id === traceId).length).toBeGreaterThanOrEqual(2);
   });
 
   it('puts the request’s trace into the events it causes, and traces the relay’s publishing', async () => {
@@ -228,6 +261,7 @@ describe('tracing over OTLP/HTTP protobuf (the default protocol)', () => {
     instance = await startInstance({
       ...baseEnv(dataDir, db),
       OTEL_EXPORTER_OTLP_ENDPOINT: await receiver.start(),
+      OTEL_CAPTURE_USER_ID: 'true',
     });
   }, 60_000);
 
@@ -250,5 +284,30 @@ describe('tracing over OTLP/HTTP protobuf (the default protocol)', () => {
         ({ contentType, body }) => contentType === 'application/x-protobuf' && body.includes(raw),
       ),
     );
+  });
+
+  it('adds the authenticated user’s id as enduser.id with OTEL_CAPTURE_USER_ID=true', async () => {
+    const user = aUser();
+    const registered = await postJson(`${instance.url}/v1/auth/register`, user);
+    const { id: userId } = (await registered.json()) as { id: string };
+    const login = await postJson(`${instance.url}/v1/auth/login`, {
+      email: user.email,
+      password: user.password,
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const me = await fetch(`${instance.url}/v1/auth/me`, {
+      headers: { authorization: `Bearer ${accessToken}`, traceparent: `00-${hex(16)}-${hex(8)}-01` },
+    });
+    expect(me.status).toBe(200);
+    // Protobuf: the attribute's key, then (a few framing bytes on) its string value.
+    const key = Buffer.from('enduser.id');
+    const tagged = (body: Buffer) => {
+      for (let at = body.indexOf(key); at >= 0; at = body.indexOf(key, at + 1)) {
+        const value = body.subarray(at + key.length, at + key.length + 8 + userId.length);
+        if (value.includes(userId)) return true;
+      }
+      return false;
+    };
+    await receiver.waitFor(() => receiver.bodies.some(({ body }) => tagged(body)));
   });
 });

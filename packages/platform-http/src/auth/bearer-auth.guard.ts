@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import { AppConfig, identifyEndUser } from '@latchkey/platform';
 import {
   AccessTokenAuthenticator,
   AuthenticationRequired,
@@ -50,6 +51,7 @@ export class BearerAuthGuard implements CanActivate {
   constructor(
     private readonly authenticator: AccessTokenAuthenticator,
     private readonly reflector: Reflector,
+    private readonly config: AppConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -58,6 +60,7 @@ export class BearerAuthGuard implements CanActivate {
     if (token === undefined) throw new AuthenticationRequired();
     const principal = await this.authenticator.authenticate(token);
     request.principal = principal;
+    if (this.config.observability.captureUserId) identifyEndUser(principal.userId);
     const required =
       this.reflector.getAllAndOverride<Permission[] | undefined>(REQUIRED_PERMISSIONS, [
         context.getHandler(),
@@ -72,12 +75,18 @@ export class BearerAuthGuard implements CanActivate {
 /** Like BearerAuthGuard, but a request without an Authorization header passes (a bad one does not). */
 @Injectable()
 export class OptionalBearerAuthGuard implements CanActivate {
-  constructor(private readonly authenticator: AccessTokenAuthenticator) {}
+  constructor(
+    private readonly authenticator: AccessTokenAuthenticator,
+    private readonly config: AppConfig,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const token = bearerTokenOf(request);
-    if (token !== undefined) request.principal = await this.authenticator.authenticate(token);
+    if (token === undefined) return true;
+    const principal = await this.authenticator.authenticate(token);
+    request.principal = principal;
+    if (this.config.observability.captureUserId) identifyEndUser(principal.userId);
     return true;
   }
 }
