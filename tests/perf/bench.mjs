@@ -35,6 +35,8 @@ const PROFILE = quick
       soakRefreshes: 2_000,
       relayEvents: 5_000,
       expiredSessions: 30_000,
+      tracingRounds: 3,
+      tracingSeconds: 2,
     }
   : {
       seconds: 15,
@@ -44,6 +46,8 @@ const PROFILE = quick
       soakRefreshes: 100_000,
       relayEvents: 50_000,
       expiredSessions: 300_000,
+      tracingRounds: 5,
+      tracingSeconds: 5,
     };
 // Closed-loop connections per scenario class. Login and register: twice the hasher's default cap
 // on two cores, so the semaphore never idles between requests. Refresh: the default pg pool.
@@ -376,6 +380,14 @@ async function main() {
 
   log('events: stopping the API for the domain-events phase');
   await api.stop();
+  // The phases after the main run start APIs (and receivers) of their own, stopped at the end
+  // even when a phase fails.
+  const startPhaseApi = async (apiEnv) => {
+    const started = await startApi(apiEnv, { cwd: workDir, logFile: apiLogFile });
+    cleanups.push(started.stop);
+    return started;
+  };
+  const startPhaseChild = (modulePath, input) => startChild(here(modulePath), input);
   const events = await eventsPhase({
     env,
     target,
@@ -386,13 +398,9 @@ async function main() {
     chains,
     log,
     load,
-    startChild: (modulePath, input) => startChild(here(modulePath), input),
+    startChild: startPhaseChild,
     cleanups,
-    startApi: async (apiEnv) => {
-      const started = await startApi(apiEnv, { cwd: workDir, logFile: apiLogFile });
-      cleanups.push(started.stop);
-      return started;
-    },
+    startApi: startPhaseApi,
   });
   chains = events.chains ?? chains;
   delete events.chains;
@@ -400,17 +408,14 @@ async function main() {
   const tracing = await tracingPhase({
     env,
     database,
+    profile: PROFILE,
     connections: CONNECTIONS,
     loginData,
     chains,
     log,
     load,
-    startChild: (modulePath, input) => startChild(here(modulePath), input),
-    startApi: async (apiEnv) => {
-      const started = await startApi(apiEnv, { cwd: workDir, logFile: apiLogFile });
-      cleanups.push(started.stop);
-      return started;
-    },
+    startChild: startPhaseChild,
+    startApi: startPhaseApi,
     // Fresh sessions: the main run's access tokens may have expired by now (ACCESS_TOKEN_TTL).
     accessTokensFor: async (url) => {
       const tokens = [];

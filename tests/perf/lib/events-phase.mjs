@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { openSql } from './database.mjs';
 import { cpuSecondsOf } from './rss-sampler.mjs';
+import { meanOf } from './stats.mjs';
 
 /** amqplib, as the API loads it (platform-messaging's dependency). */
 const requireFromMessaging = createRequire(
@@ -13,24 +14,6 @@ const requireFromMessaging = createRequire(
 );
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Two runs of one scenario as one: the mean of each figure, the sum of the counts. */
-function meanOf(a, b) {
-  const mean = (key) => (a[key] === undefined || b[key] === undefined ? undefined : (a[key] + b[key]) / 2);
-  return {
-    ok: a.ok + b.ok,
-    non2xx: a.non2xx + b.non2xx,
-    socketErrors: a.socketErrors + b.socketErrors,
-    perSecond: mean('perSecond'),
-    p50: mean('p50'),
-    p95: mean('p95'),
-    p99: mean('p99'),
-    cpuMsPerRequest: mean('cpuMsPerRequest'),
-    postgresCpuMsPerRequest: mean('postgresCpuMsPerRequest'),
-    brokerCpuMsPerRequest: mean('brokerCpuMsPerRequest'),
-    runs: [a, b],
-  };
-}
 
 /**
  * The RabbitMQ server's process when the broker runs on this machine (its Erlang VM, `beam.smp`,

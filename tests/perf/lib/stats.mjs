@@ -41,3 +41,25 @@ export async function closedLoop(operation, { concurrency, seconds }) {
   const cpuMsPerRequest = Number(((user + system) / 1000 / Math.max(1, latencies.length)).toFixed(3));
   return summarize(latencies, (performance.now() - started) / 1000, { cpuMsPerRequest });
 }
+
+/**
+ * Runs of one scenario as one: the mean of each figure, the sum of the counts. A figure some run
+ * lacks (the broker's CPU where there is no broker) is left out.
+ */
+export function meanOf(...runs) {
+  const sum = (key) => runs.reduce((total, run) => total + run[key], 0);
+  const mean = (key) => (runs.some((run) => run[key] === undefined) ? undefined : sum(key) / runs.length);
+  return {
+    ok: sum('ok'),
+    non2xx: sum('non2xx'),
+    socketErrors: sum('socketErrors'),
+    perSecond: mean('perSecond'),
+    p50: mean('p50'),
+    p95: mean('p95'),
+    p99: mean('p99'),
+    cpuMsPerRequest: mean('cpuMsPerRequest'),
+    postgresCpuMsPerRequest: mean('postgresCpuMsPerRequest'),
+    brokerCpuMsPerRequest: mean('brokerCpuMsPerRequest'),
+    runs,
+  };
+}
