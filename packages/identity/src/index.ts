@@ -13,6 +13,9 @@ export { IdentityProfileAuditTrail } from './adapters/user-profile/identity-prof
 export { UserProfileDirectory } from './adapters/user-profile/user-profile-directory';
 export { signingKeyStartupProblems } from './adapters/crypto/signing-key-preflight';
 export { NoUsableSigningKey } from './application/signing-keys/ensure-signing-key';
+// For a deployment that verifies identity's access tokens away from identity's key store (the
+// gateway of the services deployment, docs/decisions/0012-services-deployment.md).
+export { JwksUnavailable, RemoteJwks, type RemoteJwksOptions } from './adapters/crypto/remote-jwks';
 
 // What operators do from the command line (apps/api/src/cli), through the same door as every
 // other caller.
