@@ -1,0 +1,113 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { importPKCS8, SignJWT, UnsecuredJWT } from 'jose';
+import type { Principal } from '@latchkey/shared-kernel';
+import { TestClock } from '@latchkey/shared-kernel/testing';
+import { InternalAuthenticationFailed, InternalTokenIssuer, InternalTokenVerifier } from './internal-tokens';
+
+function ed25519() {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  return {
+    publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
+}
+
+const PRINCIPAL: Principal = {
+  userId: '0190a5b2-0000-7000-8000-000000000001',
+  sessionId: '0190a5b2-0000-7000-8000-0000000000aa',
+  roles: ['user'],
+  permissions: ['account:read', 'account:write'],
+};
+
+describe('internal tokens: what a service accepts from the gateway and its peers', () => {
+  const gatewayKeys = ed25519();
+  const authKeys = ed25519();
+  let clock: TestClock;
+  let gateway: InternalTokenIssuer;
+  let userService: InternalTokenVerifier;
+
+  beforeEach(async () => {
+    clock = new TestClock(new Date('2026-12-03T12:00:00Z'));
+    gateway = await InternalTokenIssuer.fromPem('gateway', gatewayKeys.privatePem, clock);
+    userService = await InternalTokenVerifier.create(
+      'user-service',
+      { gateway: gatewayKeys.publicPem, 'auth-service': authKeys.publicPem },
+      clock,
+    );
+  });
+
+  const refused = (token: string | undefined) =>
+    expect(userService.verify(token)).rejects.toBeInstanceOf(InternalAuthenticationFailed);
+
+  it('carries the caller and the principal the gateway verified', async () => {
+    const token = await gateway.issue('user-service', PRINCIPAL);
+    expect(await userService.verify(token)).toEqual({ caller: 'gateway', principal: PRINCIPAL });
+    const peer = await InternalTokenIssuer.fromPem('auth-service', authKeys.privatePem, clock);
+    expect(await userService.verify(await peer.issue('user-service'))).toEqual({ caller: 'auth-service' });
+  });
+
+  it('refuses a request without a token', async () => {
+    await refused(undefined);
+    await refused('');
+  });
+
+  it('refuses a token meant for another service', async () => {
+    await refused(await gateway.issue('auth-service', PRINCIPAL));
+  });
+
+  it('refuses a token older than its minute, and one from the future beyond the leeway', async () => {
+    const token = await gateway.issue('user-service', PRINCIPAL);
+    clock.advanceSeconds(66);
+    await refused(token);
+    // From a gateway whose clock runs 30 s ahead of this service's.
+    const ahead = new TestClock(new Date(clock.now().getTime() + 30_000));
+    const early = await InternalTokenIssuer.fromPem('gateway', gatewayKeys.privatePem, ahead);
+    await refused(await early.issue('user-service', PRINCIPAL));
+    // Within the leeway (5 s), it passes.
+    ahead.advanceSeconds(-27);
+    expect((await userService.verify(await early.issue('user-service', PRINCIPAL))).caller).toBe('gateway');
+  });
+
+  it('accepts each token once: a replay within its life is refused', async () => {
+    const token = await gateway.issue('user-service', PRINCIPAL);
+    await userService.verify(token);
+    await refused(token);
+    const twice = await gateway.issue('user-service', PRINCIPAL);
+    const results = await Promise.allSettled([userService.verify(twice), userService.verify(twice)]);
+    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+  });
+
+  it('refuses forgeries: an unknown key, a caller speaking as another, alg none, a long life, a bad principal', async () => {
+    const stranger = await importPKCS8(ed25519().privatePem, 'EdDSA');
+    const now = Math.floor(clock.now().getTime() / 1000);
+    const forged = (claims: Record<string, unknown>, kid: string, key = stranger, iss = kid, lifetime = 60) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'EdDSA', typ: 'latchkey-internal+jwt', kid })
+        .setIssuer(iss)
+        .setAudience('user-service')
+        .setIssuedAt(now)
+        .setExpirationTime(now + lifetime)
+        .setJti(`jti-${Math.random()}`)
+        .sign(key);
+    const gatewayKey = await importPKCS8(gatewayKeys.privatePem, 'EdDSA');
+
+    await refused(await forged({ principal: PRINCIPAL }, 'gateway')); // signed by someone else
+    await refused(await forged({}, 'billing', stranger)); // a caller this service does not know
+    await refused(await forged({}, 'gateway', gatewayKey, 'auth-service')); // the gateway's key, claiming to be auth
+    await refused(await forged({}, 'gateway', gatewayKey, 'gateway', 3600)); // an hour of life
+    await refused(await forged({ principal: { userId: 'u1' } }, 'gateway', gatewayKey)); // half a principal
+    await refused(
+      new UnsecuredJWT({ principal: PRINCIPAL })
+        .setIssuer('gateway')
+        .setAudience('user-service')
+        .setIssuedAt(now)
+        .setExpirationTime(now + 60)
+        .setJti('x')
+        .encode(),
+    );
+    // The well-formed one, for contrast.
+    expect(
+      (await userService.verify(await forged({ principal: PRINCIPAL }, 'gateway', gatewayKey))).caller,
+    ).toBe('gateway');
+  });
+});

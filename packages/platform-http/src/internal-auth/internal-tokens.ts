@@ -1,0 +1,160 @@
+import { randomUUID, type webcrypto } from 'node:crypto';
+import { errors, importPKCS8, importSPKI, jwtVerify, SignJWT } from 'jose';
+import { TtlMap } from '@latchkey/platform';
+import { Clock, DomainError, type Principal } from '@latchkey/shared-kernel';
+
+/** Where a gateway or service puts its token on a request to another service. */
+export const INTERNAL_TOKEN_HEADER = 'latchkey-internal-token';
+
+const ALGORITHM = 'EdDSA';
+const TOKEN_TYPE = 'latchkey-internal+jwt';
+/** A token is made per request: a minute covers a slow hop, and bounds what a captured one is worth. */
+export const INTERNAL_TOKEN_LIFETIME_SECONDS = 60;
+/** Clock skew allowed between hosts. */
+const LEEWAY_SECONDS = 5;
+/** Tokens remembered against replay. More than this in a minute and the oldest are forgotten early. */
+const REMEMBERED_MAX = 500_000;
+
+/** Missing, forged, expired, replayed, or meant for another service: the request touches nothing. */
+export class InternalAuthenticationFailed extends DomainError {
+  readonly code = 'UNAUTHORIZED' as const;
+  constructor() {
+    super('This service accepts requests from the gateway and the other Latchkey services only', {
+      challenge: 'LatchkeyInternal',
+    });
+  }
+}
+
+/** What a verified internal token says: who sent it, and the end user the gateway authenticated. */
+export interface InternalCall {
+  caller: string;
+  principal?: Principal;
+}
+
+type Key = webcrypto.CryptoKey;
+
+/**
+ * Signs the token a caller (`gateway`, `auth-service`) puts on each request to another service:
+ * Ed25519, the callee as audience, a minute of life, a fresh `jti`, and the principal the gateway
+ * verified from the client's access token, if any.
+ */
+export class InternalTokenIssuer {
+  private constructor(
+    private readonly caller: string,
+    private readonly privateKey: Key,
+    private readonly clock: Clock,
+  ) {}
+
+  /** `privateKeyPem`: the caller's Ed25519 key, PKCS#8 PEM. */
+  static async fromPem(caller: string, privateKeyPem: string, clock: Clock): Promise<InternalTokenIssuer> {
+    return new InternalTokenIssuer(caller, await importPKCS8(privateKeyPem, ALGORITHM), clock);
+  }
+
+  issue(audience: string, principal?: Principal): Promise<string> {
+    const now = Math.floor(this.clock.now().getTime() / 1000);
+    const claims = principal
+      ? {
+          principal: {
+            userId: principal.userId,
+            sessionId: principal.sessionId,
+            roles: principal.roles,
+            permissions: principal.permissions,
+          },
+        }
+      : {};
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: ALGORITHM, typ: TOKEN_TYPE, kid: this.caller })
+      .setIssuer(this.caller)
+      .setAudience(audience)
+      .setIssuedAt(now)
+      .setExpirationTime(now + INTERNAL_TOKEN_LIFETIME_SECONDS)
+      .setJti(randomUUID())
+      .sign(this.privateKey);
+  }
+}
+
+/**
+ * A service's check of the internal token on every request. Only the callers it is configured
+ * with (name and public key), only tokens addressed to it, at most a minute old, each accepted
+ * once: a token replayed to this instance within its life is refused. (Another instance of the
+ * same service has its own memory; the minute of life bounds a replay there.)
+ */
+export class InternalTokenVerifier {
+  private readonly remembered = new TtlMap<true>(
+    (INTERNAL_TOKEN_LIFETIME_SECONDS + 2 * LEEWAY_SECONDS) * 1000,
+    REMEMBERED_MAX,
+  );
+
+  private constructor(
+    private readonly audience: string,
+    private readonly callers: ReadonlyMap<string, Key>,
+    private readonly clock: Clock,
+  ) {}
+
+  /** `callers`: name → Ed25519 public key (SPKI PEM) of each caller this service accepts. */
+  static async create(
+    audience: string,
+    callers: Record<string, string>,
+    clock: Clock,
+  ): Promise<InternalTokenVerifier> {
+    const keys = new Map<string, Key>();
+    for (const [name, pem] of Object.entries(callers)) keys.set(name, await importSPKI(pem, ALGORITHM));
+    return new InternalTokenVerifier(audience, keys, clock);
+  }
+
+  async verify(token: string | undefined): Promise<InternalCall> {
+    if (!token) throw new InternalAuthenticationFailed();
+    const now = this.clock.now();
+    let payload: Record<string, unknown>;
+    let signer: string | undefined;
+    try {
+      ({
+        payload,
+        protectedHeader: { kid: signer },
+      } = await jwtVerify(
+        token,
+        (header) => {
+          const key = header.kid === undefined ? undefined : this.callers.get(header.kid);
+          if (key === undefined) throw new InternalAuthenticationFailed();
+          return key;
+        },
+        {
+          algorithms: [ALGORITHM],
+          typ: TOKEN_TYPE,
+          audience: this.audience,
+          currentDate: now,
+          clockTolerance: LEEWAY_SECONDS,
+          maxTokenAge: INTERNAL_TOKEN_LIFETIME_SECONDS + LEEWAY_SECONDS,
+          requiredClaims: ['iss', 'iat', 'exp', 'jti'],
+        },
+      ));
+    } catch (error) {
+      if (error instanceof InternalAuthenticationFailed || error instanceof errors.JOSEError)
+        throw new InternalAuthenticationFailed();
+      throw error;
+    }
+    const { iss, iat, exp, jti } = payload as { iss: string; iat: number; exp: number; jti: string };
+    // The key is the caller's: it may speak only for itself, and only for a minute.
+    if (iss !== signer) throw new InternalAuthenticationFailed();
+    if (exp - iat > INTERNAL_TOKEN_LIFETIME_SECONDS) throw new InternalAuthenticationFailed();
+    const principal = principalOf(payload.principal);
+    if (principal === null) throw new InternalAuthenticationFailed();
+    // No await between the check and the remembering: two copies of one token cannot both pass.
+    const nowMs = now.getTime();
+    if (this.remembered.get(jti, nowMs)) throw new InternalAuthenticationFailed();
+    this.remembered.set(jti, true, nowMs);
+    return principal === undefined ? { caller: iss } : { caller: iss, principal };
+  }
+}
+
+/** The claim's principal; undefined when absent, null when malformed. */
+function principalOf(value: unknown): Principal | undefined | null {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) return null;
+  const { userId, sessionId, roles, permissions } = value as Record<string, unknown>;
+  const strings = (list: unknown): list is string[] =>
+    Array.isArray(list) && list.every((item) => typeof item === 'string');
+  if (typeof userId !== 'string' || typeof sessionId !== 'string') return null;
+  if (!strings(roles) || !strings(permissions)) return null;
+  return { userId, sessionId, roles, permissions };
+}
