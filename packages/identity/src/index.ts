@@ -16,6 +16,7 @@ export { NoUsableSigningKey } from './application/signing-keys/ensure-signing-ke
 // For a deployment that verifies identity's access tokens away from identity's key store (the
 // gateway of the services deployment, docs/decisions/0012-services-deployment.md).
 export { JwksUnavailable, RemoteJwks, type RemoteJwksOptions } from './adapters/crypto/remote-jwks';
+export { RemoteAccessTokenVerifier } from './adapters/crypto/remote-access-token-verifier';
 
 // What operators do from the command line (apps/api/src/cli), through the same door as every
 // other caller.

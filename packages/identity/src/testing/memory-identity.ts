@@ -5,6 +5,7 @@ import type { DeliveryState } from '../domain/one-time-secret';
 import type { EmailVerification } from '../domain/email-verification';
 import type { PasswordResetToken } from '../domain/password-reset-token';
 import type { RefreshTokenRecord, RevokeReason, Session } from '../domain/session';
+import type { SigningKey } from '../domain/signing-key';
 import { isActive } from '../domain/session';
 import {
   AccessTokenIssuer,
@@ -37,6 +38,7 @@ import {
   IdentityProbe,
   type LoginOutcome,
   type RefreshOutcome,
+  SigningKeyStore,
 } from '../application/ports';
 import { type RequestMeta, UnitOfWork } from '@latchkey/shared-kernel';
 import { AccessTokenMinter } from '../application/access-token-minter';
@@ -756,4 +758,20 @@ export function memoryIdentity(settingsOverrides: Partial<IdentitySettings> = {}
     starter: new SessionStarter(sessions, codec, minter, settings, ids, audit),
     probe: new RecordingIdentityProbe(),
   };
+}
+
+/** Signing keys in memory: a changed key replaces the one with its kid. */
+export class MemorySigningKeyStore extends SigningKeyStore {
+  constructor(public keys: SigningKey[]) {
+    super();
+  }
+  async list(): Promise<SigningKey[]> {
+    return this.keys;
+  }
+  async save(keys: SigningKey[]): Promise<void> {
+    this.keys = this.keys.map((key) => keys.find((changed) => changed.kid === key.kid) ?? key);
+  }
+  async remove(kid: string): Promise<void> {
+    this.keys = this.keys.filter((key) => key.kid !== kid);
+  }
 }

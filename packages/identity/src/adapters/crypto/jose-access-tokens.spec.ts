@@ -1,36 +1,21 @@
 import { TestClock } from '@latchkey/shared-kernel/testing';
-import { SigningKeyStore } from '../../application/ports';
+import { MemorySigningKeyStore } from '../../testing/memory-identity';
 import { ACCESS_TOKEN_LEEWAY_SECONDS, type SigningKey } from '../../domain/signing-key';
 import { JoseAccessTokens } from './jose-access-tokens';
 import { RsaSigningKeyFactory } from './rsa-signing-key-factory';
-
-class MemoryKeyStore extends SigningKeyStore {
-  constructor(public keys: SigningKey[]) {
-    super();
-  }
-  async list(): Promise<SigningKey[]> {
-    return this.keys;
-  }
-  async save(keys: SigningKey[]): Promise<void> {
-    this.keys = this.keys.map((key) => keys.find((changed) => changed.kid === key.kid) ?? key);
-  }
-  async remove(kid: string): Promise<void> {
-    this.keys = this.keys.filter((key) => key.kid !== kid);
-  }
-}
 
 const TTL_SECONDS = 900;
 
 describe('JoseAccessTokens: verifications remembered per token', () => {
   let clock: TestClock;
-  let store: MemoryKeyStore;
+  let store: MemorySigningKeyStore;
   let tokens: JoseAccessTokens;
   let key: SigningKey;
 
   beforeEach(async () => {
     clock = new TestClock(new Date('2026-11-23T12:00:00Z'));
     key = { ...(await new RsaSigningKeyFactory(clock).generate(2048, 'generated')), state: 'active' };
-    store = new MemoryKeyStore([key]);
+    store = new MemorySigningKeyStore([key]);
     tokens = new JoseAccessTokens(store, clock, {
       issuer: 'https://issuer.test',
       audience: 'latchkey',

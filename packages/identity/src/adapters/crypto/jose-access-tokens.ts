@@ -1,6 +1,15 @@
 import { createPrivateKey, createPublicKey, randomUUID, type webcrypto } from 'node:crypto';
 import { permissionsOf } from '@latchkey/contracts';
-import { errors, importPKCS8, importSPKI, jwtVerify, SignJWT } from 'jose';
+import {
+  errors,
+  type FlattenedJWSInput,
+  importPKCS8,
+  importSPKI,
+  type JWTHeaderParameters,
+  jwtVerify,
+  type JWTVerifyGetKey,
+  SignJWT,
+} from 'jose';
 import { inSpan, TtlMap } from '@latchkey/platform';
 import { Clock } from '@latchkey/shared-kernel';
 import { InvalidAccessToken } from '../../domain/errors';
@@ -109,54 +118,18 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
     const remembered = this.verified.get(token, now.getTime());
     if (remembered && (await this.stillValid(remembered, now))) return remembered.claims;
     let kid: string | undefined;
-    try {
-      const { payload } = await jwtVerify(
-        token,
-        async (header) => {
-          if (header.alg !== ALGORITHM || typeof header.kid !== 'string') throw new InvalidAccessToken();
-          const key = await this.findKey(header.kid);
-          if (!key || !isVerifying(key)) throw new InvalidAccessToken();
-          kid = key.kid;
-          return (await this.cryptoKeysFor(key.kid, key.privateKeyPem)).publicKey;
-        },
-        {
-          algorithms: [ALGORITHM],
-          issuer: this.options.issuer,
-          audience: this.options.audience,
-          typ: TOKEN_TYPE,
-          clockTolerance: ACCESS_TOKEN_LEEWAY_SECONDS,
-          currentDate: now,
-          requiredClaims: ['sub', 'sid', 'jti', 'iat', 'exp'],
-        },
-      );
-      const roles = stringsOf(payload.roles);
-      // A token signed before the claim existed (at most one access-token lifetime after the
-      // upgrade) means what its roles meant then; a token with the claim means exactly it.
-      const permissions = Array.isArray(payload.permissions)
-        ? stringsOf(payload.permissions)
-        : permissionsOf(roles);
-      if (typeof payload.sid !== 'string') throw new InvalidAccessToken();
-      const claims: AccessTokenClaims = {
-        sub: payload.sub!,
-        sid: payload.sid,
-        roles,
-        permissions,
-        jti: payload.jti!,
-        iat: payload.iat!,
-        exp: payload.exp!,
-      };
-      this.verified.set(token, { claims, kid: kid! }, now.getTime());
-      return claims;
-    } catch (error) {
-      if (
-        error instanceof InvalidAccessToken ||
-        error instanceof errors.JOSEError ||
-        error instanceof TypeError
-      ) {
-        throw new InvalidAccessToken();
-      }
-      throw error;
-    }
+    const claims = await verifyAccessToken(
+      token,
+      async (header) => {
+        const key = await this.findKey(header.kid);
+        if (!key || !isVerifying(key)) throw new InvalidAccessToken();
+        kid = key.kid;
+        return (await this.cryptoKeysFor(key.kid, key.privateKeyPem)).publicKey;
+      },
+      { issuer: this.options.issuer, audience: this.options.audience, now },
+    );
+    this.verified.set(token, { claims, kid: kid! }, now.getTime());
+    return claims;
   }
 
   /** What a verification would decide again about a token it accepted: expiry and key state. */
@@ -199,6 +172,66 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
       this.cryptoKeys.set(kid, entry);
     }
     return entry;
+  }
+}
+
+/** A signed token's header, once its algorithm is ours and it names a key. */
+export type AccessTokenHeader = JWTHeaderParameters & { kid: string };
+
+/**
+ * The checks every verifier of Latchkey access tokens makes, whoever holds the keys (this key
+ * store, or a remote JWKS at the gateway): RS256 only, a `kid` resolved by `keyFor` alone (`jku`,
+ * `x5u`, `jwk` and `x5c` are never followed), our issuer and audience, the `at+jwt` type, the
+ * leeway, and the claims a principal is made of. Anything else is InvalidAccessToken; what
+ * `keyFor` throws that is not a token error (the keys cannot be had) passes through.
+ */
+export async function verifyAccessToken(
+  token: string,
+  keyFor: (header: AccessTokenHeader, token: FlattenedJWSInput) => ReturnType<JWTVerifyGetKey>,
+  options: { issuer: string; audience: string; now: Date },
+): Promise<AccessTokenClaims> {
+  try {
+    const { payload } = await jwtVerify(
+      token,
+      (header, flattened) => {
+        if (header.alg !== ALGORITHM || typeof header.kid !== 'string') throw new InvalidAccessToken();
+        return keyFor(header as AccessTokenHeader, flattened);
+      },
+      {
+        algorithms: [ALGORITHM],
+        issuer: options.issuer,
+        audience: options.audience,
+        typ: TOKEN_TYPE,
+        clockTolerance: ACCESS_TOKEN_LEEWAY_SECONDS,
+        currentDate: options.now,
+        requiredClaims: ['sub', 'sid', 'jti', 'iat', 'exp'],
+      },
+    );
+    const roles = stringsOf(payload.roles);
+    // A token signed before the claim existed (at most one access-token lifetime after the
+    // upgrade) means what its roles meant then; a token with the claim means exactly it.
+    const permissions = Array.isArray(payload.permissions)
+      ? stringsOf(payload.permissions)
+      : permissionsOf(roles);
+    if (typeof payload.sid !== 'string') throw new InvalidAccessToken();
+    return {
+      sub: payload.sub!,
+      sid: payload.sid,
+      roles,
+      permissions,
+      jti: payload.jti!,
+      iat: payload.iat!,
+      exp: payload.exp!,
+    };
+  } catch (error) {
+    if (
+      error instanceof InvalidAccessToken ||
+      error instanceof errors.JOSEError ||
+      error instanceof TypeError
+    ) {
+      throw new InvalidAccessToken();
+    }
+    throw error;
   }
 }
 

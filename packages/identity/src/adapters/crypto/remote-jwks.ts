@@ -1,6 +1,6 @@
 import CachePolicy from 'http-cache-semantics';
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
-import { Clock } from '@latchkey/shared-kernel';
+import { Clock, ServiceUnavailable } from '@latchkey/shared-kernel';
 
 export interface RemoteJwksOptions {
   /** Where the signing keys are published: the auth service's `/jwks`. */
@@ -21,10 +21,16 @@ export interface RemoteJwksOptions {
   timeoutMs: number;
 }
 
-/** No usable key set: the publisher could not be reached and nothing fresh is held. */
-export class JwksUnavailable extends Error {
-  constructor(reason: string) {
-    super(`The signing keys could not be fetched: ${reason}`);
+/**
+ * No usable key set: the publisher could not be reached and nothing fresh is held. A 503 to the
+ * client, whose message names nothing internal; `reason` is for the logs.
+ */
+export class JwksUnavailable extends ServiceUnavailable {
+  constructor(
+    readonly reason: string,
+    retryAfterSeconds: number,
+  ) {
+    super('Access tokens cannot be checked at the moment; retry shortly', { retryAfterSeconds });
   }
 }
 
@@ -78,7 +84,7 @@ export class RemoteJwks {
     }
     const held = this.held;
     if (held === undefined || this.clock.now().getTime() >= held.freshUntilMs) {
-      throw new JwksUnavailable('no fresh key set is held');
+      throw new JwksUnavailable('no fresh key set is held', this.options.refetchIntervalSeconds);
     }
     return held.resolve(header, token);
   };
@@ -106,11 +112,27 @@ export class RemoteJwks {
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (error) {
-      throw new JwksUnavailable(error instanceof Error ? error.message : String(error));
+      throw new JwksUnavailable(
+        error instanceof Error ? error.message : String(error),
+        this.options.refetchIntervalSeconds,
+      );
     }
-    if (!response.ok) throw new JwksUnavailable(`${this.options.url} answered ${response.status}`);
+    if (!response.ok)
+      throw new JwksUnavailable(
+        `${this.options.url} answered ${response.status}`,
+        this.options.refetchIntervalSeconds,
+      );
     const body = (await response.json().catch(() => undefined)) as JSONWebKeySet | undefined;
-    if (!body || !Array.isArray(body.keys)) throw new JwksUnavailable(`${this.options.url} sent no key set`);
+    let resolve: JWTVerifyGetKey;
+    try {
+      resolve = createLocalJWKSet(body as JSONWebKeySet);
+    } catch {
+      // A malformed set is the publisher's fault, not the token's: no key set, not a refusal.
+      throw new JwksUnavailable(
+        `${this.options.url} sent no valid key set`,
+        this.options.refetchIntervalSeconds,
+      );
+    }
     const policy = new CachePolicy(
       { url: this.options.url, method: 'GET', headers: { accept: 'application/json' } },
       { status: response.status, headers: Object.fromEntries(response.headers) },
@@ -120,8 +142,8 @@ export class RemoteJwks {
       Math.max(this.options.minTtlSeconds, policy.storable() ? policy.timeToLive() / 1000 : 0),
     );
     this.held = {
-      resolve: createLocalJWKSet(body),
-      kids: new Set(body.keys.flatMap((key) => (typeof key.kid === 'string' ? [key.kid] : []))),
+      resolve,
+      kids: new Set(body!.keys.flatMap((key) => (typeof key.kid === 'string' ? [key.kid] : []))),
       freshUntilMs: this.clock.now().getTime() + ttlSeconds * 1000,
     };
   }
