@@ -14,6 +14,7 @@ export * from './http/response-status';
 export * from './idempotency/idempotency-store';
 export * from './idempotency/idempotency.interceptor';
 export * from './idempotency/idempotency.module';
+export * from './internal-auth/internal-callers-only';
 export * from './internal-auth/internal-tokens';
 export * from './observability/use-case-span';
 export * from './openapi/openapi-spec';

@@ -1,0 +1,39 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { mapError } from '../errors/error-mapper';
+import { sendError } from '../errors/error-response.filter';
+import { type InternalCall, INTERNAL_TOKEN_HEADER, type InternalTokenVerifier } from './internal-tokens';
+
+const callKey = Symbol('internalCall');
+type WithInternalCall = FastifyRequest & { [callKey]?: InternalCall };
+
+/** The orchestrator's liveness and readiness probes reach a service directly (route templates). */
+const PROBES = /^\/health(\/|$)/;
+
+/**
+ * A service of the services deployment answers the gateway and its peers only: every request
+ * but the health probes must carry a valid internal token (`latchkey-internal-token`), checked
+ * when it arrives, before its body is read or any route runs; without one it gets 401 and
+ * touches nothing. The verified call (the caller, and the principal the gateway authenticated)
+ * is then `internalCallOf(request)`: a service reads the end user from there, never from a header
+ * a client could have set.
+ */
+export function requireInternalCallers(fastify: FastifyInstance, verifier: InternalTokenVerifier): void {
+  fastify.addHook('onRequest', async (request: WithInternalCall, reply) => {
+    // By the route matched, not the raw URL: `/health/../v1/users` is no probe. A path no route
+    // matches needs a token too, so a stranger cannot even map the routes.
+    const route = request.routeOptions.url;
+    if (route !== undefined && PROBES.test(route)) return;
+    const header = request.headers[INTERNAL_TOKEN_HEADER];
+    try {
+      request[callKey] = await verifier.verify(typeof header === 'string' ? header : undefined);
+    } catch (error) {
+      sendError(reply, mapError(error, request.id));
+      return reply;
+    }
+  });
+}
+
+/** The verified internal call of a request that passed `requireInternalCallers`. */
+export function internalCallOf(request: FastifyRequest): InternalCall | undefined {
+  return (request as WithInternalCall)[callKey];
+}
