@@ -8,7 +8,9 @@ const at = (minute: number) => new Date(Date.UTC(2026, 11, 3, 12, minute));
 const replay = (facts: ProfileFact[], from?: ProjectedClaims) =>
   facts.reduce<ProjectedClaims | undefined>((claims, fact) => applyProfileFact(claims, fact), from);
 
-const joined = (organizationId: string, role: string, minute: number): ProfileFact => ({
+type MembershipFact = Extract<ProfileFact, { kind: 'membership_changed' }>;
+
+const joined = (organizationId: string, role: string, minute: number): MembershipFact => ({
   kind: 'membership_changed',
   userId: USER,
   organizationId,

@@ -39,12 +39,13 @@ describe('requireInternalCallers: a service answers the gateway and its peers on
     app.inject({ method: 'POST', url: '/v1/users/u1', headers, payload: { name: 'Mallory' } });
 
   it('refuses a request without a valid internal token with 401 before any route runs', async () => {
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       {},
       { [INTERNAL_TOKEN_HEADER]: 'not-a-token' },
       { [INTERNAL_TOKEN_HEADER]: await gateway.issue('auth-service') }, // addressed elsewhere
       { authorization: 'Bearer whatever', 'x-user-id': 'u1' },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const response = await post(headers);
       expect(response.statusCode).toBe(401);
       expect(response.headers['www-authenticate']).toBe('LatchkeyInternal');
