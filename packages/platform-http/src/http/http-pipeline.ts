@@ -13,6 +13,7 @@ import {
   withTraceContext,
 } from '@latchkey/platform';
 import { mapError } from '../errors/error-mapper';
+import { isHealthProbeRoute } from '../health/health-routes';
 import { sendError } from '../errors/error-response.filter';
 import { Forbidden, ServiceUnavailable } from '@latchkey/shared-kernel';
 import { boundJsonDepth } from './json-body';
@@ -25,9 +26,6 @@ const contextKey = Symbol('requestContext');
 const traceKey = Symbol('traceContext');
 
 type WithContext = FastifyRequest & { [contextKey]?: RequestContext; [traceKey]?: ServerSpan };
-
-/** Probes would be most of the traces and tell nothing. */
-const UNTRACED_ROUTES = /^\/health(\/|$)/;
 
 /** Seconds; from a cached token check (~1 ms) to an argon2 run queued behind a burst. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -78,7 +76,8 @@ export async function configureHttpPipeline(app: NestFastifyApplication, config:
     // request id that ErrorResponse.traceId and the logs show. Entered below with the request's
     // logging context, and again before the handler (see preHandler).
     const route = request.routeOptions.url;
-    if (route === undefined || !UNTRACED_ROUTES.test(route)) {
+    // Probes would be most of the traces and tell nothing.
+    if (route === undefined || !isHealthProbeRoute(route)) {
       request[traceKey] = startServerSpan(
         { method: request.method, route, path: request.url.split('?')[0]!, headers: request.headers },
         {

@@ -1,13 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { mapError } from '../errors/error-mapper';
 import { sendError } from '../errors/error-response.filter';
+import { isHealthProbeRoute } from '../health/health-routes';
 import { type InternalCall, INTERNAL_TOKEN_HEADER, type InternalTokenVerifier } from './internal-tokens';
 
 const callKey = Symbol('internalCall');
 type WithInternalCall = FastifyRequest & { [callKey]?: InternalCall };
-
-/** The orchestrator's liveness and readiness probes reach a service directly (route templates). */
-const PROBES = /^\/health(\/|$)/;
 
 /**
  * A service of the services deployment answers the gateway and its peers only: every request
@@ -22,7 +20,7 @@ export function requireInternalCallers(fastify: FastifyInstance, verifier: Inter
     // By the route matched, not the raw URL: `/health/../v1/users` is no probe. A path no route
     // matches needs a token too, so a stranger cannot even map the routes.
     const route = request.routeOptions.url;
-    if (route !== undefined && PROBES.test(route)) return;
+    if (route !== undefined && isHealthProbeRoute(route)) return;
     const header = request.headers[INTERNAL_TOKEN_HEADER];
     try {
       request[callKey] = await verifier.verify(typeof header === 'string' ? header : undefined);
