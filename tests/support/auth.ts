@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type request from 'supertest';
 import type { TestApp } from './test-app';
 
+/** Anything with the contract-checked client: the monolith's TestApp, or the services deployment. */
+type Client = Pick<TestApp, 'api'>;
+
 export const PASSWORD = 'a long and unremarkable passphrase';
 
 export interface TestUser {
@@ -23,12 +26,12 @@ export function aUser(overrides: Partial<TestUser> = {}): TestUser {
   return { email: `user-${id}@example.com`, password: PASSWORD, name: `User ${id}`, ...overrides };
 }
 
-export async function register(app: TestApp, user: TestUser): Promise<{ id: string }> {
+export async function register(app: Client, user: TestUser): Promise<{ id: string }> {
   const response = await app.api.post('/auth/register').send(user).expect(201);
   return response.body as { id: string };
 }
 
-export async function login(app: TestApp, user: TestUser, deviceId?: string): Promise<Tokens> {
+export async function login(app: Client, user: TestUser, deviceId?: string): Promise<Tokens> {
   const response = await app.api
     .post('/auth/login')
     .send({ email: user.email, password: user.password, ...(deviceId ? { deviceId } : {}) })
@@ -37,7 +40,7 @@ export async function login(app: TestApp, user: TestUser, deviceId?: string): Pr
 }
 
 export async function registerAndLogin(
-  app: TestApp,
+  app: Client,
   overrides: Partial<TestUser> = {},
 ): Promise<{ user: TestUser; userId: string; tokens: Tokens }> {
   const user = aUser(overrides);
@@ -45,11 +48,11 @@ export async function registerAndLogin(
   return { user, userId: id, tokens: await login(app, user) };
 }
 
-export function refresh(app: TestApp, refreshToken: string): request.Test {
+export function refresh(app: Client, refreshToken: string): request.Test {
   return app.api.post('/auth/refresh').send({ refreshToken });
 }
 
-export function me(app: TestApp, accessToken: string): request.Test {
+export function me(app: Client, accessToken: string): request.Test {
   return app.api.get('/auth/me').set('authorization', `Bearer ${accessToken}`);
 }
 

@@ -83,10 +83,12 @@ export interface TestAppOptions {
   logger?: Parameters<typeof createApp>[0]['logger'];
 }
 
-/** Boots the real application on a fresh database (Postgres or PGlite, see openTestDatabase). */
-export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'latchkey-test-'));
-  const env: Record<string, string> = {
+/** The environment every black-box suite's processes start from; a suite's own values on top. */
+export function testEnvironment(
+  dataDir: string,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
+  return {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATA_DIR: dataDir,
@@ -108,8 +110,14 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     RATE_LIMIT_TOKEN_CONFIRM_IP: '100000/1m',
     RATE_LIMIT_SLUG_CHECK_IP: '100000/1m',
     LOGIN_LOCKOUT_THRESHOLD: '10000',
-    ...options.env,
+    ...overrides,
   };
+}
+
+/** Boots the real application on a fresh database (Postgres or PGlite, see openTestDatabase). */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'latchkey-test-'));
+  const env = testEnvironment(dataDir, options.env);
   const config = loadConfig(env);
   const db = options.db ?? (await openTestDatabase(MIGRATION_PLAN));
   const clock = options.clock ?? new TestClock();

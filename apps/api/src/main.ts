@@ -4,6 +4,7 @@ import { createApp } from './app-factory';
 import { NoUsableSigningKey, signingKeyStartupProblems } from '@latchkey/identity';
 import { type ApiConfig, readConfig } from './api-config';
 import { createLogger, environmentWithDotEnv, InvalidConfiguration } from '@latchkey/platform';
+import { serveUntilSignalled } from '@latchkey/platform-http';
 
 /** Every problem start-up can know of before opening anything, in one message; then exit 1. */
 async function checkedConfig(): Promise<ApiConfig> {
@@ -29,41 +30,21 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  await latchkey.app.listen({ host: http.host, port: http.port });
-  logger.info(
-    {
-      url: await latchkey.app.getUrl(),
-      database: latchkey.database.driver,
-      tracing: tracing ? `${config.platform.observability.tracing.protocol} to an OTLP endpoint` : 'off',
-      metricsPort: config.platform.observability.metricsPort ?? 'off',
+  await serveUntilSignalled({
+    app: latchkey.app,
+    http,
+    logger,
+    close: () => latchkey.close(),
+    afterClose: () => tracing?.shutdown(),
+    started: {
+      message: 'latchkey is listening',
+      fields: {
+        database: latchkey.database.driver,
+        tracing: tracing ? `${config.platform.observability.tracing.protocol} to an OTLP endpoint` : 'off',
+        metricsPort: config.platform.observability.metricsPort ?? 'off',
+      },
     },
-    'latchkey is listening',
-  );
-
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
-    // A stuck request must not keep the process alive past the orchestrator's patience.
-    setTimeout(() => {
-      logger.error('shutdown timed out; exiting');
-      process.exit(1);
-    }, http.shutdownTimeoutMs).unref();
-    latchkey
-      .close()
-      // The spans of the last requests are still in the batch: exported before exiting.
-      .then(() => tracing?.shutdown())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  });
 }
 
 main().catch((error: unknown) => {

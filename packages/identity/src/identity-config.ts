@@ -55,6 +55,17 @@ export class IdentityConfig {
 }
 
 /**
+ * Who access tokens name as issuer and audience (JWT_ISSUER, JWT_AUDIENCE): what every verifier
+ * pins, identity's own and the services deployment's gateway alike.
+ */
+export function readTokenAudience(
+  read: EnvReader,
+  platform: AppConfig,
+): { issuer: string; audience: string } {
+  return { issuer: issuer(read, platform), audience: read.string('JWT_AUDIENCE', 'latchkey') };
+}
+
+/**
  * `iss` of access tokens. The development default follows the port; production must name its
  * public URL, or instances behind one load balancer would each claim a different issuer.
  */
@@ -109,8 +120,7 @@ export function readIdentityConfig(read: EnvReader, platform: AppConfig): Identi
         : undefined,
     },
     {
-      issuer: issuer(read, platform),
-      audience: read.string('JWT_AUDIENCE', 'latchkey'),
+      ...readTokenAudience(read, platform),
       // Access tokens cannot be recalled from other services, so they stay short: 15 min at most.
       accessTokenTtlSeconds: read.int('ACCESS_TOKEN_TTL_SECONDS', 900, 60, 900),
       refreshTokenTtlSeconds: read.seconds('REFRESH_TOKEN_TTL', 7 * DAY, 60, sessionMaxAgeSeconds),

@@ -40,6 +40,7 @@ import {
   PasswordResetRepository,
   ProfileDirectory,
   RefreshTokenCodec,
+  SessionAccess,
   SessionRepository,
   SigningKeyFactory,
   SigningKeyStore,
@@ -90,6 +91,8 @@ import { AccountLifecycleController } from './adapters/http/account-lifecycle.co
 import { AccountController } from './adapters/http/account.controller';
 import { AuthController } from './adapters/http/auth.controller';
 import { JwksController } from './adapters/http/jwks.controller';
+import { InternalController } from './adapters/http/internal.controller';
+import { SessionAccessStatus } from './application/session-access-status';
 import { RefreshTokenTransport } from './adapters/http/refresh-token-transport';
 import { SessionAccessTokenAuthenticator } from './adapters/http/session-access-token-authenticator';
 import { AdvisoryTransactionLock } from './adapters/persistence/advisory-transaction-lock';
@@ -208,6 +211,7 @@ const coreProviders: Provider[] = [
   { provide: SessionAccessCache, useFactory: () => new SessionAccessCache() },
   { provide: UserViewCache, useClass: TtlUserViewCache },
   { provide: SessionRepository, useClass: DrizzleSessionRepository },
+  { provide: SessionAccess, useExisting: SessionRepository },
   { provide: PasswordResetRepository, useClass: DrizzlePasswordResetRepository },
   { provide: EmailVerificationRepository, useClass: DrizzleEmailVerificationRepository },
   { provide: AuditLog, useClass: DrizzleAuditLog },
@@ -294,6 +298,11 @@ export interface IdentityModuleOptions {
   profiles: PortBinding<ProfileDirectory>;
   /** Modules exporting what the binding names. */
   imports?: BindingImports;
+  /**
+   * Serve the internal API the other services of the services deployment call (accounts for the
+   * user service, session checks for the gateway). Only the auth service sets it.
+   */
+  internalApi?: boolean;
 }
 
 /**
@@ -307,9 +316,16 @@ export class IdentityModule {
     return {
       module: IdentityModule,
       imports: [IdentityCoreModule.forRoot(options.config), ...(options.imports ?? [])],
-      controllers: [JwksController, AuthController, AccountController, AccountLifecycleController],
+      controllers: [
+        JwksController,
+        AuthController,
+        AccountController,
+        AccountLifecycleController,
+        ...(options.internalApi ? [InternalController] : []),
+      ],
       providers: [
         bindPort(ProfileDirectory, options.profiles),
+        ...(options.internalApi ? [SessionAccessStatus] : []),
         ...profileProviders,
         RefreshTokenTransport,
         SigningKeyBootstrap,

@@ -5,7 +5,7 @@ export {
   IdentityModule,
   type IdentityModuleOptions,
 } from './identity.module';
-export { IdentityConfig, readIdentityConfig } from './identity-config';
+export { IdentityConfig, readIdentityConfig, readTokenAudience } from './identity-config';
 // The adapters between identity and user-profile, for a composition root hosting both.
 export { SessionAccessTokenAuthenticator } from './adapters/http/session-access-token-authenticator';
 export { IdentityAccountDirectory } from './adapters/user-profile/identity-account-directory';
@@ -35,3 +35,12 @@ export { RemoveSigningKey } from './application/signing-keys/remove-signing-key'
 export { RetireSigningKey } from './application/signing-keys/retire-signing-key';
 export { RevokeSigningKey } from './application/signing-keys/revoke-signing-key';
 export { identityMigrations } from './migrations';
+// The auth service of the services deployment (docs/decisions/0012-services-deployment.md).
+export { IdentityProjectionModule, type IdentityProjectionOptions } from './identity-projection.module';
+export {
+  OrganizationRegistry,
+  ProjectedProfileDirectory,
+} from './adapters/user-service/projected-profile-directory';
+export { HttpOrganizationRegistry } from './adapters/user-service/http-organization-registry';
+export { edgeAccessTokenAuthenticator } from './adapters/gateway/edge-authentication';
+export { RemoteSessionAccess } from './adapters/gateway/remote-session-access';

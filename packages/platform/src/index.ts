@@ -10,6 +10,7 @@ export * from './config/env-reader';
 export * from './config/server-secrets';
 export * from './core.module';
 export * from './crypto/pooled-random-bytes';
+export * from './crypto/uuid-v7';
 export * from './database/database-errors';
 export * from './database/database.module';
 export * from './database/database';

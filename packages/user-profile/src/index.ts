@@ -11,6 +11,11 @@ export {
   type AccountView,
   ProfileAuditTrail,
   type ProfileEventType,
+  RegistrationSource,
 } from './application/ports';
+export { publishedProfileEvents } from './adapters/messaging/published-profile-events';
+// The user service of the services deployment (docs/decisions/0012-services-deployment.md).
+export { RemoteAccountDirectory } from './adapters/auth-service/remote-account-directory';
+export { OutboxProfileAuditTrail } from './adapters/messaging/outbox-profile-audit-trail';
 export type { GlobalRole, Profile } from './domain/profile';
 export { userProfileMigrations } from './migrations';

@@ -20,6 +20,7 @@ import {
   OrganizationRepository,
   ProfileAuditTrail,
   ProfileRepository,
+  RegistrationSource,
 } from './application/ports';
 import { SetUserRoles } from './application/set-user-roles';
 import { UpdateUser } from './application/update-user';
@@ -27,6 +28,9 @@ import { OrganizationsController, SlugController } from './adapters/http/organiz
 import { UsersController } from './adapters/http/users.controller';
 import { DrizzleOrganizationRepository } from './adapters/persistence/drizzle-organization-repository';
 import { DrizzleProfileRepository } from './adapters/persistence/drizzle-profile-repository';
+import { BackfillingProfileRepository } from './adapters/persistence/backfilling-profile-repository';
+import { InternalOrganizationsController } from './adapters/http/internal-organizations.controller';
+import { RegisteredProfilesSubscription } from './adapters/messaging/registered-profiles.subscription';
 
 /** What user-profile needs from the deployment hosting it. */
 export interface UserProfileModuleOptions {
@@ -36,6 +40,12 @@ export interface UserProfileModuleOptions {
   auditTrail: PortBinding<ProfileAuditTrail>;
   /** Who a bearer token belongs to, for the guard on every route. */
   authenticator: PortBinding<AccessTokenAuthenticator>;
+  /**
+   * Set when identity is not in the process (the user service): where a registered account's
+   * profile comes from before its `UserRegistered` arrives. Profiles are then also built from
+   * that event, and the auth service's sign-up creates organizations over the internal API.
+   */
+  registrations?: PortBinding<RegistrationSource>;
   /** Modules exporting what the bindings name. */
   imports?: BindingImports;
 }
@@ -49,15 +59,33 @@ export interface UserProfileModuleOptions {
 @Module({})
 export class UserProfileModule {
   static forRoot(options: UserProfileModuleOptions): DynamicModule {
+    const alone = options.registrations;
     return {
       module: UserProfileModule,
       imports: options.imports ?? [],
-      controllers: [UsersController, OrganizationsController, SlugController],
+      controllers: [
+        UsersController,
+        OrganizationsController,
+        SlugController,
+        ...(alone ? [InternalOrganizationsController] : []),
+      ],
       providers: [
         bindPort(AccountDirectory, options.accounts),
         bindPort(ProfileAuditTrail, options.auditTrail),
         bindPort(AccessTokenAuthenticator, options.authenticator),
-        { provide: ProfileRepository, useClass: DrizzleProfileRepository },
+        DrizzleProfileRepository,
+        ...(alone
+          ? [
+              bindPort(RegistrationSource, alone),
+              {
+                provide: ProfileRepository,
+                inject: [DrizzleProfileRepository, RegistrationSource],
+                useFactory: (stored: ProfileRepository, registrations: RegistrationSource) =>
+                  new BackfillingProfileRepository(stored, registrations),
+              },
+              RegisteredProfilesSubscription,
+            ]
+          : [{ provide: ProfileRepository, useExisting: DrizzleProfileRepository }]),
         { provide: OrganizationRepository, useClass: DrizzleOrganizationRepository },
         CreateOrganization,
         CheckSlug,

@@ -1,19 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, type Principal } from '@latchkey/shared-kernel';
 import { InvalidAccessToken } from '../domain/errors';
-import { AccessTokenVerifier, SessionRepository } from './ports';
+import { AccessTokenVerifier, SessionAccess } from './ports';
 
 export type { Principal } from '@latchkey/shared-kernel';
 
 /**
- * This API's own bearer check: a valid signature and claims, and a session that is still live.
- * Other services verifying through JWKS only get the first half and accept a token until `exp`.
+ * The bearer check: a valid signature and claims, and a session that is still live. Identity
+ * answers both from its own key store and sessions; the services deployment's gateway from the
+ * published keys and the auth service's session check. A verifier with only the JWKS gets the
+ * first half and accepts a token until `exp`.
  */
 @Injectable()
 export class AuthenticateAccessToken {
   constructor(
     private readonly verifier: AccessTokenVerifier,
-    private readonly sessions: SessionRepository,
+    private readonly sessions: SessionAccess,
     private readonly clock: Clock,
   ) {}
 

@@ -39,6 +39,8 @@ import {
   type LoginOutcome,
   type RefreshOutcome,
   SigningKeyStore,
+  ClaimsProjectionStore,
+  type ProjectedUser,
 } from '../application/ports';
 import { type RequestMeta, UnitOfWork } from '@latchkey/shared-kernel';
 import { AccessTokenMinter } from '../application/access-token-minter';
@@ -773,5 +775,33 @@ export class MemorySigningKeyStore extends SigningKeyStore {
   }
   async remove(kid: string): Promise<void> {
     this.keys = this.keys.filter((key) => key.kid !== kid);
+  }
+}
+
+/** The claims projection in memory: rows by user, `lock` the same as `find` (one caller at a time). */
+export class MemoryClaimsProjection extends ClaimsProjectionStore {
+  readonly rows = new Map<string, ProjectedUser>();
+
+  find(userId: string): Promise<ProjectedUser | undefined> {
+    return Promise.resolve(this.rows.get(userId));
+  }
+  lock(userId: string): Promise<ProjectedUser | undefined> {
+    return this.find(userId);
+  }
+  lockMembersOf(organizationId: string): Promise<string[]> {
+    return Promise.resolve(
+      [...this.rows.values()]
+        .filter((user) => user.memberships.some((m) => m.organizationId === organizationId))
+        .map((user) => user.userId)
+        .sort(),
+    );
+  }
+  save(user: ProjectedUser): Promise<void> {
+    this.rows.set(user.userId, structuredClone(user));
+    return Promise.resolve();
+  }
+  remove(userId: string): Promise<void> {
+    this.rows.delete(userId);
+    return Promise.resolve();
   }
 }

@@ -24,7 +24,7 @@ type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
  * scheme counts as no credentials (§3.1: the challenge then carries no error code); a Bearer
  * header whose token is malformed is an invalid token.
  */
-function bearerTokenOf(request: FastifyRequest): string | undefined {
+export function bearerTokenOf(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   const [scheme, token, ...rest] = header?.trim().split(/ +/) ?? [];
   if (scheme?.toLowerCase() !== 'bearer') return undefined;

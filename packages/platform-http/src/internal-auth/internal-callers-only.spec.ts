@@ -2,7 +2,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { TestClock } from '@latchkey/shared-kernel/testing';
 import { internalCallOf, requireInternalCallers } from './internal-callers-only';
-import { INTERNAL_TOKEN_HEADER, InternalTokenIssuer, InternalTokenVerifier } from './internal-tokens';
+import {
+  accessTokenHash,
+  INTERNAL_TOKEN_HEADER,
+  InternalTokenIssuer,
+  InternalTokenVerifier,
+} from './internal-tokens';
 
 describe('requireInternalCallers: a service answers the gateway and its peers only', () => {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
@@ -64,10 +69,10 @@ describe('requireInternalCallers: a service answers the gateway and its peers on
 
   it('hands the route the verified call, and only that: a client-set identity header means nothing', async () => {
     const principal = { userId: 'u2', sessionId: 's2', roles: ['user'], permissions: ['account:read'] };
-    const token = await gateway.issue('user-service', principal);
+    const token = await gateway.issue('user-service', { principal, accessToken: 'access-token' });
     const response = await post({ [INTERNAL_TOKEN_HEADER]: token, 'x-user-id': 'u1' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ caller: 'gateway', principal });
+    expect(response.json()).toEqual({ caller: 'gateway', principal, ath: accessTokenHash('access-token') });
     expect(handled).toEqual([{ name: 'Mallory' }]);
 
     const anonymous = await post({ [INTERNAL_TOKEN_HEADER]: await gateway.issue('user-service') });

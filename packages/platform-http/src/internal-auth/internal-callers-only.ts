@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requestContext } from '@latchkey/platform';
 import { mapError } from '../errors/error-mapper';
 import { sendError } from '../errors/error-response.filter';
 import { isHealthProbeRoute } from '../health/health-routes';
@@ -23,7 +24,12 @@ export function requireInternalCallers(fastify: FastifyInstance, verifier: Inter
     if (route !== undefined && isHealthProbeRoute(route)) return;
     const header = request.headers[INTERNAL_TOKEN_HEADER];
     try {
-      request[callKey] = await verifier.verify(typeof header === 'string' ? header : undefined);
+      const call = await verifier.verify(typeof header === 'string' ? header : undefined);
+      request[callKey] = call;
+      // For VouchedPrincipalAuthenticator: the request's context (the pipeline's hook ran first).
+      const context = requestContext.getStore();
+      if (context && call.principal && call.ath)
+        context.vouched = { principal: call.principal, ath: call.ath };
     } catch (error) {
       sendError(reply, mapError(error, request.id));
       return reply;

@@ -2,7 +2,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import { importPKCS8, SignJWT, UnsecuredJWT } from 'jose';
 import type { Principal } from '@latchkey/shared-kernel';
 import { TestClock } from '@latchkey/shared-kernel/testing';
-import { InternalAuthenticationFailed, InternalTokenIssuer, InternalTokenVerifier } from './internal-tokens';
+import {
+  accessTokenHash,
+  InternalAuthenticationFailed,
+  InternalTokenIssuer,
+  InternalTokenVerifier,
+} from './internal-tokens';
 
 function ed25519() {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
@@ -18,6 +23,8 @@ const PRINCIPAL: Principal = {
   roles: ['user'],
   permissions: ['account:read', 'account:write'],
 };
+const ACCESS_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.the-clients-access-token.signature';
+const VOUCH = { principal: PRINCIPAL, accessToken: ACCESS_TOKEN };
 
 describe('internal tokens: what a service accepts from the gateway and its peers', () => {
   const gatewayKeys = ed25519();
@@ -40,8 +47,12 @@ describe('internal tokens: what a service accepts from the gateway and its peers
     expect(userService.verify(token)).rejects.toBeInstanceOf(InternalAuthenticationFailed);
 
   it('carries the caller and the principal the gateway verified', async () => {
-    const token = await gateway.issue('user-service', PRINCIPAL);
-    expect(await userService.verify(token)).toEqual({ caller: 'gateway', principal: PRINCIPAL });
+    const token = await gateway.issue('user-service', VOUCH);
+    expect(await userService.verify(token)).toEqual({
+      caller: 'gateway',
+      principal: PRINCIPAL,
+      ath: accessTokenHash(ACCESS_TOKEN),
+    });
     const peer = await InternalTokenIssuer.fromPem('auth-service', authKeys.privatePem, clock);
     expect(await userService.verify(await peer.issue('user-service'))).toEqual({ caller: 'auth-service' });
   });
@@ -52,27 +63,27 @@ describe('internal tokens: what a service accepts from the gateway and its peers
   });
 
   it('refuses a token meant for another service', async () => {
-    await refused(await gateway.issue('auth-service', PRINCIPAL));
+    await refused(await gateway.issue('auth-service', VOUCH));
   });
 
   it('refuses a token older than its minute, and one from the future beyond the leeway', async () => {
-    const token = await gateway.issue('user-service', PRINCIPAL);
+    const token = await gateway.issue('user-service', VOUCH);
     clock.advanceSeconds(66);
     await refused(token);
     // From a gateway whose clock runs 30 s ahead of this service's.
     const ahead = new TestClock(new Date(clock.now().getTime() + 30_000));
     const early = await InternalTokenIssuer.fromPem('gateway', gatewayKeys.privatePem, ahead);
-    await refused(await early.issue('user-service', PRINCIPAL));
+    await refused(await early.issue('user-service', VOUCH));
     // Within the leeway (5 s), it passes.
     ahead.advanceSeconds(-27);
-    expect((await userService.verify(await early.issue('user-service', PRINCIPAL))).caller).toBe('gateway');
+    expect((await userService.verify(await early.issue('user-service', VOUCH))).caller).toBe('gateway');
   });
 
   it('accepts each token once: a replay within its life is refused', async () => {
-    const token = await gateway.issue('user-service', PRINCIPAL);
+    const token = await gateway.issue('user-service', VOUCH);
     await userService.verify(token);
     await refused(token);
-    const twice = await gateway.issue('user-service', PRINCIPAL);
+    const twice = await gateway.issue('user-service', VOUCH);
     const results = await Promise.allSettled([userService.verify(twice), userService.verify(twice)]);
     expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
   });
@@ -95,7 +106,8 @@ describe('internal tokens: what a service accepts from the gateway and its peers
     await refused(await forged({}, 'billing', stranger)); // a caller this service does not know
     await refused(await forged({}, 'gateway', gatewayKey, 'auth-service')); // the gateway's key, claiming to be auth
     await refused(await forged({}, 'gateway', gatewayKey, 'gateway', 3600)); // an hour of life
-    await refused(await forged({ principal: { userId: 'u1' } }, 'gateway', gatewayKey)); // half a principal
+    await refused(await forged({ principal: { userId: 'u1' }, ath: 'x' }, 'gateway', gatewayKey)); // half a principal
+    await refused(await forged({ principal: PRINCIPAL }, 'gateway', gatewayKey)); // a principal bound to no token
     await refused(
       new UnsecuredJWT({ principal: PRINCIPAL })
         .setIssuer('gateway')
@@ -107,7 +119,8 @@ describe('internal tokens: what a service accepts from the gateway and its peers
     );
     // The well-formed one, for contrast.
     expect(
-      (await userService.verify(await forged({ principal: PRINCIPAL }, 'gateway', gatewayKey))).caller,
+      (await userService.verify(await forged({ principal: PRINCIPAL, ath: 'x' }, 'gateway', gatewayKey)))
+        .caller,
     ).toBe('gateway');
   });
 });

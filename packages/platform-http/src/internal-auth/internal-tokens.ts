@@ -1,4 +1,4 @@
-import { randomUUID, type webcrypto } from 'node:crypto';
+import { createHash, randomUUID, type webcrypto } from 'node:crypto';
 import { errors, importPKCS8, importSPKI, jwtVerify, SignJWT } from 'jose';
 import { TtlMap } from '@latchkey/platform';
 import { Clock, DomainError, type Principal } from '@latchkey/shared-kernel';
@@ -29,6 +29,16 @@ export class InternalAuthenticationFailed extends DomainError {
 export interface InternalCall {
   caller: string;
   principal?: Principal;
+  /**
+   * The hash of the access token the principal was read from (`accessTokenHash`): the principal
+   * counts only for a request that carries that very token.
+   */
+  ath?: string;
+}
+
+/** base64url(SHA-256(token)), as RFC 9449 §4.2 binds an access token (`ath`). */
+export function accessTokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
 }
 
 type Key = webcrypto.CryptoKey;
@@ -50,16 +60,21 @@ export class InternalTokenIssuer {
     return new InternalTokenIssuer(caller, await importPKCS8(privateKeyPem, ALGORITHM), clock);
   }
 
-  issue(audience: string, principal?: Principal): Promise<string> {
+  /**
+   * `vouch`: the end user the caller authenticated, and the access token it did so from (bound by
+   * its hash, so the principal cannot be lifted onto a request with another token).
+   */
+  issue(audience: string, vouch?: { principal: Principal; accessToken: string }): Promise<string> {
     const now = Math.floor(this.clock.now().getTime() / 1000);
-    const claims = principal
+    const claims = vouch
       ? {
           principal: {
-            userId: principal.userId,
-            sessionId: principal.sessionId,
-            roles: principal.roles,
-            permissions: principal.permissions,
+            userId: vouch.principal.userId,
+            sessionId: vouch.principal.sessionId,
+            roles: vouch.principal.roles,
+            permissions: vouch.principal.permissions,
           },
+          ath: accessTokenHash(vouch.accessToken),
         }
       : {};
     return new SignJWT(claims)
@@ -139,11 +154,13 @@ export class InternalTokenVerifier {
     if (exp - iat > INTERNAL_TOKEN_LIFETIME_SECONDS) throw new InternalAuthenticationFailed();
     const principal = principalOf(payload.principal);
     if (principal === null) throw new InternalAuthenticationFailed();
+    const { ath } = payload;
+    if (principal !== undefined && typeof ath !== 'string') throw new InternalAuthenticationFailed();
     // No await between the check and the remembering: two copies of one token cannot both pass.
     const nowMs = now.getTime();
     if (this.remembered.get(jti, nowMs)) throw new InternalAuthenticationFailed();
     this.remembered.set(jti, true, nowMs);
-    return principal === undefined ? { caller: iss } : { caller: iss, principal };
+    return principal === undefined ? { caller: iss } : { caller: iss, principal, ath: ath as string };
   }
 }
 

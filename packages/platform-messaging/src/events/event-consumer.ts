@@ -105,6 +105,24 @@ export class EventConsumer {
     await this.open();
   }
 
+  /**
+   * Like `start`, but a broker that cannot be reached now does not fail the caller: it is logged
+   * and retried in the background (`reconnect`), so a service starts while RabbitMQ restarts.
+   */
+  async startWhenReachable(): Promise<void> {
+    this.stopped = false;
+    try {
+      await this.open();
+    } catch (error) {
+      this.options.log?.warn({
+        msg: 'event consumer cannot reach the broker yet; retrying in the background',
+        queue: this.options.queue,
+        reason: error instanceof Error ? error.message : String(error),
+      });
+      this.scheduleReconnect();
+    }
+  }
+
   /** Stops consuming; the messages in hand finish (unacknowledged ones return to the queue). */
   async stop(): Promise<void> {
     this.stopped = true;

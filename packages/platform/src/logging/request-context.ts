@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FastifyBaseLogger } from 'fastify';
+import type { Principal } from '@latchkey/shared-kernel';
 
 export interface RequestContext {
   requestId: string;
@@ -9,6 +10,11 @@ export interface RequestContext {
   userAgent: string | undefined;
   /** Run once the response has been sent (background work that must not delay or shape it). */
   afterResponse: (() => void)[];
+  /**
+   * In a service of the services deployment: the end user the gateway authenticated, from the
+   * verified internal token, with the hash of the access token it was read from.
+   */
+  vouched?: { principal: Principal; ath: string };
 }
 
 export const requestContext = new AsyncLocalStorage<RequestContext>();

@@ -10,6 +10,8 @@ export interface AccessClaims {
 
 export abstract class ProfileRepository {
   abstract create(profile: Profile): Promise<void>;
+  /** Creates the profile unless the user has one; false when it existed (a redelivered event). */
+  abstract createIfAbsent(profile: Profile): Promise<boolean>;
   abstract findByUserId(userId: string): Promise<Profile | undefined>;
   /** The profile's roles and the user's memberships in one read (every token minted). */
   abstract findAccessClaims(userId: string): Promise<AccessClaims | undefined>;
@@ -75,6 +77,15 @@ export abstract class AccountDirectory {
    * once), credentials and emailed secrets deleted, personal data in the audit trail redacted.
    */
   abstract erase(userId: string, meta: RequestMeta): Promise<void>;
+}
+
+/**
+ * Where the profile of a registered account comes from when this module is hosted apart from
+ * identity (the user service): the name the account registered with. Registration writes the
+ * profile in its own transaction in the monolith, so there this port is not bound.
+ */
+export abstract class RegistrationSource {
+  abstract registrationOf(userId: string): Promise<{ name: string; registeredAt: Date } | undefined>;
 }
 
 export type ProfileEventType =

@@ -1,6 +1,6 @@
-import { eventDefinition, type EventName, type LatchkeyEvent } from '@latchkey/contracts';
-import { activeTraceparent } from '@latchkey/platform';
-import type { OutgoingEvent } from '@latchkey/platform-messaging';
+import type { EventName } from '@latchkey/contracts';
+import { type OutgoingEvent, outgoingEvent } from '@latchkey/platform-messaging';
+import { publishedProfileEvents } from '@latchkey/user-profile';
 import type { AuthEvent } from '../../application/ports';
 
 type Data = Record<string, unknown>;
@@ -11,7 +11,6 @@ const SIGNING_KEYS_ORDERING_KEY = 'signing-keys';
 
 /** The audit trail keeps the revoked sessions' ids for some events, a count for others. */
 const countOf = (value: unknown) => (Array.isArray(value) ? value.length : Number(value ?? 0));
-const actorOf = (data: Data) => (typeof data.actorId === 'string' ? data.actorId : null);
 
 /**
  * The public events an audit event is published as: the one place an audit name (internal, free
@@ -94,31 +93,18 @@ function publishedAs(event: AuthEvent): Published[] {
     case 'SuspiciousActivityDetected':
       return [about('SuspiciousActivityDetected', { kind: 'login_attempt_while_locked' })];
     case 'UserDeleted':
-      return [about('UserDeleted', { actorId: actorOf(data) })];
     case 'UserProfileUpdated':
-      return [about('UserProfileUpdated', { fields: data.fields })];
     case 'UserRoleChanged':
-      return [about('UserRoleChanged', { actorId: actorOf(data), from: data.from, to: data.to })];
     case 'OrganizationCreated':
-      return [about('OrganizationCreated', { organizationId: data.organizationId, slug: data.slug })];
     case 'OrganizationDeleted':
-      return [about('OrganizationDeleted', { organizationId: data.organizationId })];
     case 'MemberAdded':
     case 'MemberRoleChanged':
-    case 'MemberRemoved': {
-      const change =
-        event.type === 'MemberAdded' ? 'added' : event.type === 'MemberRemoved' ? 'removed' : 'role_changed';
-      const role = event.type === 'MemberRoleChanged' ? data.to : data.role;
-      return [
-        about('MembershipChanged', {
-          organizationId: data.organizationId,
-          change,
-          role,
-          ...(event.type === 'MemberRoleChanged' ? { previousRole: data.from } : {}),
-          actorId: actorOf(data),
-        }),
-      ];
-    }
+    case 'MemberRemoved':
+      // user-profile's changes, recorded here by the monolith: published as user-profile says.
+      return publishedProfileEvents({ type: event.type, userId, data }).map((published) => ({
+        ...published,
+        subject: userId,
+      }));
     // Audit-only: bookkeeping, operator actions, and what would reveal an address's account.
     case 'AuditEventsPurged':
     case 'PasswordResetLinksVoided':
@@ -131,22 +117,15 @@ function publishedAs(event: AuthEvent): Published[] {
 
 /** The outbox entries of an audit event, each with its own id (`nextId`, UUIDv7). */
 export function publishedEventsOf(event: AuthEvent, occurredAt: Date, nextId: () => string): OutgoingEvent[] {
-  // The request's span when tracing: a consumer continues the trace of what caused the event.
-  const traceparent = activeTraceparent();
-  return publishedAs(event).map(({ name, subject, data }) => {
-    const definition = eventDefinition(name);
-    const envelope: LatchkeyEvent = {
-      specversion: '1.0',
-      id: nextId(),
-      source: definition.source,
-      type: definition.type,
+  return publishedAs(event).map(({ name, subject, data }) =>
+    outgoingEvent({
+      name,
       subject,
-      time: occurredAt.toISOString(),
-      datacontenttype: 'application/json',
-      ...(event.meta.requestId ? { requestid: event.meta.requestId } : {}),
-      ...(traceparent ? { traceparent } : {}),
       data,
-    };
-    return { envelope, orderingKey: name === 'SigningKeyChanged' ? SIGNING_KEYS_ORDERING_KEY : subject };
-  });
+      id: nextId(),
+      occurredAt,
+      requestId: event.meta.requestId,
+      orderingKey: name === 'SigningKeyChanged' ? SIGNING_KEYS_ORDERING_KEY : subject,
+    }),
+  );
 }

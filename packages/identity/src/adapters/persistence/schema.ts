@@ -183,3 +183,21 @@ export const authEvents = pgTable(
     index('auth_events_occurred_idx').on(t.occurredAt),
   ],
 );
+
+/**
+ * The services deployment's claims projection (docs/decisions/0012-services-deployment.md): what
+ * the auth service keeps of user-profile's data so that login and refresh mint tokens without
+ * calling the user service. Written at registration and by the consumer of user-profile's events;
+ * the monolith reads profiles in-process and leaves it empty. No foreign key: the row outlives
+ * nothing, and the user service is authoritative.
+ */
+export const claimsProjection = pgTable('claims_projection', {
+  userId: uuid('user_id').primaryKey(),
+  name: text('name').notNull(),
+  roles: jsonb('roles').$type<string[]>().notNull(),
+  /** `{ organizationId, role, since }`, oldest first. */
+  memberships: jsonb('memberships')
+    .$type<{ organizationId: string; role: string; since: string }[]>()
+    .notNull(),
+  updatedAt: at('updated_at').notNull(),
+});

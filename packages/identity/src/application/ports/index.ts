@@ -8,6 +8,7 @@ export * from './one-time-secrets';
 export * from './sessions';
 export * from './audit';
 export * from './profiles';
+export * from './claims-projection';
 export * from './mail';
 export * from './credentials';
 export * from './tokens';

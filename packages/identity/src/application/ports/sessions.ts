@@ -81,3 +81,12 @@ export abstract class SessionRepository {
    */
   abstract accessStatus(sessionId: string, userId: string, now: Date): Promise<'active' | 'inactive'>;
 }
+
+/**
+ * The bearer check's question about a session (SessionRepository.accessStatus): answered from
+ * the sessions table in identity's own process, and over the auth service's internal API at the
+ * gateway of the services deployment.
+ */
+export abstract class SessionAccess {
+  abstract accessStatus(sessionId: string, userId: string, now: Date): Promise<'active' | 'inactive'>;
+}

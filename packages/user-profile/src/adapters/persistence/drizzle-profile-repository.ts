@@ -64,6 +64,15 @@ export class DrizzleProfileRepository extends ProfileRepository {
     await this.insert(profile);
   }
 
+  async createIfAbsent(profile: Profile): Promise<boolean> {
+    const created = await this.database.db
+      .insert(profiles)
+      .values(profile)
+      .onConflictDoNothing({ target: profiles.userId })
+      .returning({ userId: profiles.userId });
+    return created.length > 0;
+  }
+
   async findByUserId(userId: string): Promise<Profile | undefined> {
     const [row] = await this.byUserId({ userId });
     return row && toProfile(row);

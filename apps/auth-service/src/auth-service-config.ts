@@ -1,0 +1,37 @@
+import {
+  type AppConfig,
+  type Env,
+  EnvReader,
+  InvalidConfiguration,
+  readPlatformConfig,
+} from '@latchkey/platform';
+import {
+  type InternalAuthConfig,
+  readInternalAuthConfig,
+  readServiceLinks,
+  type ServiceLinks,
+} from '@latchkey/platform-http';
+import { type IdentityConfig, readIdentityConfig } from '@latchkey/identity';
+
+/** The auth service's configuration: the monolith's variables for what it hosts, and its links. */
+export interface AuthServiceConfig {
+  platform: AppConfig;
+  identity: IdentityConfig;
+  internalAuth: InternalAuthConfig;
+  links: ServiceLinks;
+}
+
+export function readAuthServiceConfig(env: Env): { config: AuthServiceConfig; problems: string[] } {
+  const read = new EnvReader(env);
+  const platform = readPlatformConfig(read);
+  const identity = readIdentityConfig(read, platform);
+  const internalAuth = readInternalAuthConfig(read);
+  const links = readServiceLinks(read);
+  return { config: { platform, identity, internalAuth, links }, problems: read.problems };
+}
+
+export function loadAuthServiceConfig(env: Env): AuthServiceConfig {
+  const { config, problems } = readAuthServiceConfig(env);
+  if (problems.length > 0) throw new InvalidConfiguration(problems);
+  return config;
+}

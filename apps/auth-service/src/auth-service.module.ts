@@ -1,0 +1,65 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { BackgroundModule, CoreModule, type Database, DatabaseModule, RedisModule } from '@latchkey/platform';
+import {
+  HealthModule,
+  IdempotencyModule,
+  InternalAuthModule,
+  InternalHttpClient,
+  InternalTokenIssuer,
+  RateLimitModule,
+} from '@latchkey/platform-http';
+import { EventsModule, EventSubscriptionsModule, MailModule } from '@latchkey/platform-messaging';
+import {
+  HttpOrganizationRegistry,
+  IdentityModule,
+  IdentityProjectionModule,
+  ProjectedProfileDirectory,
+} from '@latchkey/identity';
+import type { Clock } from '@latchkey/shared-kernel';
+import type { AuthServiceConfig } from './auth-service-config';
+
+/**
+ * The auth service: identity alone, with its own database, outbox and relay. Profiles are the
+ * user service's: identity reads names and claims from its claims projection (fed by the user
+ * service's events) and creates sign-up's organization over the user service's internal API.
+ */
+@Module({})
+export class AuthServiceModule {
+  static register(options: { config: AuthServiceConfig; database: Database; clock?: Clock }): DynamicModule {
+    const { config } = options;
+    const projection = IdentityProjectionModule.forRoot({
+      config: config.identity,
+      organizations: {
+        inject: [InternalTokenIssuer],
+        useFactory: (issuer: InternalTokenIssuer) =>
+          new HttpOrganizationRegistry(
+            new InternalHttpClient(config.links.userServiceUrl, 'user-service', issuer),
+          ),
+      },
+    });
+    return {
+      module: AuthServiceModule,
+      imports: [
+        CoreModule.forRoot(config.platform, options.clock, { serveMetrics: true }),
+        ScheduleModule.forRoot(),
+        DatabaseModule.forRoot(options.database),
+        BackgroundModule.forRoot({ schedule: true }),
+        HealthModule,
+        IdempotencyModule,
+        MailModule.forRoot({ deliver: true }),
+        EventsModule.forRoot({ relay: true }),
+        EventSubscriptionsModule,
+        RedisModule,
+        RateLimitModule,
+        InternalAuthModule.forRoot('auth-service', config.internalAuth),
+        IdentityModule.forRoot({
+          config: config.identity,
+          imports: [projection],
+          profiles: { useExisting: ProjectedProfileDirectory },
+          internalApi: true,
+        }),
+      ],
+    };
+  }
+}

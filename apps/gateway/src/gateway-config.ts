@@ -1,0 +1,47 @@
+import {
+  type AppConfig,
+  type Env,
+  EnvReader,
+  InvalidConfiguration,
+  readPlatformConfig,
+} from '@latchkey/platform';
+import {
+  type InternalAuthConfig,
+  readInternalAuthConfig,
+  readServiceLinks,
+  type ServiceLinks,
+} from '@latchkey/platform-http';
+import { readTokenAudience } from '@latchkey/identity';
+
+export interface GatewayConfig {
+  platform: AppConfig;
+  internalAuth: InternalAuthConfig;
+  links: ServiceLinks;
+  tokens: {
+    issuer: string;
+    audience: string;
+    /**
+     * The longest the gateway uses a fetched JWKS (KEYS_REFRESH_SECONDS, as long as an instance
+     * of the monolith takes to see a key change): the bound on an emergency revoke reaching it.
+     */
+    jwksMaxAgeSeconds: number;
+  };
+}
+
+export function readGatewayConfig(env: Env): { config: GatewayConfig; problems: string[] } {
+  const read = new EnvReader(env);
+  const platform = readPlatformConfig(read);
+  const internalAuth = readInternalAuthConfig(read);
+  const links = readServiceLinks(read);
+  const tokens = {
+    ...readTokenAudience(read, platform),
+    jwksMaxAgeSeconds: read.int('KEYS_REFRESH_SECONDS', 30, 1, 3600),
+  };
+  return { config: { platform, internalAuth, links, tokens }, problems: read.problems };
+}
+
+export function loadGatewayConfig(env: Env): GatewayConfig {
+  const { config, problems } = readGatewayConfig(env);
+  if (problems.length > 0) throw new InvalidConfiguration(problems);
+  return config;
+}

@@ -1,0 +1,85 @@
+import { TestClock } from '@latchkey/shared-kernel/testing';
+import { MemoryClaimsProjection, RollbackUnitOfWork } from '../testing/memory-identity';
+import { UserViewCache } from './ports';
+import { ProjectProfileFacts } from './project-profile-facts';
+import type { UserPublic } from './user-public';
+
+class ForgettingViews extends UserViewCache {
+  readonly forgotten: string[] = [];
+  through(_userId: string, load: () => Promise<UserPublic>): Promise<UserPublic> {
+    return load();
+  }
+  forget(userId: string): void {
+    this.forgotten.push(userId);
+  }
+}
+
+const ALICE = '0190a5b2-0000-7000-8000-00000000000a';
+const BOB = '0190a5b2-0000-7000-8000-00000000000b';
+const ORG = '0190a5b2-0000-7000-8000-0000000000f1';
+const OTHER_ORG = '0190a5b2-0000-7000-8000-0000000000f2';
+
+describe('ProjectProfileFacts: the auth service follows the user service', () => {
+  let projection: MemoryClaimsProjection;
+  let views: ForgettingViews;
+  let project: ProjectProfileFacts;
+  const clock = new TestClock(new Date('2026-12-04T10:00:00Z'));
+
+  beforeEach(async () => {
+    projection = new MemoryClaimsProjection();
+    views = new ForgettingViews();
+    project = new ProjectProfileFacts(projection, views, clock, new RollbackUnitOfWork([projection]));
+    for (const userId of [ALICE, BOB])
+      await projection.save({ userId, name: `user ${userId.slice(-1)}`, roles: ['user'], memberships: [] });
+  });
+
+  const joined = (userId: string, organizationId: string, at: string) => ({
+    kind: 'membership_changed' as const,
+    userId,
+    organizationId,
+    change: 'added' as const,
+    role: 'ORGANIZATION_MEMBER',
+    at: new Date(at),
+  });
+
+  it('applies role and membership changes to the row, keeping the name, and forgets the cached view', async () => {
+    await project.execute([{ kind: 'roles_changed', userId: ALICE, roles: ['user', 'admin'] }]);
+    await project.execute([joined(ALICE, ORG, '2026-12-04T09:00:00Z')]);
+    expect(projection.rows.get(ALICE)).toMatchObject({
+      name: 'user a',
+      roles: ['user', 'admin'],
+      memberships: [{ organizationId: ORG, role: 'ORGANIZATION_MEMBER' }],
+    });
+    expect(views.forgotten).toEqual([ALICE, ALICE]);
+  });
+
+  it('removes a deleted organization from every member, whoever the event is about', async () => {
+    await project.execute([
+      joined(ALICE, ORG, '2026-12-04T09:00:00Z'),
+      joined(BOB, ORG, '2026-12-04T09:01:00Z'),
+      joined(BOB, OTHER_ORG, '2026-12-04T09:02:00Z'),
+    ]);
+    await project.execute([{ kind: 'organization_deleted', userId: ALICE, organizationId: ORG }]);
+    expect(projection.rows.get(ALICE)?.memberships).toEqual([]);
+    expect(projection.rows.get(BOB)?.memberships.map((m) => m.organizationId)).toEqual([OTHER_ORG]);
+  });
+
+  it('drops a deleted user’s row: no token can be minted from it', async () => {
+    await project.execute([{ kind: 'user_deleted', userId: ALICE }]);
+    expect(projection.rows.has(ALICE)).toBe(false);
+    expect(projection.rows.has(BOB)).toBe(true);
+  });
+
+  it('rolls every fact of a batch back when one fails', async () => {
+    const failing = Object.assign(projection, {
+      remove: () => Promise.reject(new Error('database down')),
+    });
+    await expect(
+      project.execute([
+        { kind: 'roles_changed', userId: BOB, roles: ['admin'] },
+        { kind: 'user_deleted', userId: ALICE },
+      ]),
+    ).rejects.toThrow('database down');
+    expect(failing.rows.get(BOB)?.roles).toEqual(['user']);
+  });
+});

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { Clock, UnitOfWork } from '@latchkey/shared-kernel';
+import { applyProfileFact, type ProfileFact } from '../domain/claims-projection';
+import { ClaimsProjectionStore, UserViewCache } from './ports';
+
+/**
+ * Keeps the claims projection in step with user-profile's events (the services deployment): each
+ * fact applied to the user's locked row, in the transaction the event consumer opens (and records
+ * the event id in), so a redelivered event changes nothing twice.
+ */
+@Injectable()
+export class ProjectProfileFacts {
+  constructor(
+    private readonly projection: ClaimsProjectionStore,
+    private readonly views: UserViewCache,
+    private readonly clock: Clock,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
+
+  execute(facts: readonly ProfileFact[]): Promise<void> {
+    return this.unitOfWork.run(async () => {
+      for (const fact of facts) {
+        // An organization's deletion reaches every member, whoever the event is about.
+        const userIds =
+          fact.kind === 'organization_deleted'
+            ? await this.projection.lockMembersOf(fact.organizationId)
+            : [fact.userId];
+        for (const userId of userIds) await this.apply(userId, { ...fact, userId });
+      }
+    });
+  }
+
+  private async apply(userId: string, fact: ProfileFact): Promise<void> {
+    const current = await this.projection.lock(userId);
+    const next = applyProfileFact(current, fact);
+    // GET /auth/me shows the cached view of the user: forgotten with the change.
+    this.views.forget(userId);
+    if (next === undefined) {
+      if (current) await this.projection.remove(userId);
+      return;
+    }
+    // A user the projection has never seen (registered before it existed) keeps no name yet.
+    await this.projection.save({ ...next, name: current?.name ?? '' }, this.clock.now());
+  }
+}

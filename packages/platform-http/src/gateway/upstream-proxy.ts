@@ -1,0 +1,82 @@
+import httpProxy from '@fastify/http-proxy';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AccessTokenAuthenticator } from '@latchkey/shared-kernel';
+import { bearerTokenOf } from '../auth/bearer-auth.guard';
+import { mapError } from '../errors/error-mapper';
+import { sendError } from '../errors/error-response.filter';
+import { API_VERSION_PREFIX } from '../http/api-version';
+import { REQUEST_ID_HEADER } from '../http/request-id';
+import { INTERNAL_TOKEN_HEADER, type InternalTokenIssuer } from '../internal-auth/internal-tokens';
+
+/** A service behind the gateway and the public paths it answers. */
+export interface Upstream {
+  /** The service's name: the audience of the internal tokens sent to it. */
+  name: string;
+  url: string;
+  /** Unversioned prefixes (`/users`); each is routed under `/v1` too. */
+  prefixes: readonly string[];
+  /**
+   * The gateway checks a bearer token itself and vouches for its principal in the internal token
+   * (the user service). Otherwise the service checks bearer tokens on its own (the auth service,
+   * which holds the sessions).
+   */
+  vouchForBearer: boolean;
+}
+
+const internalTokenKey = Symbol('internalToken');
+type Proxied = FastifyRequest & { [internalTokenKey]?: string };
+
+/**
+ * The gateway's routes (docs/decisions/0012-services-deployment.md): each upstream's prefixes,
+ * proxied by @fastify/http-proxy (on @fastify/reply-from and undici: hop-by-hop headers, bodies
+ * and aborts handled by a maintained proxy). Before a request leaves, the gateway signs an
+ * internal token for it (and, for a vouching upstream, checks the bearer token and carries its
+ * principal); what a client sent as an internal token or a forwarding header is replaced, never
+ * passed on. A refused bearer token is answered here, as the monolith answers it.
+ */
+export async function proxyToUpstreams(
+  fastify: FastifyInstance,
+  upstreams: readonly Upstream[],
+  options: { issuer: InternalTokenIssuer; authenticator: AccessTokenAuthenticator },
+): Promise<void> {
+  for (const upstream of upstreams) {
+    const preHandler = async (request: Proxied, reply: FastifyReply) => {
+      try {
+        const token = upstream.vouchForBearer ? bearerTokenOf(request) : undefined;
+        const principal = token === undefined ? undefined : await options.authenticator.authenticate(token);
+        request[internalTokenKey] = await options.issuer.issue(
+          upstream.name,
+          principal && token ? { principal, accessToken: token } : undefined,
+        );
+      } catch (error) {
+        sendError(reply, mapError(error, request.id));
+        return reply;
+      }
+    };
+    for (const prefix of upstream.prefixes) {
+      for (const path of [prefix, `${API_VERSION_PREFIX}${prefix}`]) {
+        await fastify.register(async (scope) => {
+          // Bodies pass through unparsed (the service parses, bounds and validates them): the
+          // proxy's own pass-through parser replaces the pipeline's JSON parser in this scope.
+          scope.removeContentTypeParser('application/json');
+          await scope.register(httpProxy, {
+            upstream: upstream.url,
+            prefix: path,
+            rewritePrefix: path,
+            preHandler,
+            replyOptions: {
+              rewriteRequestHeaders: (request, headers) => ({
+                ...headers,
+                [INTERNAL_TOKEN_HEADER]: (request as Proxied)[internalTokenKey] ?? '',
+                // The client as the gateway saw it (its TRUST_PROXY decides); a client's own value
+                // is dropped. Services trust it from the gateway's address only.
+                'x-forwarded-for': request.ip,
+                [REQUEST_ID_HEADER]: request.id,
+              }),
+            },
+          });
+        });
+      }
+    }
+  }
+}

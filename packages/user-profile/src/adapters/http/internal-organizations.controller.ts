@@ -1,0 +1,45 @@
+import { Body, Controller, Post, Req, VERSION_NEUTRAL } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { requestMetaOf } from '@latchkey/platform-http';
+import { ValidationFailed } from '@latchkey/shared-kernel';
+import { CreateOrganization } from '../../application/create-organization';
+import type { Organization } from '../../domain/organization';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The user service's answer to the auth service's sign-up (never routed by the gateway, refused
+ * without an internal token): the organization and its owner's membership, at once, so a taken
+ * slug is the sign-up's 409 (SlugUnavailable passes back through the call).
+ */
+@Controller({ path: 'internal', version: VERSION_NEUTRAL })
+export class InternalOrganizationsController {
+  constructor(private readonly createOrganization: CreateOrganization) {}
+
+  @Post('organizations')
+  async create(
+    @Body() body: { id?: unknown; name?: unknown; slug?: unknown; ownerId?: unknown; now?: unknown },
+    @Req() request: FastifyRequest,
+  ): Promise<{ organization: Organization }> {
+    const { id, name, slug, ownerId, now } = body ?? {};
+    const at = typeof now === 'string' ? new Date(now) : undefined;
+    if (
+      typeof id !== 'string' ||
+      !UUID.test(id) ||
+      typeof ownerId !== 'string' ||
+      !UUID.test(ownerId) ||
+      typeof name !== 'string' ||
+      typeof slug !== 'string' ||
+      at === undefined ||
+      Number.isNaN(at.getTime())
+    )
+      throw new ValidationFailed([
+        { field: 'organization', message: 'id, name, slug, ownerId and now are required' },
+      ]);
+    const organization = await this.createOrganization.execute(
+      { id, name, slug, ownerId, now: at },
+      requestMetaOf(request),
+    );
+    return { organization };
+  }
+}
