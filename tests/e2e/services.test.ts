@@ -1,5 +1,6 @@
 import { INTERNAL_TOKEN_HEADER, InternalTokenIssuer } from '@latchkey/platform-http';
 import request from 'supertest';
+import { rows, sql } from '@latchkey/platform/testing';
 import { aUser, claimsOf, login, me, refresh, register, registerAndLogin } from '../support/auth';
 import { startServicesApp, type ServicesApp } from '../support/services-app';
 
@@ -75,6 +76,54 @@ describe('the services deployment: a gateway, an auth service and a user service
     });
   });
 
+  it('shows a rename in GET /auth/me at once, as the monolith does', async () => {
+    const { userId, tokens } = await registerAndLogin(services);
+    const bearer = `Bearer ${tokens.accessToken}`;
+    await services.api
+      .patch(`/users/${userId}`)
+      .set('authorization', bearer)
+      .send({ name: 'Ada L.' })
+      .expect(200);
+    expect((await me(services, tokens.accessToken).expect(200)).body.name).toBe('Ada L.');
+  });
+
+  it('signs up with an organization: the user service holds it, the token carries it, a taken slug is 409', async () => {
+    const slug = `acme-${Date.now().toString(36)}`;
+    const signedUp = await services.api
+      .post('/auth/signup')
+      .send({ ...aUser(), organization: { name: 'Acme', slug } })
+      .expect(201);
+    const { organization, ...tokens } = signedUp.body as {
+      organization: { id: string };
+      accessToken: string;
+    };
+    expect(claimsOf(tokens.accessToken)).toMatchObject({
+      org_id: organization.id,
+      org_roles: ['ORGANIZATION_OWNER'],
+    });
+    await services.api
+      .get(`/organizations/${organization.id}/members`)
+      .set('authorization', `Bearer ${tokens.accessToken}`)
+      .expect(200);
+    const taken = await services.api
+      .post('/auth/signup')
+      .send({ ...aUser(), organization: { name: 'Copy', slug } })
+      .expect(409);
+    expect(taken.body.code).toBe('CONFLICT');
+  });
+
+  it('builds the profile from UserRegistered too, with no read asking for it (RabbitMQ between the services)', async () => {
+    const { id } = await register(services, aUser());
+    const profileRow = () =>
+      services.userDb.database.rows<{ user_id: string }>(
+        sql`select user_id from profiles where user_id = ${id}`,
+      );
+    const deadline = Date.now() + 10_000;
+    while ((await profileRow()).length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await profileRow()).toHaveLength(1);
+  });
+
   it('logs in with the same token semantics as the monolith: one successor per refresh', async () => {
     const user = aUser();
     await register(services, user);
@@ -86,5 +135,28 @@ describe('the services deployment: a gateway, an auth service and a user service
       results.filter((r) => r.status === 200).map((r) => (r.body as { refreshToken: string }).refreshToken),
     );
     expect(successors.size).toBe(1);
+  });
+});
+
+describe('the services deployment when a service is down', () => {
+  it('answers the ErrorResponse 503 for the missing service, and keeps serving the other', async () => {
+    const services = await startServicesApp();
+    try {
+      const { userId, tokens } = await registerAndLogin(services);
+      await services.users.close();
+      const down = await services.api
+        .get(`/users/${userId}`)
+        .set('authorization', `Bearer ${tokens.accessToken}`)
+        .expect(503);
+      expect(down.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      expect(JSON.stringify(down.body)).not.toContain('ECONNREFUSED');
+      // Login and refresh are the auth service's alone.
+      const { user } = await registerAndLogin(services);
+      const again = await login(services, user);
+      await refresh(services, again.refreshToken).expect(200);
+      await services.api.get('/health/ready').expect(200);
+    } finally {
+      await services.close().catch(() => undefined);
+    }
   });
 });

@@ -3,9 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
+import type { Logger } from 'pino';
 import path from 'node:path';
 import { openTestDatabase, type TestDatabase } from '@latchkey/platform/testing';
-import type { LatchkeyProcess } from '@latchkey/platform-http';
+import {
+  API_VERSION_PREFIX,
+  type LatchkeyProcess,
+  type RegisteredRoute,
+  type RouteCatalog,
+  type Upstream,
+} from '@latchkey/platform-http';
 import { TestClock } from '@latchkey/shared-kernel/testing';
 import { createAuthService } from '../../apps/auth-service/src/auth-service-factory';
 import { loadAuthServiceConfig } from '../../apps/auth-service/src/auth-service-config';
@@ -15,7 +22,16 @@ import { loadUserServiceConfig } from '../../apps/user-service/src/user-service-
 import { USER_SERVICE_MIGRATIONS } from '../../apps/user-service/src/paths';
 import { createGateway, type Gateway } from '../../apps/gateway/src/gateway-factory';
 import { loadGatewayConfig } from '../../apps/gateway/src/gateway-config';
-import { type ContractClient, contractClient, testEnvironment } from './test-app';
+import { publishingTo, testExchange } from './event-sink';
+import {
+  type ContractClient,
+  contractClient,
+  type TestApp,
+  type TestAppOptions,
+  testEnvironment,
+} from './test-app';
+import { DeferredWork } from '@latchkey/platform';
+import { OutboxDispatcher } from '@latchkey/platform-messaging';
 
 export const SERVICE_NAMES = ['gateway', 'auth-service', 'user-service'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -48,12 +64,16 @@ export interface ServicesApp {
   /** The public entry, as a client sees it. */
   api: ContractClient;
   server: Server;
-  urls: Record<ServiceName, string>;
+  /** Where the services listen (reached directly, a test plays a stranger bypassing the gateway). */
+  urls: Record<Exclude<ServiceName, 'gateway'>, string>;
   keys: ReturnType<typeof internalKeys>;
   authDb: TestDatabase;
   userDb: TestDatabase;
   clock: TestClock;
   env: Record<string, string>;
+  /** The auth service's environment (its DATA_DIR: keys and secrets). */
+  authEnv: Record<string, string>;
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -62,21 +82,33 @@ export interface ServicesApp {
  * a fresh database of its own (PostgreSQL or PGlite, see openTestDatabase), and the gateway in
  * front, all listening on loopback ports and calling each other over HTTP as they would apart.
  */
-export async function startServicesApp(options: { env?: Record<string, string> } = {}): Promise<ServicesApp> {
+export async function startServicesApp(
+  options: {
+    env?: Record<string, string>;
+    /** One database for both services (the black-box suites read tables); otherwise one each. */
+    database?: TestDatabase;
+    clock?: TestClock;
+    logger?: Logger;
+  } = {},
+): Promise<ServicesApp> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'latchkey-services-'));
   const keys = internalKeys();
-  const [gatewayPort, authPort, userPort] = [await freePort(), await freePort(), await freePort()];
-  const urls: Record<ServiceName, string> = {
-    gateway: `http://127.0.0.1:${gatewayPort}`,
+  const [authPort, userPort] = [await freePort(), await freePort()];
+  const urls: Record<Exclude<ServiceName, 'gateway'>, string> = {
     'auth-service': `http://127.0.0.1:${authPort}`,
     'user-service': `http://127.0.0.1:${userPort}`,
   };
   const trusted = (...names: ServiceName[]) =>
     JSON.stringify(Object.fromEntries(names.map((name) => [name, keys[name].publicPem])));
   const env = testEnvironment(dataDir, {
+    // The user service's events feed the auth service's claims projection, and identity's feed
+    // the user service's profiles: a broker, on an exchange of this deployment's own.
+    ...publishingTo(testExchange(), 50),
     AUTH_SERVICE_URL: urls['auth-service'],
     USER_SERVICE_URL: urls['user-service'],
-    JWT_ISSUER: urls.gateway,
+    // What the monolith's suites see (its default for PORT 3000): the public issuer is the
+    // gateway's, set alike for every process.
+    JWT_ISSUER: 'http://localhost:3000',
     ...options.env,
   });
   const envOf = (name: ServiceName, port: number, extra: Record<string, string>) => ({
@@ -86,22 +118,24 @@ export async function startServicesApp(options: { env?: Record<string, string> }
     INTERNAL_AUTH_PRIVATE_KEY: keys[name].privatePem,
     ...extra,
   });
-  const clock = new TestClock();
-  const [authDb, userDb] = await Promise.all([
-    openTestDatabase(AUTH_SERVICE_MIGRATIONS),
-    openTestDatabase(USER_SERVICE_MIGRATIONS),
-  ]);
+  const clock = options.clock ?? new TestClock();
+  const [authDb, userDb] = options.database
+    ? [options.database, options.database]
+    : await Promise.all([
+        openTestDatabase(AUTH_SERVICE_MIGRATIONS),
+        openTestDatabase(USER_SERVICE_MIGRATIONS),
+      ]);
   // The services believe X-Forwarded-For from the gateway's address only.
   const behindGateway = { TRUST_PROXY: '127.0.0.1' };
+  const authEnv = envOf('auth-service', authPort, {
+    ...behindGateway,
+    INTERNAL_AUTH_TRUSTED_KEYS: trusted('gateway', 'user-service'),
+  });
   const auth = await createAuthService({
-    config: loadAuthServiceConfig(
-      envOf('auth-service', authPort, {
-        ...behindGateway,
-        INTERNAL_AUTH_TRUSTED_KEYS: trusted('gateway', 'user-service'),
-      }),
-    ),
+    config: loadAuthServiceConfig(authEnv),
     database: authDb.database,
     clock,
+    logger: options.logger,
   });
   const users = await createUserService({
     config: loadUserServiceConfig(
@@ -112,14 +146,17 @@ export async function startServicesApp(options: { env?: Record<string, string> }
     ),
     database: userDb.database,
     clock,
+    logger: options.logger,
   });
   const gateway = await createGateway({
-    config: loadGatewayConfig(envOf('gateway', gatewayPort, { INTERNAL_AUTH_TRUSTED_KEYS: trusted() })),
+    config: loadGatewayConfig(envOf('gateway', 3000, { INTERNAL_AUTH_TRUSTED_KEYS: trusted() })),
     clock,
+    logger: options.logger,
   });
   await auth.app.listen({ host: '127.0.0.1', port: authPort });
   await users.app.listen({ host: '127.0.0.1', port: userPort });
-  await gateway.app.listen({ host: '127.0.0.1', port: gatewayPort });
+  // The gateway is not listening: a suite's client (supertest) binds its server as the
+  // monolith's, and a suite that listens itself can.
   const server = gateway.app.getHttpServer() as Server;
   return {
     gateway,
@@ -133,12 +170,111 @@ export async function startServicesApp(options: { env?: Record<string, string> }
     userDb,
     clock,
     env,
+    authEnv,
+    dataDir,
     async close() {
       await gateway.close();
-      await users.close();
+      await users.close().catch(() => undefined); // a test may have stopped it
       await auth.close();
-      await Promise.all([authDb.dispose(), userDb.dispose()]);
+      if (!options.database) await Promise.all([authDb.dispose(), userDb.dispose()]);
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Which deployment the black-box suites run against: TEST_TARGET=services, or the monolith. */
+export function testTarget(): 'monolith' | 'services' {
+  return process.env.TEST_TARGET === 'services' ? 'services' : 'monolith';
+}
+
+/**
+ * The services deployment as a suite's TestApp: the client talks to the gateway; `latchkey` is
+ * the auth service (which sends the mail); both services share one fresh database (disjoint tables,
+ * each migrated by its own plan) so a suite's direct reads find every table, as in the monolith.
+ */
+/** Whether the gateway sends `path` to a service (it is one of an upstream's prefixes or below one). */
+function routedByGateway(upstreams: Upstream[], path: string): boolean {
+  return upstreams.some((upstream) =>
+    upstream.prefixes.some((prefix) =>
+      [prefix, `${API_VERSION_PREFIX}${prefix}`].some((root) => path === root || path.startsWith(`${root}/`)),
+    ),
+  );
+}
+
+/**
+ * The services deployment's public surface, as the parity suite compares it with the contract:
+ * the gateway's own routes (probes, the contract, development pages) and each service's routes
+ * the gateway routes to it (a service's probes and internal API are not reachable through it).
+ */
+export function publicRoutes(services: ServicesApp): RegisteredRoute[] {
+  const { upstreams } = services.gateway;
+  const own = services.gateway.routes.list().filter((route) => !routedByGateway(upstreams, route.path));
+  const behind = [services.auth, services.users].flatMap((service) =>
+    service.routes.list().filter((route) => routedByGateway(upstreams, route.path)),
+  );
+  return [...new Map([...own, ...behind].map((route) => [`${route.method} ${route.path}`, route])).values()];
+}
+
+/** What a suite reaches as `app.latchkey.app` and the gateway answers for a client. */
+const GATEWAY_FACING = new Set<PropertyKey>([
+  'listen',
+  'getUrl',
+  'getHttpServer',
+  'getHttpAdapter',
+  'inject',
+]);
+
+export async function startServicesTestApp(
+  options: TestAppOptions,
+): Promise<TestApp & { services: ServicesApp }> {
+  const db =
+    options.db ??
+    (await openTestDatabase({
+      streams: [...AUTH_SERVICE_MIGRATIONS.streams, ...USER_SERVICE_MIGRATIONS.streams].filter(
+        (stream, index, all) => all.findIndex((other) => other.name === stream.name) === index,
+      ),
+    }));
+  const services = await startServicesApp({
+    env: options.env,
+    database: db,
+    clock: options.clock,
+    logger: options.logger,
+  });
+  return {
+    services,
+    // The auth service (its container: keys, mail, sessions), except for what a client meets:
+    // listening, the HTTP server and the routes are the gateway's public surface.
+    latchkey: {
+      ...services.auth,
+      fastify: services.gateway.fastify,
+      routes: { list: () => publicRoutes(services) } as unknown as RouteCatalog,
+      app: new Proxy(services.auth.app, {
+        get: (target, property, receiver) =>
+          GATEWAY_FACING.has(property)
+            ? (Reflect.get(services.gateway.app, property) as (...args: unknown[]) => unknown).bind(
+                services.gateway.app,
+              )
+            : Reflect.get(target, property, receiver),
+      }),
+    },
+    api: services.api,
+    server: services.server,
+    db,
+    clock: services.clock,
+    // Where the auth service keeps its keys and secrets, which suites read as the monolith's.
+    dataDir: path.join(services.dataDir, 'auth-service'),
+    // The auth service's own: an operator command (the CLI) reads its keys and secrets.
+    env: services.authEnv,
+    async flushMail() {
+      await services.auth.app.get(DeferredWork).idle();
+      const dispatcher = services.auth.app.get(OutboxDispatcher);
+      await dispatcher.idle();
+      dispatcher.nudge();
+      await dispatcher.idle();
+    },
+    async close() {
+      await services.close();
+      if (!options.db) await db.dispose();
     },
   };
 }

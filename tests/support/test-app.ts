@@ -11,6 +11,7 @@ import { openTestDatabase, type TestDatabase } from '@latchkey/platform/testing'
 import { TestClock } from '@latchkey/shared-kernel/testing';
 import { Contract, type ContractResponse } from './contract';
 import { MIGRATION_PLAN } from '../../apps/api/src/paths';
+import { startServicesTestApp, testTarget } from './services-app';
 
 export const contract = new Contract();
 
@@ -116,6 +117,9 @@ export function testEnvironment(
 
 /** Boots the real application on a fresh database (Postgres or PGlite, see openTestDatabase). */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  // A suite that composes modules of its own tests the composition, which is the monolith's.
+  if (testTarget() === 'services' && !options.modules && !options.extraModules)
+    return startServicesTestApp(options);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'latchkey-test-'));
   const env = testEnvironment(dataDir, options.env);
   const config = loadConfig(env);

@@ -12,6 +12,7 @@ import {
   InternalTokenIssuer,
   OpenApiSpec,
   proxyToUpstreams,
+  serveDevAccountPages,
   type Upstream,
 } from '@latchkey/platform-http';
 import { Clock, SystemClock } from '@latchkey/shared-kernel';
@@ -40,6 +41,8 @@ export function upstreamsOf(config: GatewayConfig): Upstream[] {
 }
 
 export interface Gateway extends HttpApp {
+  /** The services it routes to, and which paths. */
+  upstreams: Upstream[];
   close(): Promise<void>;
 }
 
@@ -58,7 +61,7 @@ export async function createGateway(options: {
     config: config.platform,
     logger,
     rootModule: GatewayModule.register({ config, upstreams, spec, clock }),
-    configure: async ({ app, fastify }) => {
+    configure: async ({ app, fastify, routes }) => {
       const issuer = app.get(InternalTokenIssuer);
       const auth = new InternalHttpClient(config.links.authServiceUrl, 'auth-service', issuer);
       const authenticator = edgeAccessTokenAuthenticator({
@@ -81,6 +84,8 @@ export async function createGateway(options: {
         clock,
       });
       await proxyToUpstreams(fastify, upstreams, { issuer, authenticator });
+      // The public origin serves the development pages the emails link to (APP_BASE_URL unset).
+      if (config.platform.mail.devPages) serveDevAccountPages(fastify, routes, config.platform.mail);
       SwaggerModule.setup('docs', app, spec.document as never, {
         raw: false,
         ui: true,
@@ -88,5 +93,5 @@ export async function createGateway(options: {
       });
     },
   });
-  return { ...http, close: () => http.app.close() };
+  return { ...http, upstreams, close: () => http.app.close() };
 }

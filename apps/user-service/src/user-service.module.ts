@@ -10,9 +10,19 @@ import {
   RateLimitModule,
   VouchedPrincipalAuthenticator,
 } from '@latchkey/platform-http';
-import { EventsModule, EventSubscriptionsModule, MailModule } from '@latchkey/platform-messaging';
-import { OutboxProfileAuditTrail, RemoteAccountDirectory, UserProfileModule } from '@latchkey/user-profile';
-import type { Clock } from '@latchkey/shared-kernel';
+import {
+  EventOutbox,
+  EventsModule,
+  EventSubscriptionsModule,
+  MailModule,
+} from '@latchkey/platform-messaging';
+import {
+  OutboxProfileAuditTrail,
+  RemoteAccountDirectory,
+  RenameForwardingAuditTrail,
+  UserProfileModule,
+} from '@latchkey/user-profile';
+import { Clock } from '@latchkey/shared-kernel';
 import type { UserServiceConfig } from './user-service-config';
 
 /**
@@ -24,12 +34,11 @@ import type { UserServiceConfig } from './user-service-config';
 export class UserServiceModule {
   static register(options: { config: UserServiceConfig; database: Database; clock?: Clock }): DynamicModule {
     const { config } = options;
+    const authService = (issuer: InternalTokenIssuer) =>
+      new InternalHttpClient(config.links.authServiceUrl, 'auth-service', issuer);
     const accounts = {
       inject: [InternalTokenIssuer],
-      useFactory: (issuer: InternalTokenIssuer) =>
-        new RemoteAccountDirectory(
-          new InternalHttpClient(config.links.authServiceUrl, 'auth-service', issuer),
-        ),
+      useFactory: (issuer: InternalTokenIssuer) => new RemoteAccountDirectory(authService(issuer)),
     };
     return {
       module: UserServiceModule,
@@ -50,7 +59,11 @@ export class UserServiceModule {
         UserProfileModule.forRoot({
           accounts,
           registrations: accounts,
-          auditTrail: { useClass: OutboxProfileAuditTrail },
+          auditTrail: {
+            inject: [InternalTokenIssuer, EventOutbox, Clock],
+            useFactory: (issuer: InternalTokenIssuer, outbox: EventOutbox, clock: Clock) =>
+              new RenameForwardingAuditTrail(new OutboxProfileAuditTrail(outbox, clock), authService(issuer)),
+          },
           authenticator: { useFactory: () => new VouchedPrincipalAuthenticator() },
         }),
       ],

@@ -2,6 +2,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { type BindingImports, bindPort, type PortBinding } from '@latchkey/platform';
 import { ClaimsProjectionStore } from './application/ports';
 import { ProjectProfileFacts } from './application/project-profile-facts';
+import { RenameProjectedUser } from './application/rename-projected-user';
+import { ProjectionController } from './adapters/user-service/projection.controller';
 import { ClaimsProjectionSubscription } from './adapters/user-service/claims-projection.subscription';
 import { DrizzleClaimsProjection } from './adapters/user-service/drizzle-claims-projection';
 import {
@@ -30,7 +32,9 @@ export class IdentityProjectionModule {
     return {
       module: IdentityProjectionModule,
       imports: [IdentityCoreModule.forRoot(options.config), ...(options.imports ?? [])],
+      controllers: [ProjectionController],
       providers: [
+        RenameProjectedUser,
         { provide: ClaimsProjectionStore, useClass: DrizzleClaimsProjection },
         bindPort(OrganizationRegistry, options.organizations),
         ProjectProfileFacts,

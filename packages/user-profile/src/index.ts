@@ -17,5 +17,6 @@ export { publishedProfileEvents } from './adapters/messaging/published-profile-e
 // The user service of the services deployment (docs/decisions/0012-services-deployment.md).
 export { RemoteAccountDirectory } from './adapters/auth-service/remote-account-directory';
 export { OutboxProfileAuditTrail } from './adapters/messaging/outbox-profile-audit-trail';
+export { RenameForwardingAuditTrail } from './adapters/auth-service/rename-forwarding-audit-trail';
 export type { GlobalRole, Profile } from './domain/profile';
 export { userProfileMigrations } from './migrations';

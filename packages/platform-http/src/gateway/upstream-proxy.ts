@@ -2,11 +2,12 @@ import httpProxy from '@fastify/http-proxy';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessTokenAuthenticator } from '@latchkey/shared-kernel';
 import { bearerTokenOf } from '../auth/bearer-auth.guard';
-import { mapError } from '../errors/error-mapper';
+import { mapError, mapStatus } from '../errors/error-mapper';
 import { sendError } from '../errors/error-response.filter';
 import { API_VERSION_PREFIX } from '../http/api-version';
 import { REQUEST_ID_HEADER } from '../http/request-id';
 import { INTERNAL_TOKEN_HEADER, type InternalTokenIssuer } from '../internal-auth/internal-tokens';
+import { PeerUnavailable } from '../internal-auth/internal-http-client';
 
 /** A service behind the gateway and the public paths it answers. */
 export interface Upstream {
@@ -59,12 +60,30 @@ export async function proxyToUpstreams(
           // Bodies pass through unparsed (the service parses, bounds and validates them): the
           // proxy's own pass-through parser replaces the pipeline's JSON parser in this scope.
           scope.removeContentTypeParser('application/json');
+          // What the proxy itself refuses (a path it will not forward) is an ErrorResponse too.
+          scope.setErrorHandler((error, request, reply) => {
+            const status = (error as { statusCode?: unknown }).statusCode;
+            const refused = typeof status === 'number' && status >= 400 && status < 500;
+            sendError(reply, refused ? mapStatus(status, request.id) : mapError(error, request.id));
+          });
           await scope.register(httpProxy, {
             upstream: upstream.url,
             prefix: path,
             rewritePrefix: path,
             preHandler,
             replyOptions: {
+              // An upstream that cannot be reached, or fails mid-response: the client gets the
+              // ErrorResponse 503 it can retry on, never the proxy's own error body.
+              onError: (reply, { error }) => {
+                reply.request.log.warn(
+                  { upstream: upstream.name, reason: error.message },
+                  'upstream unavailable',
+                );
+                sendError(
+                  reply as unknown as FastifyReply,
+                  mapError(new PeerUnavailable(`${upstream.name}: ${error.message}`), reply.request.id),
+                );
+              },
               rewriteRequestHeaders: (request, headers) => ({
                 ...headers,
                 [INTERNAL_TOKEN_HEADER]: (request as Proxied)[internalTokenKey] ?? '',

@@ -34,7 +34,9 @@ export class UpdateUser {
         userId,
         actorId: actor.userId,
         meta,
-        data: { fields: ['name'] },
+        // The new name is recorded like registration's (the audit trail keeps it until the user
+        // is erased); the public event names the field only.
+        data: { fields: ['name'], name },
       });
     });
     return this.users.view(userId);

@@ -26,7 +26,9 @@ describe('profileFactsOf: what the claims projection reads from user-profile’s
 
   it('turns each into its fact', () => {
     expect(
-      profileFactsOf(anEvent('UserRoleChanged', { userId: USER, actorId: null, from: ['user'], to: ['admin'] })),
+      profileFactsOf(
+        anEvent('UserRoleChanged', { userId: USER, actorId: null, from: ['user'], to: ['admin'] }),
+      ),
     ).toEqual([{ kind: 'roles_changed', userId: USER, roles: ['admin'] }]);
     expect(profileFactsOf(anEvent('UserDeleted', { userId: USER, actorId: null }))).toEqual([
       { kind: 'user_deleted', userId: USER },

@@ -48,7 +48,9 @@ class Registrations extends RegistrationSource {
   registrationOf(userId: string) {
     this.asked.push(userId);
     const name = this.known[userId];
-    return Promise.resolve(name === undefined ? undefined : { name, registeredAt: new Date('2026-12-04T09:00:00Z') });
+    return Promise.resolve(
+      name === undefined ? undefined : { name, registeredAt: new Date('2026-12-04T09:00:00Z') },
+    );
   }
 }
 
@@ -63,7 +65,11 @@ describe('BackfillingProfileRepository: read-your-writes in the user service', (
   });
 
   it('builds a registered account’s missing profile from its registration, once', async () => {
-    expect(await profiles.findByUserId('alice')).toMatchObject({ userId: 'alice', name: 'Alice', roles: ['user'] });
+    expect(await profiles.findByUserId('alice')).toMatchObject({
+      userId: 'alice',
+      name: 'Alice',
+      roles: ['user'],
+    });
     expect(await profiles.findByUserId('alice')).toMatchObject({ name: 'Alice' });
     expect(registrations.asked).toEqual(['alice']);
   });

@@ -1,0 +1,113 @@
+// `pnpm start:services`: the services deployment on one machine (docs/architecture.md,
+// "Deployments"): the auth service, the user service and the gateway as three processes, each
+// with a database of its own, the gateway on PORT. Same variables as the monolith for what they
+// share; what is the services' own is derived here for one machine and can be set instead.
+// For development and trials; in production run the three apps under an orchestrator
+// (docker compose --profile services, or your own) with INTERNAL_AUTH_* from a secret store.
+const { generateKeyPairSync } = require('node:crypto');
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const env = { ...process.env };
+
+function refuse(message) {
+  process.stderr.write(`latchkey services: ${message}\n`);
+  process.exit(1);
+}
+
+if (env.NODE_ENV === 'production')
+  refuse(
+    'start:services generates its internal keys and is not for production; run the three apps (see docs/architecture.md)',
+  );
+
+const port = Number(env.PORT ?? 3000);
+const ports = {
+  gateway: port,
+  'auth-service': Number(env.AUTH_SERVICE_PORT ?? port + 1),
+  'user-service': Number(env.USER_SERVICE_PORT ?? port + 2),
+};
+// Each service owns its database: one server database cannot be shared between them (each would
+// relay the other's outbox), so DATABASE_URL alone is refused rather than guessed at.
+const databases = {
+  'auth-service': env.AUTH_SERVICE_DATABASE_URL,
+  'user-service': env.USER_SERVICE_DATABASE_URL,
+};
+if (env.DATABASE_URL && !(databases['auth-service'] && databases['user-service']))
+  refuse(
+    'DATABASE_URL names one database, and each service needs its own: set AUTH_SERVICE_DATABASE_URL and USER_SERVICE_DATABASE_URL (or neither, for embedded PGlite per service)',
+  );
+if (!env.AMQP_URL)
+  process.stderr.write(
+    'latchkey services: AMQP_URL is not set: the services run, but role and membership changes will not reach new tokens and profiles are built on first read only. Set AMQP_URL (RabbitMQ) for the full deployment.\n',
+  );
+
+const keys = Object.fromEntries(
+  Object.keys(ports).map((name) => {
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    return [
+      name,
+      {
+        privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      },
+    ];
+  }),
+);
+const trusted = (...names) =>
+  JSON.stringify(Object.fromEntries(names.map((name) => [name, keys[name].publicPem])));
+const dataDir = path.resolve(env.DATA_DIR ?? path.join(ROOT, '.data'));
+const shared = {
+  AUTH_SERVICE_URL: `http://127.0.0.1:${ports['auth-service']}`,
+  USER_SERVICE_URL: `http://127.0.0.1:${ports['user-service']}`,
+  // Tokens name the public entry as their issuer, whichever process mints or checks them.
+  JWT_ISSUER: env.JWT_ISSUER ?? `http://localhost:${port}`,
+};
+const metricsPort = env.METRICS_PORT ? Number(env.METRICS_PORT) : undefined;
+const processes = {
+  'auth-service': { trust: ['gateway', 'user-service'], metricsOffset: 1 },
+  'user-service': { trust: ['gateway', 'auth-service'], metricsOffset: 2 },
+  gateway: { trust: [], metricsOffset: 0 },
+};
+
+const children = new Map();
+let stopping = false;
+function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children.values()) child.kill('SIGTERM');
+  const exit = () => children.size === 0 && process.exit(code);
+  for (const child of children.values()) child.on('exit', exit);
+  exit();
+}
+
+for (const [name, { trust, metricsOffset }] of Object.entries(processes)) {
+  const own = {
+    ...env,
+    ...shared,
+    PORT: String(ports[name]),
+    DATA_DIR: path.join(dataDir, name),
+    INTERNAL_AUTH_PRIVATE_KEY: keys[name].privatePem,
+    INTERNAL_AUTH_TRUSTED_KEYS: trusted(...trust),
+    ...(metricsPort === undefined ? {} : { METRICS_PORT: String(metricsPort + metricsOffset) }),
+    // The services are reached through the gateway on this machine: its X-Forwarded-For names the client.
+    ...(name === 'gateway' ? {} : { TRUST_PROXY: '127.0.0.1', HOST: '127.0.0.1' }),
+  };
+  delete own.DATABASE_URL;
+  if (databases[name]) own.DATABASE_URL = databases[name];
+  const child = spawn(process.execPath, [path.join(ROOT, 'apps', name, 'dist', 'main.js')], {
+    env: own,
+    stdio: 'inherit',
+  });
+  children.set(name, child);
+  child.on('exit', (code, signal) => {
+    children.delete(name);
+    if (!stopping) {
+      process.stderr.write(
+        `latchkey services: ${name} stopped (${signal ?? `exit ${code}`}); stopping the others\n`,
+      );
+      stopAll(code === 0 ? 1 : (code ?? 1));
+    }
+  });
+}
+for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => stopAll(0));
