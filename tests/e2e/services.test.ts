@@ -160,3 +160,44 @@ describe('the services deployment when a service is down', () => {
     }
   });
 });
+
+describe('the services deployment while the user service is down', () => {
+  it('keeps login and refresh working; registrations wait as events and become profiles, once each, when it is back', async () => {
+    const services = await startServicesApp();
+    try {
+      const early = await registerAndLogin(services);
+      await services.users.close();
+      // The auth service alone: registration, login and refresh need nothing of the user service.
+      const waiting = [aUser(), aUser(), aUser()];
+      const ids: string[] = [];
+      for (const user of waiting) ids.push((await register(services, user)).id);
+      const tokens = await login(services, waiting[0]!);
+      await refresh(services, tokens.refreshToken).expect(200);
+      await refresh(services, early.tokens.refreshToken).expect(200);
+      const profiles = () =>
+        rows<{ user_id: string }>(
+          services.userDb.database,
+          sql`select user_id from profiles where user_id in (${sql.join(
+            ids.map((id) => sql`${id}`),
+            sql`, `,
+          )})`,
+        );
+      expect(await profiles()).toHaveLength(0);
+
+      await services.restartUsers();
+      const deadline = Date.now() + 15_000;
+      while ((await profiles()).length < ids.length && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect((await profiles()).map((row) => row.user_id).sort()).toEqual([...ids].sort());
+      // Each registration's event was applied once: one inbox entry per event, no duplicates.
+      const applied = await rows<{ event_id: string; times: number }>(
+        services.userDb.database,
+        sql`select event_id, count(*)::int as times from event_inbox where consumer like '%user-service.profiles' group by event_id`,
+      );
+      expect(applied.every((row) => row.times === 1)).toBe(true);
+      expect(applied.length).toBeGreaterThanOrEqual(ids.length + 1);
+    } finally {
+      await services.close().catch(() => undefined);
+    }
+  });
+});

@@ -61,6 +61,8 @@ export interface ServicesApp {
   gateway: Gateway;
   auth: LatchkeyProcess;
   users: LatchkeyProcess;
+  /** Starts a new user service on the same database and port (after a test stopped `users`). */
+  restartUsers(): Promise<void>;
   /** The public entry, as a client sees it. */
   api: ContractClient;
   server: Server;
@@ -137,17 +139,15 @@ export async function startServicesApp(
     clock,
     logger: options.logger,
   });
-  const users = await createUserService({
-    config: loadUserServiceConfig(
-      envOf('user-service', userPort, {
-        ...behindGateway,
-        INTERNAL_AUTH_TRUSTED_KEYS: trusted('gateway', 'auth-service'),
-      }),
-    ),
-    database: userDb.database,
-    clock,
-    logger: options.logger,
-  });
+  const userConfig = loadUserServiceConfig(
+    envOf('user-service', userPort, {
+      ...behindGateway,
+      INTERNAL_AUTH_TRUSTED_KEYS: trusted('gateway', 'auth-service'),
+    }),
+  );
+  const startUsers = () =>
+    createUserService({ config: userConfig, database: userDb.database, clock, logger: options.logger });
+  const users = await startUsers();
   const gateway = await createGateway({
     config: loadGatewayConfig(envOf('gateway', 3000, { INTERNAL_AUTH_TRUSTED_KEYS: trusted() })),
     clock,
@@ -158,10 +158,14 @@ export async function startServicesApp(
   // The gateway is not listening: a suite's client (supertest) binds its server as the
   // monolith's, and a suite that listens itself can.
   const server = gateway.app.getHttpServer() as Server;
-  return {
+  const app: ServicesApp = {
     gateway,
     auth,
     users,
+    async restartUsers() {
+      app.users = await startUsers();
+      await app.users.app.listen({ host: '127.0.0.1', port: userPort });
+    },
     api: contractClient(server),
     server,
     urls,
@@ -174,12 +178,13 @@ export async function startServicesApp(
     dataDir,
     async close() {
       await gateway.close();
-      await users.close().catch(() => undefined); // a test may have stopped it
+      await app.users.close().catch(() => undefined); // a test may have stopped it
       await auth.close();
       if (!options.database) await Promise.all([authDb.dispose(), userDb.dispose()]);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return app;
 }
 
 /** Which deployment the black-box suites run against: TEST_TARGET=services, or the monolith. */
