@@ -6,13 +6,7 @@ import { tmpdir } from 'node:os';
 import type { Logger } from 'pino';
 import path from 'node:path';
 import { openTestDatabase, type TestDatabase } from '@latchkey/platform/testing';
-import {
-  API_VERSION_PREFIX,
-  type LatchkeyProcess,
-  type RegisteredRoute,
-  type RouteCatalog,
-  type Upstream,
-} from '@latchkey/platform-http';
+import type { LatchkeyProcess } from '@latchkey/platform-http';
 import { TestClock } from '@latchkey/shared-kernel/testing';
 import { createAuthService } from '../../apps/auth-service/src/auth-service-factory';
 import { loadAuthServiceConfig } from '../../apps/auth-service/src/auth-service-config';
@@ -23,15 +17,8 @@ import { USER_SERVICE_MIGRATIONS } from '../../apps/user-service/src/paths';
 import { createGateway, type Gateway } from '../../apps/gateway/src/gateway-factory';
 import { loadGatewayConfig } from '../../apps/gateway/src/gateway-config';
 import { publishingTo, testExchange } from './event-sink';
-import {
-  type ContractClient,
-  contractClient,
-  type TestApp,
-  type TestAppOptions,
-  testEnvironment,
-} from './test-app';
-import { DeferredWork } from '@latchkey/platform';
-import { OutboxDispatcher } from '@latchkey/platform-messaging';
+import { type ContractClient, contractClient } from './contract-client';
+import { testEnvironment } from './test-environment';
 
 export const SERVICE_NAMES = ['gateway', 'auth-service', 'user-service'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -185,101 +172,4 @@ export async function startServicesApp(
     },
   };
   return app;
-}
-
-/** Which deployment the black-box suites run against: TEST_TARGET=services, or the monolith. */
-export function testTarget(): 'monolith' | 'services' {
-  return process.env.TEST_TARGET === 'services' ? 'services' : 'monolith';
-}
-
-/**
- * The services deployment as a suite's TestApp: the client talks to the gateway; `latchkey` is
- * the auth service (which sends the mail); both services share one fresh database (disjoint tables,
- * each migrated by its own plan) so a suite's direct reads find every table, as in the monolith.
- */
-/** Whether the gateway sends `path` to a service (it is one of an upstream's prefixes or below one). */
-function routedByGateway(upstreams: Upstream[], path: string): boolean {
-  return upstreams.some((upstream) =>
-    upstream.prefixes.some((prefix) =>
-      [prefix, `${API_VERSION_PREFIX}${prefix}`].some((root) => path === root || path.startsWith(`${root}/`)),
-    ),
-  );
-}
-
-/**
- * The services deployment's public surface, as the parity suite compares it with the contract:
- * the gateway's own routes (probes, the contract, development pages) and each service's routes
- * the gateway routes to it (a service's probes and internal API are not reachable through it).
- */
-export function publicRoutes(services: ServicesApp): RegisteredRoute[] {
-  const { upstreams } = services.gateway;
-  const own = services.gateway.routes.list().filter((route) => !routedByGateway(upstreams, route.path));
-  const behind = [services.auth, services.users].flatMap((service) =>
-    service.routes.list().filter((route) => routedByGateway(upstreams, route.path)),
-  );
-  return [...new Map([...own, ...behind].map((route) => [`${route.method} ${route.path}`, route])).values()];
-}
-
-/** What a suite reaches as `app.latchkey.app` and the gateway answers for a client. */
-const GATEWAY_FACING = new Set<PropertyKey>([
-  'listen',
-  'getUrl',
-  'getHttpServer',
-  'getHttpAdapter',
-  'inject',
-]);
-
-export async function startServicesTestApp(
-  options: TestAppOptions,
-): Promise<TestApp & { services: ServicesApp }> {
-  const db =
-    options.db ??
-    (await openTestDatabase({
-      streams: [...AUTH_SERVICE_MIGRATIONS.streams, ...USER_SERVICE_MIGRATIONS.streams].filter(
-        (stream, index, all) => all.findIndex((other) => other.name === stream.name) === index,
-      ),
-    }));
-  const services = await startServicesApp({
-    env: options.env,
-    database: db,
-    clock: options.clock,
-    logger: options.logger,
-  });
-  return {
-    services,
-    // The auth service (its container: keys, mail, sessions), except for what a client meets:
-    // listening, the HTTP server and the routes are the gateway's public surface.
-    latchkey: {
-      ...services.auth,
-      fastify: services.gateway.fastify,
-      routes: { list: () => publicRoutes(services) } as unknown as RouteCatalog,
-      app: new Proxy(services.auth.app, {
-        get: (target, property, receiver) =>
-          GATEWAY_FACING.has(property)
-            ? (Reflect.get(services.gateway.app, property) as (...args: unknown[]) => unknown).bind(
-                services.gateway.app,
-              )
-            : Reflect.get(target, property, receiver),
-      }),
-    },
-    api: services.api,
-    server: services.server,
-    db,
-    clock: services.clock,
-    // Where the auth service keeps its keys and secrets, which suites read as the monolith's.
-    dataDir: path.join(services.dataDir, 'auth-service'),
-    // The auth service's own: an operator command (the CLI) reads its keys and secrets.
-    env: services.authEnv,
-    async flushMail() {
-      await services.auth.app.get(DeferredWork).idle();
-      const dispatcher = services.auth.app.get(OutboxDispatcher);
-      await dispatcher.idle();
-      dispatcher.nudge();
-      await dispatcher.idle();
-    },
-    async close() {
-      await services.close();
-      if (!options.db) await db.dispose();
-    },
-  };
 }

@@ -2,60 +2,26 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
-import request from 'supertest';
 import { createApp, type LatchkeyApp } from '../../apps/api/src/app-factory';
 import { DeferredWork } from '@latchkey/platform';
 import { OutboxDispatcher } from '@latchkey/platform-messaging';
 import { type ApiConfig, loadConfig } from '../../apps/api/src/api-config';
 import { openTestDatabase, type TestDatabase } from '@latchkey/platform/testing';
 import { TestClock } from '@latchkey/shared-kernel/testing';
-import { Contract, type ContractResponse } from './contract';
+import {
+  API_VERSION_PREFIX,
+  type RegisteredRoute,
+  type RouteCatalog,
+  type Upstream,
+} from '@latchkey/platform-http';
 import { MIGRATION_PLAN } from '../../apps/api/src/paths';
-import { startServicesTestApp, testTarget } from './services-app';
+import { AUTH_SERVICE_MIGRATIONS } from '../../apps/auth-service/src/paths';
+import { USER_SERVICE_MIGRATIONS } from '../../apps/user-service/src/paths';
+import { type ContractClient, contractClient } from './contract-client';
+import { type ServicesApp, startServicesApp } from './services-app';
+import { testEnvironment } from './test-environment';
 
-export const contract = new Contract();
-
-type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-
-/**
- * supertest against the real app, with one addition: every response is checked against
- * docs/openapi.yaml (status documented, required headers, content type, body schema, traceId).
- */
-export interface ContractClient {
-  get(url: string): request.Test;
-  post(url: string): request.Test;
-  put(url: string): request.Test;
-  patch(url: string): request.Test;
-  delete(url: string): request.Test;
-}
-
-export function toContractResponse(response: request.Response): ContractResponse {
-  const isJson = String(response.headers['content-type'] ?? '').includes('json');
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: isJson ? response.body : response.text,
-    text: response.text,
-  };
-}
-
-export function contractClient(server: Server): ContractClient {
-  const call = (method: Method) => (url: string) => {
-    const agent = request(server);
-    return agent[method](url).expect((response) => {
-      const problems = contract.problems(method.toUpperCase(), url, toContractResponse(response));
-      if (problems.length > 0)
-        throw new Error(`Response breaks docs/openapi.yaml:\n  ${problems.join('\n  ')}`);
-    });
-  };
-  return {
-    get: call('get'),
-    post: call('post'),
-    put: call('put'),
-    patch: call('patch'),
-    delete: call('delete'),
-  };
-}
+export { contract, type ContractClient, contractClient, toContractResponse } from './contract-client';
 
 export interface TestApp {
   latchkey: LatchkeyApp;
@@ -84,35 +50,15 @@ export interface TestAppOptions {
   logger?: Parameters<typeof createApp>[0]['logger'];
 }
 
-/** The environment every black-box suite's processes start from; a suite's own values on top. */
-export function testEnvironment(
-  dataDir: string,
-  overrides: Record<string, string> = {},
-): Record<string, string> {
-  return {
-    NODE_ENV: 'test',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    DATA_DIR: dataDir,
-    // Cheap argon2 keeps the suites fast; one test pins the production parameters, and the
-    // timing test runs with them.
-    ARGON2_MEMORY_KIB: '1024',
-    ARGON2_TIME_COST: '1',
-    // Every suite logs in from 127.0.0.1 many times over: abuse controls stay out of the way
-    // except where a suite sets realistic values to test them.
-    RATE_LIMIT_LOGIN_IP: '100000/1m',
-    RATE_LIMIT_LOGIN_EMAIL: '100000/1m',
-    RATE_LIMIT_REGISTER_IP: '100000/1m',
-    RATE_LIMIT_REFRESH_IP: '100000/1m',
-    RATE_LIMIT_LOGOUT_IP: '100000/1m',
-    RATE_LIMIT_PASSWORD_RESET_IP: '100000/1m',
-    RATE_LIMIT_PASSWORD_RESET_EMAIL: '100000/1m',
-    RATE_LIMIT_VERIFY_REQUEST_IP: '100000/1m',
-    RATE_LIMIT_VERIFY_REQUEST_EMAIL: '100000/1m',
-    RATE_LIMIT_TOKEN_CONFIRM_IP: '100000/1m',
-    RATE_LIMIT_SLUG_CHECK_IP: '100000/1m',
-    LOGIN_LOCKOUT_THRESHOLD: '10000',
-    ...overrides,
-  };
+export { testEnvironment } from './test-environment';
+
+/** Waits for background work, then runs a pass over the email outbox and waits for it. */
+async function flushMailOf(process: LatchkeyApp): Promise<void> {
+  await process.app.get(DeferredWork).idle();
+  const dispatcher = process.app.get(OutboxDispatcher);
+  await dispatcher.idle();
+  dispatcher.nudge();
+  await dispatcher.idle();
 }
 
 /** Boots the real application on a fresh database (Postgres or PGlite, see openTestDatabase). */
@@ -142,17 +88,102 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     clock,
     dataDir,
     env,
-    async flushMail() {
-      await latchkey.app.get(DeferredWork).idle();
-      const dispatcher = latchkey.app.get(OutboxDispatcher);
-      await dispatcher.idle();
-      dispatcher.nudge();
-      await dispatcher.idle();
-    },
+    flushMail: () => flushMailOf(latchkey),
     async close() {
       await latchkey.close();
       if (!options.db) await db.dispose();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Which deployment the black-box suites run against: TEST_TARGET=services, or the monolith. */
+export function testTarget(): 'monolith' | 'services' {
+  return process.env.TEST_TARGET === 'services' ? 'services' : 'monolith';
+}
+
+/**
+ * The services deployment as a suite's TestApp: the client talks to the gateway; `latchkey` is
+ * the auth service (which sends the mail); both services share one fresh database (disjoint tables,
+ * each migrated by its own plan) so a suite's direct reads find every table, as in the monolith.
+ */
+/** Whether the gateway sends `path` to a service (it is one of an upstream's prefixes or below one). */
+function routedByGateway(upstreams: Upstream[], path: string): boolean {
+  return upstreams.some((upstream) =>
+    upstream.prefixes.some((prefix) =>
+      [prefix, `${API_VERSION_PREFIX}${prefix}`].some((root) => path === root || path.startsWith(`${root}/`)),
+    ),
+  );
+}
+
+/**
+ * The services deployment's public surface, as the parity suite compares it with the contract:
+ * the gateway's own routes (probes, the contract, development pages) and each service's routes
+ * the gateway routes to it (a service's probes and internal API are not reachable through it).
+ */
+export function publicRoutes(services: ServicesApp): RegisteredRoute[] {
+  const { upstreams } = services.gateway;
+  const own = services.gateway.routes.list().filter((route) => !routedByGateway(upstreams, route.path));
+  const behind = [services.auth, services.users].flatMap((service) =>
+    service.routes.list().filter((route) => routedByGateway(upstreams, route.path)),
+  );
+  return [...new Map([...own, ...behind].map((route) => [`${route.method} ${route.path}`, route])).values()];
+}
+
+/** What a suite reaches as `app.latchkey.app` and the gateway answers for a client. */
+const GATEWAY_FACING = new Set<PropertyKey>([
+  'listen',
+  'getUrl',
+  'getHttpServer',
+  'getHttpAdapter',
+  'inject',
+]);
+
+export async function startServicesTestApp(
+  options: TestAppOptions,
+): Promise<TestApp & { services: ServicesApp }> {
+  const db =
+    options.db ??
+    (await openTestDatabase({
+      streams: [...AUTH_SERVICE_MIGRATIONS.streams, ...USER_SERVICE_MIGRATIONS.streams].filter(
+        (stream, index, all) => all.findIndex((other) => other.name === stream.name) === index,
+      ),
+    }));
+  const services = await startServicesApp({
+    env: options.env,
+    database: db,
+    clock: options.clock,
+    logger: options.logger,
+  });
+  return {
+    services,
+    // The auth service (its container: keys, mail, sessions), except for what a client meets:
+    // listening, the HTTP server and the routes are the gateway's public surface.
+    latchkey: {
+      ...services.auth,
+      fastify: services.gateway.fastify,
+      routes: { list: () => publicRoutes(services) } as unknown as RouteCatalog,
+      app: new Proxy(services.auth.app, {
+        get: (target, property, receiver) =>
+          GATEWAY_FACING.has(property)
+            ? (Reflect.get(services.gateway.app, property) as (...args: unknown[]) => unknown).bind(
+                services.gateway.app,
+              )
+            : Reflect.get(target, property, receiver),
+      }),
+    },
+    api: services.api,
+    server: services.server,
+    db,
+    clock: services.clock,
+    // Where the auth service keeps its keys and secrets, which suites read as the monolith's.
+    dataDir: path.join(services.dataDir, 'auth-service'),
+    // The auth service's own: an operator command (the CLI) reads its keys and secrets.
+    env: services.authEnv,
+    flushMail: () => flushMailOf(services.auth),
+    async close() {
+      await services.close();
+      if (!options.db) await db.dispose();
     },
   };
 }

@@ -1,16 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
 import { monolithModules } from './business-modules';
 import type { ApiConfig } from './api-config';
-import { BackgroundModule, CoreModule, type Database, DatabaseModule, RedisModule } from '@latchkey/platform';
-import {
-  HealthModule,
-  IdempotencyModule,
-  OpenApiModule,
-  type OpenApiSpec,
-  RateLimitModule,
-} from '@latchkey/platform-http';
-import { EventsModule, MailModule } from '@latchkey/platform-messaging';
+import type { Database } from '@latchkey/platform';
+import { OpenApiModule, type OpenApiSpec, serverPlatformModules } from '@latchkey/platform-http';
 import type { Clock } from '@latchkey/shared-kernel';
 
 export interface AppModuleOptions {
@@ -33,16 +25,12 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        CoreModule.forRoot(options.config.platform, options.clock, { serveMetrics: true }),
-        ScheduleModule.forRoot(),
-        DatabaseModule.forRoot(options.database),
-        BackgroundModule.forRoot({ schedule: true }),
-        HealthModule,
-        IdempotencyModule,
-        MailModule.forRoot({ deliver: true }),
-        EventsModule.forRoot({ relay: true }),
-        RedisModule,
-        RateLimitModule,
+        ...serverPlatformModules({
+          config: options.config.platform,
+          database: options.database,
+          clock: options.clock,
+          deliverMail: true,
+        }),
         OpenApiModule.forRoot(options.spec),
         ...(options.modules ?? monolithModules(options.config, 'server')),
         ...(options.extraModules ?? []),

@@ -1,15 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
-import { BackgroundModule, CoreModule, type Database, DatabaseModule, RedisModule } from '@latchkey/platform';
+import type { Database } from '@latchkey/platform';
 import {
-  HealthModule,
-  IdempotencyModule,
   InternalAuthModule,
   InternalHttpClient,
   InternalTokenIssuer,
-  RateLimitModule,
+  serverPlatformModules,
 } from '@latchkey/platform-http';
-import { EventsModule, EventSubscriptionsModule, MailModule } from '@latchkey/platform-messaging';
+import { EventSubscriptionsModule } from '@latchkey/platform-messaging';
 import {
   HttpOrganizationRegistry,
   IdentityModule,
@@ -41,17 +38,13 @@ export class AuthServiceModule {
     return {
       module: AuthServiceModule,
       imports: [
-        CoreModule.forRoot(config.platform, options.clock, { serveMetrics: true }),
-        ScheduleModule.forRoot(),
-        DatabaseModule.forRoot(options.database),
-        BackgroundModule.forRoot({ schedule: true }),
-        HealthModule,
-        IdempotencyModule,
-        MailModule.forRoot({ deliver: true }),
-        EventsModule.forRoot({ relay: true }),
+        ...serverPlatformModules({
+          config: config.platform,
+          database: options.database,
+          clock: options.clock,
+          deliverMail: true,
+        }),
         EventSubscriptionsModule,
-        RedisModule,
-        RateLimitModule,
         InternalAuthModule.forRoot('auth-service', config.internalAuth),
         IdentityModule.forRoot({
           config: config.identity,

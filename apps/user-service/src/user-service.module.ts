@@ -1,21 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
-import { BackgroundModule, CoreModule, type Database, DatabaseModule, RedisModule } from '@latchkey/platform';
+import type { Database } from '@latchkey/platform';
 import {
-  HealthModule,
-  IdempotencyModule,
   InternalAuthModule,
   InternalHttpClient,
   InternalTokenIssuer,
-  RateLimitModule,
+  serverPlatformModules,
   VouchedPrincipalAuthenticator,
 } from '@latchkey/platform-http';
-import {
-  EventOutbox,
-  EventsModule,
-  EventSubscriptionsModule,
-  MailModule,
-} from '@latchkey/platform-messaging';
+import { EventOutbox, EventSubscriptionsModule } from '@latchkey/platform-messaging';
 import {
   OutboxProfileAuditTrail,
   RemoteAccountDirectory,
@@ -43,18 +35,14 @@ export class UserServiceModule {
     return {
       module: UserServiceModule,
       imports: [
-        CoreModule.forRoot(config.platform, options.clock, { serveMetrics: true }),
-        ScheduleModule.forRoot(),
-        DatabaseModule.forRoot(options.database),
-        BackgroundModule.forRoot({ schedule: true }),
-        HealthModule,
-        IdempotencyModule,
         // No mail is sent here; the readiness probe reports the transport like every process's.
-        MailModule.forRoot({ deliver: false }),
-        EventsModule.forRoot({ relay: true }),
+        ...serverPlatformModules({
+          config: config.platform,
+          database: options.database,
+          clock: options.clock,
+          deliverMail: false,
+        }),
         EventSubscriptionsModule,
-        RedisModule,
-        RateLimitModule,
         InternalAuthModule.forRoot('user-service', config.internalAuth),
         UserProfileModule.forRoot({
           accounts,

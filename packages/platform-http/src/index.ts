@@ -11,6 +11,7 @@ export * from './http/api-version';
 export * from './http/dev-account-pages';
 export * from './http/http-pipeline';
 export * from './http/create-http-app';
+export * from './http/server-platform-modules';
 export * from './http/serve';
 export * from './http/request-id';
 export * from './http/request-meta';

@@ -9,6 +9,7 @@ export { AccessClaimsOfUser } from './application/access-claims-of-user';
 export {
   AccountDirectory,
   type AccountView,
+  type ProfileAuditEvent,
   ProfileAuditTrail,
   type ProfileEventType,
   RegistrationSource,

@@ -98,13 +98,16 @@ export type ProfileEventType =
   | 'MemberRoleChanged'
   | 'MemberRemoved';
 
+/** A change to a profile or a membership, as the audit trail records it. */
+export interface ProfileAuditEvent {
+  type: ProfileEventType;
+  userId: string;
+  actorId: string | null;
+  meta: RequestMeta;
+  data?: Record<string, unknown>;
+}
+
 /** The audit trail, kept by the identity module, in the current transaction. */
 export abstract class ProfileAuditTrail {
-  abstract record(event: {
-    type: ProfileEventType;
-    userId: string;
-    actorId: string | null;
-    meta: RequestMeta;
-    data?: Record<string, unknown>;
-  }): Promise<void>;
+  abstract record(event: ProfileAuditEvent): Promise<void>;
 }

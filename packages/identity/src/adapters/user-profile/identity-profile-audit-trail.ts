@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { RequestMeta } from '@latchkey/shared-kernel';
-import { ProfileAuditTrail, type ProfileEventType } from '@latchkey/user-profile';
+import { type ProfileAuditEvent, ProfileAuditTrail } from '@latchkey/user-profile';
 import { AuditLog, UserViewCache } from '../../application/ports';
 
 /**
@@ -17,13 +16,7 @@ export class IdentityProfileAuditTrail extends ProfileAuditTrail {
     super();
   }
 
-  record(event: {
-    type: ProfileEventType;
-    userId: string;
-    actorId: string | null;
-    meta: RequestMeta;
-    data?: Record<string, unknown>;
-  }): Promise<void> {
+  record(event: ProfileAuditEvent): Promise<void> {
     this.views.forget(event.userId);
     return this.audit.record({
       type: event.type,

@@ -1,6 +1,5 @@
 import type { InternalHttpClient } from '@latchkey/platform-http';
-import type { RequestMeta } from '@latchkey/shared-kernel';
-import { ProfileAuditTrail, type ProfileEventType } from '../../application/ports';
+import { type ProfileAuditEvent, ProfileAuditTrail } from '../../application/ports';
 
 /**
  * The user service's audit trail: its outbox (`inner`), and for a rename a synchronous call that
@@ -18,13 +17,7 @@ export class RenameForwardingAuditTrail extends ProfileAuditTrail {
     super();
   }
 
-  async record(event: {
-    type: ProfileEventType;
-    userId: string;
-    actorId: string | null;
-    meta: RequestMeta;
-    data?: Record<string, unknown>;
-  }): Promise<void> {
+  async record(event: ProfileAuditEvent): Promise<void> {
     await this.inner.record(event);
     const name = event.data?.name;
     if (event.type === 'UserProfileUpdated' && typeof name === 'string')

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { UuidV7 } from '@latchkey/platform';
 import { EventOutbox, outgoingEvent } from '@latchkey/platform-messaging';
-import { Clock, type RequestMeta } from '@latchkey/shared-kernel';
-import { ProfileAuditTrail, type ProfileEventType } from '../../application/ports';
+import { Clock } from '@latchkey/shared-kernel';
+import { type ProfileAuditEvent, ProfileAuditTrail } from '../../application/ports';
 import { publishedProfileEvents } from './published-profile-events';
 
 /**
@@ -22,13 +22,7 @@ export class OutboxProfileAuditTrail extends ProfileAuditTrail {
     super();
   }
 
-  async record(event: {
-    type: ProfileEventType;
-    userId: string;
-    actorId: string | null;
-    meta: RequestMeta;
-    data?: Record<string, unknown>;
-  }): Promise<void> {
+  async record(event: ProfileAuditEvent): Promise<void> {
     const occurredAt = this.clock.now();
     const data = { ...(event.actorId ? { actorId: event.actorId } : {}), ...event.data };
     await this.outbox.appendAll(
