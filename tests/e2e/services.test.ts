@@ -37,6 +37,15 @@ describe('the services deployment: a gateway, an auth service and a user service
     await services.api.get(`/users/${userId}`).expect(401);
   });
 
+  it('refuses at the edge a body over BODY_LIMIT, before it reaches a service', async () => {
+    const response = await services.api
+      .post('/auth/login')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(2_000_000) }))
+      .expect(413);
+    expect(response.body.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
   describe('a service reached directly, not through the gateway', () => {
     it('answers 401 without an internal token, and touches nothing', async () => {
       const user = aUser();
@@ -110,6 +119,35 @@ describe('the services deployment: a gateway, an auth service and a user service
       .send({ ...aUser(), organization: { name: 'Copy', slug } })
       .expect(409);
     expect(taken.body.code).toBe('CONFLICT');
+  });
+
+  it('puts a membership added in the user service into the member’s very next token, and takes a removal out', async () => {
+    const slug = `team-${Date.now().toString(36)}`;
+    const owner = await services.api
+      .post('/auth/signup')
+      .send({ ...aUser(), organization: { name: 'Team', slug } })
+      .expect(201);
+    const { organization, accessToken } = owner.body as { organization: { id: string }; accessToken: string };
+    const member = aUser();
+    const { id: memberId } = await register(services, member);
+    await services.api
+      .post(`/organizations/${organization.id}/members`)
+      .set('authorization', `Bearer ${accessToken}`)
+      .send({ email: member.email, role: 'ORGANIZATION_ADMIN' })
+      .expect(201);
+    const joined = await login(services, member);
+    expect(claimsOf(joined.accessToken)).toMatchObject({
+      org_id: organization.id,
+      org_roles: ['ORGANIZATION_ADMIN'],
+    });
+    await services.api
+      .delete(`/organizations/${organization.id}/members/${memberId}`)
+      .set('authorization', `Bearer ${accessToken}`)
+      .expect(204);
+    const refreshed = (await refresh(services, joined.refreshToken).expect(200)).body as {
+      accessToken: string;
+    };
+    expect(claimsOf(refreshed.accessToken).org_id).toBeUndefined();
   });
 
   it('builds the profile from UserRegistered too, with no read asking for it (RabbitMQ between the services)', async () => {

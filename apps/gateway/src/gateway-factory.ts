@@ -83,7 +83,11 @@ export async function createGateway(options: {
         audience: config.tokens.audience,
         clock,
       });
-      await proxyToUpstreams(fastify, upstreams, { issuer, authenticator });
+      await proxyToUpstreams(fastify, upstreams, {
+        issuer,
+        authenticator,
+        bodyLimitBytes: config.platform.http.bodyLimitBytes,
+      });
       // The public origin serves the development pages the emails link to (APP_BASE_URL unset).
       if (config.platform.mail.devPages) serveDevAccountPages(fastify, routes, config.platform.mail);
       SwaggerModule.setup('docs', app, spec.document as never, {

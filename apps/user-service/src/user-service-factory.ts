@@ -1,7 +1,11 @@
 import 'reflect-metadata';
 import type { Logger } from 'pino';
 import type { Database } from '@latchkey/platform';
-import { createLatchkeyProcess, type LatchkeyProcess } from '@latchkey/platform-http';
+import {
+  awaitWorkBeforeResponse,
+  createLatchkeyProcess,
+  type LatchkeyProcess,
+} from '@latchkey/platform-http';
 import type { Clock } from '@latchkey/shared-kernel';
 import { UserServiceModule } from './user-service.module';
 import type { UserServiceConfig } from './user-service-config';
@@ -23,5 +27,7 @@ export function createUserService(options: {
       UserServiceModule.register({ config: options.config, database, clock: options.clock }),
     // Only the gateway and the other service may call: 401 before any route runs otherwise.
     internalCallersOnly: true,
+    // A change to a user's claims is pushed to the auth service before the response (ClaimsPush).
+    configure: ({ fastify }) => awaitWorkBeforeResponse(fastify),
   });
 }

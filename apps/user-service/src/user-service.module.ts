@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import type { Database } from '@latchkey/platform';
+import { Database } from '@latchkey/platform';
 import {
   InternalAuthModule,
   InternalHttpClient,
@@ -9,7 +9,10 @@ import {
 } from '@latchkey/platform-http';
 import { EventOutbox, EventSubscriptionsModule } from '@latchkey/platform-messaging';
 import {
+  ClaimsPush,
+  OrganizationRepository,
   OutboxProfileAuditTrail,
+  ProfileRepository,
   RemoteAccountDirectory,
   RenameForwardingAuditTrail,
   UserProfileModule,
@@ -47,10 +50,32 @@ export class UserServiceModule {
         UserProfileModule.forRoot({
           accounts,
           registrations: accounts,
+          // The outbox, the claims pushed after commit, renames passed on before it.
           auditTrail: {
-            inject: [InternalTokenIssuer, EventOutbox, Clock],
-            useFactory: (issuer: InternalTokenIssuer, outbox: EventOutbox, clock: Clock) =>
-              new RenameForwardingAuditTrail(new OutboxProfileAuditTrail(outbox, clock), authService(issuer)),
+            inject: [
+              InternalTokenIssuer,
+              EventOutbox,
+              Clock,
+              Database,
+              ProfileRepository,
+              OrganizationRepository,
+            ],
+            useFactory: (
+              issuer: InternalTokenIssuer,
+              outbox: EventOutbox,
+              clock: Clock,
+              database: Database,
+              profiles: ProfileRepository,
+              organizations: OrganizationRepository,
+            ) => {
+              const push = new ClaimsPush(authService(issuer), database, profiles, organizations);
+              return new RenameForwardingAuditTrail(
+                new OutboxProfileAuditTrail(outbox, clock, (userId, version) =>
+                  push.changed(userId, version),
+                ),
+                authService(issuer),
+              );
+            },
           },
           authenticator: { useFactory: () => new VouchedPrincipalAuthenticator() },
         }),

@@ -3,6 +3,7 @@ import { type BindingImports, bindPort, type PortBinding } from '@latchkey/platf
 import { ClaimsProjectionStore } from './application/ports';
 import { ProjectProfileFacts } from './application/project-profile-facts';
 import { RenameProjectedUser } from './application/rename-projected-user';
+import { ReplaceProjectedClaims } from './application/replace-projected-claims';
 import { ProjectionController } from './adapters/user-service/projection.controller';
 import { ClaimsProjectionSubscription } from './adapters/user-service/claims-projection.subscription';
 import { DrizzleClaimsProjection } from './adapters/user-service/drizzle-claims-projection';
@@ -35,6 +36,7 @@ export class IdentityProjectionModule {
       controllers: [ProjectionController],
       providers: [
         RenameProjectedUser,
+        ReplaceProjectedClaims,
         { provide: ClaimsProjectionStore, useClass: DrizzleClaimsProjection },
         bindPort(OrganizationRegistry, options.organizations),
         ProjectProfileFacts,

@@ -13,11 +13,15 @@ export {
   ProfileAuditTrail,
   type ProfileEventType,
   RegistrationSource,
+  // Tokens a composition root may inject into what it binds (the user service's claims push).
+  OrganizationRepository,
+  ProfileRepository,
 } from './application/ports';
 export { publishedProfileEvents } from './adapters/messaging/published-profile-events';
 // The user service of the services deployment (docs/decisions/0012-services-deployment.md).
 export { RemoteAccountDirectory } from './adapters/auth-service/remote-account-directory';
 export { OutboxProfileAuditTrail } from './adapters/messaging/outbox-profile-audit-trail';
 export { RenameForwardingAuditTrail } from './adapters/auth-service/rename-forwarding-audit-trail';
+export { ClaimsPush } from './adapters/auth-service/claims-push';
 export type { GlobalRole, Profile } from './domain/profile';
 export { userProfileMigrations } from './migrations';

@@ -6,7 +6,9 @@ import { ClaimsProjectionStore, UserViewCache } from './ports';
 /**
  * Keeps the claims projection in step with user-profile's events (the services deployment): each
  * fact applied to the user's locked row, in the transaction the event consumer opens (and records
- * the event id in), so a redelivered event changes nothing twice.
+ * the event id in), so a redelivered event changes nothing twice. A row that already reflects a
+ * newer event (a state the user service pushed after a later change) is left as it is: a late
+ * delivery cannot undo a newer state.
  */
 @Injectable()
 export class ProjectProfileFacts {
@@ -17,7 +19,8 @@ export class ProjectProfileFacts {
     private readonly unitOfWork: UnitOfWork,
   ) {}
 
-  execute(facts: readonly ProfileFact[]): Promise<void> {
+  /** The facts of one event, `eventId` (UUIDv7, so later events sort after it). */
+  execute(facts: readonly ProfileFact[], eventId: string): Promise<void> {
     return this.unitOfWork.run(async () => {
       for (const fact of facts) {
         // An organization's deletion reaches every member, whoever the event is about.
@@ -25,13 +28,14 @@ export class ProjectProfileFacts {
           fact.kind === 'organization_deleted'
             ? await this.projection.lockMembersOf(fact.organizationId)
             : [fact.userId];
-        for (const userId of userIds) await this.apply(userId, { ...fact, userId });
+        for (const userId of userIds) await this.apply(userId, { ...fact, userId }, eventId);
       }
     });
   }
 
-  private async apply(userId: string, fact: ProfileFact): Promise<void> {
+  private async apply(userId: string, fact: ProfileFact, eventId: string): Promise<void> {
     const current = await this.projection.lock(userId);
+    if (current?.lastEventId && current.lastEventId >= eventId) return;
     const next = applyProfileFact(current, fact);
     // GET /auth/me shows the cached view of the user: forgotten with the change.
     this.views.forget(userId);
@@ -40,6 +44,9 @@ export class ProjectProfileFacts {
       return;
     }
     // A user the projection has never seen (registered before it existed) keeps no name yet.
-    await this.projection.save({ ...next, name: current?.name ?? '' }, this.clock.now());
+    await this.projection.save(
+      { ...next, name: current?.name ?? '', lastEventId: eventId },
+      this.clock.now(),
+    );
   }
 }

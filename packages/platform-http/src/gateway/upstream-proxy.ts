@@ -38,10 +38,16 @@ type Proxied = FastifyRequest & { [internalTokenKey]?: string };
 export async function proxyToUpstreams(
   fastify: FastifyInstance,
   upstreams: readonly Upstream[],
-  options: { issuer: InternalTokenIssuer; authenticator: AccessTokenAuthenticator },
+  options: { issuer: InternalTokenIssuer; authenticator: AccessTokenAuthenticator; bodyLimitBytes: number },
 ): Promise<void> {
   for (const upstream of upstreams) {
     const preHandler = async (request: Proxied, reply: FastifyReply) => {
+      // The body streams through unread, so BODY_LIMIT is applied to its declared length here;
+      // a chunked body without one is bounded by the service's own limit.
+      if (Number(request.headers['content-length'] ?? 0) > options.bodyLimitBytes) {
+        sendError(reply, mapStatus(413, request.id));
+        return reply;
+      }
       try {
         const token = upstream.vouchForBearer ? bearerTokenOf(request) : undefined;
         const principal = token === undefined ? undefined : await options.authenticator.authenticate(token);

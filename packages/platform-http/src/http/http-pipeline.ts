@@ -186,3 +186,16 @@ export async function configureHttpPipeline(app: NestFastifyApplication, config:
   fastify.removeContentTypeParser('text/plain');
   boundJsonDepth(fastify);
 }
+
+/**
+ * Makes every response wait for the work its request queued in `RequestContext.beforeResponse`
+ * (failures are the work's own to report). Only the processes that queue such work install it:
+ * an async hook on every response has a cost.
+ */
+export function awaitWorkBeforeResponse(fastify: FastifyInstance): void {
+  fastify.addHook('onSend', async (request: WithContext, _reply, payload) => {
+    const pending = request[contextKey]?.beforeResponse;
+    if (pending && pending.length > 0) await Promise.allSettled(pending.splice(0));
+    return payload;
+  });
+}

@@ -28,6 +28,7 @@ export function requireInternalCallers(fastify: FastifyInstance, verifier: Inter
       request[callKey] = call;
       // For VouchedPrincipalAuthenticator: the request's context (the pipeline's hook ran first).
       const context = requestContext.getStore();
+      if (context) context.internalCaller = call.caller;
       if (context && call.principal && call.ath)
         context.vouched = { principal: call.principal, ath: call.ath };
     } catch (error) {

@@ -35,9 +35,4 @@ export class RemoteSessionAccess extends SessionAccess {
     // The remembered answer was for the session's user: a token naming another `sub` gets none.
     return known.userId === userId ? known.status : 'inactive';
   }
-
-  /** Forgets sessions at once (a revocation event), rather than at the end of their TTL. */
-  evict(sessionIds: readonly string[]): void {
-    this.remembered.delete(sessionIds);
-  }
 }

@@ -199,5 +199,10 @@ export const claimsProjection = pgTable('claims_projection', {
   memberships: jsonb('memberships')
     .$type<{ organizationId: string; role: string; since: string }[]>()
     .notNull(),
+  /**
+   * The newest user-profile event (UUIDv7, time-ordered) this row reflects: an event or a pushed
+   * state no newer than it is already in the row, so a late delivery cannot undo a newer state.
+   */
+  lastEventId: uuid('last_event_id'),
   updatedAt: at('updated_at').notNull(),
 });

@@ -15,6 +15,6 @@ export class ClaimsProjectionSubscription extends EventSubscription {
   }
 
   handle(event: LatchkeyEvent): Promise<void> {
-    return this.project.execute(profileFactsOf(event));
+    return this.project.execute(profileFactsOf(event), event.id);
   }
 }

@@ -11,6 +11,7 @@ const ROW = {
   name: true,
   roles: true,
   memberships: true,
+  lastEventId: true,
   updatedAt: true,
 } as const satisfies Record<keyof Row, true>;
 
@@ -19,6 +20,7 @@ const toUser = (row: Row): ProjectedUser => ({
   name: row.name,
   roles: row.roles,
   memberships: row.memberships.map((m) => ({ ...m, since: new Date(m.since) })),
+  lastEventId: row.lastEventId,
 });
 
 @Injectable()
@@ -38,6 +40,7 @@ export class DrizzleClaimsProjection extends ClaimsProjectionStore {
             name: sql`excluded.name`,
             roles: sql`excluded.roles`,
             memberships: sql`excluded.memberships`,
+            lastEventId: sql`excluded.last_event_id`,
             updatedAt: sql`excluded.updated_at`,
           },
         }),
@@ -77,6 +80,7 @@ export class DrizzleClaimsProjection extends ClaimsProjectionStore {
       name: user.name,
       roles: user.roles,
       memberships: user.memberships.map((m) => ({ ...m, since: m.since.toISOString() })),
+      lastEventId: user.lastEventId,
       updatedAt: now,
     });
   }

@@ -37,7 +37,7 @@ export class ProjectedProfileDirectory extends ProfileDirectory {
   }
 
   async create(userId: string, name: string, now: Date): Promise<void> {
-    await this.projection.save({ ...registeredClaims(userId), name }, now);
+    await this.projection.save({ ...registeredClaims(userId), name, lastEventId: null }, now);
   }
 
   async find(userId: string): Promise<ProfileSummary | undefined> {
@@ -69,7 +69,11 @@ export class ProjectedProfileDirectory extends ProfileDirectory {
       role: 'ORGANIZATION_OWNER',
       at: input.now,
     });
-    if (claims) await this.projection.save({ ...claims, name: owner?.name ?? '' }, input.now);
+    if (claims)
+      await this.projection.save(
+        { ...claims, name: owner?.name ?? '', lastEventId: owner?.lastEventId ?? null },
+        input.now,
+      );
     return organization;
   }
 

@@ -3,6 +3,8 @@ import type { ProjectedClaims } from '../../domain/claims-projection';
 /** A user's row of the claims projection: their name beside the claims tokens are minted from. */
 export interface ProjectedUser extends ProjectedClaims {
   name: string;
+  /** The newest user-profile event the row reflects (UUIDv7); null before the first. */
+  lastEventId: string | null;
 }
 
 /**

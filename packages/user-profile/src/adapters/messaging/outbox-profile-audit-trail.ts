@@ -1,8 +1,7 @@
-import { Injectable } from '@nestjs/common';
 import { UuidV7 } from '@latchkey/platform';
 import { EventOutbox, outgoingEvent } from '@latchkey/platform-messaging';
 import { Clock } from '@latchkey/shared-kernel';
-import { type ProfileAuditEvent, ProfileAuditTrail } from '../../application/ports';
+import { type ProfileAuditEvent, ProfileAuditTrail, type ProfileEventType } from '../../application/ports';
 import { publishedProfileEvents } from './published-profile-events';
 
 /**
@@ -11,13 +10,27 @@ import { publishedProfileEvents } from './published-profile-events';
  * transaction (so none is lost or published for a change that rolled back). The auth service's
  * claims projection, and any other consumer, follows them.
  */
-@Injectable()
+/** What changes the roles and memberships access tokens carry. */
+const CHANGES_CLAIMS: ReadonlySet<ProfileEventType> = new Set([
+  'UserRoleChanged',
+  'UserDeleted',
+  'OrganizationDeleted',
+  'MemberAdded',
+  'MemberRoleChanged',
+  'MemberRemoved',
+]);
+
 export class OutboxProfileAuditTrail extends ProfileAuditTrail {
   private readonly ids = new UuidV7();
 
+  /**
+   * `claimsChanged`: told, within the transaction, of each change to a user's roles or
+   * memberships, with the id of its newest event (ClaimsPush).
+   */
   constructor(
     private readonly outbox: EventOutbox,
     private readonly clock: Clock,
+    private readonly claimsChanged?: (userId: string, version: string) => void,
   ) {
     super();
   }
@@ -25,16 +38,17 @@ export class OutboxProfileAuditTrail extends ProfileAuditTrail {
   async record(event: ProfileAuditEvent): Promise<void> {
     const occurredAt = this.clock.now();
     const data = { ...(event.actorId ? { actorId: event.actorId } : {}), ...event.data };
-    await this.outbox.appendAll(
-      publishedProfileEvents({ type: event.type, userId: event.userId, data }).map((published) =>
-        outgoingEvent({
-          ...published,
-          subject: event.userId,
-          id: this.ids.next(),
-          occurredAt,
-          requestId: event.meta.requestId,
-        }),
-      ),
+    const events = publishedProfileEvents({ type: event.type, userId: event.userId, data }).map((published) =>
+      outgoingEvent({
+        ...published,
+        subject: event.userId,
+        id: this.ids.next(),
+        occurredAt,
+        requestId: event.meta.requestId,
+      }),
     );
+    await this.outbox.appendAll(events);
+    const newest = events.at(-1)?.envelope.id;
+    if (newest && CHANGES_CLAIMS.has(event.type)) this.claimsChanged?.(event.userId, newest);
   }
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "claims_projection" ADD COLUMN "last_event_id" uuid;
