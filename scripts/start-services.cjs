@@ -2,8 +2,8 @@
 // "Deployments"): the auth service, the user service and the gateway as three processes, each
 // with a database of its own, the gateway on PORT. Same variables as the monolith for what they
 // share; what is the services' own is derived here for one machine and can be set instead.
-// For development and trials; in production run the three apps under an orchestrator
-// (docker compose --profile services, or your own) with INTERNAL_AUTH_* from a secret store.
+// For development and trials; in production run the three apps under an orchestrator of your
+// own, with INTERNAL_AUTH_* from a secret store (a compose profile is still to come, issue 24).
 const { generateKeyPairSync } = require('node:crypto');
 const { spawn } = require('node:child_process');
 const path = require('node:path');
@@ -39,7 +39,7 @@ if (env.DATABASE_URL && !(databases['auth-service'] && databases['user-service']
   );
 if (!env.AMQP_URL)
   process.stderr.write(
-    'latchkey services: AMQP_URL is not set: the services run, but role and membership changes will not reach new tokens and profiles are built on first read only. Set AMQP_URL (RabbitMQ) for the full deployment.\n',
+    'latchkey services: AMQP_URL is not set: the services run, but no event backs up the direct calls between them (a change made while a service is down is not caught up) and profiles are built on first read only. Set AMQP_URL (RabbitMQ) for the full deployment.\n',
   );
 
 const keys = Object.fromEntries(
