@@ -90,6 +90,8 @@ for (const [name, { trust, metricsOffset }] of Object.entries(processes)) {
     INTERNAL_AUTH_PRIVATE_KEY: keys[name].privatePem,
     INTERNAL_AUTH_TRUSTED_KEYS: trusted(...trust),
     ...(metricsPort === undefined ? {} : { METRICS_PORT: String(metricsPort + metricsOffset) }),
+    // Each process names itself in its traces: `latchkey-gateway`, … (OTEL_SERVICE_NAME the prefix).
+    OTEL_SERVICE_NAME: `${env.OTEL_SERVICE_NAME ?? 'latchkey'}-${name}`,
     // The services are reached through the gateway on this machine: its X-Forwarded-For names the client.
     ...(name === 'gateway' ? {} : { TRUST_PROXY: '127.0.0.1', HOST: '127.0.0.1' }),
   };

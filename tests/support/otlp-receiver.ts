@@ -10,6 +10,8 @@ export interface ReceivedSpan {
   kind: number;
   attributes: Record<string, unknown>;
   scope: string;
+  /** The exporting process's `service.name` (its resource). */
+  service: string;
 }
 
 interface OtlpValue {
@@ -22,6 +24,7 @@ interface OtlpValue {
 
 interface OtlpTraces {
   resourceSpans?: {
+    resource?: { attributes?: { key: string; value: OtlpValue }[] };
     scopeSpans?: {
       scope?: { name?: string };
       spans?: {
@@ -97,6 +100,7 @@ export class OtlpReceiver {
 
   private decode(traces: OtlpTraces): void {
     for (const resource of traces.resourceSpans ?? []) {
+      const service = resource.resource?.attributes?.find(({ key }) => key === 'service.name')?.value;
       for (const scope of resource.scopeSpans ?? []) {
         for (const span of scope.spans ?? []) {
           this.spans.push({
@@ -106,6 +110,7 @@ export class OtlpReceiver {
             name: span.name,
             kind: span.kind,
             scope: scope.scope?.name ?? '',
+            service: service ? String(valueOf(service)) : '',
             attributes: Object.fromEntries(
               (span.attributes ?? []).map(({ key, value }) => [key, valueOf(value)]),
             ),

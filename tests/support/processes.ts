@@ -5,6 +5,8 @@ import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const MAIN = path.join(ROOT, 'apps', 'api', 'dist', 'main.js');
+/** `pnpm start:services`: the auth service, the user service and the gateway (on PORT). */
+export const START_SERVICES = path.join(ROOT, 'scripts', 'start-services.cjs');
 
 export interface Instance {
   url: string;
@@ -23,12 +25,17 @@ export async function freePort(): Promise<number> {
 /**
  * Starts the built API (`apps/api/dist/main.js`, built if missing) and waits until it is ready.
  * `logFile`: its output is also written there as it comes (what `pnpm start | tee` would keep).
+ * `script`: another entry, e.g. `pnpm start:services`'s (its PORT is the gateway's).
  */
-export async function startInstance(env: Record<string, string>, logFile?: string): Promise<Instance> {
+export async function startInstance(
+  env: Record<string, string>,
+  logFile?: string,
+  script = MAIN,
+): Promise<Instance> {
   if (!existsSync(MAIN)) execFileSync('pnpm', ['build'], { cwd: ROOT, stdio: 'ignore' });
   const port = await freePort();
   const output: string[] = [];
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [script], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

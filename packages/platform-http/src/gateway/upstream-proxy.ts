@@ -1,5 +1,6 @@
 import httpProxy from '@fastify/http-proxy';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { activeTraceHeaders } from '@latchkey/platform';
 import type { AccessTokenAuthenticator } from '@latchkey/shared-kernel';
 import { bearerTokenOf } from '../auth/bearer-auth.guard';
 import { mapError, mapStatus } from '../errors/error-mapper';
@@ -92,6 +93,9 @@ export async function proxyToUpstreams(
               },
               rewriteRequestHeaders: (request, headers) => ({
                 ...headers,
+                // The service's server span continues the gateway's (a caller's own traceparent
+                // was continued by the gateway's span; without tracing it passes through as sent).
+                ...activeTraceHeaders(),
                 [INTERNAL_TOKEN_HEADER]: (request as Proxied)[internalTokenKey] ?? '',
                 // The client as the gateway saw it (its TRUST_PROXY decides); a client's own value
                 // is dropped. Services trust it from the gateway's address only.

@@ -1,5 +1,5 @@
 import type { ErrorCode, ErrorDetail } from '@latchkey/contracts';
-import { requestContext } from '@latchkey/platform';
+import { activeTraceHeaders, requestContext } from '@latchkey/platform';
 import { DomainError, ServiceUnavailable } from '@latchkey/shared-kernel';
 import { REQUEST_ID_HEADER } from '../http/request-id';
 import { INTERNAL_TOKEN_HEADER, type InternalTokenIssuer } from './internal-tokens';
@@ -27,8 +27,8 @@ const TIMEOUT_MS = 5_000;
 
 /**
  * Calls another service of the services deployment: each request with a fresh internal token
- * addressed to it, the request id of the request being served, and (through the HTTP client's
- * instrumentation) its `traceparent`. A 404 is `undefined`; another 4xx is rethrown as the peer
+ * addressed to it, the request id of the request being served, and its trace context
+ * (`traceparent`), so the peer's spans join the caller's trace. A 404 is `undefined`; another 4xx is rethrown as the peer
  * said it (PeerRefused); no answer, a 5xx or a 401 (the internal credentials are misconfigured) is
  * PeerUnavailable (503).
  */
@@ -41,6 +41,7 @@ export class InternalHttpClient {
 
   async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T | undefined> {
     const headers: Record<string, string> = {
+      ...activeTraceHeaders(),
       [INTERNAL_TOKEN_HEADER]: await this.issuer.issue(this.audience),
       accept: 'application/json',
     };

@@ -101,6 +101,17 @@ export function activeTraceparent(): string | undefined {
   return `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, '0')}`;
 }
 
+/**
+ * The active trace context as W3C headers (`traceparent`, `tracestate`) for a call to another
+ * service, so its server span continues this one: the gateway's proxied requests and the
+ * services' internal calls. Empty without tracing (the no-op propagator).
+ */
+export function activeTraceHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  propagation.inject(context.active(), headers);
+  return headers;
+}
+
 /** An incoming request's span and the context to run its work in. */
 export interface ServerSpan {
   span: Span;
