@@ -1,7 +1,9 @@
 import { INTERNAL_TOKEN_HEADER, InternalTokenIssuer } from '@latchkey/platform-http';
 import request from 'supertest';
 import { rows, sql } from '@latchkey/platform/testing';
-import { aUser, claimsOf, login, me, refresh, register, registerAndLogin } from '../support/auth';
+import { aUser, claimsOf, headerOf, login, me, refresh, register, registerAndLogin } from '../support/auth';
+import { keys as keysCli } from '../support/cli';
+import type { TestApp } from '../support/test-app';
 import { startServicesApp, type ServicesApp } from '../support/services-app';
 
 describe('the services deployment: a gateway, an auth service and a user service', () => {
@@ -175,6 +177,103 @@ describe('the services deployment: a gateway, an auth service and a user service
     expect(successors.size).toBe(1);
   });
 });
+
+/**
+ * The gateway checks bearer tokens for the user service's routes with what it holds of the auth
+ * service's state: the key set (fresh for at most KEYS_REFRESH_SECONDS) and each session's answer
+ * (remembered 5 s). Those are the bounds the monolith documents for an instance that missed a
+ * notification (docs/security.md); the auth service's own routes refuse at once.
+ */
+describe('revocation at the gateway, within its documented bounds', () => {
+  const SESSION_BOUND_SECONDS = 5;
+  const KEYS_BOUND_SECONDS = 30; // KEYS_REFRESH_SECONDS' default
+  let services: ServicesApp;
+  beforeAll(async () => {
+    services = await startServicesApp({ env: { KEYS_STORE: 'database' } });
+  });
+  afterAll(() => services.close());
+
+  const profile = (userId: string, accessToken: string) =>
+    services.api.get(`/users/${userId}`).set('authorization', `Bearer ${accessToken}`);
+
+  /**
+   * Within the bound the gateway may still pass the token on (the user service then answers it:
+   * 200, or 404 for a user it no longer holds); just past it, never.
+   */
+  async function refusedWithin(seconds: number, userId: string, accessToken: string): Promise<void> {
+    const withinBound = [200, 401, 404];
+    expect(withinBound).toContain((await profile(userId, accessToken)).status);
+    services.clock.advanceSeconds(seconds - 1);
+    expect(withinBound).toContain((await profile(userId, accessToken)).status);
+    services.clock.advanceSeconds(1.001);
+    await profile(userId, accessToken).expect(401);
+  }
+
+  it('logout: refused by the auth service at once, at the gateway within 5 s', async () => {
+    const { userId, tokens } = await registerAndLogin(services);
+    await profile(userId, tokens.accessToken).expect(200); // the gateway now remembers the session
+    await services.api
+      .post('/auth/logout')
+      .set('authorization', `Bearer ${tokens.accessToken}`)
+      .send({ refreshToken: tokens.refreshToken })
+      .expect(204);
+    await me(services, tokens.accessToken).expect(401);
+    await refusedWithin(SESSION_BOUND_SECONDS, userId, tokens.accessToken);
+  });
+
+  it('reuse detection: the whole family refused by the auth service at once, at the gateway within 5 s', async () => {
+    const { userId, tokens } = await registerAndLogin(services);
+    const rotated = (await refresh(services, tokens.refreshToken).expect(200)).body as {
+      accessToken: string;
+    };
+    await profile(userId, rotated.accessToken).expect(200);
+    services.clock.advanceSeconds(11); // past REFRESH_REUSE_GRACE_SECONDS (10)
+    await profile(userId, rotated.accessToken).expect(200); // remembered again, afresh
+    await refresh(services, tokens.refreshToken).expect(401); // the spent token again: reuse
+    await me(services, rotated.accessToken).expect(401);
+    await refusedWithin(SESSION_BOUND_SECONDS, userId, rotated.accessToken);
+  });
+
+  it('user deletion: the account and its sessions gone, the token refused at the gateway within 5 s', async () => {
+    const { userId, tokens } = await registerAndLogin(services);
+    await profile(userId, tokens.accessToken).expect(200);
+    await services.api
+      .delete(`/users/${userId}`)
+      .set('authorization', `Bearer ${tokens.accessToken}`)
+      .expect(204);
+    await me(services, tokens.accessToken).expect(401);
+    await refusedWithin(SESSION_BOUND_SECONDS, userId, tokens.accessToken);
+  });
+
+  it('an emergency key revoke (the runbook): the auth service refuses at once, the gateway within KEYS_REFRESH_SECONDS', async () => {
+    const { userId, tokens } = await registerAndLogin(services);
+    await profile(userId, tokens.accessToken).expect(200); // the gateway now holds the key set
+    const operator = {
+      env: services.authEnv,
+      db: services.authDb,
+      clock: services.clock,
+    } as unknown as TestApp;
+    const compromised = headerOf(tokens.accessToken).kid as string;
+    expect((await keysCli(operator, 'revoke', compromised)).code).toBe(0);
+    await untilRefused(() => me(services, tokens.accessToken));
+    await refusedWithin(KEYS_BOUND_SECONDS, userId, tokens.accessToken);
+    // The session lives on: a refresh signs with the replacement, which the gateway fetches.
+    const refreshed = (await refresh(services, tokens.refreshToken).expect(200)).body as {
+      accessToken: string;
+    };
+    expect(headerOf(refreshed.accessToken).kid).not.toBe(compromised);
+    await profile(userId, refreshed.accessToken).expect(200);
+  });
+});
+
+/** A key change made by the CLI reaches the auth service through NOTIFY: wait for it (5 s at most). */
+async function untilRefused(call: () => request.Test): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while ((await call()).status !== 401) {
+    if (Date.now() > deadline) throw new Error('the auth service never refused the revoked key');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 describe('the services deployment when a service is down', () => {
   it('answers the ErrorResponse 503 for the missing service, and keeps serving the other', async () => {

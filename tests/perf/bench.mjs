@@ -20,6 +20,7 @@ import {
 import { BENCH_PASSWORD, benchEmail, countSessions, seedSessionsUpTo, seedUsers } from './lib/seed.mjs';
 import { eventsPhase } from './lib/events-phase.mjs';
 import { tracingPhase } from './lib/tracing-phase.mjs';
+import { gatewayPhase } from './lib/gateway-phase.mjs';
 import { harnessProblems, renderMarkdown } from './report.mjs';
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
@@ -37,6 +38,8 @@ const PROFILE = quick
       expiredSessions: 30_000,
       tracingRounds: 3,
       tracingSeconds: 2,
+      gatewayRounds: 2,
+      gatewaySeconds: 2,
     }
   : {
       seconds: 15,
@@ -48,6 +51,8 @@ const PROFILE = quick
       expiredSessions: 300_000,
       tracingRounds: 5,
       tracingSeconds: 5,
+      gatewayRounds: 5,
+      gatewaySeconds: 5,
     };
 // Closed-loop connections per scenario class. Login and register: twice the hasher's default cap
 // on two cores, so the semaphore never idles between requests. Refresh: the default pg pool.
@@ -382,8 +387,8 @@ async function main() {
   await api.stop();
   // The phases after the main run start APIs (and receivers) of their own, stopped at the end
   // even when a phase fails.
-  const startPhaseApi = async (apiEnv) => {
-    const started = await startApi(apiEnv, { cwd: workDir, logFile: apiLogFile });
+  const startPhaseApi = async (apiEnv, options = {}) => {
+    const started = await startApi(apiEnv, { cwd: workDir, logFile: apiLogFile, ...options });
     cleanups.push(started.stop);
     return started;
   };
@@ -405,6 +410,13 @@ async function main() {
   chains = events.chains ?? chains;
   delete events.chains;
 
+  // Fresh sessions for a phase: the main run's access tokens may have expired by now (ACCESS_TOKEN_TTL).
+  const freshAccessTokens = async (url) => {
+    const tokens = [];
+    for (let i = 0; i < SETUP_SESSIONS.me; i++)
+      tokens.push((await login(url, emails[i % USERS])).accessToken);
+    return tokens;
+  };
   const tracing = await tracingPhase({
     env,
     database,
@@ -416,16 +428,26 @@ async function main() {
     load,
     startChild: startPhaseChild,
     startApi: startPhaseApi,
-    // Fresh sessions: the main run's access tokens may have expired by now (ACCESS_TOKEN_TTL).
-    accessTokensFor: async (url) => {
-      const tokens = [];
-      for (let i = 0; i < SETUP_SESSIONS.me; i++)
-        tokens.push((await login(url, emails[i % USERS])).accessToken);
-      return tokens;
-    },
+    accessTokensFor: freshAccessTokens,
   });
   chains = tracing.chains;
   delete tracing.chains;
+
+  const gateway = await gatewayPhase({
+    env,
+    database,
+    profile: PROFILE,
+    connections: CONNECTIONS,
+    loginData,
+    chains,
+    log,
+    load,
+    workDir,
+    startApi: startPhaseApi,
+    accessTokensFor: freshAccessTokens,
+  });
+  chains = gateway.chains;
+  delete gateway.chains;
 
   const results = {
     mode: quick ? 'quick' : 'full',
@@ -449,6 +471,7 @@ async function main() {
     memory,
     events,
     tracing,
+    gateway,
   };
   mkdirSync(here('./results'), { recursive: true });
   writeFileSync(here('./results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -466,6 +466,58 @@ export function renderMarkdown(results) {
     '## Tracing',
     '',
     tracingSection(results),
+    '## The services deployment: through the gateway',
+    '',
+    gatewaySection(results),
+  ].join('\n');
+}
+
+/** Goals of the services issue: the gateway path's rate at least this share of the monolith's. */
+const GATEWAY_GOALS = { me: 0.5, refresh: 0.8 };
+
+/** The gateway phase: each endpoint on the monolith and through the gateway, in the same rounds. */
+function gatewaySection({ gateway }) {
+  if (!gateway) return '';
+  if (gateway.skipped) return `Not measured: ${gateway.skipped}\n`;
+  const { monolith, ratios } = gateway;
+  const through = gateway.gateway;
+  const rows = [
+    ['GET /auth/me', 'me'],
+    ['POST /auth/refresh', 'refresh'],
+    ['POST /auth/login', 'login'],
+  ].map(([name, key]) => [
+    name,
+    fmt(monolith[key].perSecond),
+    fmt(through[key].perSecond),
+    fmt(ratios[key], 3),
+    fmt(monolith[key].p95, 2),
+    fmt(through[key].p95, 2),
+    GATEWAY_GOALS[key] === undefined
+      ? '(none)'
+      : `≥ ${GATEWAY_GOALS[key]}: ${verdict(ratios[key] >= GATEWAY_GOALS[key])}`,
+    `${errorsOf(monolith[key])} / ${errorsOf(through[key])}`,
+  ]);
+  return [
+    'The monolith and the services deployment side by side in production mode: the gateway, the ' +
+      "auth service (on the monolith's database: the same users and sessions) and the user service. " +
+      `Each endpoint is loaded in ${gateway.rounds} rounds, the two deployments one after the other in ` +
+      "each (the order reversed every other round); a ratio is the median of the rounds' ratios. The " +
+      'four processes and the load generator share this machine; apart, the services would not.',
+    '',
+    table(
+      [
+        'endpoint',
+        'req/s monolith',
+        'req/s gateway',
+        'gateway / monolith',
+        'p95 monolith',
+        'p95 gateway',
+        'goal',
+        'errors monolith / gateway',
+      ],
+      rows,
+    ),
+    '',
   ].join('\n');
 }
 
@@ -586,6 +638,16 @@ export function harnessProblems(results) {
     }
     if (exported.requests === 0) problems.push('traced: nothing reached the OTLP receiver');
     if (sampledOutExported > 0) problems.push(`sampled out: ${sampledOutExported} batches were exported`);
+  }
+  if (results.gateway && !results.gateway.skipped) {
+    for (const deployment of ['monolith', 'gateway']) {
+      for (const key of ['me', 'refresh', 'login']) {
+        const run = results.gateway[deployment][key];
+        if (run.ok === 0) problems.push(`${deployment} ${key}: no successful request`);
+        else if (errorsOf(run) / (run.ok + errorsOf(run)) > MAX_ERROR_RATE)
+          problems.push(`${deployment} ${key}: ${errorsOf(run)} failed requests`);
+      }
+    }
   }
   const { soak } = results.memory;
   if (soak.errors / Math.max(1, soak.refreshes + soak.errors) > MAX_ERROR_RATE)

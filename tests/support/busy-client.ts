@@ -1,10 +1,11 @@
 import request from 'supertest';
-import { headerOf, type Tokens } from './auth';
+import { claimsOf, headerOf, type Tokens } from './auth';
 import type { TestApp } from './test-app';
 
 /**
- * A client that keeps working through a rotation: refresh, then call /auth/me with the new
- * access token. Anything but 200 is an unexpected failure: rotation must log nobody out.
+ * A client that keeps working through a rotation: refresh, then call /auth/me and its own
+ * /users/{id} with the new access token. Anything but 200 is an unexpected failure: rotation must
+ * log nobody out.
  */
 export class BusyClient {
   readonly failures: string[] = [];
@@ -36,6 +37,13 @@ export class BusyClient {
         .set('authorization', `Bearer ${this.tokens.accessToken}`);
       this.calls++;
       if (current.status !== 200) this.failures.push(`me → ${current.status} ${current.text}`);
+      // A route whose bearer token the services deployment's gateway checks itself, with its own
+      // copy of the key set: a rotation must not fail there either.
+      const own = await request(this.app.server)
+        .get(`/users/${claimsOf(this.tokens.accessToken).sub as string}`)
+        .set('authorization', `Bearer ${this.tokens.accessToken}`);
+      this.calls++;
+      if (own.status !== 200) this.failures.push(`users/{id} → ${own.status} ${own.text}`);
     }
   }
 

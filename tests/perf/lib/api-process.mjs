@@ -78,10 +78,13 @@ export function freePort() {
   });
 }
 
-/** `node apps/api/dist/main.js` directly (not through pnpm), so its pid is the API's for RSS. */
-export async function startApi(env, { cwd, logFile, nodeArgs = [] }) {
+/**
+ * `node apps/api/dist/main.js` directly (not through pnpm), so its pid is the API's for RSS.
+ * `main`: another built entry (a service of the services deployment).
+ */
+export async function startApi(env, { cwd, logFile, nodeArgs = [], main = path.join(API_DIST, 'main.js') }) {
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [...nodeArgs, path.join(API_DIST, 'main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     env,
     cwd,
     stdio: ['ignore', log, log],

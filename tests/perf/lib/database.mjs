@@ -6,8 +6,8 @@ import { requireFromApi } from './api-modules.mjs';
  * The bench writes a million sessions, so it never runs in the database it is pointed at: it
  * creates a scratch database on that server (the role needs CREATEDB) and drops it afterwards.
  */
-export async function createScratchDatabase(serverUrl) {
-  const name = `latchkey_bench_${process.pid}`;
+export async function createScratchDatabase(serverUrl, suffix = '') {
+  const name = `latchkey_bench_${process.pid}${suffix}`;
   const admin = async (statement) => {
     const client = new pg.Client({ connectionString: serverUrl });
     await client.connect();

@@ -1,0 +1,143 @@
+// The bench's gateway phase: what the services deployment (docs/architecture.md, "Deployments")
+// costs the hot endpoints against the monolith, in the same run. The monolith and the three
+// services run side by side in production mode; the auth service on the monolith's own database
+// (identity's tables are the same in both, so the seeded users and the refresh chains serve both
+// deployments), the user service on a scratch database of its own, the gateway in front. Each
+// endpoint is loaded in rounds, the two deployments one after the other within a round, in the
+// reverse order in the next; a ratio is the median of the rounds' ratios (as the tracing phase).
+import { generateKeyPairSync } from 'node:crypto';
+import path from 'node:path';
+import { REPO_ROOT } from './api-modules.mjs';
+import { freePort } from './api-process.mjs';
+import { createScratchDatabase, openSql } from './database.mjs';
+import { meanOf } from './stats.mjs';
+
+const DEPLOYMENTS = ['monolith', 'gateway'];
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function keyPair() {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  return {
+    privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
+/**
+ * `context`: the harness's helpers and state (env, database, profile, connections, load,
+ * startApi, chains, loginData, accessTokensFor, workDir, log). Returns `{ monolith, gateway,
+ * ratios, rounds, chains }`, or `{ skipped }` on PGlite.
+ */
+export async function gatewayPhase(context) {
+  const { env, database, connections, loginData, log, profile, startApi, accessTokensFor, workDir } = context;
+  let chains = context.chains;
+  if (!database) {
+    return {
+      skipped:
+        "PGlite: the auth service would have to open the monolith's embedded directory while the " +
+        'monolith holds it; the gateway path is measured on PostgreSQL (DATABASE_URL).',
+      chains,
+    };
+  }
+  // The seeded users' claims, as the auth service's projection holds those of users registered
+  // through the services (their profiles are the monolith's rows here).
+  const sql = await openSql({ databaseUrl: database.url });
+  await sql.query(
+    `insert into claims_projection (user_id, name, roles, memberships, updated_at)
+     select user_id, name, to_jsonb(roles), '[]'::jsonb, now() from profiles
+     on conflict (user_id) do nothing`,
+  );
+  await sql.close();
+  const userDatabase = await createScratchDatabase(process.env.DATABASE_URL, '_users');
+  const started = [];
+  try {
+    const ports = { gateway: await freePort(), auth: await freePort(), user: await freePort() };
+    const keys = { gateway: keyPair(), auth: keyPair(), user: keyPair() };
+    const trusted = (...names) =>
+      JSON.stringify(
+        Object.fromEntries(
+          names.map((name) => [
+            { gateway: 'gateway', auth: 'auth-service', user: 'user-service' }[name],
+            keys[name].publicPem,
+          ]),
+        ),
+      );
+    const shared = {
+      ...env,
+      AUTH_SERVICE_URL: `http://127.0.0.1:${ports.auth}`,
+      USER_SERVICE_URL: `http://127.0.0.1:${ports.user}`,
+    };
+    const service = (name, app, own) =>
+      startApi(
+        {
+          ...shared,
+          PORT: String(ports[name]),
+          DATA_DIR: path.join(workDir, `gateway-phase-${name}`),
+          INTERNAL_AUTH_PRIVATE_KEY: keys[name].privatePem,
+          ...own,
+        },
+        { main: path.join(REPO_ROOT, 'apps', app, 'dist', 'main.js') },
+      );
+    log('gateway: starting the monolith, and the auth service, the user service and the gateway');
+    const monolith = await startApi({ ...env, PORT: String(await freePort()) });
+    started.push(monolith);
+    const behindGateway = { TRUST_PROXY: '127.0.0.1' };
+    started.push(
+      await service('auth', 'auth-service', {
+        ...behindGateway,
+        INTERNAL_AUTH_TRUSTED_KEYS: trusted('gateway', 'user'),
+      }),
+    );
+    started.push(
+      await service('user', 'user-service', {
+        ...behindGateway,
+        DATABASE_URL: userDatabase.url,
+        INTERNAL_AUTH_TRUSTED_KEYS: trusted('gateway', 'auth'),
+      }),
+    );
+    const gateway = await service('gateway', 'gateway', { INTERNAL_AUTH_TRUSTED_KEYS: trusted() });
+    started.push(gateway);
+    const urls = { monolith: monolith.url, gateway: gateway.url };
+    const pids = { monolith: monolith.pid, gateway: undefined };
+    const accessTokens = await accessTokensFor(monolith.url);
+
+    const scenarios = [
+      ['me', connections.light, () => ({ accessTokens })],
+      ['refresh', connections.refresh, () => ({ chains })],
+      ['login', connections.password, () => loginData],
+    ];
+    const results = { monolith: {}, gateway: {} };
+    const ratios = {};
+    for (const [key, conns, data] of scenarios) {
+      log(
+        `gateway: ${key}, ${profile.gatewayRounds} rounds of ${profile.gatewaySeconds} s on each deployment`,
+      );
+      const runs = { monolith: [], gateway: [] };
+      for (let round = 0; round < profile.gatewayRounds; round++) {
+        for (const deployment of round % 2 === 0 ? DEPLOYMENTS : [...DEPLOYMENTS].reverse()) {
+          const run = await context.load(key, urls[deployment], conns, {
+            // The monolith's own CPU per request; the gateway path's is spread over three processes.
+            cpuPid: pids[deployment],
+            database: database.name,
+            data: data(),
+            seconds: profile.gatewaySeconds,
+            warmupSeconds: round === 0 ? profile.warmupSeconds : 0,
+          });
+          if (run.state?.chains) chains = run.state.chains;
+          runs[deployment].push({ ...run, state: undefined });
+        }
+      }
+      for (const deployment of DEPLOYMENTS) results[deployment][key] = meanOf(...runs[deployment]);
+      ratios[key] = median(runs.gateway.map((run, round) => run.perSecond / runs.monolith[round].perSecond));
+    }
+    return { ...results, ratios, rounds: profile.gatewayRounds, chains };
+  } finally {
+    for (const process of started.reverse()) await process.stop();
+    await userDatabase.drop();
+  }
+}
