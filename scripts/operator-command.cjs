@@ -1,4 +1,4 @@
-// `pnpm keys|sessions|users|audit-events|mail|events …`: runs the built operator command, building the workspace first
+// `pnpm keys|sessions|users|audit-events|mail|events|services:users …`: runs the built operator command, building the workspace first
 // when it has not been built yet (a fresh clone), instead of failing with Node's stack trace.
 const { execFileSync, spawnSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
@@ -15,13 +15,35 @@ function ensureBuilt(file, build, log = (line) => process.stderr.write(`${line}\
   if (!existsSync(file)) throw new Error(`pnpm build did not produce ${file}`);
 }
 
+/**
+ * The services deployment's operator commands: each runs in the service that owns what it changes,
+ * with that service's variables; beside `pnpm start:services` (no INTERNAL_AUTH_PRIVATE_KEY set),
+ * the ones start:services derives for it.
+ */
+const SERVICE_COMMANDS = {
+  'services:users': { service: 'user-service', file: path.join('cli', 'users.js') },
+};
+
+function serviceEnv(service) {
+  if (process.env.INTERNAL_AUTH_PRIVATE_KEY || process.env.INTERNAL_AUTH_PRIVATE_KEY_FILE) return process.env;
+  const { localServicesEnv } = require('./start-services.cjs');
+  const { envs, problem } = localServicesEnv({ ...process.env });
+  if (problem) throw new Error(problem);
+  return envs[service];
+}
+
 function main(argv) {
   const [command, ...args] = argv;
-  if (!COMMANDS.includes(command)) {
-    process.stderr.write(`usage: node scripts/operator-command.cjs ${COMMANDS.join('|')} …\n`);
+  if (!COMMANDS.includes(command) && !(command in SERVICE_COMMANDS)) {
+    process.stderr.write(
+      `usage: node scripts/operator-command.cjs ${[...COMMANDS, ...Object.keys(SERVICE_COMMANDS)].join('|')} …\n`,
+    );
     return 2;
   }
-  const file = path.join(CLI_DIR, `${command}.js`);
+  const owned = SERVICE_COMMANDS[command];
+  const file = owned
+    ? path.resolve(__dirname, '..', 'apps', owned.service, 'dist', owned.file)
+    : path.join(CLI_DIR, `${command}.js`);
   try {
     ensureBuilt(file, () =>
       execFileSync('pnpm', ['build'], {
@@ -33,7 +55,14 @@ function main(argv) {
     process.stderr.write(`failed: ${error.message}\n`);
     return 1;
   }
-  return spawnSync(process.execPath, [file, ...args], { stdio: 'inherit' }).status ?? 1;
+  let env;
+  try {
+    env = owned ? serviceEnv(owned.service) : process.env;
+  } catch (error) {
+    process.stderr.write(`refused: ${error.message}\n`);
+    return 1;
+  }
+  return spawnSync(process.execPath, [file, ...args], { stdio: 'inherit', env }).status ?? 1;
 }
 
 module.exports = { ensureBuilt };

@@ -4,112 +4,146 @@
 // share; what is the services' own is derived here for one machine and can be set instead.
 // For development and trials; in production run the three apps under an orchestrator of your
 // own, with INTERNAL_AUTH_* from a secret store (a compose profile is still to come, issue 24).
+// `pnpm services:users` runs the user service's operator command with the same derived variables.
 const { generateKeyPairSync } = require('node:crypto');
 const { spawn } = require('node:child_process');
+const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
-const env = { ...process.env };
+const SERVICES = ['auth-service', 'user-service', 'gateway'];
+const TRUST = {
+  'auth-service': ['gateway', 'user-service'],
+  'user-service': ['gateway', 'auth-service'],
+  gateway: [],
+};
+const METRICS_OFFSET = { gateway: 0, 'auth-service': 1, 'user-service': 2 };
 
-function refuse(message) {
-  process.stderr.write(`latchkey services: ${message}\n`);
-  process.exit(1);
+/**
+ * Each process's Ed25519 internal key, made on the first start and kept under
+ * DATA_DIR/internal-keys (mode 0600), so an operator command (`pnpm services:users`) run beside
+ * the services signs with the key the others trust.
+ */
+function localKeys(dataDir) {
+  const dir = path.join(dataDir, 'internal-keys');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return Object.fromEntries(
+    SERVICES.map((name) => {
+      const privateFile = path.join(dir, `${name}.pem`);
+      const publicFile = path.join(dir, `${name}.pub.pem`);
+      if (!existsSync(privateFile) || !existsSync(publicFile)) {
+        const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+        writeFileSync(privateFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+        writeFileSync(publicFile, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
+      }
+      return [
+        name,
+        { privatePem: readFileSync(privateFile, 'utf8'), publicPem: readFileSync(publicFile, 'utf8') },
+      ];
+    }),
+  );
 }
 
-if (env.NODE_ENV === 'production')
-  refuse(
-    'start:services generates its internal keys and is not for production; run the three apps (see docs/architecture.md)',
-  );
-
-const port = Number(env.PORT ?? 3000);
-const ports = {
-  gateway: port,
-  'auth-service': Number(env.AUTH_SERVICE_PORT ?? port + 1),
-  'user-service': Number(env.USER_SERVICE_PORT ?? port + 2),
-};
-// Each service owns its database: one server database cannot be shared between them (each would
-// relay the other's outbox), so DATABASE_URL alone is refused rather than guessed at.
-const databases = {
-  'auth-service': env.AUTH_SERVICE_DATABASE_URL,
-  'user-service': env.USER_SERVICE_DATABASE_URL,
-};
-if (env.DATABASE_URL && !(databases['auth-service'] && databases['user-service']))
-  refuse(
-    'DATABASE_URL names one database, and each service needs its own: set AUTH_SERVICE_DATABASE_URL and USER_SERVICE_DATABASE_URL (or neither, for embedded PGlite per service)',
-  );
-if (!env.AMQP_URL)
-  process.stderr.write(
-    'latchkey services: AMQP_URL is not set: the services run, but no event backs up the direct calls between them (a change made while a service is down is not caught up) and profiles are built on first read only. Set AMQP_URL (RabbitMQ) for the full deployment.\n',
-  );
-
-const keys = Object.fromEntries(
-  Object.keys(ports).map((name) => {
-    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-    return [
-      name,
-      {
-        privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-        publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-      },
-    ];
-  }),
-);
-const trusted = (...names) =>
-  JSON.stringify(Object.fromEntries(names.map((name) => [name, keys[name].publicPem])));
-const dataDir = path.resolve(env.DATA_DIR ?? path.join(ROOT, '.data'));
-const shared = {
-  AUTH_SERVICE_URL: `http://127.0.0.1:${ports['auth-service']}`,
-  USER_SERVICE_URL: `http://127.0.0.1:${ports['user-service']}`,
-  // Tokens name the public entry as their issuer, whichever process mints or checks them.
-  JWT_ISSUER: env.JWT_ISSUER ?? `http://localhost:${port}`,
-};
-const metricsPort = env.METRICS_PORT ? Number(env.METRICS_PORT) : undefined;
-const processes = {
-  'auth-service': { trust: ['gateway', 'user-service'], metricsOffset: 1 },
-  'user-service': { trust: ['gateway', 'auth-service'], metricsOffset: 2 },
-  gateway: { trust: [], metricsOffset: 0 },
-};
-
-const children = new Map();
-let stopping = false;
-function stopAll(code) {
-  if (stopping) return;
-  stopping = true;
-  for (const child of children.values()) child.kill('SIGTERM');
-  const exit = () => children.size === 0 && process.exit(code);
-  for (const child of children.values()) child.on('exit', exit);
-  exit();
-}
-
-for (const [name, { trust, metricsOffset }] of Object.entries(processes)) {
-  const own = {
-    ...env,
-    ...shared,
-    PORT: String(ports[name]),
-    DATA_DIR: path.join(dataDir, name),
-    INTERNAL_AUTH_PRIVATE_KEY: keys[name].privatePem,
-    INTERNAL_AUTH_TRUSTED_KEYS: trusted(...trust),
-    ...(metricsPort === undefined ? {} : { METRICS_PORT: String(metricsPort + metricsOffset) }),
-    // Each process names itself in its traces: `latchkey-gateway`, … (OTEL_SERVICE_NAME the prefix).
-    OTEL_SERVICE_NAME: `${env.OTEL_SERVICE_NAME ?? 'latchkey'}-${name}`,
-    // The services are reached through the gateway on this machine: its X-Forwarded-For names the client.
-    ...(name === 'gateway' ? {} : { TRUST_PROXY: '127.0.0.1', HOST: '127.0.0.1' }),
+/**
+ * The environment of each process on this machine, derived from the monolith's variables (and
+ * the services' own where set); `problem` when it cannot be derived.
+ */
+function localServicesEnv(env) {
+  if (env.NODE_ENV === 'production')
+    return {
+      problem:
+        'start:services keeps its internal keys on disk and is not for production; run the three apps (see docs/architecture.md)',
+    };
+  const port = Number(env.PORT ?? 3000);
+  const ports = {
+    gateway: port,
+    'auth-service': Number(env.AUTH_SERVICE_PORT ?? port + 1),
+    'user-service': Number(env.USER_SERVICE_PORT ?? port + 2),
   };
-  delete own.DATABASE_URL;
-  if (databases[name]) own.DATABASE_URL = databases[name];
-  const child = spawn(process.execPath, [path.join(ROOT, 'apps', name, 'dist', 'main.js')], {
-    env: own,
-    stdio: 'inherit',
-  });
-  children.set(name, child);
-  child.on('exit', (code, signal) => {
-    children.delete(name);
-    if (!stopping) {
-      process.stderr.write(
-        `latchkey services: ${name} stopped (${signal ?? `exit ${code}`}); stopping the others\n`,
-      );
-      stopAll(code === 0 ? 1 : (code ?? 1));
-    }
-  });
+  // Each service owns its database: one server database cannot be shared between them (each would
+  // relay the other's outbox), so DATABASE_URL alone is refused rather than guessed at.
+  const databases = {
+    'auth-service': env.AUTH_SERVICE_DATABASE_URL,
+    'user-service': env.USER_SERVICE_DATABASE_URL,
+  };
+  if (env.DATABASE_URL && !(databases['auth-service'] && databases['user-service']))
+    return {
+      problem:
+        'DATABASE_URL names one database, and each service needs its own: set AUTH_SERVICE_DATABASE_URL and USER_SERVICE_DATABASE_URL (or neither, for embedded PGlite per service)',
+    };
+  const dataDir = path.resolve(env.DATA_DIR ?? path.join(ROOT, '.data'));
+  const keys = localKeys(dataDir);
+  const trusted = (names) =>
+    JSON.stringify(Object.fromEntries(names.map((name) => [name, keys[name].publicPem])));
+  const shared = {
+    AUTH_SERVICE_URL: `http://127.0.0.1:${ports['auth-service']}`,
+    USER_SERVICE_URL: `http://127.0.0.1:${ports['user-service']}`,
+    // Tokens name the public entry as their issuer, whichever process mints or checks them.
+    JWT_ISSUER: env.JWT_ISSUER ?? `http://localhost:${port}`,
+  };
+  const metricsPort = env.METRICS_PORT ? Number(env.METRICS_PORT) : undefined;
+  const envs = Object.fromEntries(
+    SERVICES.map((name) => {
+      const own = {
+        ...env,
+        ...shared,
+        PORT: String(ports[name]),
+        DATA_DIR: path.join(dataDir, name),
+        INTERNAL_AUTH_PRIVATE_KEY: keys[name].privatePem,
+        INTERNAL_AUTH_TRUSTED_KEYS: trusted(TRUST[name]),
+        ...(metricsPort === undefined ? {} : { METRICS_PORT: String(metricsPort + METRICS_OFFSET[name]) }),
+        // Each process names itself in its traces: `latchkey-gateway`, … (OTEL_SERVICE_NAME the prefix).
+        OTEL_SERVICE_NAME: `${env.OTEL_SERVICE_NAME ?? 'latchkey'}-${name}`,
+        // The services are reached through the gateway on this machine: its X-Forwarded-For names the client.
+        ...(name === 'gateway' ? {} : { TRUST_PROXY: '127.0.0.1', HOST: '127.0.0.1' }),
+      };
+      delete own.DATABASE_URL;
+      if (databases[name]) own.DATABASE_URL = databases[name];
+      return [name, own];
+    }),
+  );
+  return { envs };
 }
-for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => stopAll(0));
+
+function main() {
+  const { envs, problem } = localServicesEnv({ ...process.env });
+  if (problem) {
+    process.stderr.write(`latchkey services: ${problem}\n`);
+    process.exit(1);
+  }
+  if (!process.env.AMQP_URL)
+    process.stderr.write(
+      'latchkey services: AMQP_URL is not set: the services run, but no event backs up the direct calls between them (a change made while a service is down is not caught up) and profiles are built on first read only. Set AMQP_URL (RabbitMQ) for the full deployment.\n',
+    );
+  const children = new Map();
+  let stopping = false;
+  function stopAll(code) {
+    if (stopping) return;
+    stopping = true;
+    for (const child of children.values()) child.kill('SIGTERM');
+    const exit = () => children.size === 0 && process.exit(code);
+    for (const child of children.values()) child.on('exit', exit);
+    exit();
+  }
+  for (const name of SERVICES) {
+    const child = spawn(process.execPath, [path.join(ROOT, 'apps', name, 'dist', 'main.js')], {
+      env: envs[name],
+      stdio: 'inherit',
+    });
+    children.set(name, child);
+    child.on('exit', (code, signal) => {
+      children.delete(name);
+      if (!stopping) {
+        process.stderr.write(
+          `latchkey services: ${name} stopped (${signal ?? `exit ${code}`}); stopping the others\n`,
+        );
+        stopAll(code === 0 ? 1 : (code ?? 1));
+      }
+    });
+  }
+  for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => stopAll(0));
+}
+
+module.exports = { localServicesEnv };
+
+if (require.main === module) main();

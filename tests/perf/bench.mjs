@@ -87,12 +87,19 @@ function build() {
 
 /**
  * One scenario from the load process. With `cpuPid`, also the CPU time that process (the API, or
- * a bare ceiling server) spent per request during the timed run, and with `database` that of the
+ * a bare ceiling server) spent per request during the timed run (with `cpuPids`, each of several), and with `database` that of the
  * PostgreSQL backends serving it: on a shared machine CPU per request is steadier than req/s,
  * which moves with whatever else is running.
  */
-async function load(scenario, url, connections, { cpuPid, database, brokerPid, ...options } = {}) {
+async function load(
+  scenario,
+  url,
+  connections,
+  { cpuPid, cpuPids = {}, database, brokerPid, ...options } = {},
+) {
   const cpu = {};
+  /** `cpuPids`: several processes serving together (the services deployment), each on its own. */
+  const cpuOf = Object.fromEntries(Object.keys(cpuPids).map((name) => [name, {}]));
   const mainCpu = {};
   const dbCpu = {};
   const brokerCpu = {};
@@ -113,6 +120,7 @@ async function load(scenario, url, connections, { cpuPid, database, brokerPid, .
           cpu[name] = cpuSecondsOf(cpuPid);
           mainCpu[name] = mainThreadCpuSecondsOf(cpuPid);
         }
+        for (const [process, pid] of Object.entries(cpuPids)) cpuOf[process][name] = cpuSecondsOf(pid);
         if (database) dbCpu[name] = postgresCpuSecondsOf(database);
         if (brokerPid) brokerCpu[name] = cpuSecondsOf(brokerPid);
       },
@@ -127,6 +135,10 @@ async function load(scenario, url, connections, { cpuPid, database, brokerPid, .
   result.mainThreadCpuMsPerRequest = perRequest(mainCpu);
   result.postgresCpuMsPerRequest = perRequest(dbCpu);
   result.brokerCpuMsPerRequest = perRequest(brokerCpu);
+  if (Object.keys(cpuPids).length > 0)
+    result.cpuMsPerRequestOf = Object.fromEntries(
+      Object.entries(cpuOf).map(([process, marks]) => [process, perRequest(marks)]),
+    );
   return result;
 }
 

@@ -497,6 +497,30 @@ function gatewaySection({ gateway }) {
       : `≥ ${GATEWAY_GOALS[key]}: ${verdict(ratios[key] >= GATEWAY_GOALS[key])}`,
     `${errorsOf(monolith[key])} / ${errorsOf(through[key])}`,
   ]);
+  // CPU per request: what the hop costs whatever the machine, and the rate the busiest process of
+  // the path could sustain on a core of its own (each service on its own cores, as deployed).
+  const cpuRows = [
+    ['GET /auth/me', 'me'],
+    ['POST /auth/refresh', 'refresh'],
+    ['POST /auth/login', 'login'],
+  ]
+    .filter(([, key]) => through[key].cpuMsPerRequestOf)
+    .map(([name, key]) => {
+      const of = through[key].cpuMsPerRequestOf;
+      const total = Object.values(of).reduce((sum, ms) => sum + ms, 0);
+      const busiest = Object.entries(of).sort((a, b) => b[1] - a[1])[0];
+      return [
+        name,
+        fmt(monolith[key].cpuMsPerRequest, 3),
+        fmt(of.gateway, 3),
+        fmt(of['auth-service'], 3),
+        fmt(of['user-service'], 3),
+        fmt(total, 3),
+        fmt(total / monolith[key].cpuMsPerRequest, 2),
+        `${busiest[0]}: ${fmt(1000 / busiest[1])}`,
+        fmt(1000 / monolith[key].cpuMsPerRequest),
+      ];
+    });
   return [
     'The monolith and the services deployment side by side in production mode: the gateway, the ' +
       "auth service (on the monolith's database: the same users and sessions) and the user service. " +
@@ -518,6 +542,30 @@ function gatewaySection({ gateway }) {
       rows,
     ),
     '',
+    ...(cpuRows.length === 0
+      ? []
+      : [
+          'CPU milliseconds per request, of each process (PostgreSQL not counted). "One core each" is ' +
+            'the rate the busiest process of the path could serve with a core of its own (1000 / its ' +
+            'CPU ms), against the same figure for the monolith: the ratio a deployment that gives ' +
+            'each service its own cores would approach.',
+          '',
+          table(
+            [
+              'endpoint',
+              'monolith',
+              'gateway',
+              'auth service',
+              'user service',
+              'path total',
+              'total / monolith',
+              'one core each: busiest, req/s',
+              'monolith, one core: req/s',
+            ],
+            cpuRows,
+          ),
+          '',
+        ]),
   ].join('\n');
 }
 

@@ -4,6 +4,8 @@ import { runKeysCli } from '../../apps/api/src/cli/keys';
 import { runMailCli } from '../../apps/api/src/cli/mail';
 import { runSessionsCli } from '../../apps/api/src/cli/sessions';
 import { runUsersCli } from '../../apps/api/src/cli/users';
+import { runUserServiceUsersCli } from '../../apps/user-service/src/cli/users';
+import type { ServicesApp } from './services-app';
 import type { TestApp } from './test-app';
 
 export interface CliResult {
@@ -31,7 +33,15 @@ async function run(runner: Runner, app: TestApp, argv: string[]): Promise<CliRes
 
 export const keys = (app: TestApp, ...argv: string[]) => run(runKeysCli, app, argv);
 export const sessions = (app: TestApp, ...argv: string[]) => run(runSessionsCli, app, argv);
-export const users = (app: TestApp, ...argv: string[]) => run(runUsersCli, app, argv);
+/**
+ * `pnpm users …`; against the services deployment, its counterpart `pnpm services:users …`, run
+ * with the user service's configuration and database (roles are the user service's).
+ */
+export const users = (app: TestApp, ...argv: string[]) => {
+  const { services } = app as TestApp & { services?: ServicesApp };
+  if (services === undefined) return run(runUsersCli, app, argv);
+  return run(runUserServiceUsersCli, { ...app, env: services.userEnv, db: services.userDb }, argv);
+};
 export const auditEvents = (app: TestApp, ...argv: string[]) => run(runAuditEventsCli, app, argv);
 export const mail = (app: TestApp, ...argv: string[]) => run(runMailCli, app, argv);
 export const events = (app: TestApp, ...argv: string[]) => run(runEventsCli, app, argv);

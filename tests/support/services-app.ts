@@ -62,6 +62,8 @@ export interface ServicesApp {
   env: Record<string, string>;
   /** The auth service's environment (its DATA_DIR: keys and secrets). */
   authEnv: Record<string, string>;
+  /** The user service's environment (an in-process `pnpm services:users` loads the same). */
+  userEnv: Record<string, string>;
   dataDir: string;
   close(): Promise<void>;
 }
@@ -126,12 +128,11 @@ export async function startServicesApp(
     clock,
     logger: options.logger,
   });
-  const userConfig = loadUserServiceConfig(
-    envOf('user-service', userPort, {
-      ...behindGateway,
-      INTERNAL_AUTH_TRUSTED_KEYS: trusted('gateway', 'auth-service'),
-    }),
-  );
+  const userEnv = envOf('user-service', userPort, {
+    ...behindGateway,
+    INTERNAL_AUTH_TRUSTED_KEYS: trusted('gateway', 'auth-service'),
+  });
+  const userConfig = loadUserServiceConfig(userEnv);
   const startUsers = () =>
     createUserService({ config: userConfig, database: userDb.database, clock, logger: options.logger });
   const users = await startUsers();
@@ -162,6 +163,7 @@ export async function startServicesApp(
     clock,
     env,
     authEnv,
+    userEnv,
     dataDir,
     async close() {
       await gateway.close();

@@ -4,6 +4,7 @@ import {
   InternalAuthModule,
   InternalHttpClient,
   InternalTokenIssuer,
+  operatorPlatformModules,
   serverPlatformModules,
   VouchedPrincipalAuthenticator,
 } from '@latchkey/platform-http';
@@ -27,7 +28,13 @@ import type { UserServiceConfig } from './user-service-config';
  */
 @Module({})
 export class UserServiceModule {
-  static register(options: { config: UserServiceConfig; database: Database; clock?: Clock }): DynamicModule {
+  /** `operator`: the wiring of an operator command (`pnpm services:users`): no HTTP, relay or consumer. */
+  static register(options: {
+    config: UserServiceConfig;
+    database: Database;
+    clock?: Clock;
+    operator?: boolean;
+  }): DynamicModule {
     const { config } = options;
     const authService = (issuer: InternalTokenIssuer) =>
       new InternalHttpClient(config.links.authServiceUrl, 'auth-service', issuer);
@@ -38,14 +45,22 @@ export class UserServiceModule {
     return {
       module: UserServiceModule,
       imports: [
-        // No mail is sent here; the readiness probe reports the transport like every process's.
-        ...serverPlatformModules({
-          config: config.platform,
-          database: options.database,
-          clock: options.clock,
-          deliverMail: false,
-        }),
-        EventSubscriptionsModule,
+        ...(options.operator
+          ? operatorPlatformModules({
+              config: config.platform,
+              database: options.database,
+              clock: options.clock,
+            })
+          : [
+              // No mail is sent here; the readiness probe reports the transport like every process's.
+              ...serverPlatformModules({
+                config: config.platform,
+                database: options.database,
+                clock: options.clock,
+                deliverMail: false,
+              }),
+              EventSubscriptionsModule,
+            ]),
         InternalAuthModule.forRoot('user-service', config.internalAuth),
         UserProfileModule.forRoot({
           accounts,

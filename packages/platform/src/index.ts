@@ -29,3 +29,4 @@ export * from './redis/redis.module';
 export * from './redis/store-failure-policy';
 export * from './wiring/port-binding';
 export * from './database/migration-plan';
+export * from './operator/operator-command';

@@ -102,8 +102,15 @@ export async function gatewayPhase(context) {
     );
     const gateway = await service('gateway', 'gateway', { INTERNAL_AUTH_TRUSTED_KEYS: trusted() });
     started.push(gateway);
+    const [authService, userService] = started.slice(1);
     const urls = { monolith: monolith.url, gateway: gateway.url };
-    const pids = { monolith: monolith.pid, gateway: undefined };
+    // CPU per request: the monolith's process, and each process of the gateway path on its own.
+    const cpu = {
+      monolith: { cpuPid: monolith.pid },
+      gateway: {
+        cpuPids: { gateway: gateway.pid, 'auth-service': authService.pid, 'user-service': userService.pid },
+      },
+    };
     const accessTokens = await accessTokensFor(monolith.url);
 
     const scenarios = [
@@ -121,8 +128,7 @@ export async function gatewayPhase(context) {
       for (let round = 0; round < profile.gatewayRounds; round++) {
         for (const deployment of round % 2 === 0 ? DEPLOYMENTS : [...DEPLOYMENTS].reverse()) {
           const run = await context.load(key, urls[deployment], conns, {
-            // The monolith's own CPU per request; the gateway path's is spread over three processes.
-            cpuPid: pids[deployment],
+            ...cpu[deployment],
             database: database.name,
             data: data(),
             seconds: profile.gatewaySeconds,
@@ -133,6 +139,13 @@ export async function gatewayPhase(context) {
         }
       }
       for (const deployment of DEPLOYMENTS) results[deployment][key] = meanOf(...runs[deployment]);
+      results.gateway[key].cpuMsPerRequestOf = Object.fromEntries(
+        Object.keys(cpu.gateway.cpuPids).map((process) => [
+          process,
+          runs.gateway.reduce((total, run) => total + run.cpuMsPerRequestOf[process], 0) /
+            runs.gateway.length,
+        ]),
+      );
       ratios[key] = median(runs.gateway.map((run, round) => run.perSecond / runs.monolith[round].perSecond));
     }
     return { ...results, ratios, rounds: profile.gatewayRounds, chains };

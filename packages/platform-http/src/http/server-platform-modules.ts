@@ -39,3 +39,24 @@ export function serverPlatformModules(options: {
     RateLimitModule,
   ];
 }
+
+/**
+ * What an operator command of a server process imports (`pnpm users …`): the same configuration,
+ * database and wiring, without HTTP, schedules, relays or mail delivery.
+ */
+export function operatorPlatformModules(options: {
+  config: AppConfig;
+  database: Database;
+  clock?: Clock;
+}): NonNullable<DynamicModule['imports']> {
+  return [
+    CoreModule.forRoot(options.config, options.clock),
+    DatabaseModule.forRoot(options.database),
+    BackgroundModule,
+    MailModule.forRoot({ deliver: false }),
+    EventsModule.forRoot({ relay: false }),
+    RedisModule,
+    // The modules' controllers are not served, but Nest still builds their guards.
+    RateLimitModule,
+  ];
+}

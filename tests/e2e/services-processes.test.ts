@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,7 @@ import path from 'node:path';
 import { openTestDatabase, type TestDatabase } from '@latchkey/platform/testing';
 import { AUTH_SERVICE_MIGRATIONS } from '../../apps/auth-service/src/paths';
 import { USER_SERVICE_MIGRATIONS } from '../../apps/user-service/src/paths';
-import { aUser } from '../support/auth';
+import { aUser, claimsOf } from '../support/auth';
 import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
 import {
   freePort,
@@ -20,19 +21,21 @@ import {
 const SERVER = 2;
 const PG_SCOPE = '@opentelemetry/instrumentation-pg';
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+const ROOT = path.resolve(__dirname, '..', '..');
 
 /**
  * `pnpm start:services` as an operator runs it, with an OTLP endpoint: a request through the
  * gateway is one trace, the gateway's server span the parent of the services' (the proxied call
  * and the internal calls carry its traceparent), and on PostgreSQL the queries under the service's.
  */
-describe('tracing across the services deployment (pnpm start:services)', () => {
+describe('the services deployment as `pnpm start:services` runs it', () => {
   const receiver = new OtlpReceiver();
   let authDb: TestDatabase;
   let userDb: TestDatabase;
   let dataDir: string;
   let services: Instance;
   let userServiceUrl: string;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     authDb = await openTestDatabase(AUTH_SERVICE_MIGRATIONS);
@@ -41,26 +44,23 @@ describe('tracing across the services deployment (pnpm start:services)', () => {
     const endpoint = await receiver.start();
     const [authPort, userPort] = [await freePort(), await freePort()];
     userServiceUrl = `http://127.0.0.1:${userPort}`;
-    services = await startInstance(
-      {
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'warn',
-        DATA_DIR: dataDir,
-        AUTH_SERVICE_PORT: String(authPort),
-        USER_SERVICE_PORT: String(userPort),
-        // PostgreSQL, one database each, where the suite has a server; else PGlite under DATA_DIR.
-        ...(authDb.url && userDb.url
-          ? { AUTH_SERVICE_DATABASE_URL: authDb.url, USER_SERVICE_DATABASE_URL: userDb.url }
-          : {}),
-        ARGON2_MEMORY_KIB: '1024',
-        ARGON2_TIME_COST: '1',
-        OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        OTEL_BSP_SCHEDULE_DELAY: '100',
-      },
-      undefined,
-      START_SERVICES,
-    );
+    env = {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      DATA_DIR: dataDir,
+      AUTH_SERVICE_PORT: String(authPort),
+      USER_SERVICE_PORT: String(userPort),
+      // PostgreSQL, one database each, where the suite has a server; else PGlite under DATA_DIR.
+      ...(authDb.url && userDb.url
+        ? { AUTH_SERVICE_DATABASE_URL: authDb.url, USER_SERVICE_DATABASE_URL: userDb.url }
+        : {}),
+      ARGON2_MEMORY_KIB: '1024',
+      ARGON2_TIME_COST: '1',
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    };
+    services = await startInstance(env, undefined, START_SERVICES);
     // The gateway is ready with the auth service; the user service may still be starting.
     for (const started = Date.now(); Date.now() - started < 30_000;) {
       if (
@@ -73,6 +73,22 @@ describe('tracing across the services deployment (pnpm start:services)', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }, 90_000);
+
+  /** `pnpm services:users …` beside the running services: the variables start:services had. */
+  function servicesUsers(...argv: string[]) {
+    return new Promise<{ code: number; out: string; err: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [path.join(ROOT, 'scripts', 'operator-command.cjs'), 'services:users', ...argv],
+        {
+          cwd: ROOT,
+          env: { PATH: process.env.PATH ?? '', ...env, PORT: new URL(services.url).port },
+          timeout: 60_000,
+        },
+        (error, out, err) => resolve({ code: error ? Number(error.code ?? 1) : 0, out, err }),
+      );
+    });
+  }
 
   afterAll(async () => {
     if (services) await stopInstances([services]);
@@ -145,4 +161,32 @@ describe('tracing across the services deployment (pnpm start:services)', () => {
       expect(receiver.inTrace(traceId).filter((span) => span.scope === PG_SCOPE)).toEqual([]);
     }
   });
+
+  it('`pnpm services:users grant-admin` makes an admin whose very next token says so', async () => {
+    const user = aUser();
+    const v1 = `${services.url}/v1`;
+    expect((await postJson(`${v1}/auth/register`, user)).status).toBe(201);
+    const loginAs = async () =>
+      claimsOf(
+        (
+          (await (
+            await postJson(`${v1}/auth/login`, { email: user.email, password: user.password })
+          ).json()) as {
+            accessToken: string;
+          }
+        ).accessToken,
+      );
+    expect((await loginAs()).roles).toEqual(['user']);
+
+    const granted = await servicesUsers('grant-admin', user.email);
+    if (!userDb.url) {
+      // PGlite: the running user service holds its embedded database; the command says so.
+      expect(granted).toMatchObject({ code: 1, err: expect.stringContaining('refused') });
+      return;
+    }
+    expect(granted).toMatchObject({ code: 0, out: expect.stringContaining(`${user.email} (`) });
+    expect((await loginAs()).roles).toEqual(['user', 'admin']);
+    expect((await servicesUsers('grant-admin', 'nobody@example.com')).code).toBe(1);
+    expect((await servicesUsers('nope')).code).toBe(2);
+  }, 60_000);
 });
