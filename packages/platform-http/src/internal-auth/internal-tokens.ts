@@ -1,5 +1,5 @@
-import { createHash, randomUUID, type webcrypto } from 'node:crypto';
-import { errors, importPKCS8, importSPKI, jwtVerify, SignJWT } from 'jose';
+import { createHash, createPrivateKey, type KeyObject, randomUUID, sign, type webcrypto } from 'node:crypto';
+import { errors, importSPKI, jwtVerify } from 'jose';
 import { TtlMap } from '@latchkey/platform';
 import { Clock, DomainError, type Principal } from '@latchkey/shared-kernel';
 
@@ -47,17 +47,29 @@ type Key = webcrypto.CryptoKey;
  * Signs the token a caller (`gateway`, `auth-service`) puts on each request to another service:
  * Ed25519, the callee as audience, a minute of life, a fresh `jti`, and the principal the gateway
  * verified from the client's access token, if any.
+ *
+ * A compact JWS (RFC 7515) signed by node:crypto's one-shot Ed25519 rather than jose's SignJWT:
+ * jose signs through WebCrypto, whose asynchronous job cost the gateway about a fifth of its CPU per
+ * proxied request (107 µs against 28 µs a signature here; docs/performance.md). The services verify
+ * it with jose (InternalTokenVerifier), which is what proves the encoding.
  */
 export class InternalTokenIssuer {
+  /** base64url of the protected header, the same for every token of this caller. */
+  private readonly header: string;
+
   private constructor(
     private readonly caller: string,
-    private readonly privateKey: Key,
+    private readonly privateKey: KeyObject,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.header = base64url({ alg: ALGORITHM, typ: TOKEN_TYPE, kid: caller });
+  }
 
   /** `privateKeyPem`: the caller's Ed25519 key, PKCS#8 PEM. */
   static async fromPem(caller: string, privateKeyPem: string, clock: Clock): Promise<InternalTokenIssuer> {
-    return new InternalTokenIssuer(caller, await importPKCS8(privateKeyPem, ALGORITHM), clock);
+    const key = createPrivateKey(privateKeyPem);
+    if (key.asymmetricKeyType !== 'ed25519') throw new TypeError('the internal key must be an Ed25519 key');
+    return Promise.resolve(new InternalTokenIssuer(caller, key, clock));
   }
 
   /**
@@ -66,26 +78,32 @@ export class InternalTokenIssuer {
    */
   issue(audience: string, vouch?: { principal: Principal; accessToken: string }): Promise<string> {
     const now = Math.floor(this.clock.now().getTime() / 1000);
-    const claims = vouch
-      ? {
-          principal: {
-            userId: vouch.principal.userId,
-            sessionId: vouch.principal.sessionId,
-            roles: vouch.principal.roles,
-            permissions: vouch.principal.permissions,
-          },
-          ath: accessTokenHash(vouch.accessToken),
-        }
-      : {};
-    return new SignJWT(claims)
-      .setProtectedHeader({ alg: ALGORITHM, typ: TOKEN_TYPE, kid: this.caller })
-      .setIssuer(this.caller)
-      .setAudience(audience)
-      .setIssuedAt(now)
-      .setExpirationTime(now + INTERNAL_TOKEN_LIFETIME_SECONDS)
-      .setJti(randomUUID())
-      .sign(this.privateKey);
+    const claims = {
+      ...(vouch
+        ? {
+            principal: {
+              userId: vouch.principal.userId,
+              sessionId: vouch.principal.sessionId,
+              roles: vouch.principal.roles,
+              permissions: vouch.principal.permissions,
+            },
+            ath: accessTokenHash(vouch.accessToken),
+          }
+        : {}),
+      iss: this.caller,
+      aud: audience,
+      iat: now,
+      exp: now + INTERNAL_TOKEN_LIFETIME_SECONDS,
+      jti: randomUUID(),
+    };
+    const signingInput = `${this.header}.${base64url(claims)}`;
+    const signature = sign(null, Buffer.from(signingInput), this.privateKey).toString('base64url');
+    return Promise.resolve(`${signingInput}.${signature}`);
   }
+}
+
+function base64url(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
 /**
