@@ -121,6 +121,23 @@ describe('the services deployment: a gateway, an auth service and a user service
       .send({ ...aUser(), organization: { name: 'Copy', slug } })
       .expect(409);
     expect(taken.body.code).toBe('CONFLICT');
+
+    // Only a failed sign-up's organization may be discarded: this one's owner exists.
+    const auth = await InternalTokenIssuer.fromPem(
+      'auth-service',
+      services.keys['auth-service'].privatePem,
+      services.clock,
+    );
+    const { sub: ownerId } = claimsOf(tokens.accessToken) as { sub: string };
+    const discard = await request(services.urls['user-service'])
+      .delete(`/internal/organizations/${organization.id}?ownerId=${ownerId}`)
+      .set(INTERNAL_TOKEN_HEADER, await auth.issue('user-service'))
+      .expect(409);
+    expect(discard.body.code).toBe('CONFLICT');
+    await services.api
+      .get(`/organizations/${organization.id}/members`)
+      .set('authorization', `Bearer ${tokens.accessToken}`)
+      .expect(200);
   });
 
   it('puts a membership added in the user service into the member’s very next token, and takes a removal out', async () => {

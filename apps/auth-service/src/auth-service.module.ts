@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import type { Database } from '@latchkey/platform';
+import { Database } from '@latchkey/platform';
 import {
   InternalAuthModule,
   InternalHttpClient,
@@ -28,10 +28,11 @@ export class AuthServiceModule {
     const projection = IdentityProjectionModule.forRoot({
       config: config.identity,
       organizations: {
-        inject: [InternalTokenIssuer],
-        useFactory: (issuer: InternalTokenIssuer) =>
+        inject: [InternalTokenIssuer, Database],
+        useFactory: (issuer: InternalTokenIssuer, database: Database) =>
           new HttpOrganizationRegistry(
             new InternalHttpClient(config.links.userServiceUrl, 'user-service', issuer),
+            database,
           ),
       },
     });

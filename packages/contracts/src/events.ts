@@ -224,7 +224,7 @@ export const EVENT_CATALOG = [
     'OrganizationDeleted',
     'user_profile.organization.deleted',
     userProfile,
-    'An organization was deleted with its last member; the subject is that member.',
+    'An organization was deleted with its last member, or discarded because the sign-up that made it failed (services deployment); the subject is that member.',
     object({ userId: uuid, organizationId: uuid }),
   ),
   define(

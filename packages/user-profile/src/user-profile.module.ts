@@ -8,6 +8,7 @@ import { AccessClaimsOfUser } from './application/access-claims-of-user';
 import { GetProfile } from './application/get-profile';
 import { GetUser } from './application/get-user';
 import { GrantAdmin } from './application/grant-admin';
+import { DiscardAbandonedOrganization } from './application/discard-abandoned-organization';
 import { ListUsers } from './application/list-users';
 import { CheckSlug } from './application/check-slug';
 import { CreateOrganization } from './application/create-organization';
@@ -103,6 +104,7 @@ export class UserProfileModule {
         SetUserRoles,
         DeleteUser,
         GrantAdmin,
+        DiscardAbandonedOrganization,
       ],
       exports: [
         CreateProfile,

@@ -160,6 +160,41 @@ describe('Database: write batches', () => {
     expect(await idsOf(child)).toEqual([]);
   });
 
+  it('runs afterRollback compensations when a transaction or a batch rolls back, before its error, and never after a commit', async () => {
+    const order: string[] = [];
+    const compensation = (name: string) => () => {
+      order.push(`compensated ${name}`);
+      return Promise.resolve();
+    };
+    await test.database.transaction(async () => {
+      await insertParent(1);
+      test.database.afterRollback(compensation('committed transaction'));
+    });
+    const failedTransaction = test.database.transaction(async () => {
+      await insertParent(2);
+      test.database.afterRollback(compensation('transaction'));
+      // A failing compensation neither stops the next nor replaces the transaction's error.
+      test.database.afterRollback(() => Promise.reject(new Error('compensation failed')));
+      test.database.afterRollback(compensation('after a failed one'));
+      throw new Error('the use case failed');
+    });
+    await expect(failedTransaction.finally(() => order.push('error seen'))).rejects.toThrow(
+      'the use case failed',
+    );
+    const failedBatch = test.database.writeBatch(async () => {
+      await insertParent(1); // taken: the batch's statement fails
+      test.database.afterRollback(compensation('batch'));
+    });
+    await expect(failedBatch).rejects.toThrow();
+    expect(order).toEqual([
+      'compensated transaction',
+      'compensated after a failed one',
+      'error seen',
+      'compensated batch',
+    ]);
+    expect(await idsOf(parent)).toEqual([1]);
+  });
+
   it('refuses anything but a write inside it, before writing anything', async () => {
     const byId = test.database.preparedRead('batch_parent_by_id', (db) =>
       db

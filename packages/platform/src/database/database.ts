@@ -34,8 +34,13 @@ export type DatabaseDriver = 'postgres' | 'pglite';
  * take a transaction parameter and a module never needs another module's repository to share one.
  */
 type TransactionScope =
-  | { kind: 'transaction'; tx: Db; afterCommit: (() => void)[] }
-  | { kind: 'write-batch'; writes: DeferredWrite[]; afterCommit: (() => void)[] };
+  | { kind: 'transaction'; tx: Db; afterCommit: (() => void)[]; afterRollback: (() => Promise<void>)[] }
+  | {
+      kind: 'write-batch';
+      writes: DeferredWrite[];
+      afterCommit: (() => void)[];
+      afterRollback: (() => Promise<void>)[];
+    };
 
 /** Turns a failed write's error into the caller's own (a domain error), or leaves it (undefined). */
 export type WriteErrorTranslation = (error: unknown) => Error | undefined;
@@ -191,9 +196,16 @@ export abstract class Database {
   async transaction<T>(work: () => Promise<T>): Promise<T> {
     if (this.inTransaction) return work();
     const afterCommit: (() => void)[] = [];
-    const result = await this.root.transaction((tx) =>
-      this.currentTransaction.run({ kind: 'transaction', tx, afterCommit }, work),
-    );
+    const afterRollback: (() => Promise<void>)[] = [];
+    let result: T;
+    try {
+      result = await this.root.transaction((tx) =>
+        this.currentTransaction.run({ kind: 'transaction', tx, afterCommit, afterRollback }, work),
+      );
+    } catch (error) {
+      await compensate(afterRollback);
+      throw error;
+    }
     for (const callback of afterCommit) callback();
     return result;
   }
@@ -210,9 +222,15 @@ export abstract class Database {
    */
   async writeBatch<T>(work: () => Promise<T>): Promise<T> {
     if (this.inTransaction) return work();
-    const scope: TransactionScope = { kind: 'write-batch', writes: [], afterCommit: [] };
-    const result = await this.currentTransaction.run(scope, work);
-    await this.flush(scope.writes);
+    const scope: TransactionScope = { kind: 'write-batch', writes: [], afterCommit: [], afterRollback: [] };
+    let result: T;
+    try {
+      result = await this.currentTransaction.run(scope, work);
+      await this.flush(scope.writes);
+    } catch (error) {
+      await compensate(scope.afterRollback);
+      throw error;
+    }
     for (const callback of scope.afterCommit) callback();
     return result;
   }
@@ -332,6 +350,17 @@ export abstract class Database {
     const scope = this.currentTransaction.getStore();
     if (scope) scope.afterCommit.push(callback);
     else callback();
+  }
+
+  /**
+   * Runs `compensation` once the current transaction has rolled back, before its error reaches
+   * the caller (never if it commits; outside a transaction there is nothing to undo): to undo an
+   * effect outside this database made inside the transaction (the services deployment's sign-up
+   * creates its organization in the user service). A compensation reports its own failure; it
+   * never replaces the transaction's error.
+   */
+  afterRollback(compensation: () => Promise<void>): void {
+    this.currentTransaction.getStore()?.afterRollback.push(compensation);
   }
 
   /** Resolves when the database answers `select 1` within `timeoutMs`, rejects otherwise. */
@@ -526,4 +555,9 @@ export class PostgresDatabase extends Database {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/** Each compensation of a rolled-back transaction, in the order registered; their failures are theirs. */
+async function compensate(compensations: (() => Promise<void>)[]): Promise<void> {
+  for (const compensation of compensations) await compensation().catch(() => undefined);
 }

@@ -74,3 +74,11 @@ export class SoleOwnerOfOrganizations extends DomainError {
     );
   }
 }
+
+/** A sign-up's organization that is not abandoned: its owner's account exists, or others joined. */
+export class OrganizationStillClaimed extends DomainError {
+  readonly code = 'CONFLICT' as const;
+  constructor() {
+    super('The organization belongs to an account that exists, or has other members');
+  }
+}

@@ -1,8 +1,9 @@
-import { Body, Controller, Post, Req, VERSION_NEUTRAL } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Param, Post, Query, Req, VERSION_NEUTRAL } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { requestMetaOf } from '@latchkey/platform-http';
 import { ValidationFailed } from '@latchkey/shared-kernel';
 import { CreateOrganization } from '../../application/create-organization';
+import { DiscardAbandonedOrganization } from '../../application/discard-abandoned-organization';
 import type { Organization } from '../../domain/organization';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -14,7 +15,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 @Controller({ path: 'internal', version: VERSION_NEUTRAL })
 export class InternalOrganizationsController {
-  constructor(private readonly createOrganization: CreateOrganization) {}
+  constructor(
+    private readonly createOrganization: CreateOrganization,
+    private readonly discardAbandoned: DiscardAbandonedOrganization,
+  ) {}
 
   @Post('organizations')
   async create(
@@ -41,5 +45,18 @@ export class InternalOrganizationsController {
       requestMetaOf(request),
     );
     return { organization };
+  }
+
+  /** Sign-up's transaction in the auth service rolled back: its organization goes (204), if still as made. */
+  @Delete('organizations/:id')
+  @HttpCode(204)
+  async discard(
+    @Param('id') id: string,
+    @Query('ownerId') ownerId: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<void> {
+    if (!UUID.test(id) || typeof ownerId !== 'string' || !UUID.test(ownerId))
+      throw new ValidationFailed([{ field: 'organization', message: 'id and ownerId must be UUIDs' }]);
+    await this.discardAbandoned.execute(id, ownerId, requestMetaOf(request));
   }
 }
