@@ -6,3 +6,4 @@ export * from './domain-error';
 export * from './principal';
 export * from './request-meta';
 export * from './unit-of-work';
+export * from './uuid';

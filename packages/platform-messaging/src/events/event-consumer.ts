@@ -1,6 +1,7 @@
 import { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, connect } from 'amqplib';
 import type { LatchkeyEvent } from '@latchkey/contracts';
 import type { Database } from '@latchkey/platform';
+import { isUuid } from '@latchkey/shared-kernel';
 import { eventInbox } from './schema';
 
 /** The queues of one consumer: its own, a delay queue for retries, and its dead-letter queue. */
@@ -323,8 +324,7 @@ function parseEvent(content: Buffer): LatchkeyEvent | string {
   } catch {
     return 'malformed: not JSON';
   }
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-  if (event?.specversion !== '1.0' || typeof event.id !== 'string' || !uuid.test(event.id)) {
+  if (event?.specversion !== '1.0' || !isUuid(event.id)) {
     return 'malformed: not a CloudEvents 1.0 event with a UUID id';
   }
   if (typeof event.type !== 'string' || typeof event.data !== 'object' || event.data === null) {

@@ -12,21 +12,16 @@ import {
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { requestMetaOf, uuidParam } from '@latchkey/platform-http';
-import { NotFound, ValidationFailed } from '@latchkey/shared-kernel';
+import { isUuid, NotFound, ValidationFailed } from '@latchkey/shared-kernel';
 import type { AccountView } from '@latchkey/user-profile';
 import { ProfileDirectory } from '../../application/ports';
 import { SessionAccessStatus } from '../../application/session-access-status';
 import { IdentityAccountDirectory } from '../user-profile/identity-account-directory';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_IDS = 500;
 
 function uuids(value: unknown, field: string): string[] {
-  if (
-    !Array.isArray(value) ||
-    value.length > MAX_IDS ||
-    !value.every((id) => typeof id === 'string' && UUID.test(id))
-  )
+  if (!Array.isArray(value) || value.length > MAX_IDS || !value.every(isUuid))
     throw new ValidationFailed([{ field, message: `${field} must be at most ${MAX_IDS} UUIDs` }]);
   return value as string[];
 }
@@ -73,7 +68,7 @@ export class InternalController {
     const size = Number(limit ?? 20);
     if (!Number.isInteger(size) || size < 1 || size > MAX_IDS)
       throw new ValidationFailed([{ field: 'limit', message: `limit must be 1 to ${MAX_IDS}` }]);
-    if (afterId !== undefined && !UUID.test(afterId))
+    if (afterId !== undefined && !isUuid(afterId))
       throw new ValidationFailed([{ field: 'afterId', message: 'afterId must be a UUID' }]);
     return { accounts: await this.accounts.page({ afterId, limit: size, email }) };
   }

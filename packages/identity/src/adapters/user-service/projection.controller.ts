@@ -1,10 +1,9 @@
 import { Body, Controller, HttpCode, Param, Post, VERSION_NEUTRAL } from '@nestjs/common';
 import { uuidParam } from '@latchkey/platform-http';
-import { ValidationFailed } from '@latchkey/shared-kernel';
+import { isUuid, ValidationFailed } from '@latchkey/shared-kernel';
 import { RenameProjectedUser } from '../../application/rename-projected-user';
 import { type PushedClaims, ReplaceProjectedClaims } from '../../application/replace-projected-claims';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_STATES = 100;
 
 function pushedClaimsOf(value: unknown): PushedClaims[] {
@@ -15,12 +14,7 @@ function pushedClaimsOf(value: unknown): PushedClaims[] {
     const { userId, version, deleted, roles, memberships } = (item ?? {}) as Record<string, unknown>;
     const strings = (list: unknown): list is string[] =>
       Array.isArray(list) && list.every((entry) => typeof entry === 'string');
-    if (
-      typeof userId !== 'string' ||
-      !UUID.test(userId) ||
-      typeof version !== 'string' ||
-      !UUID.test(version)
-    )
+    if (typeof userId !== 'string' || !isUuid(userId) || typeof version !== 'string' || !isUuid(version))
       throw refused();
     if (typeof deleted !== 'boolean' || !strings(roles) || !Array.isArray(memberships)) throw refused();
     return {

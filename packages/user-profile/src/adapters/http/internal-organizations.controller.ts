@@ -1,12 +1,10 @@
 import { Body, Controller, Delete, HttpCode, Param, Post, Query, Req, VERSION_NEUTRAL } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { requestMetaOf } from '@latchkey/platform-http';
-import { ValidationFailed } from '@latchkey/shared-kernel';
+import { isUuid, ValidationFailed } from '@latchkey/shared-kernel';
 import { CreateOrganization } from '../../application/create-organization';
 import { DiscardAbandonedOrganization } from '../../application/discard-abandoned-organization';
 import type { Organization } from '../../domain/organization';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The user service's answer to the auth service's sign-up (never routed by the gateway, refused
@@ -28,10 +26,8 @@ export class InternalOrganizationsController {
     const { id, name, slug, ownerId, now } = body ?? {};
     const at = typeof now === 'string' ? new Date(now) : undefined;
     if (
-      typeof id !== 'string' ||
-      !UUID.test(id) ||
-      typeof ownerId !== 'string' ||
-      !UUID.test(ownerId) ||
+      !isUuid(id) ||
+      !isUuid(ownerId) ||
       typeof name !== 'string' ||
       typeof slug !== 'string' ||
       at === undefined ||
@@ -55,7 +51,7 @@ export class InternalOrganizationsController {
     @Query('ownerId') ownerId: unknown,
     @Req() request: FastifyRequest,
   ): Promise<void> {
-    if (!UUID.test(id) || typeof ownerId !== 'string' || !UUID.test(ownerId))
+    if (!isUuid(id) || !isUuid(ownerId))
       throw new ValidationFailed([{ field: 'organization', message: 'id and ownerId must be UUIDs' }]);
     await this.discardAbandoned.execute(id, ownerId, requestMetaOf(request));
   }
