@@ -429,35 +429,23 @@ async function main() {
       tokens.push((await login(url, emails[i % USERS])).accessToken);
     return tokens;
   };
-  const tracing = await tracingPhase({
+  // What the phases after the main run share: the harness, the data, the API starter.
+  const phase = {
     env,
     database,
     profile: PROFILE,
     connections: CONNECTIONS,
     loginData,
-    chains,
     log,
     load,
-    startChild: startPhaseChild,
     startApi: startPhaseApi,
     accessTokensFor: freshAccessTokens,
-  });
+  };
+  const tracing = await tracingPhase({ ...phase, chains, startChild: startPhaseChild });
   chains = tracing.chains;
   delete tracing.chains;
 
-  const gateway = await gatewayPhase({
-    env,
-    database,
-    profile: PROFILE,
-    connections: CONNECTIONS,
-    loginData,
-    chains,
-    log,
-    load,
-    workDir,
-    startApi: startPhaseApi,
-    accessTokensFor: freshAccessTokens,
-  });
+  const gateway = await gatewayPhase({ ...phase, chains, workDir });
   chains = gateway.chains;
   delete gateway.chains;
 

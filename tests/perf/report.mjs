@@ -472,6 +472,13 @@ export function renderMarkdown(results) {
   ].join('\n');
 }
 
+/** The endpoints the tracing and gateway phases load, as the tables name them. */
+const PHASE_ENDPOINTS = [
+  ['GET /auth/me', 'me'],
+  ['POST /auth/refresh', 'refresh'],
+  ['POST /auth/login', 'login'],
+];
+
 /** Goals of the services issue: the gateway path's rate at least this share of the monolith's. */
 const GATEWAY_GOALS = { me: 0.5, refresh: 0.8 };
 
@@ -481,11 +488,7 @@ function gatewaySection({ gateway }) {
   if (gateway.skipped) return `Not measured: ${gateway.skipped}\n`;
   const { monolith, ratios } = gateway;
   const through = gateway.gateway;
-  const rows = [
-    ['GET /auth/me', 'me'],
-    ['POST /auth/refresh', 'refresh'],
-    ['POST /auth/login', 'login'],
-  ].map(([name, key]) => [
+  const rows = PHASE_ENDPOINTS.map(([name, key]) => [
     name,
     fmt(monolith[key].perSecond),
     fmt(through[key].perSecond),
@@ -499,28 +502,22 @@ function gatewaySection({ gateway }) {
   ]);
   // CPU per request: what the hop costs whatever the machine, and the rate the busiest process of
   // the path could sustain on a core of its own (each service on its own cores, as deployed).
-  const cpuRows = [
-    ['GET /auth/me', 'me'],
-    ['POST /auth/refresh', 'refresh'],
-    ['POST /auth/login', 'login'],
-  ]
-    .filter(([, key]) => through[key].cpuMsPerRequestOf)
-    .map(([name, key]) => {
-      const of = through[key].cpuMsPerRequestOf;
-      const total = Object.values(of).reduce((sum, ms) => sum + ms, 0);
-      const busiest = Object.entries(of).sort((a, b) => b[1] - a[1])[0];
-      return [
-        name,
-        fmt(monolith[key].cpuMsPerRequest, 3),
-        fmt(of.gateway, 3),
-        fmt(of['auth-service'], 3),
-        fmt(of['user-service'], 3),
-        fmt(total, 3),
-        fmt(total / monolith[key].cpuMsPerRequest, 2),
-        `${busiest[0]}: ${fmt(1000 / busiest[1])}`,
-        fmt(1000 / monolith[key].cpuMsPerRequest),
-      ];
-    });
+  const cpuRows = PHASE_ENDPOINTS.filter(([, key]) => through[key].cpuMsPerRequestOf).map(([name, key]) => {
+    const of = through[key].cpuMsPerRequestOf;
+    const total = Object.values(of).reduce((sum, ms) => sum + ms, 0);
+    const busiest = Object.entries(of).sort((a, b) => b[1] - a[1])[0];
+    return [
+      name,
+      fmt(monolith[key].cpuMsPerRequest, 3),
+      fmt(of.gateway, 3),
+      fmt(of['auth-service'], 3),
+      fmt(of['user-service'], 3),
+      fmt(total, 3),
+      fmt(total / monolith[key].cpuMsPerRequest, 2),
+      `${busiest[0]}: ${fmt(1000 / busiest[1])}`,
+      fmt(1000 / monolith[key].cpuMsPerRequest),
+    ];
+  });
   return [
     'The monolith and the services deployment side by side in production mode: the gateway, the ' +
       "auth service (on the monolith's database: the same users and sessions) and the user service. " +
@@ -584,11 +581,7 @@ function tracingSection({ tracing }) {
       sampledOut: sampledOut[key].perSecond / off[key].perSecond,
       tracedCpu: on[key].cpuMsPerRequest / off[key].cpuMsPerRequest,
     }[figure];
-  const rows = [
-    ['GET /auth/me', 'me'],
-    ['POST /auth/refresh', 'refresh'],
-    ['POST /auth/login', 'login'],
-  ].map(([name, key]) => [
+  const rows = PHASE_ENDPOINTS.map(([name, key]) => [
     name,
     fmt(off[key].perSecond),
     fmt(on[key].perSecond),
