@@ -4,7 +4,7 @@ import { ServerSecrets } from '@latchkey/platform';
 import { idempotencyRequestHash, IdempotencyStore } from '@latchkey/platform-http';
 import { rows, sql } from '@latchkey/platform/testing';
 import { aUser, claimsOf, headerOf, login, me, refresh, register, type TestUser } from '../support/auth';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, type TestApp, testTarget } from '../support/test-app';
 
 describe('identity core: register, login, me, refresh, logout', () => {
   let app: TestApp;
@@ -79,12 +79,15 @@ describe('identity core: register, login, me, refresh, logout', () => {
 
   it('writes a registration as one statement: account, profile, events and verification together', async () => {
     const { id } = await register(app, aUser());
+    // The new user's profile row: the monolith's profile; the auth service's claims projection in
+    // the services deployment (the user service builds its profile apart, from the event).
+    const profiles = sql.identifier(testTarget() === 'services' ? 'claims_projection' : 'profiles');
     // Rows written by one statement share its transaction (xmin) and its command (cmin); one
     // INSERT per row, even inside a transaction, would give each its own command.
     const writers = await rows<{ tbl: string; xmin: string; cmin: string }>(
       app.latchkey.database,
       sql`select 'accounts' as tbl, xmin::text, cmin::text from accounts where id = ${id}
-          union all select 'profiles', xmin::text, cmin::text from profiles where user_id = ${id}
+          union all select 'profiles', xmin::text, cmin::text from ${profiles} where user_id = ${id}
           union all select 'auth_events', xmin::text, cmin::text from auth_events where user_id = ${id}
           union all select 'email_verifications', xmin::text, cmin::text
             from email_verifications where account_id = ${id}`,

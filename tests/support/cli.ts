@@ -34,12 +34,13 @@ async function run(runner: Runner, app: TestApp, argv: string[]): Promise<CliRes
 export const keys = (app: TestApp, ...argv: string[]) => run(runKeysCli, app, argv);
 export const sessions = (app: TestApp, ...argv: string[]) => run(runSessionsCli, app, argv);
 /**
- * `pnpm users …`; against the services deployment, its counterpart `pnpm services:users …`, run
- * with the user service's configuration and database (roles are the user service's).
+ * `pnpm users …`. Against the services deployment, `grant-admin` is `pnpm services:users
+ * grant-admin`, run with the user service's configuration and database (roles are the user
+ * service's); `void-reset-links` is identity's, run as the monolith's command on the auth service's.
  */
 export const users = (app: TestApp, ...argv: string[]) => {
   const { services } = app as TestApp & { services?: ServicesApp };
-  if (services === undefined) return run(runUsersCli, app, argv);
+  if (services === undefined || argv[0] !== 'grant-admin') return run(runUsersCli, app, argv);
   return run(runUserServiceUsersCli, { ...app, env: services.userEnv, db: services.userDb }, argv);
 };
 export const auditEvents = (app: TestApp, ...argv: string[]) => run(runAuditEventsCli, app, argv);

@@ -69,7 +69,7 @@ export class InternalTokenIssuer {
   static async fromPem(caller: string, privateKeyPem: string, clock: Clock): Promise<InternalTokenIssuer> {
     const key = createPrivateKey(privateKeyPem);
     if (key.asymmetricKeyType !== 'ed25519') throw new TypeError('the internal key must be an Ed25519 key');
-    return Promise.resolve(new InternalTokenIssuer(caller, key, clock));
+    return new InternalTokenIssuer(caller, key, clock);
   }
 
   /**
