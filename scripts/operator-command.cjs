@@ -34,13 +34,13 @@ function serviceEnv(service) {
 
 function main(argv) {
   const [command, ...args] = argv;
-  if (!COMMANDS.includes(command) && !(command in SERVICE_COMMANDS)) {
+  const owned = Object.hasOwn(SERVICE_COMMANDS, command) ? SERVICE_COMMANDS[command] : undefined;
+  if (!COMMANDS.includes(command) && !owned) {
     process.stderr.write(
       `usage: node scripts/operator-command.cjs ${[...COMMANDS, ...Object.keys(SERVICE_COMMANDS)].join('|')} …\n`,
     );
     return 2;
   }
-  const owned = SERVICE_COMMANDS[command];
   const file = owned
     ? path.resolve(__dirname, '..', 'apps', owned.service, 'dist', owned.file)
     : path.join(CLI_DIR, `${command}.js`);

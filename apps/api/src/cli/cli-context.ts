@@ -5,9 +5,9 @@ import { monolithModules } from '../business-modules';
 import { type ApiConfig, loadConfig } from '../api-config';
 import {
   type CliIo,
+  type CliOverrides,
   createLogger,
   type Database,
-  type Env,
   environmentWithDotEnv,
   openDatabase,
   runOperatorCommand,
@@ -18,6 +18,7 @@ import type { Clock } from '@latchkey/shared-kernel';
 
 export {
   type CliIo,
+  type CliOverrides,
   durationOption,
   parseArgs,
   processIo,
@@ -25,13 +26,6 @@ export {
   UsageError,
   wholeNumberOption,
 } from '@latchkey/platform';
-
-/** Tests run commands in-process against their own database and clock; the binaries pass nothing. */
-export interface CliOverrides {
-  env?: Env;
-  database?: Database;
-  clock?: Clock;
-}
 
 @Module({})
 class CliModule {

@@ -4,9 +4,9 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import {
   type CliIo,
+  type CliOverrides,
   createLogger,
   type Database,
-  type Env,
   environmentWithDotEnv,
   openDatabase,
   parseArgs,
@@ -17,22 +17,14 @@ import {
   UsageError,
 } from '@latchkey/platform';
 import { GrantAdmin } from '@latchkey/user-profile';
-import type { Clock } from '@latchkey/shared-kernel';
 import { USER_SERVICE_MIGRATIONS } from '../paths';
 import { loadUserServiceConfig } from '../user-service-config';
 import { UserServiceModule } from '../user-service.module';
 
 export const USERS_USAGE = `usage: pnpm services:users <command>   (with the user service's configuration)
 
-  grant-admin <email>         make the user an admin (the first admin, or any later one); audited,
-                              published, and in the user's next access token at once`;
-
-/** Tests run the command in-process against their own database and clock; the binary passes nothing. */
-export interface UserServiceCliOverrides {
-  env?: Env;
-  database?: Database;
-  clock?: Clock;
-}
+  grant-admin <email>         make the user an admin (the first admin, or any later one); published
+                              (UserRoleChanged) and in the user's next access token at once`;
 
 /** The user service's wiring without HTTP, relay or consumers, on its configuration and database. */
 class UserServiceCliContext {
@@ -42,7 +34,7 @@ class UserServiceCliContext {
     private readonly ownsDatabase: boolean,
   ) {}
 
-  static async open(overrides: UserServiceCliOverrides, command: string): Promise<UserServiceCliContext> {
+  static async open(overrides: CliOverrides, command: string): Promise<UserServiceCliContext> {
     const config = loadUserServiceConfig(overrides.env ?? environmentWithDotEnv());
     const ownsDatabase = overrides.database === undefined;
     const database =
@@ -94,7 +86,7 @@ async function asOperatorRequest<T>(work: () => Promise<T>): Promise<T> {
 export async function runUserServiceUsersCli(
   argv: string[],
   io: CliIo = processIo,
-  overrides: UserServiceCliOverrides = {},
+  overrides: CliOverrides = {},
 ): Promise<number> {
   const { positional } = parseArgs(argv);
   const [command, email] = positional;

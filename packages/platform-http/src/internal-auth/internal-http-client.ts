@@ -28,9 +28,9 @@ const TIMEOUT_MS = 5_000;
 /**
  * Calls another service of the services deployment: each request with a fresh internal token
  * addressed to it, the request id of the request being served, and its trace context
- * (`traceparent`), so the peer's spans join the caller's trace. A 404 is `undefined`; another 4xx is rethrown as the peer
- * said it (PeerRefused); no answer, a 5xx or a 401 (the internal credentials are misconfigured) is
- * PeerUnavailable (503).
+ * (`traceparent`), so the peer's spans join the caller's trace. A 404 is `undefined`; another 4xx
+ * is rethrown as the peer said it (PeerRefused); no answer, a 5xx or a 401 (the internal
+ * credentials are misconfigured) is PeerUnavailable (503).
  */
 export class InternalHttpClient {
   constructor(

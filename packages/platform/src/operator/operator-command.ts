@@ -1,5 +1,6 @@
-import { DomainError } from '@latchkey/shared-kernel';
-import { durationSeconds } from '../config/env-reader';
+import { type Clock, DomainError } from '@latchkey/shared-kernel';
+import { durationSeconds, type Env } from '../config/env-reader';
+import type { Database } from '../database/database';
 import { EmbeddedDatabaseInUse } from '../database/embedded-data-lock';
 
 // The operator commands' shared frame (`pnpm keys …`, `pnpm users …`, and each service's own):
@@ -15,6 +16,13 @@ export const processIo: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
 };
+
+/** Tests run commands in-process against their own database and clock; the binaries pass nothing. */
+export interface CliOverrides {
+  env?: Env;
+  database?: Database;
+  clock?: Clock;
+}
 
 export class UsageError extends Error {}
 
