@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, UnitOfWork } from '@latchkey/shared-kernel';
-import { applyProfileFact, type ProfileFact } from '../domain/claims-projection';
+import { alreadyReflects, applyProfileFact, type ProfileFact } from '../domain/claims-projection';
 import { ClaimsProjectionStore, UserViewCache } from './ports';
 
 /**
@@ -35,7 +35,7 @@ export class ProjectProfileFacts {
 
   private async apply(userId: string, fact: ProfileFact, eventId: string): Promise<void> {
     const current = await this.projection.lock(userId);
-    if (current?.lastEventId && current.lastEventId >= eventId) return;
+    if (alreadyReflects(current?.lastEventId, eventId)) return;
     const next = applyProfileFact(current, fact);
     // GET /auth/me shows the cached view of the user: forgotten with the change.
     this.views.forget(userId);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, UnitOfWork } from '@latchkey/shared-kernel';
+import { alreadyReflects } from '../domain/claims-projection';
 import { ClaimsProjectionStore, UserViewCache } from './ports';
 
 /** A user's claims as the user service holds them once a change has committed. */
@@ -33,7 +34,7 @@ export class ReplaceProjectedClaims {
     return this.unitOfWork.run(async () => {
       for (const state of states) {
         const current = await this.projection.lock(state.userId);
-        if (current?.lastEventId && current.lastEventId >= state.version) continue;
+        if (alreadyReflects(current?.lastEventId, state.version)) continue;
         this.views.forget(state.userId);
         if (state.deleted) {
           if (current) await this.projection.remove(state.userId);

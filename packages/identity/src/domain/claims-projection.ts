@@ -34,6 +34,15 @@ export type ProfileFact =
   | { kind: 'user_deleted'; userId: string };
 
 /** Every account starts with the `user` role, as registration gives it. */
+/**
+ * Whether a row that reflects event `lastEventId` already reflects `eventId` or something newer:
+ * then a late event, or a push of an older state, must not undo it. Event ids are UUIDv7, so
+ * their order is their time order.
+ */
+export function alreadyReflects(lastEventId: string | null | undefined, eventId: string): boolean {
+  return lastEventId ? lastEventId >= eventId : false;
+}
+
 export function registeredClaims(userId: string): ProjectedClaims {
   return { userId, roles: ['user'], memberships: [] };
 }
