@@ -355,3 +355,93 @@ describe('the services deployment while the user service is down', () => {
     }
   });
 });
+
+describe("the services deployment's audit trail: the user service's changes in the auth service's auth_events", () => {
+  it('records a change before its response, once; a trail that refuses it holds it back, then gets it', async () => {
+    // A database each: the records cross over HTTP, as they do between hosts.
+    const services = await startServicesApp();
+    const trail = (userId: string) =>
+      rows<{ id: string; ip: string | null; data: { name?: string } }>(
+        services.authDb.database,
+        sql`select id, ip, data from auth_events where user_id = ${userId} and type = 'UserProfileUpdated' order by occurred_at, id`,
+      );
+    const run = (statement: string) => services.authDb.database.db.execute(sql.raw(statement));
+    try {
+      const { userId, tokens } = await registerAndLogin(services);
+      const rename = (name: string) =>
+        services.api
+          .patch(`/users/${userId}`)
+          .set('authorization', `Bearer ${tokens.accessToken}`)
+          .send({ name })
+          .expect(200);
+      await rename('Ada L.');
+      expect(await trail(userId)).toEqual([
+        expect.objectContaining({
+          ip: expect.any(String),
+          data: expect.objectContaining({ name: 'Ada L.' }),
+        }),
+      ]);
+
+      await run(`create or replace function refuse_forwarded() returns trigger language plpgsql as $$
+        begin raise exception 'trail unavailable'; end $$`);
+      await run(`create trigger refuse_forwarded before insert on auth_events
+        for each row when (new.type = 'UserProfileUpdated') execute function refuse_forwarded()`);
+      try {
+        // The client is answered: the record waits in the user service, not the request.
+        await rename('Ada Lovelace');
+        expect(await trail(userId)).toHaveLength(1);
+        const [waiting] = await rows<{ status: string; attempts: number }>(
+          services.userDb.database,
+          sql`select status, attempts from audit_forward where user_id = ${userId} and status = 'pending'`,
+        );
+        expect(waiting).toMatchObject({ status: 'pending', attempts: 1 });
+      } finally {
+        await run('drop trigger if exists refuse_forwarded on auth_events');
+      }
+      // Past its backoff (EVENTS_RETRY_MAX at most), the next poll delivers it.
+      services.clock.advanceSeconds(61);
+      const deadline = Date.now() + 10_000;
+      while ((await trail(userId)).length < 2 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      const delivered = await trail(userId);
+      expect(delivered.map((event) => event.data.name)).toEqual(['Ada L.', 'Ada Lovelace']);
+      const settled = await rows<{ status: string; record: unknown }>(
+        services.userDb.database,
+        sql`select status, record from audit_forward where user_id = ${userId}`,
+      );
+      // Delivered, and what it said of the request dropped from the user service's table.
+      expect(settled).toEqual([
+        { status: 'sent', record: null },
+        { status: 'sent', record: null },
+      ]);
+
+      // A second delivery (an answer lost on the way back) writes nothing more.
+      const issuer = await InternalTokenIssuer.fromPem(
+        'user-service',
+        services.keys['user-service'].privatePem,
+        services.clock,
+      );
+      const deliver = async (event: Record<string, unknown>) =>
+        request(services.urls['auth-service'])
+          .post('/internal/audit-events')
+          .set(INTERNAL_TOKEN_HEADER, await issuer.issue('auth-service'))
+          .send({ events: [event] });
+      const replayed = {
+        id: delivered[0]!.id,
+        type: 'UserProfileUpdated',
+        userId,
+        occurredAt: new Date().toISOString(),
+        ip: null,
+        userAgent: null,
+        requestId: null,
+        data: {},
+      };
+      expect((await deliver(replayed)).body).toEqual({ recorded: 1 });
+      expect(await trail(userId)).toEqual(delivered);
+      // Only user-profile's records: the user service cannot write identity's events.
+      expect((await deliver({ ...replayed, type: 'UserLoggedIn' })).status).toBe(400);
+    } finally {
+      await services.close().catch(() => undefined);
+    }
+  });
+});

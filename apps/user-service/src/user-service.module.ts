@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { Database } from '@latchkey/platform';
+import { AppConfig, Database, Metrics } from '@latchkey/platform';
 import {
   InternalAuthModule,
   InternalHttpClient,
@@ -10,7 +10,10 @@ import {
 } from '@latchkey/platform-http';
 import { EventOutbox, EventSubscriptionsModule } from '@latchkey/platform-messaging';
 import {
+  AuditForwarder,
+  AuditForwardOutbox,
   ClaimsPush,
+  ForwardingAuditTrail,
   OrganizationRepository,
   OutboxProfileAuditTrail,
   ProfileRepository,
@@ -42,6 +45,35 @@ export class UserServiceModule {
       inject: [InternalTokenIssuer],
       useFactory: (issuer: InternalTokenIssuer) => new RemoteAccountDirectory(authService(issuer)),
     };
+    // The audit records on their way to the auth service's trail; an operator command's process
+    // delivers its own before it exits and leaves retries to the server's poll.
+    const auditForward: DynamicModule = {
+      module: AuditForwardModule,
+      providers: [
+        {
+          provide: AuditForwardOutbox,
+          inject: [Database],
+          useFactory: (db: Database) => new AuditForwardOutbox(db),
+        },
+        {
+          provide: AuditForwarder,
+          inject: [AuditForwardOutbox, InternalTokenIssuer, Clock, Metrics, AppConfig],
+          useFactory: (
+            outbox: AuditForwardOutbox,
+            issuer: InternalTokenIssuer,
+            clock: Clock,
+            metrics: Metrics,
+            app: AppConfig,
+          ) =>
+            new AuditForwarder(outbox, authService(issuer), clock, metrics, {
+              retry: app.events.relay,
+              pollIntervalMs: options.operator ? undefined : app.events.relay.pollIntervalMs,
+              retentionMs: app.events.retentionSeconds * 1000,
+            }),
+        },
+      ],
+      exports: [AuditForwardOutbox, AuditForwarder],
+    };
     return {
       module: UserServiceModule,
       imports: [
@@ -65,7 +97,9 @@ export class UserServiceModule {
         UserProfileModule.forRoot({
           accounts,
           registrations: accounts,
-          // The outbox, the claims pushed after commit, renames passed on before it.
+          // The public events, the claims pushed after commit, the records for the auth service's
+          // trail, renames passed on before the commit.
+          imports: [auditForward],
           auditTrail: {
             inject: [
               InternalTokenIssuer,
@@ -74,6 +108,8 @@ export class UserServiceModule {
               Database,
               ProfileRepository,
               OrganizationRepository,
+              AuditForwardOutbox,
+              AuditForwarder,
             ],
             useFactory: (
               issuer: InternalTokenIssuer,
@@ -82,12 +118,15 @@ export class UserServiceModule {
               database: Database,
               profiles: ProfileRepository,
               organizations: OrganizationRepository,
+              forwardOutbox: AuditForwardOutbox,
+              forwarder: AuditForwarder,
             ) => {
               const push = new ClaimsPush(authService(issuer), database, profiles, organizations);
+              const published = new OutboxProfileAuditTrail(outbox, clock, (userId, version) =>
+                push.changed(userId, version),
+              );
               return new RenameForwardingAuditTrail(
-                new OutboxProfileAuditTrail(outbox, clock, (userId, version) =>
-                  push.changed(userId, version),
-                ),
+                new ForwardingAuditTrail(published, forwardOutbox, forwarder, database, clock),
                 authService(issuer),
               );
             },
@@ -98,3 +137,7 @@ export class UserServiceModule {
     };
   }
 }
+
+/** The audit forward's outbox and relay (UserServiceModule.register). */
+@Module({})
+class AuditForwardModule {}

@@ -5,6 +5,8 @@ import { ProjectProfileFacts } from './application/project-profile-facts';
 import { RenameProjectedUser } from './application/rename-projected-user';
 import { ReplaceProjectedClaims } from './application/replace-projected-claims';
 import { ProjectionController } from './adapters/user-service/projection.controller';
+import { AuditIntakeController } from './adapters/user-service/audit-intake.controller';
+import { RecordForwardedAuditEvents } from './application/record-forwarded-audit-events';
 import { ClaimsProjectionSubscription } from './adapters/user-service/claims-projection.subscription';
 import { DrizzleClaimsProjection } from './adapters/user-service/drizzle-claims-projection';
 import {
@@ -25,7 +27,7 @@ export interface IdentityProjectionOptions {
  * Identity without user-profile in the process (the auth service of the services deployment,
  * docs/decisions/0012-services-deployment.md): the claims projection, fed by user-profile's
  * events, and ProjectedProfileDirectory over it, which the composition root binds as identity's
- * ProfileDirectory.
+ * ProfileDirectory; and the intake of user-profile's audit records into identity's trail.
  */
 @Module({})
 export class IdentityProjectionModule {
@@ -33,10 +35,11 @@ export class IdentityProjectionModule {
     return {
       module: IdentityProjectionModule,
       imports: [IdentityCoreModule.forRoot(options.config), ...(options.imports ?? [])],
-      controllers: [ProjectionController],
+      controllers: [ProjectionController, AuditIntakeController],
       providers: [
         RenameProjectedUser,
         ReplaceProjectedClaims,
+        RecordForwardedAuditEvents,
         { provide: ClaimsProjectionStore, useClass: DrizzleClaimsProjection },
         bindPort(OrganizationRegistry, options.organizations),
         ProjectProfileFacts,

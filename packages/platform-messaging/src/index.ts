@@ -1,5 +1,6 @@
 // @latchkey/platform-messaging: the generic outbox (OutboxTable, PayloadSeal, OutboxRelay), domain
 // events (the event outbox, its relay to RabbitMQ, the consumer library) and outgoing email. Its only door.
+export * from './messaging/outbox-metrics';
 export * from './messaging/outbox-relay';
 export * from './messaging/outbox-table';
 export * from './messaging/payload-seal';

@@ -12,6 +12,7 @@ export {
   type ProfileAuditEvent,
   ProfileAuditTrail,
   type ProfileEventType,
+  PROFILE_EVENT_TYPES,
   RegistrationSource,
   // Tokens a composition root may inject into what it binds (the user service's claims push).
   OrganizationRepository,
@@ -23,5 +24,8 @@ export { RemoteAccountDirectory } from './adapters/auth-service/remote-account-d
 export { OutboxProfileAuditTrail } from './adapters/messaging/outbox-profile-audit-trail';
 export { RenameForwardingAuditTrail } from './adapters/auth-service/rename-forwarding-audit-trail';
 export { ClaimsPush } from './adapters/auth-service/claims-push';
+export { AuditForwardOutbox, type ForwardedAuditRecord } from './adapters/auth-service/audit-forward-outbox';
+export { AuditForwarder } from './adapters/auth-service/audit-forwarder';
+export { ForwardingAuditTrail } from './adapters/auth-service/forwarding-audit-trail';
 export type { GlobalRole, Profile } from './domain/profile';
 export { userProfileMigrations } from './migrations';

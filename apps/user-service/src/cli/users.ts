@@ -23,8 +23,9 @@ import { UserServiceModule } from '../user-service.module';
 
 export const USERS_USAGE = `usage: pnpm services:users <command>   (with the user service's configuration)
 
-  grant-admin <email>         make the user an admin (the first admin, or any later one); published
-                              (UserRoleChanged) and in the user's next access token at once`;
+  grant-admin <email>         make the user an admin (the first admin, or any later one); audited
+                              in the auth service's trail, published (UserRoleChanged), and in the
+                              user's next access token at once`;
 
 /** The user service's wiring without HTTP, relay or consumers, on its configuration and database. */
 class UserServiceCliContext {
@@ -60,8 +61,10 @@ class UserServiceCliContext {
 
 /**
  * Runs `work` as the user service runs a request: the claims it pushes to the auth service after
- * the change commits (ClaimsPush) are waited for before the command reports, so the user's next
- * login or refresh carries the new role, as it does after the monolith's `pnpm users grant-admin`.
+ * the change commits (ClaimsPush) and its audit record (AuditForwarder) are waited for before the
+ * command reports, so the user's next login or refresh carries the new role and the trail shows
+ * the grant, as after the monolith's `pnpm users grant-admin`. A record the auth service could not
+ * take waits in the user service's table for the server's relay.
  */
 async function asOperatorRequest<T>(work: () => Promise<T>): Promise<T> {
   const context: RequestContext = {

@@ -17,6 +17,7 @@ import {
   EmailVerificationRepository,
   type AuthEvent,
   type ExpiredSession,
+  type ForwardedAuthEvent,
   IdentitySettings,
   IdGenerator,
   LoginAttemptGate,
@@ -124,8 +125,18 @@ export class MemoryAuditLog extends AuditLog {
   async recordAll(events: AuthEvent[]): Promise<void> {
     for (const event of events) await this.record(event);
   }
-  redactUser(userId: string): Promise<void> {
-    for (const event of this.events.filter((candidate) => candidate.userId === userId)) {
+  recordForwarded(events: ForwardedAuthEvent[]): Promise<void> {
+    for (const { id, ...event } of events)
+      if (!this.forwarded.has(id)) {
+        this.forwarded.add(id);
+        this.events.push(event);
+      }
+    return Promise.resolve();
+  }
+  private readonly forwarded = new Set<string>();
+  redactUser(userId: string, except: readonly string[] = []): Promise<void> {
+    const kept = (event: AuthEvent) => except.includes(event.type) && event.meta.ip === null;
+    for (const event of this.events.filter((candidate) => candidate.userId === userId && !kept(candidate))) {
       event.meta = { ...event.meta, ip: null, userAgent: null };
       event.data = {};
     }

@@ -88,15 +88,18 @@ export abstract class RegistrationSource {
   abstract registrationOf(userId: string): Promise<{ name: string; registeredAt: Date } | undefined>;
 }
 
-export type ProfileEventType =
-  | 'UserProfileUpdated'
-  | 'UserRoleChanged'
-  | 'UserDeleted'
-  | 'OrganizationCreated'
-  | 'OrganizationDeleted'
-  | 'MemberAdded'
-  | 'MemberRoleChanged'
-  | 'MemberRemoved';
+/** What the audit trail records of profiles and memberships. */
+export const PROFILE_EVENT_TYPES = [
+  'UserProfileUpdated',
+  'UserRoleChanged',
+  'UserDeleted',
+  'OrganizationCreated',
+  'OrganizationDeleted',
+  'MemberAdded',
+  'MemberRoleChanged',
+  'MemberRemoved',
+] as const;
+export type ProfileEventType = (typeof PROFILE_EVENT_TYPES)[number];
 
 /** A change to a profile or a membership, as the audit trail records it. */
 export interface ProfileAuditEvent {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, asc, count, desc, eq, gte, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNull, lt, not, or, sql } from 'drizzle-orm';
 import { Clock } from '@latchkey/shared-kernel';
 import { Database, type PreparedWrite, rowOf } from '@latchkey/platform';
 import { EventOutbox } from '@latchkey/platform-messaging';
@@ -7,6 +7,7 @@ import {
   AuditLog,
   type AuditQuery,
   type AuthEvent,
+  type ForwardedAuthEvent,
   IdGenerator,
   type RecordedAuthEvent,
 } from '../../application/ports';
@@ -90,6 +91,19 @@ export class DrizzleAuditLog extends AuditLog {
     await this.events.appendAll(published);
   }
 
+  async recordForwarded(events: ForwardedAuthEvent[]): Promise<void> {
+    const rows = JSON.stringify(events.map((event) => auditRowOf(event, event.id, event.occurredAt)));
+    await this.database.db.execute(sql`
+      insert into auth_events (id, type, user_id, session_id, ip, user_agent, request_id, occurred_at, data)
+      select r.id, r.type, r."userId", r."sessionId", r.ip, r."userAgent", r."requestId", r."occurredAt", r.data
+      from jsonb_to_recordset(${rows}::jsonb) as r(
+        id uuid, type text, "userId" uuid, "sessionId" uuid, ip text, "userAgent" text, "requestId" text,
+        "occurredAt" timestamptz, data jsonb
+      )
+      on conflict (id) do nothing
+    `);
+  }
+
   async purgeBefore(cutoff: Date, limit: number): Promise<number> {
     // The append-only trigger lets a DELETE through only for rows older than this instant, and
     // only within this transaction: a purge cannot reach into the retained window.
@@ -145,13 +159,15 @@ export class DrizzleAuditLog extends AuditLog {
       .limit(query.limit);
   }
 
-  async redactUser(userId: string): Promise<void> {
+  async redactUser(userId: string, except: readonly string[] = []): Promise<void> {
     // The append-only trigger lets exactly this through, and only within this transaction.
     await this.database.db.execute(sql`set local latchkey.audit_erasure = 'on'`);
+    const kept =
+      except.length > 0 ? and(inArray(authEvents.type, [...except]), isNull(authEvents.ip)) : undefined;
     await this.database.db
       .update(authEvents)
       .set({ ip: null, userAgent: null, data: {} })
-      .where(eq(authEvents.userId, userId));
+      .where(and(eq(authEvents.userId, userId), kept && not(kept)));
     await this.database.db.execute(sql`set local latchkey.audit_erasure = 'off'`);
     await this.events.forgetPublished(userId);
   }

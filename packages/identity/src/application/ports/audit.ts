@@ -33,16 +33,31 @@ export interface AuthEvent {
   data?: Record<string, unknown>;
 }
 
+/** An event recorded by another service, as it was recorded there. */
+export interface ForwardedAuthEvent extends AuthEvent {
+  id: string;
+  occurredAt: Date;
+}
+
 /** The append-only audit trail, written in the same transaction as the change it records. */
 export abstract class AuditLog {
   abstract record(event: AuthEvent): Promise<void>;
   /** Many events at once (the clean-up's SessionExpired), in the current transaction, in order. */
   abstract recordAll(events: AuthEvent[]): Promise<void>;
   /**
-   * Erasure: the user's events keep their type, time and user id; ip, user agent and data go, and
-   * so do their published events (nothing replays their email or name).
+   * Events another service recorded in its own transaction (the services deployment's user
+   * service: profile and membership changes), each with the id and time it was recorded with:
+   * written once however often they are delivered, and not published (their service publishes
+   * them).
    */
-  abstract redactUser(userId: string): Promise<void>;
+  abstract recordForwarded(events: ForwardedAuthEvent[]): Promise<void>;
+  /**
+   * Erasure: the user's events keep their type, time and user id; ip, user agent and data go, and
+   * so do their published events (nothing replays their email or name). `except`: types whose
+   * events recorded without an ip keep their data (the erasure's own records, which a service
+   * that delivers its records later has sent after it).
+   */
+  abstract redactUser(userId: string, except?: readonly string[]): Promise<void>;
   /** Retention: deletes up to `limit` of the oldest events that occurred before `cutoff`. */
   abstract purgeBefore(cutoff: Date, limit: number): Promise<number>;
   abstract countBefore(cutoff: Date): Promise<number>;

@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -51,5 +62,46 @@ export const organizationMembers = pgTable(
   (t) => [
     primaryKey({ name: 'organization_members_pkey', columns: [t.organizationId, t.userId] }),
     index('organization_members_user_idx').on(t.userId),
+  ],
+);
+
+/**
+ * The services deployment's audit records on their way to the auth service's trail
+ * (AuditForwardOutbox): each is written in the transaction of the change it records and
+ * delivered after that commits, in order per user, by the outbox relay. Its request data (ip,
+ * user agent, event data) is cleared once delivered. The monolith records into the trail itself
+ * and leaves this table empty.
+ */
+export const auditForward = pgTable(
+  'audit_forward',
+  {
+    /** The audit event's id (UUIDv7): the auth service writes it once, however often delivered. */
+    id: uuid('id').primaryKey(),
+    /** The writing transaction (pg_current_xact_id), the first of the per-user order (as event_outbox). */
+    xact: bigint('xact', { mode: 'number' })
+      .notNull()
+      .default(sql`(pg_current_xact_id()::text)::bigint`),
+    type: text('type').notNull(),
+    userId: uuid('user_id').notNull(),
+    /** `{ ip, userAgent, requestId, occurredAt, data }`; null once settled. */
+    record: jsonb('record').$type<Record<string, unknown>>(),
+    status: text('status', { enum: ['pending', 'sent', 'failed', 'cancelled'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: at('next_attempt_at').notNull(),
+    lockedUntil: at('locked_until'),
+    lastError: text('last_error'),
+    createdAt: at('created_at').notNull(),
+    settledAt: at('settled_at'),
+  },
+  (t) => [
+    index('audit_forward_due_idx')
+      .on(t.xact, t.id)
+      .where(sql`${t.status} = 'pending'`),
+    index('audit_forward_key_idx')
+      .on(t.userId, t.xact, t.id)
+      .where(sql`${t.status} = 'pending'`),
+    index('audit_forward_settled_idx')
+      .on(t.settledAt)
+      .where(sql`${t.status} <> 'pending'`),
   ],
 );
