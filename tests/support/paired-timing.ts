@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openTestDatabase } from '@latchkey/platform/testing';
 import { median } from './median';
-import { type Instance, startInstance, stopInstances } from './processes';
+import { freePort, type Instance, START_SERVICES, startInstance, stopInstances } from './processes';
+import { testTarget } from './test-app';
 import { MIGRATION_PLAN } from '../../apps/api/src/paths';
+import { AUTH_SERVICE_MIGRATIONS } from '../../apps/auth-service/src/paths';
+import { USER_SERVICE_MIGRATIONS } from '../../apps/user-service/src/paths';
 
 /**
  * The paired difference may be this share of a response's time, or 3 ms, whichever is more:
@@ -74,29 +77,52 @@ export async function timedRequest(
  * The API in a process of its own, on a fresh database (PostgreSQL when the suites run on it,
  * else PGlite embedded under a scratch DATA_DIR), as real clients meet it: in-process, the client
  * would share the server's event loop, and PGlite (WebAssembly, synchronous) would bill the
- * server's after-response work to the client's reading of the response.
+ * server's after-response work to the client's reading of the response. On the services target,
+ * `pnpm start:services`' three processes (a database for each service), reached at the gateway.
  */
 export async function startTimedInstance(
   env: Record<string, string>,
 ): Promise<{ api: Instance; stop(): Promise<void> }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'latchkey-timing-'));
-  const probe = await openTestDatabase(MIGRATION_PLAN);
-  const db = probe.kind === 'postgres' ? probe : undefined;
-  if (!db) await probe.dispose(); // PGlite: the instance embeds its own, under DATA_DIR
-  const api = await startInstance({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DATA_DIR: dataDir,
-    ...(db?.url ? { DATABASE_URL: db.url } : {}),
-    ARGON2_MEMORY_KIB: '1024',
-    ARGON2_TIME_COST: '1',
-    ...env,
-  });
+  const services = testTarget() === 'services';
+  const probes = await Promise.all(
+    services
+      ? [openTestDatabase(AUTH_SERVICE_MIGRATIONS), openTestDatabase(USER_SERVICE_MIGRATIONS)]
+      : [openTestDatabase(MIGRATION_PLAN)],
+  );
+  const databases = probes.every((probe) => probe.kind === 'postgres') ? probes : [];
+  // PGlite: each process embeds its own, under DATA_DIR.
+  if (databases.length === 0) await Promise.all(probes.map((probe) => probe.dispose()));
+  const [first, second] = databases;
+  const where: Record<string, string> = services
+    ? {
+        AUTH_SERVICE_PORT: String(await freePort()),
+        USER_SERVICE_PORT: String(await freePort()),
+        ...(first?.url && second?.url
+          ? { AUTH_SERVICE_DATABASE_URL: first.url, USER_SERVICE_DATABASE_URL: second.url }
+          : {}),
+      }
+    : first?.url
+      ? { DATABASE_URL: first.url }
+      : {};
+  const api = await startInstance(
+    {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATA_DIR: dataDir,
+      ...where,
+      ARGON2_MEMORY_KIB: '1024',
+      ARGON2_TIME_COST: '1',
+      ...env,
+    },
+    undefined,
+    services ? START_SERVICES : undefined,
+  );
   return {
     api,
     async stop() {
       await stopInstances([api]);
-      await db?.dispose();
+      await Promise.all(databases.map((database) => database.dispose()));
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
