@@ -3,46 +3,15 @@
 // with a database of its own, the gateway on PORT. Same variables as the monolith for what they
 // share; what is the services' own is derived here for one machine and can be set instead.
 // For development and trials; in production run the three apps under an orchestrator of your
-// own, with INTERNAL_AUTH_* from a secret store (a compose profile is still to come, issue 24).
+// own, with INTERNAL_AUTH_* from a secret store (`docker compose --profile services` runs them in
+// containers).
 // `pnpm services:users` runs the user service's operator command with the same derived variables.
-const { generateKeyPairSync } = require('node:crypto');
 const { spawn } = require('node:child_process');
-const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
+const { SERVICES, ensureInternalKeys, trustedKeysOf } = require('./internal-keys.cjs');
 
 const ROOT = path.resolve(__dirname, '..');
-const SERVICES = ['auth-service', 'user-service', 'gateway'];
-const TRUST = {
-  'auth-service': ['gateway', 'user-service'],
-  'user-service': ['gateway', 'auth-service'],
-  gateway: [],
-};
 const METRICS_OFFSET = { gateway: 0, 'auth-service': 1, 'user-service': 2 };
-
-/**
- * Each process's Ed25519 internal key, made on the first start and kept under
- * DATA_DIR/internal-keys (mode 0600), so an operator command (`pnpm services:users`) run beside
- * the services signs with the key the others trust.
- */
-function localKeys(dataDir) {
-  const dir = path.join(dataDir, 'internal-keys');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return Object.fromEntries(
-    SERVICES.map((name) => {
-      const privateFile = path.join(dir, `${name}.pem`);
-      const publicFile = path.join(dir, `${name}.pub.pem`);
-      if (!existsSync(privateFile) || !existsSync(publicFile)) {
-        const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-        writeFileSync(privateFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-        writeFileSync(publicFile, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
-      }
-      return [
-        name,
-        { privatePem: readFileSync(privateFile, 'utf8'), publicPem: readFileSync(publicFile, 'utf8') },
-      ];
-    }),
-  );
-}
 
 /**
  * The environment of each process on this machine, derived from the monolith's variables (and
@@ -72,9 +41,9 @@ function localServicesEnv(env) {
         'DATABASE_URL names one database, and each service needs its own: set AUTH_SERVICE_DATABASE_URL and USER_SERVICE_DATABASE_URL (or neither, for embedded PGlite per service)',
     };
   const dataDir = path.resolve(env.DATA_DIR ?? path.join(ROOT, '.data'));
-  const keys = localKeys(dataDir);
-  const trusted = (names) =>
-    JSON.stringify(Object.fromEntries(names.map((name) => [name, keys[name].publicPem])));
+  // Made on the first start and kept under DATA_DIR/internal-keys (mode 0600), so an operator
+  // command (`pnpm services:users`) run beside the services signs with the key the others trust.
+  const keys = ensureInternalKeys(path.join(dataDir, 'internal-keys'));
   const shared = {
     AUTH_SERVICE_URL: `http://127.0.0.1:${ports['auth-service']}`,
     USER_SERVICE_URL: `http://127.0.0.1:${ports['user-service']}`,
@@ -90,7 +59,7 @@ function localServicesEnv(env) {
         PORT: String(ports[name]),
         DATA_DIR: path.join(dataDir, name),
         INTERNAL_AUTH_PRIVATE_KEY: keys[name].privatePem,
-        INTERNAL_AUTH_TRUSTED_KEYS: trusted(TRUST[name]),
+        INTERNAL_AUTH_TRUSTED_KEYS: trustedKeysOf(keys, name),
         ...(metricsPort === undefined ? {} : { METRICS_PORT: String(metricsPort + METRICS_OFFSET[name]) }),
         // Each process names itself in its traces: `latchkey-gateway`, … (OTEL_SERVICE_NAME the prefix).
         OTEL_SERVICE_NAME: `${env.OTEL_SERVICE_NAME ?? 'latchkey'}-${name}`,

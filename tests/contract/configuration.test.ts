@@ -1,7 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../apps/api/src/api-config';
+import { readAuthServiceConfig } from '../../apps/auth-service/src/auth-service-config';
+import { readGatewayConfig } from '../../apps/gateway/src/gateway-config';
+import { readUserServiceConfig } from '../../apps/user-service/src/user-service-config';
 
 const root = path.resolve(__dirname, '..', '..');
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
@@ -77,5 +82,82 @@ describe('deployment configuration stays in step with the code', () => {
     const ci = read('.ci/run');
     expect(ci).toContain('pnpm exec dockerfilelint infra/docker/Dockerfile');
     expect(ci).toContain('docker-compose -f docker-compose.yml config -q');
+  });
+});
+
+interface ComposeService {
+  image?: string;
+  profiles?: string[];
+  command?: string[];
+  volumes?: string[];
+  environment?: Record<string, string | number>;
+}
+
+describe("docker-compose's services profile (docker compose --profile services up gateway)", () => {
+  const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+    services: Record<string, ComposeService>;
+  };
+  const readers = {
+    'auth-service': readAuthServiceConfig,
+    'user-service': readUserServiceConfig,
+    gateway: readGatewayConfig,
+  };
+  const KEYS = '/app/.internal-keys';
+
+  it("runs the three apps from the api's image, a database each, with the key maker's keys", () => {
+    for (const name of Object.keys(readers)) {
+      expect(compose.services[name]).toMatchObject({
+        image: 'latchkey:local',
+        profiles: ['services'],
+        command: ['node', `apps/${name}/dist/main.js`],
+      });
+      expect(compose.services[name]!.volumes).toContain(`internalkeys:${KEYS}:ro`);
+    }
+    expect(compose.services['internal-keys']).toMatchObject({
+      command: ['node', 'scripts/internal-keys.cjs', KEYS],
+      volumes: [`internalkeys:${KEYS}`],
+    });
+    const databases = ['auth-service', 'user-service'].map((name) =>
+      String(compose.services[name]!.environment!.DATABASE_URL).split('/').pop(),
+    );
+    expect(new Set(databases).size).toBe(2);
+    for (const database of databases)
+      expect(compose.services['services-databases']!.command!.join(' ')).toContain(database);
+    // The services' events are theirs: the monolith's consumers and theirs never mix.
+    expect(compose.services.gateway!.environment!.EVENTS_EXCHANGE).not.toBe(
+      compose.services.api!.environment!.EVENTS_EXCHANGE,
+    );
+  });
+
+  it('gives each app a configuration it accepts, naming only variables it reads', () => {
+    const keys = mkdtempSync(path.join(tmpdir(), 'latchkey-compose-keys-'));
+    try {
+      execFileSync(process.execPath, [path.join(root, 'scripts', 'internal-keys.cjs'), keys]);
+      for (const [name, readConfig] of Object.entries(readers)) {
+        // As compose hands it over: defaults for what the shell leaves unset, the keys' volume here.
+        const env = Object.fromEntries(
+          Object.entries(compose.services[name]!.environment!).map(([variable, value]) => [
+            variable,
+            String(value)
+              .replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')
+              .replace(KEYS, keys),
+          ]),
+        );
+        const seen = new Set<string>();
+        const recorded = new Proxy(env, {
+          get: (target, variable) => {
+            if (typeof variable === 'string') seen.add(variable);
+            return Reflect.get(target, variable) as unknown;
+          },
+        });
+        expect({ name, problems: readConfig(recorded).problems }).toEqual({ name, problems: [] });
+        expect({ name, unread: Object.keys(env).filter((variable) => !seen.has(variable)) }).toEqual({
+          name,
+          unread: [],
+        });
+      }
+    } finally {
+      rmSync(keys, { recursive: true, force: true });
+    }
   });
 });

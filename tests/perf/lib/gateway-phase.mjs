@@ -5,8 +5,8 @@
 // deployments), the user service on a scratch database of its own, the gateway in front. Each
 // endpoint is loaded in rounds, the two deployments one after the other within a round, in the
 // reverse order in the next; a ratio is the median of the rounds' ratios (as the tracing phase).
-import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
+import internalKeys from '../../../scripts/internal-keys.cjs';
 import { REPO_ROOT } from './api-modules.mjs';
 import { freePort } from './api-process.mjs';
 import { createScratchDatabase, openSql } from './database.mjs';
@@ -20,13 +20,8 @@ function median(values) {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-function keyPair() {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  return {
-    privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-  };
-}
+/** The bench's names for the three processes, and theirs. */
+const NAMES = { gateway: 'gateway', auth: 'auth-service', user: 'user-service' };
 
 /**
  * `context`: the harness's helpers and state (env, database, profile, connections, load,
@@ -57,16 +52,8 @@ export async function gatewayPhase(context) {
   const started = [];
   try {
     const ports = { gateway: await freePort(), auth: await freePort(), user: await freePort() };
-    const keys = { gateway: keyPair(), auth: keyPair(), user: keyPair() };
-    const trusted = (...names) =>
-      JSON.stringify(
-        Object.fromEntries(
-          names.map((name) => [
-            { gateway: 'gateway', auth: 'auth-service', user: 'user-service' }[name],
-            keys[name].publicPem,
-          ]),
-        ),
-      );
+    // As pnpm start:services makes them (scripts/internal-keys.cjs), in the run's scratch directory.
+    const keys = internalKeys.ensureInternalKeys(path.join(workDir, 'gateway-phase-keys'));
     const shared = {
       ...env,
       AUTH_SERVICE_URL: `http://127.0.0.1:${ports.auth}`,
@@ -78,7 +65,8 @@ export async function gatewayPhase(context) {
           ...shared,
           PORT: String(ports[name]),
           DATA_DIR: path.join(workDir, `gateway-phase-${name}`),
-          INTERNAL_AUTH_PRIVATE_KEY: keys[name].privatePem,
+          INTERNAL_AUTH_PRIVATE_KEY: keys[NAMES[name]].privatePem,
+          INTERNAL_AUTH_TRUSTED_KEYS: internalKeys.trustedKeysOf(keys, NAMES[name]),
           ...own,
         },
         { main: path.join(REPO_ROOT, 'apps', app, 'dist', 'main.js') },
@@ -88,19 +76,15 @@ export async function gatewayPhase(context) {
     started.push(monolith);
     const behindGateway = { TRUST_PROXY: '127.0.0.1' };
     started.push(
-      await service('auth', 'auth-service', {
-        ...behindGateway,
-        INTERNAL_AUTH_TRUSTED_KEYS: trusted('gateway', 'user'),
-      }),
+      await service('auth', 'auth-service', behindGateway),
     );
     started.push(
       await service('user', 'user-service', {
         ...behindGateway,
         DATABASE_URL: userDatabase.url,
-        INTERNAL_AUTH_TRUSTED_KEYS: trusted('gateway', 'auth'),
       }),
     );
-    const gateway = await service('gateway', 'gateway', { INTERNAL_AUTH_TRUSTED_KEYS: trusted() });
+    const gateway = await service('gateway', 'gateway', {});
     started.push(gateway);
     const [authService, userService] = started.slice(1);
     const urls = { monolith: monolith.url, gateway: gateway.url };
