@@ -75,9 +75,7 @@ export async function gatewayPhase(context) {
     const monolith = await startApi({ ...env, PORT: String(await freePort()) });
     started.push(monolith);
     const behindGateway = { TRUST_PROXY: '127.0.0.1' };
-    started.push(
-      await service('auth', 'auth-service', behindGateway),
-    );
+    started.push(await service('auth', 'auth-service', behindGateway));
     started.push(
       await service('user', 'user-service', {
         ...behindGateway,
