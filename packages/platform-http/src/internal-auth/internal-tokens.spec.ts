@@ -117,6 +117,47 @@ describe('internal tokens: what a service accepts from the gateway and its peers
         .setJti('x')
         .encode(),
     );
+    // Beside the format: a header naming where to fetch keys, another type, a payload changed after signing,
+    // a signature cut short, and what is not a token at all.
+    const fetchKeys = await new SignJWT({})
+      .setProtectedHeader({
+        alg: 'EdDSA',
+        typ: 'latchkey-internal+jwt',
+        kid: 'gateway',
+        jku: 'https://attacker.example/keys',
+      })
+      .setIssuer('gateway')
+      .setAudience('user-service')
+      .setIssuedAt(now)
+      .setExpirationTime(now + 60)
+      .setJti('jku')
+      .sign(gatewayKey);
+    await refused(fetchKeys);
+    const untyped = await new SignJWT({})
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: 'gateway' })
+      .setIssuer('gateway')
+      .setAudience('user-service')
+      .setIssuedAt(now)
+      .setExpirationTime(now + 60)
+      .setJti('untyped')
+      .sign(gatewayKey);
+    await refused(untyped);
+    const [header, , signature] = (await gateway.issue('user-service')).split('.');
+    const lifted = Buffer.from(
+      JSON.stringify({
+        iss: 'gateway',
+        aud: 'user-service',
+        iat: now,
+        exp: now + 60,
+        jti: 'lifted',
+        principal: PRINCIPAL,
+        ath: 'x',
+      }),
+    ).toString('base64url');
+    await refused(`${header}.${lifted}.${signature}`);
+    const whole = await gateway.issue('user-service');
+    await refused(whole.slice(0, -4));
+    for (const junk of ['a.b', 'a.b.c.d', `${whole}.`, 'é.é.é', '..']) await refused(junk);
     // The well-formed one, for contrast.
     expect(
       (await userService.verify(await forged({ principal: PRINCIPAL, ath: 'x' }, 'gateway', gatewayKey)))
