@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { Cleanup } from '@latchkey/platform';
 import { INTERNAL_TOKEN_HEADER, InternalTokenIssuer } from '@latchkey/platform-http';
 import request from 'supertest';
 import { rows, sql } from '@latchkey/platform/testing';
@@ -440,6 +442,62 @@ describe("the services deployment's audit trail: the user service's changes in t
       expect(await trail(userId)).toEqual(delivered);
       // Only user-profile's records: the user service cannot write identity's events.
       expect((await deliver({ ...replayed, type: 'UserLoggedIn' })).status).toBe(400);
+    } finally {
+      await services.close().catch(() => undefined);
+    }
+  });
+});
+
+describe("the services deployment's sign-up backstop", () => {
+  it('discards in the scheduled clean-up an organization whose sign-up never committed, and nothing else', async () => {
+    const services = await startServicesApp();
+    const organization = (id: string) =>
+      rows<{ id: string }>(services.userDb.database, sql`select id from organizations where id = ${id}`);
+    try {
+      const kept = await services.api
+        .post('/auth/signup')
+        .send({ ...aUser(), organization: { name: 'Kept', slug: `kept-${Date.now().toString(36)}` } })
+        .expect(201);
+      const keptId = (kept.body as { organization: { id: string } }).organization.id;
+      // What an auth service that died mid sign-up leaves behind: the organization made by its
+      // call, the owner's account never committed, and nobody left to ask for the discard.
+      const auth = await InternalTokenIssuer.fromPem(
+        'auth-service',
+        services.keys['auth-service'].privatePem,
+        services.clock,
+      );
+      const orphanId = randomUUID();
+      await request(services.urls['user-service'])
+        .post('/internal/organizations')
+        .set(INTERNAL_TOKEN_HEADER, await auth.issue('user-service'))
+        .send({
+          id: orphanId,
+          name: 'Orphan',
+          slug: `orphan-${Date.now().toString(36)}`,
+          ownerId: randomUUID(),
+          now: services.clock.now().toISOString(),
+        })
+        .expect(201);
+      const cleanup = services.users.app.get(Cleanup);
+
+      // Sign-up may still be committing: a young organization is left alone.
+      expect((await cleanup.run()).removed['organizations.abandoned']).toBe(0);
+      expect(await organization(orphanId)).toHaveLength(1);
+
+      services.clock.advanceSeconds(11 * 60);
+      expect((await cleanup.run()).removed['organizations.abandoned']).toBe(1);
+      expect(await organization(orphanId)).toEqual([]);
+      expect(await organization(keptId)).toHaveLength(1);
+      // Recorded in the trail, as the rollback's discard is.
+      const deadline = Date.now() + 10_000;
+      const recorded = () =>
+        rows<{ reason: string }>(
+          services.authDb.database,
+          sql`select data->>'reason' as reason from auth_events where type = 'OrganizationDeleted' and data->>'organizationId' = ${orphanId}`,
+        );
+      while ((await recorded()).length === 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await recorded()).toEqual([{ reason: 'sign_up_abandoned' }]);
     } finally {
       await services.close().catch(() => undefined);
     }

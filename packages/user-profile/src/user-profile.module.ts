@@ -32,6 +32,8 @@ import { DrizzleProfileRepository } from './adapters/persistence/drizzle-profile
 import { BackfillingProfileRepository } from './adapters/persistence/backfilling-profile-repository';
 import { InternalOrganizationsController } from './adapters/http/internal-organizations.controller';
 import { RegisteredProfilesSubscription } from './adapters/messaging/registered-profiles.subscription';
+import { AbandonedOrganizationsCleanup } from './adapters/scheduling/abandoned-organizations-cleanup';
+import { SweepAbandonedOrganizations } from './application/sweep-abandoned-organizations';
 
 /** What user-profile needs from the deployment hosting it. */
 export interface UserProfileModuleOptions {
@@ -85,6 +87,9 @@ export class UserProfileModule {
                   new BackfillingProfileRepository(stored, registrations),
               },
               RegisteredProfilesSubscription,
+              // Sign-up's organizations left by an auth service that died mid sign-up.
+              SweepAbandonedOrganizations,
+              AbandonedOrganizationsCleanup,
             ]
           : [{ provide: ProfileRepository, useExisting: DrizzleProfileRepository }]),
         { provide: OrganizationRepository, useClass: DrizzleOrganizationRepository },

@@ -20,7 +20,13 @@ export class DiscardAbandonedOrganization {
     private readonly unitOfWork: UnitOfWork,
   ) {}
 
-  async execute(organizationId: string, ownerId: string, meta: RequestMeta): Promise<void> {
+  /** `reason`: the rollback's call, or the clean-up's sweep (SweepAbandonedOrganizations). */
+  async execute(
+    organizationId: string,
+    ownerId: string,
+    meta: RequestMeta,
+    reason: 'sign_up_rolled_back' | 'sign_up_abandoned' = 'sign_up_rolled_back',
+  ): Promise<void> {
     if (await this.accounts.find(ownerId)) throw new OrganizationStillClaimed();
     await this.unitOfWork.run(async () => {
       const owners = await this.organizations.lockOwners(organizationId);
@@ -34,7 +40,7 @@ export class DiscardAbandonedOrganization {
         userId: ownerId,
         actorId: null,
         meta,
-        data: { organizationId, reason: 'sign_up_rolled_back' },
+        data: { organizationId, reason },
       });
     });
   }

@@ -50,6 +50,16 @@ export abstract class OrganizationRepository {
   abstract organizationsOf(userId: string): Promise<{ organization: Organization; membership: Membership }[]>;
   /** Across tenants: a deleted user leaves every organization. */
   abstract removeUserEverywhere(userId: string): Promise<void>;
+  /**
+   * Across tenants, in id order after `afterId`: organizations made between `from` and `to` whose
+   * one member is their owner (what sign-up makes), with that owner.
+   */
+  abstract soleOwnedMadeBetween(
+    from: Date,
+    to: Date,
+    afterId: string | undefined,
+    limit: number,
+  ): Promise<{ organizationId: string; ownerId: string }[]>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -179,4 +179,23 @@ export class DrizzleOrganizationRepository extends OrganizationRepository {
   async removeUserEverywhere(userId: string): Promise<void> {
     await this.database.db.delete(organizationMembers).where(eq(organizationMembers.userId, userId));
   }
+
+  soleOwnedMadeBetween(
+    from: Date,
+    to: Date,
+    afterId: string | undefined,
+    limit: number,
+  ): Promise<{ organizationId: string; ownerId: string }[]> {
+    return this.database.rows<{ organizationId: string; ownerId: string }>(sql`
+      select o.id as "organizationId", min(m.user_id::text) as "ownerId"
+      from organizations o
+      join organization_members m on m.organization_id = o.id
+      where o.created_at >= ${from.toISOString()}::timestamptz and o.created_at < ${to.toISOString()}::timestamptz
+        ${afterId ? sql`and o.id > ${afterId}::uuid` : sql``}
+      group by o.id
+      having count(*) = 1 and bool_and(m.role = 'ORGANIZATION_OWNER')
+      order by o.id
+      limit ${limit}
+    `);
+  }
 }
