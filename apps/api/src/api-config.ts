@@ -1,10 +1,4 @@
-import {
-  type AppConfig,
-  type Env,
-  EnvReader,
-  InvalidConfiguration,
-  readPlatformConfig,
-} from '@latchkey/platform';
+import { type AppConfig, type Env, EnvReader, loadOrRefuse, readPlatformConfig } from '@latchkey/platform';
 import { type IdentityConfig, readIdentityConfig } from '@latchkey/identity';
 
 /** The monolith's configuration: the platform's slice and each hosted module's. */
@@ -27,7 +21,5 @@ export function readConfig(env: Env): { config: ApiConfig; problems: string[] } 
 }
 
 export function loadConfig(env: Env): ApiConfig {
-  const { config, problems } = readConfig(env);
-  if (problems.length > 0) throw new InvalidConfiguration(problems);
-  return config;
+  return loadOrRefuse(readConfig, env);
 }

@@ -1,10 +1,4 @@
-import {
-  type AppConfig,
-  type Env,
-  EnvReader,
-  InvalidConfiguration,
-  readPlatformConfig,
-} from '@latchkey/platform';
+import { type AppConfig, type Env, EnvReader, loadOrRefuse, readPlatformConfig } from '@latchkey/platform';
 import {
   type InternalAuthConfig,
   readInternalAuthConfig,
@@ -31,7 +25,5 @@ export function readAuthServiceConfig(env: Env): { config: AuthServiceConfig; pr
 }
 
 export function loadAuthServiceConfig(env: Env): AuthServiceConfig {
-  const { config, problems } = readAuthServiceConfig(env);
-  if (problems.length > 0) throw new InvalidConfiguration(problems);
-  return config;
+  return loadOrRefuse(readAuthServiceConfig, env);
 }

@@ -1,10 +1,4 @@
-import {
-  type AppConfig,
-  type Env,
-  EnvReader,
-  InvalidConfiguration,
-  readPlatformConfig,
-} from '@latchkey/platform';
+import { type AppConfig, type Env, EnvReader, loadOrRefuse, readPlatformConfig } from '@latchkey/platform';
 import {
   type InternalAuthConfig,
   readInternalAuthConfig,
@@ -41,7 +35,5 @@ export function readGatewayConfig(env: Env): { config: GatewayConfig; problems: 
 }
 
 export function loadGatewayConfig(env: Env): GatewayConfig {
-  const { config, problems } = readGatewayConfig(env);
-  if (problems.length > 0) throw new InvalidConfiguration(problems);
-  return config;
+  return loadOrRefuse(readGatewayConfig, env);
 }

@@ -1,10 +1,4 @@
-import {
-  type AppConfig,
-  type Env,
-  EnvReader,
-  InvalidConfiguration,
-  readPlatformConfig,
-} from '@latchkey/platform';
+import { type AppConfig, type Env, EnvReader, loadOrRefuse, readPlatformConfig } from '@latchkey/platform';
 import {
   type InternalAuthConfig,
   readInternalAuthConfig,
@@ -28,7 +22,5 @@ export function readUserServiceConfig(env: Env): { config: UserServiceConfig; pr
 }
 
 export function loadUserServiceConfig(env: Env): UserServiceConfig {
-  const { config, problems } = readUserServiceConfig(env);
-  if (problems.length > 0) throw new InvalidConfiguration(problems);
-  return config;
+  return loadOrRefuse(readUserServiceConfig, env);
 }

@@ -158,6 +158,16 @@ export class InvalidConfiguration extends Error {
   }
 }
 
+/**
+ * A deployment's configuration from `read` (which reports every problem at once), or
+ * InvalidConfiguration naming them all: each app's `load…Config`.
+ */
+export function loadOrRefuse<T>(read: (env: Env) => { config: T; problems: string[] }, env: Env): T {
+  const { config, problems } = read(env);
+  if (problems.length > 0) throw new InvalidConfiguration(problems);
+  return config;
+}
+
 /** A server secret: at least 32 characters; required in production, generated in dev and tests. */
 function secret(read: EnvReader, name: string, nodeEnv: NodeEnv): string | undefined {
   const value = read.optionalString(name);
