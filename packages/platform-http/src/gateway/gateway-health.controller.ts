@@ -1,5 +1,6 @@
-import { Controller, Get, Header, Inject, VERSION_NEUTRAL } from '@nestjs/common';
-import { assessReadiness, type DependencyCheck, type ReadinessReport } from '../health/readiness';
+import { Controller, Inject, VERSION_NEUTRAL } from '@nestjs/common';
+import { HealthProbes } from '../health/health-probes';
+import type { DependencyCheck } from '../health/readiness';
 import type { Upstream } from './upstream-proxy';
 
 export const GATEWAY_UPSTREAMS = Symbol('GatewayUpstreams');
@@ -12,10 +13,11 @@ const UPSTREAM_TIMEOUT_MS = 1_500;
  * leaves login and refresh served.
  */
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
-export class GatewayHealthController {
-  private readonly checks: DependencyCheck[];
+export class GatewayHealthController extends HealthProbes {
+  protected readonly checks: DependencyCheck[];
 
   constructor(@Inject(GATEWAY_UPSTREAMS) upstreams: Upstream[]) {
+    super();
     this.checks = upstreams.map((upstream) => ({
       name: upstream.name,
       critical: upstream.name === 'auth-service',
@@ -27,17 +29,5 @@ export class GatewayHealthController {
         if (!response.ok) throw new Error(`answered ${response.status}`);
       },
     }));
-  }
-
-  @Get()
-  @Header('cache-control', 'no-store')
-  live(): { status: 'ok' } {
-    return { status: 'ok' };
-  }
-
-  @Get('ready')
-  @Header('cache-control', 'no-store')
-  ready(): Promise<ReadinessReport> {
-    return assessReadiness(this.checks);
   }
 }

@@ -1,7 +1,8 @@
-import { Controller, Get, Header, Inject, Optional, VERSION_NEUTRAL } from '@nestjs/common';
+import { Controller, Inject, Optional, VERSION_NEUTRAL } from '@nestjs/common';
 import { AppConfig, Database, RedisConnection } from '@latchkey/platform';
 import { EventPublisher, MailTransport } from '@latchkey/platform-messaging';
-import { assessReadiness, type DependencyCheck, type ReadinessReport } from './readiness';
+import { HealthProbes } from './health-probes';
+import type { DependencyCheck } from './readiness';
 
 const DATABASE_TIMEOUT_MS = 1_000;
 const REDIS_TIMEOUT_MS = 500;
@@ -10,9 +11,14 @@ const BROKER_TIMEOUT_MS = 2_000;
 /** A probe every few seconds must not open an SMTP session each time: its answer is kept this long. */
 const SMTP_RECHECK_MS = 30_000;
 
+/**
+ * A server's probes. Readiness: the database (and Redis, when limits fail closed) answer in time;
+ * the SMTP relay and the event broker are reported without deciding. Recovers by itself when a
+ * dependency comes back.
+ */
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
-export class HealthController {
-  private readonly checks: DependencyCheck[];
+export class HealthController extends HealthProbes {
+  protected readonly checks: DependencyCheck[];
 
   constructor(
     database: Database,
@@ -22,6 +28,7 @@ export class HealthController {
     /** null without AMQP_URL. */
     @Optional() @Inject(EventPublisher) events: EventPublisher | null = null,
   ) {
+    super();
     this.checks = [
       {
         name: 'database',
@@ -59,23 +66,6 @@ export class HealthController {
         probe: () => events.verify(),
       });
     }
-  }
-
-  /** Liveness: the process answers. Never touches dependencies, so a DB outage does not restart pods. */
-  @Get()
-  @Header('cache-control', 'no-store')
-  live(): { status: 'ok' } {
-    return { status: 'ok' };
-  }
-
-  /**
-   * Readiness: the database (and Redis, when limits fail closed) answer in time; the SMTP relay and
-   * the event broker are reported without deciding. Recovers by itself when a dependency comes back.
-   */
-  @Get('ready')
-  @Header('cache-control', 'no-store')
-  ready(): Promise<ReadinessReport> {
-    return assessReadiness(this.checks);
   }
 }
 
