@@ -74,12 +74,12 @@ describe('the services deployment as `pnpm start:services` runs it', () => {
     }
   }, 90_000);
 
-  /** `pnpm services:users …` beside the running services: the variables start:services had. */
-  function servicesUsers(...argv: string[]) {
+  /** `pnpm services:users|services:auth …` beside the running services: the variables start:services had. */
+  function servicesCommand(service: 'services:users' | 'services:auth', ...argv: string[]) {
     return new Promise<{ code: number; out: string; err: string }>((resolve) => {
       execFile(
         process.execPath,
-        [path.join(ROOT, 'scripts', 'operator-command.cjs'), 'services:users', ...argv],
+        [path.join(ROOT, 'scripts', 'operator-command.cjs'), service, ...argv],
         {
           cwd: ROOT,
           env: { PATH: process.env.PATH ?? '', ...env, PORT: new URL(services.url).port },
@@ -89,6 +89,7 @@ describe('the services deployment as `pnpm start:services` runs it', () => {
       );
     });
   }
+  const servicesUsers = (...argv: string[]) => servicesCommand('services:users', ...argv);
 
   afterAll(async () => {
     if (services) await stopInstances([services]);
@@ -188,5 +189,21 @@ describe('the services deployment as `pnpm start:services` runs it', () => {
     expect((await loginAs()).roles).toEqual(['user', 'admin']);
     expect((await servicesUsers('grant-admin', 'nobody@example.com')).code).toBe(1);
     expect((await servicesUsers('nope')).code).toBe(2);
+  }, 60_000);
+
+  it("`pnpm services:auth` runs identity's commands on the auth service's database, and no role command", async () => {
+    const keys = await servicesCommand('services:auth', 'keys', 'list');
+    if (!authDb.url) {
+      // PGlite: the running auth service holds its embedded database; the command says so.
+      expect(keys).toMatchObject({ code: 1, err: expect.stringContaining('refused') });
+      return;
+    }
+    // The auth service's signing key, as the running gateway knows it from the JWKS.
+    const jwks = (await (await fetch(`${services.url}/jwks`)).json()) as { keys: { kid: string }[] };
+    expect(keys.code).toBe(0);
+    expect(keys.out).toContain(jwks.keys[0]!.kid);
+    const grant = await servicesCommand('services:auth', 'users', 'grant-admin', 'someone@example.com');
+    expect(grant).toMatchObject({ code: 2, err: expect.stringContaining('pnpm services:users grant-admin') });
+    expect((await servicesCommand('services:auth', 'migrate')).code).toBe(2);
   }, 60_000);
 });
