@@ -115,6 +115,8 @@ export class ReadableRefreshTokenCodec extends RefreshTokenCodec {
 /** Events in the order they were recorded, with the clock's time. */
 export class MemoryAuditLog extends AuditLog {
   readonly events: (AuthEvent & { occurredAt: Date })[] = [];
+  /** The ids of the forwarded events written (recordForwarded writes each once). */
+  private readonly forwarded = new Set<string>();
   constructor(private readonly clock: TestClock) {
     super();
   }
@@ -133,7 +135,6 @@ export class MemoryAuditLog extends AuditLog {
       }
     return Promise.resolve();
   }
-  private readonly forwarded = new Set<string>();
   redactUser(userId: string, except: readonly string[] = []): Promise<void> {
     const kept = (event: AuthEvent) => except.includes(event.type) && event.meta.ip === null;
     for (const event of this.events.filter((candidate) => candidate.userId === userId && !kept(candidate))) {

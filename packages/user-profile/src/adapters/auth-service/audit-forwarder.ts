@@ -1,6 +1,6 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type Metrics, requestContext } from '@latchkey/platform';
-import type { InternalHttpClient } from '@latchkey/platform-http';
+import { type InternalHttpClient, PeerRefused } from '@latchkey/platform-http';
 import { DeliveryFailed, OutboxRelay, outboxMetrics, type RetryPolicy } from '@latchkey/platform-messaging';
 import type { Clock } from '@latchkey/shared-kernel';
 import type { AuditForwardOutbox, ClaimedAuditRecord } from './audit-forward-outbox';
@@ -18,8 +18,9 @@ export interface AuditForwarderOptions {
  * outbox relay: right after the commit that wrote them, before the response (so the trail shows
  * a change once its request has been answered, as in the monolith), and on a poll for those that
  * failed. A user's records go in order; while the auth service cannot be reached the relay backs
- * off (EVENTS_RETRY_BASE doubling up to EVENTS_RETRY_MAX) and never gives up on a record, and the
- * requests meanwhile are answered without waiting on it.
+ * off (EVENTS_RETRY_BASE doubling up to EVENTS_RETRY_MAX) and never gives up on a record it may yet
+ * take (one it refuses, a 4xx, is given up at once), and the requests meanwhile are answered
+ * without waiting on it.
  */
 export class AuditForwarder implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly relay: OutboxRelay<ClaimedAuditRecord>;
@@ -36,9 +37,17 @@ export class AuditForwarder implements OnApplicationBootstrap, OnApplicationShut
       what: 'audit record',
       source: outbox,
       deliver: async (item) => {
-        const answer = await auth.call<{ recorded: number }>('POST', '/internal/audit-events', {
-          events: [item.record],
-        });
+        let answer: { recorded: number } | undefined;
+        try {
+          answer = await auth.call<{ recorded: number }>('POST', '/internal/audit-events', {
+            events: [item.record],
+          });
+        } catch (error) {
+          // Refused as it is (a 4xx): no retry can help, and the user's later records must not
+          // wait behind it. Logged with the record's id; the row stays, `failed`, for operators.
+          if (error instanceof PeerRefused) throw new DeliveryFailed(`refused: ${error.message}`, true);
+          throw error;
+        }
         if (answer === undefined) throw new DeliveryFailed('the auth service has no audit intake', false);
       },
       describe: (item) => ({ recordId: item.id, type: item.record.type }),
