@@ -105,7 +105,10 @@ export async function startServicesApp(
   const envOf = (name: ServiceName, port: number, extra: Record<string, string>) => ({
     ...env,
     PORT: String(port),
-    DATA_DIR: path.join(dataDir, name),
+    // A suite's DATA_DIR is the auth service's (keys and secrets, as a TestApp's dataDir is): a
+    // second deployment on the same database shares them, as a second monolith would.
+    DATA_DIR:
+      name === 'auth-service' && options.env?.DATA_DIR ? options.env.DATA_DIR : path.join(dataDir, name),
     INTERNAL_AUTH_PRIVATE_KEY: keys[name].privatePem,
     ...extra,
   });
