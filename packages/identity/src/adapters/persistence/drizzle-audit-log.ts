@@ -77,30 +77,28 @@ export class DrizzleAuditLog extends AuditLog {
 
   async recordAll(events: AuthEvent[]): Promise<void> {
     const now = this.clock.now();
-    // One JSON parameter however many events (the clean-up writes a thousand at a time).
-    const audit = JSON.stringify(events.map((event) => auditRowOf(event, this.ids.next(), now)));
-    await this.database.db.execute(sql`
-      insert into auth_events (id, type, user_id, session_id, ip, user_agent, request_id, occurred_at, data)
-      select r.id, r.type, r."userId", r."sessionId", r.ip, r."userAgent", r."requestId", r."occurredAt", r.data
-      from jsonb_to_recordset(${audit}::jsonb) as r(
-        id uuid, type text, "userId" uuid, "sessionId" uuid, ip text, "userAgent" text, "requestId" text,
-        "occurredAt" timestamptz, data jsonb
-      )
-    `);
+    await this.insertRows(events.map((event) => auditRowOf(event, this.ids.next(), now)));
     const published = events.flatMap((event) => publishedEventsOf(event, now, () => this.ids.next()));
     await this.events.appendAll(published);
   }
 
   async recordForwarded(events: ForwardedAuthEvent[]): Promise<void> {
-    const rows = JSON.stringify(events.map((event) => auditRowOf(event, event.id, event.occurredAt)));
+    await this.insertRows(
+      events.map((event) => auditRowOf(event, event.id, event.occurredAt)),
+      sql`on conflict (id) do nothing`,
+    );
+  }
+
+  /** One statement and one JSON parameter however many rows (the clean-up writes a thousand at a time). */
+  private async insertRows(rows: AuditRow[], onConflict = sql``): Promise<void> {
     await this.database.db.execute(sql`
       insert into auth_events (id, type, user_id, session_id, ip, user_agent, request_id, occurred_at, data)
       select r.id, r.type, r."userId", r."sessionId", r.ip, r."userAgent", r."requestId", r."occurredAt", r.data
-      from jsonb_to_recordset(${rows}::jsonb) as r(
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(
         id uuid, type text, "userId" uuid, "sessionId" uuid, ip text, "userAgent" text, "requestId" text,
         "occurredAt" timestamptz, data jsonb
       )
-      on conflict (id) do nothing
+      ${onConflict}
     `);
   }
 
