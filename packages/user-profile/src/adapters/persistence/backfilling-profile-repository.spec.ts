@@ -92,17 +92,4 @@ describe('BackfillingProfileRepository: read-your-writes in the user service', (
     expect(await profiles.findByUserId('nobody')).toBeUndefined();
     expect(stored.rows.has('nobody')).toBe(false);
   });
-
-  it('makes no profile from a registration whose account is gone (a UserRegistered after the deletion)', async () => {
-    const made = (userId: string) => ({
-      userId,
-      name: 'From the event',
-      roles: ['user'] as GlobalRole[],
-      createdAt: new Date(),
-      updatedAt: new Date(),
-    });
-    expect(await profiles.createIfAbsent(made('deleted-meanwhile'))).toBe(false);
-    expect(stored.rows.has('deleted-meanwhile')).toBe(false);
-    expect(await profiles.createIfAbsent(made('alice'))).toBe(true);
-  });
 });

@@ -20,13 +20,7 @@ export class BackfillingProfileRepository extends ProfileRepository {
     return this.stored.create(profile);
   }
 
-  /**
-   * Only for a live account (identity's `UserRegistered` may arrive after the user was deleted:
-   * the deletion erases the account, then the profile, and a profile made from the late event
-   * would bring the name back). A deletion between this check and the commit is not caught here.
-   */
-  async createIfAbsent(profile: Profile): Promise<boolean> {
-    if (!(await this.registrations.registrationOf(profile.userId))) return false;
+  createIfAbsent(profile: Profile): Promise<boolean> {
     return this.stored.createIfAbsent(profile);
   }
 
