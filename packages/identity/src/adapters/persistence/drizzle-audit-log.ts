@@ -167,6 +167,8 @@ export class DrizzleAuditLog extends AuditLog {
       .set({ ip: null, userAgent: null, data: {} })
       .where(and(eq(authEvents.userId, userId), kept && not(kept)));
     await this.database.db.execute(sql`set local latchkey.audit_erasure = 'off'`);
-    await this.events.forgetPublished(userId);
+    // A redaction after the fact (`except`, a forwarded UserDeleted) leaves the outbox alone: the
+    // erasure forgot this service's published events already, and the newer ones are not its own.
+    if (except.length === 0) await this.events.forgetPublished(userId);
   }
 }

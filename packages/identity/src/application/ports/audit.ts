@@ -53,9 +53,10 @@ export abstract class AuditLog {
   abstract recordForwarded(events: ForwardedAuthEvent[]): Promise<void>;
   /**
    * Erasure: the user's events keep their type, time and user id; ip, user agent and data go, and
-   * so do their published events (nothing replays their email or name). `except`: types whose
-   * events recorded without an ip keep their data (the erasure's own records, which a service
-   * that delivers its records later has sent after it).
+   * so do their published events (nothing replays their email or name). `except`: a redaction
+   * after the erasure (a forwarded UserDeleted): types whose events recorded without an ip keep
+   * their data (the erasure's own records, which a service that delivers its records later has
+   * sent after it), and the published events, already forgotten by the erasure, are left alone.
    */
   abstract redactUser(userId: string, except?: readonly string[]): Promise<void>;
   /** Retention: deletes up to `limit` of the oldest events that occurred before `cutoff`. */
