@@ -183,6 +183,38 @@ describe('the services deployment: a gateway, an auth service and a user service
     expect(await profileRow()).toHaveLength(1);
   });
 
+  it('never brings a deleted user’s profile back: a UserRegistered that arrives after the deletion is applied as nothing', async () => {
+    const REGISTERED = 'latchkey.identity.user.registered.v1';
+    const { userId, tokens } = await registerAndLogin(services);
+    const [registered] = await services.authDb.database.rows<{ envelope: Record<string, unknown> }>(
+      sql`select envelope from event_outbox where subject = ${userId} and type = ${REGISTERED}`,
+    );
+    expect(registered).toBeDefined();
+    await services.api
+      .delete(`/users/${userId}`)
+      .set('authorization', `Bearer ${tokens.accessToken}`)
+      .expect(204);
+
+    // The same registration reaching the user service only now, as one held up behind a slow
+    // consumer or replayed from a dead-letter queue would: a new delivery the inbox has not seen.
+    const lateId = randomUUID();
+    const now = services.clock.now().toISOString();
+    await services.authDb.database.rows(sql`
+      insert into event_outbox (id, type, subject, ordering_key, envelope, status, next_attempt_at, created_at)
+      values (${lateId}, ${REGISTERED}, ${userId}, ${userId},
+              ${JSON.stringify({ ...registered!.envelope, id: lateId })}::jsonb, 'pending', ${now}, ${now})`);
+    const applied = () =>
+      services.userDb.database.rows(sql`select event_id from event_inbox where event_id = ${lateId}`);
+    const deadline = Date.now() + 10_000;
+    while ((await applied()).length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await applied()).toHaveLength(1);
+
+    expect(
+      await services.userDb.database.rows(sql`select user_id from profiles where user_id = ${userId}`),
+    ).toEqual([]);
+  });
+
   it('logs in with the same token semantics as the monolith: one successor per refresh', async () => {
     const user = aUser();
     await register(services, user);

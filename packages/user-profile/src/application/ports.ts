@@ -10,7 +10,10 @@ export interface AccessClaims {
 
 export abstract class ProfileRepository {
   abstract create(profile: Profile): Promise<void>;
-  /** Creates the profile unless the user has one; false when it existed (a redelivered event). */
+  /**
+   * Creates the profile unless the user has one or was deleted; false when it existed (a
+   * redelivered event) or the user is gone (an event that arrived after the deletion).
+   */
   abstract createIfAbsent(profile: Profile): Promise<boolean>;
   abstract findByUserId(userId: string): Promise<Profile | undefined>;
   /** The profile's roles and the user's memberships in one read (every token minted). */
@@ -20,6 +23,7 @@ export abstract class ProfileRepository {
   abstract setRoles(userId: string, roles: GlobalRole[], now: Date): Promise<void>;
   /** The admins' ids, their rows locked until the transaction ends (the last-admin rule). */
   abstract lockAdmins(): Promise<string[]>;
+  /** The profile goes, and it is never created again for this id (createIfAbsent). */
   abstract delete(userId: string): Promise<void>;
 }
 

@@ -4,13 +4,14 @@ import { BackfillingProfileRepository } from './backfilling-profile-repository';
 
 class MemoryProfiles extends ProfileRepository {
   readonly rows = new Map<string, Profile>();
+  readonly deleted = new Set<string>();
   create(profile: Profile): Promise<void> {
     if (this.rows.has(profile.userId)) return Promise.reject(new Error('duplicate'));
     this.rows.set(profile.userId, profile);
     return Promise.resolve();
   }
   createIfAbsent(profile: Profile): Promise<boolean> {
-    if (this.rows.has(profile.userId)) return Promise.resolve(false);
+    if (this.rows.has(profile.userId) || this.deleted.has(profile.userId)) return Promise.resolve(false);
     this.rows.set(profile.userId, profile);
     return Promise.resolve(true);
   }
@@ -36,6 +37,7 @@ class MemoryProfiles extends ProfileRepository {
   }
   delete(userId: string): Promise<void> {
     this.rows.delete(userId);
+    this.deleted.add(userId);
     return Promise.resolve();
   }
 }

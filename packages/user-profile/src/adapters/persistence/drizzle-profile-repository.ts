@@ -3,7 +3,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { Database, type PreparedRead, type PreparedWrite, rowOf } from '@latchkey/platform';
 import { type AccessClaims, ProfileRepository } from '../../application/ports';
 import type { GlobalRole, Profile } from '../../domain/profile';
-import { profiles } from './schema';
+import { deletedUsers, profiles } from './schema';
 
 const toProfile = (row: typeof profiles.$inferSelect): Profile => ({
   ...row,
@@ -64,13 +64,28 @@ export class DrizzleProfileRepository extends ProfileRepository {
     await this.insert(profile);
   }
 
+  /**
+   * Never for a deleted user (deleted_users). The tombstone is looked for after the insert, in a
+   * statement of its own: an insert that waited on a deletion in flight (the profile's row locked)
+   * goes ahead once that commits, and only a later statement sees the tombstone it wrote. Found,
+   * the row is taken back before anyone saw it.
+   */
   async createIfAbsent(profile: Profile): Promise<boolean> {
-    const created = await this.database.db
-      .insert(profiles)
-      .values(profile)
-      .onConflictDoNothing({ target: profiles.userId })
-      .returning({ userId: profiles.userId });
-    return created.length > 0;
+    return this.database.transaction(async () => {
+      const created = await this.database.db
+        .insert(profiles)
+        .values(profile)
+        .onConflictDoNothing({ target: profiles.userId })
+        .returning({ userId: profiles.userId });
+      if (created.length === 0) return false;
+      const [deleted] = await this.database.db
+        .select({ userId: deletedUsers.userId })
+        .from(deletedUsers)
+        .where(eq(deletedUsers.userId, profile.userId));
+      if (!deleted) return true;
+      await this.database.db.delete(profiles).where(eq(profiles.userId, profile.userId));
+      return false;
+    });
   }
 
   async findByUserId(userId: string): Promise<Profile | undefined> {
@@ -106,7 +121,14 @@ export class DrizzleProfileRepository extends ProfileRepository {
     return rows.map((row) => row.userId);
   }
 
+  /** The profile, and a tombstone so that it is never made again (createIfAbsent). */
   async delete(userId: string): Promise<void> {
-    await this.database.db.delete(profiles).where(eq(profiles.userId, userId));
+    await this.database.transaction(async () => {
+      await this.database.db.delete(profiles).where(eq(profiles.userId, userId));
+      await this.database.db
+        .insert(deletedUsers)
+        .values({ userId, deletedAt: sql`now()` })
+        .onConflictDoNothing({ target: deletedUsers.userId });
+    });
   }
 }

@@ -33,6 +33,18 @@ export const profiles = pgTable('profiles', {
  */
 export const TENANT_ROLE = 'latchkey_tenant';
 
+/**
+ * The ids of deleted users: a profile is never made again for one of them (createIfAbsent). In the
+ * services deployment the profile is built from identity's `UserRegistered`, which can arrive
+ * after the user was already deleted (a consumer behind, a redelivery, a DLQ replay); without this
+ * the deleted user's name would come back. An id alone, with no personal data, kept for good
+ * (account ids are never reused).
+ */
+export const deletedUsers = pgTable('deleted_users', {
+  userId: uuid('user_id').primaryKey(),
+  deletedAt: at('deleted_at').notNull(),
+});
+
 /** A tenant. Its slug is unique across all of them (URLs, subdomains). */
 export const organizations = pgTable(
   'organizations',
