@@ -3,6 +3,7 @@
 export * from './messaging/outbox-metrics';
 export * from './messaging/outbox-relay';
 export * from './messaging/outbox-table';
+export * from './messaging/table-relay-source';
 export * from './messaging/payload-seal';
 export * from './events/amqp-event-publisher';
 export * from './events/dead-letter-queue';

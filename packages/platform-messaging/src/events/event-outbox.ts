@@ -3,6 +3,7 @@ import { and, asc, eq, gte, inArray, ne, type SQL, sql } from 'drizzle-orm';
 import type { LatchkeyEvent } from '@latchkey/contracts';
 import { Database, type PreparedWrite, rowOf } from '@latchkey/platform';
 import { OutboxTable } from '../messaging/outbox-table';
+import { TableRelaySource } from '../messaging/table-relay-source';
 import { eventOutbox } from './schema';
 
 /** An event as written: its envelope, and the key its order is kept within (the user). */
@@ -70,17 +71,18 @@ const INSERTED_ROW = {
  * published row keeps its envelope for `pnpm events list|replay` until EVENTS_RETENTION ends.
  */
 @Injectable()
-export class EventOutbox {
-  private readonly table: OutboxTable<ClaimedRow>;
+export class EventOutbox extends TableRelaySource<ClaimedEvent, ClaimedRow> {
   private readonly insert: PreparedWrite<InsertedRow>;
   private readonly listeners: (() => void)[] = [];
 
   constructor(private readonly database: Database) {
-    this.table = new OutboxTable<ClaimedRow>(database, {
-      table: 'event_outbox',
-      claimColumns: ['id', 'attempts', 'envelope', 'ordering_key', 'xact'],
-      ordered: { key: 'ordering_key', order: ['xact', 'id'], writerTransaction: true },
-    });
+    super(
+      new OutboxTable<ClaimedRow>(database, {
+        table: 'event_outbox',
+        claimColumns: ['id', 'attempts', 'envelope', 'ordering_key', 'xact'],
+        ordered: { key: 'ordering_key', order: ['xact', 'id'], writerTransaction: true },
+      }),
+    );
     this.insert = database.preparedWrite('event_outbox_insert', (db, value) =>
       db.insert(eventOutbox).values(rowOf(INSERTED_ROW, value)),
     );
@@ -124,11 +126,6 @@ export class EventOutbox {
     this.database.afterCommit(() => this.listeners.forEach((listener) => listener()));
   }
 
-  /** Rows waiting, and when the oldest was written (OutboxTable.backlog), for metrics. */
-  waiting(): Promise<{ depth: number; oldest: Date | undefined }> {
-    return this.table.backlog();
-  }
-
   /**
    * Leases due events in publish order, each key's first ones only while none before them is
    * held back (OutboxTable's ordered claim); returned in that order.
@@ -148,27 +145,6 @@ export class EventOutbox {
       envelope: row.envelope,
       orderingKey: row.ordering_key,
     }));
-  }
-
-  /** Leased events that were not published (after an earlier one of their key failed). */
-  release(ids: string[]): Promise<void> {
-    return this.table.releaseLeases(ids);
-  }
-
-  markSent(id: string, now: Date): Promise<void> {
-    return this.table.markSent(id, now);
-  }
-
-  markAllSent(ids: string[], now: Date): Promise<void> {
-    return this.table.markAllSent(ids, now);
-  }
-
-  markFailed(id: string, reason: string, now: Date, retryAt: Date | undefined): Promise<void> {
-    return this.table.markFailed(id, reason, now, retryAt);
-  }
-
-  purgeSettledBefore(cutoff: Date): Promise<void> {
-    return this.table.purgeSettledBefore(cutoff);
   }
 
   /** Oldest first: the order they were (or will be) published in. */

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Database, type PreparedWrite, rowOf } from '@latchkey/platform';
-import { OutboxTable, type RelayedItem, type RelaySource } from '@latchkey/platform-messaging';
+import { OutboxTable, type RelayedItem, TableRelaySource } from '@latchkey/platform-messaging';
 import { auditForward } from '../persistence/schema';
 
 /**
@@ -47,17 +47,18 @@ const QUEUED_ROW = {
  * committed; delivered after that by the outbox relay (AuditForwarder), a user's in order; what
  * they say of the request (ip, user agent, data) is cleared once delivered.
  */
-export class AuditForwardOutbox implements RelaySource<ClaimedAuditRecord> {
-  private readonly table: OutboxTable<ClaimedRow>;
+export class AuditForwardOutbox extends TableRelaySource<ClaimedAuditRecord, ClaimedRow> {
   private readonly insert: PreparedWrite<QueuedRow>;
 
   constructor(private readonly database: Database) {
-    this.table = new OutboxTable<ClaimedRow>(database, {
-      table: 'audit_forward',
-      sealedColumn: 'record',
-      claimColumns: ['id', 'type', 'user_id', 'record', 'attempts'],
-      ordered: { key: 'user_id', order: ['xact', 'id'], writerTransaction: true },
-    });
+    super(
+      new OutboxTable<ClaimedRow>(database, {
+        table: 'audit_forward',
+        sealedColumn: 'record',
+        claimColumns: ['id', 'type', 'user_id', 'record', 'attempts'],
+        ordered: { key: 'user_id', order: ['xact', 'id'], writerTransaction: true },
+      }),
+    );
     this.insert = database.preparedWrite('audit_forward_insert', (db, value) =>
       db.insert(auditForward).values(rowOf(QUEUED_ROW, value)),
     );
@@ -107,30 +108,5 @@ export class AuditForwardOutbox implements RelaySource<ClaimedAuditRecord> {
       });
     }
     return claimed;
-  }
-
-  markSent(id: string, now: Date): Promise<void> {
-    return this.table.markSent(id, now);
-  }
-
-  markAllSent(ids: string[], now: Date): Promise<void> {
-    return this.table.markAllSent(ids, now);
-  }
-
-  markFailed(id: string, reason: string, now: Date, retryAt: Date | undefined): Promise<void> {
-    return this.table.markFailed(id, reason, now, retryAt);
-  }
-
-  release(ids: string[]): Promise<void> {
-    return this.table.releaseLeases(ids);
-  }
-
-  purgeSettledBefore(cutoff: Date): Promise<void> {
-    return this.table.purgeSettledBefore(cutoff);
-  }
-
-  /** Records waiting, and when the oldest was written (metrics). */
-  waiting(): Promise<{ depth: number; oldest: Date | undefined }> {
-    return this.table.backlog();
   }
 }
