@@ -25,7 +25,7 @@ export class RecordForwardedAuditEvents {
       await this.audit.recordForwarded(events);
       for (const event of events)
         if (event.type === 'UserDeleted' && event.userId)
-          await this.audit.redactUser(event.userId, ERASURE_RECORDS);
+          await this.audit.redactLateRecords(event.userId, ERASURE_RECORDS);
     });
   }
 }

@@ -135,8 +135,11 @@ export class MemoryAuditLog extends AuditLog {
       }
     return Promise.resolve();
   }
-  redactUser(userId: string, except: readonly string[] = []): Promise<void> {
-    const kept = (event: AuthEvent) => except.includes(event.type) && event.meta.ip === null;
+  redactUser(userId: string): Promise<void> {
+    return this.redactLateRecords(userId, []);
+  }
+  redactLateRecords(userId: string, erasureTypes: readonly string[]): Promise<void> {
+    const kept = (event: AuthEvent) => erasureTypes.includes(event.type) && event.meta.ip === null;
     for (const event of this.events.filter((candidate) => candidate.userId === userId && !kept(candidate))) {
       event.meta = { ...event.meta, ip: null, userAgent: null };
       event.data = {};

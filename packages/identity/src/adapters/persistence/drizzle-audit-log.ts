@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, asc, count, desc, eq, gte, inArray, isNull, lt, not, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNull, lt, not, or, type SQL, sql } from 'drizzle-orm';
 import { Clock } from '@latchkey/shared-kernel';
 import { Database, type PreparedWrite, rowOf } from '@latchkey/platform';
 import { EventOutbox } from '@latchkey/platform-messaging';
@@ -157,18 +157,23 @@ export class DrizzleAuditLog extends AuditLog {
       .limit(query.limit);
   }
 
-  async redactUser(userId: string, except: readonly string[] = []): Promise<void> {
+  async redactUser(userId: string): Promise<void> {
+    await this.redact(userId);
+    await this.events.forgetPublished(userId);
+  }
+
+  async redactLateRecords(userId: string, erasureTypes: readonly string[]): Promise<void> {
+    await this.redact(userId, and(inArray(authEvents.type, [...erasureTypes]), isNull(authEvents.ip)));
+  }
+
+  /** The user's events, but those `kept`, lose their ip, user agent and data. */
+  private async redact(userId: string, kept?: SQL): Promise<void> {
     // The append-only trigger lets exactly this through, and only within this transaction.
     await this.database.db.execute(sql`set local latchkey.audit_erasure = 'on'`);
-    const kept =
-      except.length > 0 ? and(inArray(authEvents.type, [...except]), isNull(authEvents.ip)) : undefined;
     await this.database.db
       .update(authEvents)
       .set({ ip: null, userAgent: null, data: {} })
       .where(and(eq(authEvents.userId, userId), kept && not(kept)));
     await this.database.db.execute(sql`set local latchkey.audit_erasure = 'off'`);
-    // A redaction after the fact (`except`, a forwarded UserDeleted) leaves the outbox alone: the
-    // erasure forgot this service's published events already, and the newer ones are not its own.
-    if (except.length === 0) await this.events.forgetPublished(userId);
   }
 }

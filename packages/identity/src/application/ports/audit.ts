@@ -53,12 +53,16 @@ export abstract class AuditLog {
   abstract recordForwarded(events: ForwardedAuthEvent[]): Promise<void>;
   /**
    * Erasure: the user's events keep their type, time and user id; ip, user agent and data go, and
-   * so do their published events (nothing replays their email or name). `except`: a redaction
-   * after the erasure (a forwarded UserDeleted): types whose events recorded without an ip keep
-   * their data (the erasure's own records, which a service that delivers its records later has
-   * sent after it), and the published events, already forgotten by the erasure, are left alone.
+   * so do their published events (nothing replays their email or name).
    */
-  abstract redactUser(userId: string, except?: readonly string[]): Promise<void>;
+  abstract redactUser(userId: string): Promise<void>;
+  /**
+   * A redaction after the erasure (a forwarded UserDeleted): records that arrived since lose their
+   * ip, user agent and data too, except the erasure's own (events of the `erasureTypes` recorded
+   * without an ip, which a service that delivers its records later sends after the erasure). The
+   * published events, forgotten by the erasure, are left alone: newer ones are not this trail's.
+   */
+  abstract redactLateRecords(userId: string, erasureTypes: readonly string[]): Promise<void>;
   /** Retention: deletes up to `limit` of the oldest events that occurred before `cutoff`. */
   abstract purgeBefore(cutoff: Date, limit: number): Promise<number>;
   abstract countBefore(cutoff: Date): Promise<number>;
