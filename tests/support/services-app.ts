@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,17 +22,14 @@ import { testEnvironment } from './test-environment';
 export const SERVICE_NAMES = ['gateway', 'auth-service', 'user-service'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
-/** An Ed25519 pair per process, and the trust each service is configured with. */
-export function internalKeys(): Record<ServiceName, { privatePem: string; publicPem: string }> {
-  const pair = () => {
-    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-    return {
-      publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-      privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    };
-  };
-  return { gateway: pair(), 'auth-service': pair(), 'user-service': pair() };
-}
+type InternalKeys = Record<ServiceName, { privatePem: string; publicPem: string }>;
+// The keys and the trust between the processes as `pnpm start:services` and the compose stack
+// make them, so the suites run on the very table of who may call whom.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the script is plain CommonJS
+const { ensureInternalKeys, trustedKeysOf } = require('../../scripts/internal-keys.cjs') as {
+  ensureInternalKeys(dir: string): InternalKeys;
+  trustedKeysOf(keys: InternalKeys, name: ServiceName): string;
+};
 
 /** A port nothing listens on now (the services must know each other's URL before they start). */
 async function freePort(): Promise<number> {
@@ -55,7 +51,7 @@ export interface ServicesApp {
   server: Server;
   /** Where the services listen (reached directly, a test plays a stranger bypassing the gateway). */
   urls: Record<Exclude<ServiceName, 'gateway'>, string>;
-  keys: ReturnType<typeof internalKeys>;
+  keys: InternalKeys;
   authDb: TestDatabase;
   userDb: TestDatabase;
   clock: TestClock;
@@ -83,14 +79,12 @@ export async function startServicesApp(
   } = {},
 ): Promise<ServicesApp> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'latchkey-services-'));
-  const keys = internalKeys();
+  const keys = ensureInternalKeys(path.join(dataDir, 'internal-keys'));
   const [authPort, userPort] = [await freePort(), await freePort()];
   const urls: Record<Exclude<ServiceName, 'gateway'>, string> = {
     'auth-service': `http://127.0.0.1:${authPort}`,
     'user-service': `http://127.0.0.1:${userPort}`,
   };
-  const trusted = (...names: ServiceName[]) =>
-    JSON.stringify(Object.fromEntries(names.map((name) => [name, keys[name].publicPem])));
   const env = testEnvironment(dataDir, {
     // The user service's events feed the auth service's claims projection, and identity's feed
     // the user service's profiles: a broker, on an exchange of this deployment's own.
@@ -123,7 +117,7 @@ export async function startServicesApp(
   const behindGateway = { TRUST_PROXY: '127.0.0.1' };
   const authEnv = envOf('auth-service', authPort, {
     ...behindGateway,
-    INTERNAL_AUTH_TRUSTED_KEYS: trusted('gateway', 'user-service'),
+    INTERNAL_AUTH_TRUSTED_KEYS: trustedKeysOf(keys, 'auth-service'),
   });
   const auth = await createAuthService({
     config: loadAuthServiceConfig(authEnv),
@@ -133,14 +127,16 @@ export async function startServicesApp(
   });
   const userEnv = envOf('user-service', userPort, {
     ...behindGateway,
-    INTERNAL_AUTH_TRUSTED_KEYS: trusted('gateway', 'auth-service'),
+    INTERNAL_AUTH_TRUSTED_KEYS: trustedKeysOf(keys, 'user-service'),
   });
   const userConfig = loadUserServiceConfig(userEnv);
   const startUsers = () =>
     createUserService({ config: userConfig, database: userDb.database, clock, logger: options.logger });
   const users = await startUsers();
   const gateway = await createGateway({
-    config: loadGatewayConfig(envOf('gateway', 3000, { INTERNAL_AUTH_TRUSTED_KEYS: trusted() })),
+    config: loadGatewayConfig(
+      envOf('gateway', 3000, { INTERNAL_AUTH_TRUSTED_KEYS: trustedKeysOf(keys, 'gateway') }),
+    ),
     clock,
     logger: options.logger,
   });
