@@ -488,11 +488,14 @@ function gatewaySection({ gateway }) {
   if (gateway.skipped) return `Not measured: ${gateway.skipped}\n`;
   const { monolith, ratios } = gateway;
   const through = gateway.gateway;
+  // Results saved before the bare-proxy ceiling joined the phase have no such columns.
+  const bare = gateway.bareProxy;
   const rows = PHASE_ENDPOINTS.map(([name, key]) => [
     name,
     fmt(monolith[key].perSecond),
     fmt(through[key].perSecond),
     fmt(ratios[key], 3),
+    ...(bare ? [fmt(bare[key].perSecond), fmt(gateway.bareRatios[key], 3), fmt(gateway.ofBare[key], 3)] : []),
     fmt(monolith[key].p95, 2),
     fmt(through[key].p95, 2),
     GATEWAY_GOALS[key] === undefined
@@ -523,7 +526,12 @@ function gatewaySection({ gateway }) {
       "auth service (on the monolith's database: the same users and sessions) and the user service. " +
       `Each endpoint is loaded in ${gateway.rounds} rounds, the two deployments one after the other in ` +
       "each (the order reversed every other round); a ratio is the median of the rounds' ratios. The " +
-      'four processes and the load generator share this machine; apart, the services would not.',
+      'four processes and the load generator share this machine; apart, the services would not.' +
+      (bare
+        ? " The ceiling, in the same rounds: the gateway's proxy (@fastify/http-proxy) alone in a bare " +
+          "Fastify server in front of the monolith, doing none of the gateway's work: no gateway built on " +
+          'that proxy exceeds its ratio on this machine.'
+        : ''),
     '',
     table(
       [
@@ -531,6 +539,7 @@ function gatewaySection({ gateway }) {
         'req/s monolith',
         'req/s gateway',
         'gateway / monolith',
+        ...(bare ? ['req/s bare proxy', 'ceiling: bare proxy / monolith', 'gateway / ceiling'] : []),
         'p95 monolith',
         'p95 gateway',
         'goal',

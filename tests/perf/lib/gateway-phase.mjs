@@ -5,14 +5,17 @@
 // deployments), the user service on a scratch database of its own, the gateway in front. Each
 // endpoint is loaded in rounds, the two deployments one after the other within a round, in the
 // reverse order in the next; a ratio is the median of the rounds' ratios (as the tracing phase).
+// A third deployment in the same rounds is the ceiling: the gateway's proxy alone, bare, in front of
+// the monolith (ceilings/bare-proxy.mjs): the most any gateway on that proxy reaches here.
 import path from 'node:path';
 import internalKeys from '../../../scripts/internal-keys.cjs';
 import { REPO_ROOT } from './api-modules.mjs';
 import { freePort } from './api-process.mjs';
+import { startChild } from './child.mjs';
 import { createScratchDatabase, openSql } from './database.mjs';
 import { meanOf } from './stats.mjs';
 
-const DEPLOYMENTS = ['monolith', 'gateway'];
+const DEPLOYMENTS = ['monolith', 'gateway', 'bareProxy'];
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -74,6 +77,10 @@ export async function gatewayPhase(context) {
     log('gateway: starting the monolith, and the auth service, the user service and the gateway');
     const monolith = await startApi({ ...env, PORT: String(await freePort()) });
     started.push(monolith);
+    const bareProxy = await startChild(new URL('../ceilings/bare-proxy.mjs', import.meta.url).pathname, {
+      upstream: monolith.url,
+    });
+    started.push(bareProxy);
     const behindGateway = { TRUST_PROXY: '127.0.0.1' };
     started.push(await service('auth', 'auth-service', behindGateway));
     started.push(
@@ -84,14 +91,19 @@ export async function gatewayPhase(context) {
     );
     const gateway = await service('gateway', 'gateway', {});
     started.push(gateway);
-    const [authService, userService] = started.slice(1);
-    const urls = { monolith: monolith.url, gateway: gateway.url };
+    const [authService, userService] = started.slice(2);
+    const urls = {
+      monolith: monolith.url,
+      gateway: gateway.url,
+      bareProxy: `http://127.0.0.1:${bareProxy.info.port}`,
+    };
     // CPU per request: the monolith's process, and each process of the gateway path on its own.
     const cpu = {
       monolith: { cpuPid: monolith.pid },
       gateway: {
         cpuPids: { gateway: gateway.pid, 'auth-service': authService.pid, 'user-service': userService.pid },
       },
+      bareProxy: { cpuPids: { proxy: bareProxy.pid, monolith: monolith.pid } },
     };
     const accessTokens = await accessTokensFor(monolith.url);
 
@@ -100,13 +112,16 @@ export async function gatewayPhase(context) {
       ['refresh', connections.refresh, () => ({ chains })],
       ['login', connections.password, () => loginData],
     ];
-    const results = { monolith: {}, gateway: {} };
+    const results = { monolith: {}, gateway: {}, bareProxy: {} };
     const ratios = {};
+    // The ceiling's own ratio to the monolith, and the gateway's share of the ceiling.
+    const bareRatios = {};
+    const ofBare = {};
     for (const [key, conns, data] of scenarios) {
       log(
         `gateway: ${key}, ${profile.gatewayRounds} rounds of ${profile.gatewaySeconds} s on each deployment`,
       );
-      const runs = { monolith: [], gateway: [] };
+      const runs = { monolith: [], gateway: [], bareProxy: [] };
       for (let round = 0; round < profile.gatewayRounds; round++) {
         for (const deployment of round % 2 === 0 ? DEPLOYMENTS : [...DEPLOYMENTS].reverse()) {
           const run = await context.load(key, urls[deployment], conns, {
@@ -128,9 +143,13 @@ export async function gatewayPhase(context) {
             runs.gateway.length,
         ]),
       );
-      ratios[key] = median(runs.gateway.map((run, round) => run.perSecond / runs.monolith[round].perSecond));
+      const share = (of, to) =>
+        median(runs[of].map((run, round) => run.perSecond / runs[to][round].perSecond));
+      ratios[key] = share('gateway', 'monolith');
+      bareRatios[key] = share('bareProxy', 'monolith');
+      ofBare[key] = share('gateway', 'bareProxy');
     }
-    return { ...results, ratios, rounds: profile.gatewayRounds, chains };
+    return { ...results, ratios, bareRatios, ofBare, rounds: profile.gatewayRounds, chains };
   } finally {
     for (const process of started.reverse()) await process.stop();
     await userDatabase.drop();
