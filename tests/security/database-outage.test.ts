@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { aUser } from '../support/auth';
-import { freePort, type Instance, postJson, startInstance, stopInstances } from '../support/processes';
+import {
+  freePort,
+  type Instance,
+  postJson,
+  START_SERVICES,
+  startInstance,
+  stopInstances,
+} from '../support/processes';
+import { testTarget } from '../support/test-app';
 
 /**
  * Issue 19, defect 7: with PostgreSQL stopped under load, 954 of 1,025 requests answered 500.
@@ -12,7 +20,9 @@ import { freePort, type Instance, postJson, startInstance, stopInstances } from 
  * in the middle of a registration load and started again: every answer is 201 or 503 with
  * Retry-After, readiness says 503 while it is down, and every registration that was answered 201
  * is in the database afterwards. Runs with the PostgreSQL pass (TEST_DATABASE_URL), where the
- * machine has the cluster tools; PGlite has no server to lose.
+ * machine has the cluster tools; PGlite has no server to lose. On the services target the same
+ * load goes through the gateway of `pnpm start:services`, both services' databases on that
+ * cluster: the auth service's 503s reach the client as they are, and so does its readiness.
  */
 const VERSION = existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql')[0] : undefined;
 const CLUSTER = `latchkey_outage_${process.pid}`;
@@ -38,15 +48,26 @@ const cluster = (...args: string[]) =>
     cluster('start');
     url = `postgres://postgres@127.0.0.1:${port}/postgres`;
     dataDir = mkdtempSync(path.join(tmpdir(), 'latchkey-outage-'));
-    api = await startInstance({
+    const env = {
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
       DATA_DIR: dataDir,
-      DATABASE_URL: url,
       ARGON2_MEMORY_KIB: '1024',
       ARGON2_TIME_COST: '1',
       RATE_LIMIT_REGISTER_IP: '100000/1m',
-    });
+    };
+    if (testTarget() === 'services') {
+      execFileSync('psql', [url, '-qc', 'create database users'], { stdio: 'pipe' });
+      api = await startInstance(
+        {
+          ...env,
+          AUTH_SERVICE_DATABASE_URL: url,
+          USER_SERVICE_DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/users`,
+        },
+        undefined,
+        START_SERVICES,
+      );
+    } else api = await startInstance({ ...env, DATABASE_URL: url });
   }, 120_000);
 
   afterAll(async () => {
