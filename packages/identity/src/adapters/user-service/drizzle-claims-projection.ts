@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { eq, sql } from 'drizzle-orm';
-import { Database, type PreparedWrite, rowOf } from '@latchkey/platform';
+import { Database, type PreparedRead, type PreparedWrite, rowOf } from '@latchkey/platform';
 import { ClaimsProjectionStore, type ProjectedUser } from '../../application/ports';
 import { claimsProjection } from '../persistence/schema';
 
@@ -27,9 +27,25 @@ const toUser = (row: Row): ProjectedUser => ({
 export class DrizzleClaimsProjection extends ClaimsProjectionStore {
   // Registration writes the new account's row in its one statement (UnitOfWork.runWrites).
   private readonly upsert: PreparedWrite<Row>;
+  // Every access token minted (login, refresh) and every name shown: built once (preparedRead).
+  private readonly byUserId: PreparedRead<Row[]>;
 
   constructor(private readonly database: Database) {
     super();
+    this.byUserId = database.preparedRead('claims_projection_by_user', (db) =>
+      db
+        .select({
+          userId: claimsProjection.userId,
+          name: claimsProjection.name,
+          roles: claimsProjection.roles,
+          memberships: claimsProjection.memberships,
+          lastEventId: claimsProjection.lastEventId,
+          updatedAt: claimsProjection.updatedAt,
+        } satisfies Record<keyof Row, unknown>)
+        .from(claimsProjection)
+        .where(eq(claimsProjection.userId, sql.placeholder('userId')))
+        .limit(1),
+    );
     this.upsert = database.preparedWrite('claims_projection_upsert', (db, value) =>
       db
         .insert(claimsProjection)
@@ -48,10 +64,7 @@ export class DrizzleClaimsProjection extends ClaimsProjectionStore {
   }
 
   async find(userId: string): Promise<ProjectedUser | undefined> {
-    const [row] = await this.database.db
-      .select()
-      .from(claimsProjection)
-      .where(eq(claimsProjection.userId, userId));
+    const [row] = await this.byUserId({ userId });
     return row && toUser(row);
   }
 
