@@ -71,6 +71,11 @@ const cluster = (...args: string[]) =>
   }, 120_000);
 
   afterAll(async () => {
+    // A deployment that went away mid-test left only ECONNREFUSED behind: say why it ended.
+    if (api && api.child.exitCode !== null)
+      process.stderr.write(
+        `the deployment under test exited (${api.child.exitCode}) before the end of the test:\n${api.output.join('').slice(-4_000)}\n`,
+      );
     if (api) await stopInstances([api]);
     execFileSync('pg_dropcluster', [VERSION!, CLUSTER, '--stop'], { stdio: 'pipe' });
     rmSync(dataDir, { recursive: true, force: true });

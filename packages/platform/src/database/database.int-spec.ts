@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { Client } from 'pg';
 import { openTestDatabase, type TestDatabase } from '../testing/test-database';
 import { type PreparedWrite, rowOf } from './database';
+import { isDatabaseUnavailable } from './database-errors';
 import { isUniqueViolation } from './unique-violation';
 
 const batchParent = pgTable('batch_parent', {
@@ -287,4 +289,50 @@ describe('Database: write batches', () => {
     await expect(parentWrite(incomplete)).rejects.toThrow(/no value for label/);
     expect(await idsOf(parent)).toEqual([]);
   });
+});
+
+describe('Database: a connection lost in the middle of a transaction', () => {
+  let test: TestDatabase;
+
+  beforeAll(async () => {
+    test = await openTestDatabase({ streams: [] });
+  });
+  afterAll(() => test.dispose());
+
+  // pg-pool takes its error listener off a client while it is checked out, and a transaction
+  // holds its client between statements (the services deployment's sign-up waits on the user
+  // service inside one). A server that ends the connection in that gap (a restart, a failover,
+  // an administrator's terminate) makes the client emit 'error' with no listener: unhandled, it
+  // ended the whole process. The transaction must fail as "unavailable" instead, and the pool
+  // go on with a new connection.
+  (process.env.TEST_DATABASE_URL ? it : it.skip)(
+    'fails that transaction as unavailable, and neither the process nor the pool goes down',
+    async () => {
+      const admin = new Client({ connectionString: test.url });
+      await admin.connect();
+      const uncaught: unknown[] = [];
+      const onUncaught = (error: unknown) => uncaught.push(error);
+      process.prependListener('uncaughtException', onUncaught);
+      try {
+        const failure = await test.database
+          .transaction(async () => {
+            const [backend] = await test.database.rows<{ pid: number }>(sql`select pg_backend_pid() as pid`);
+            await admin.query('select pg_terminate_backend($1)', [backend!.pid]);
+            // Between statements, as while waiting on another service: the connection's end arrives now.
+            await new Promise((resolve) => setTimeout(resolve, 300));
+            await test.database.rows(sql`select 1`);
+          })
+          .then(
+            () => undefined,
+            (error: unknown) => error,
+          );
+        expect(uncaught).toEqual([]);
+        expect(isDatabaseUnavailable(failure)).toBe(true);
+        await expect(test.database.rows(sql`select 1 as one`)).resolves.toEqual([{ one: 1 }]);
+      } finally {
+        process.removeListener('uncaughtException', onUncaught);
+        await admin.end();
+      }
+    },
+  );
 });

@@ -485,6 +485,12 @@ export class PostgresDatabase extends Database {
     pool.on('error', (error: Error & { code?: string }) =>
       log.warn({ code: error.code, reason: error.message }, 'postgres connection lost'),
     );
+    // pg-pool takes that listener off a client while it is checked out, and a transaction holds
+    // its client between statements (across a call to another service, in the services
+    // deployment). A connection that ends in that gap emits 'error' with nobody listening, which
+    // ended the process. Each client keeps a listener of its own for its whole life: the loss
+    // reaches the transaction as its next statement's failure (a 503), and the pool drops the client.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     return new PostgresDatabase(pool, options.url, options.namedStatements);
   }
 
