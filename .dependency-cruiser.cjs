@@ -53,7 +53,7 @@ module.exports = {
     {
       name: 'packages-meet-through-their-entry',
       comment:
-        "A package reaches another only through its entry (src/index.ts), or its test door (src/testing/index.ts) from test code: never another package's internals.",
+        "A package reaches another only through its entry (src/index.ts), or its test door (src/testing/index.ts) from test code, or an entry its package.json exports (the client's `@latchkey/client/node`): never another package's internals.",
       severity: 'error',
       from: { path: '^(apps|packages|tests)/([^/]+)' },
       to: {
@@ -62,6 +62,7 @@ module.exports = {
           '^packages/$2/',
           '^packages/[^/]+/src/index\\.ts$',
           '^packages/[^/]+/src/testing/index\\.ts$',
+          '^packages/client/src/node/index\\.ts$',
         ],
       },
     },

@@ -48,7 +48,9 @@ const base = {
   moduleNameMapper: {
     '^@latchkey/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^@latchkey/([a-z-]+)/testing$': '<rootDir>/packages/$1/src/testing/index.ts',
+    '^@latchkey/client/node$': '<rootDir>/packages/client/src/node/index.ts',
   },
+  resolver: '<rootDir>/tests/support/jest-resolver.cjs',
   setupFiles: ['<rootDir>/tests/support/jest-setup.ts'],
 };
 
