@@ -122,7 +122,13 @@ export function readIdentityConfig(read: EnvReader, platform: AppConfig): Identi
     {
       ...readTokenAudience(read, platform),
       // Access tokens cannot be recalled from other services, so they stay short: 15 min at most.
-      accessTokenTtlSeconds: read.int('ACCESS_TOKEN_TTL_SECONDS', 900, 60, 900),
+      // At least a minute, except in the test suites, where expiry must happen within a test.
+      accessTokenTtlSeconds: read.int(
+        'ACCESS_TOKEN_TTL_SECONDS',
+        900,
+        platform.nodeEnv === 'test' ? 5 : 60,
+        900,
+      ),
       refreshTokenTtlSeconds: read.seconds('REFRESH_TOKEN_TTL', 7 * DAY, 60, sessionMaxAgeSeconds),
       sessionMaxAgeSeconds,
       refreshReuseGraceSeconds: read.int('REFRESH_REUSE_GRACE_SECONDS', 10, 0, 60),
