@@ -190,6 +190,11 @@ export class LatchkeyClient {
     return this.refresh();
   }
 
+  /** When the access token this client holds expires (epoch ms), if it holds one. */
+  get expiresAt(): number | undefined {
+    return this.access?.expiresAt;
+  }
+
   /** Whether this client holds an access token (cookie mode: a reload starts without one). */
   get signedIn(): boolean {
     return this.access !== undefined;
