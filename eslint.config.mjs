@@ -103,8 +103,9 @@ export default tseslint.config(
     rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
-    // The benchmark harness: plain ESM run by node (no build step), so it names Node's globals.
-    files: ['tests/perf/**/*.mjs'],
+    // The benchmark harness and the web demo's server: plain ESM run by node (no build step), so
+    // they name Node's globals.
+    files: ['tests/perf/**/*.mjs', 'apps/web-demo/serve.mjs'],
     languageOptions: {
       sourceType: 'module',
       globals: {
