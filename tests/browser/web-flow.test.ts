@@ -3,12 +3,16 @@ import {
   aBrowserUser,
   type BrowserStage,
   callCounts,
+  inNewContext,
+  logIn,
   refreshCookie,
   registerAndLogIn,
   screenshot,
   sessionsOf,
   setUpStage,
   signedIn,
+  signedInTab,
+  signedOut,
 } from './support/browser-setup';
 
 /**
@@ -24,8 +28,7 @@ describe('the web flow in a browser', () => {
   afterAll(() => stage?.close());
 
   it('login sets an httpOnly cookie no script can read, and a reload keeps the user signed in', async () => {
-    const context = await stage.browser.newContext();
-    try {
+    await inNewContext(stage, async (context) => {
       const page = await context.newPage();
       await page.goto(stage.demoUrl);
       await page.getByTestId('status').filter({ hasText: 'signed out' }).waitFor();
@@ -48,40 +51,54 @@ describe('the web flow in a browser', () => {
       await signedIn(page);
       await expect(page.getByTestId('me-email').textContent()).resolves.toBe(user.email);
       await screenshot(page, 'cookie', '3-after-reload');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('a logout in one tab signs the other tab out within a second', async () => {
-    const context = await stage.browser.newContext();
-    try {
-      const [a, b] = [await context.newPage(), await context.newPage()];
-      await a.goto(stage.demoUrl);
-      await registerAndLogIn(a, aBrowserUser());
+    await inNewContext(stage, async (context) => {
+      const { page: a } = await signedInTab(context, stage);
+      const b = await context.newPage();
       await b.goto(stage.demoUrl);
       await signedIn(b); // through the shared cookie
       await screenshot(b, 'logout', '1-tab-b-signed-in');
 
       await a.getByTestId('logout').click();
-      await b
-        .getByTestId('status')
-        .filter({ hasText: /^signed out/ })
-        .waitFor({ timeout: 1_000 });
+      await signedOut(b, 1_000);
       await screenshot(b, 'logout', '2-tab-b-signed-out');
       expect(await refreshCookie(context)).toBeUndefined();
-    } finally {
-      await context.close();
-    }
+    });
+  });
+
+  it('the session list signs another device out, and "sign out everywhere" signs out every device', async () => {
+    await inNewContext(stage, async (laptop) => {
+      const { page: a, user } = await signedInTab(laptop, stage);
+      await inNewContext(stage, async (phone) => {
+        const b = await phone.newPage();
+        await b.goto(stage.demoUrl);
+        await logIn(b, user);
+
+        await a.getByTestId('load-sessions').click();
+        const rows = a.getByTestId('session-row');
+        await rows.nth(1).waitFor();
+        expect(await rows.count()).toBe(2);
+        await screenshot(a, 'sessions', '1-two-devices');
+        await rows.filter({ hasNotText: '(this one)' }).getByTestId('revoke-session').click();
+        await signedOut(b, 5_000); // its next call is refused, and so is its refresh
+        await expect(a.getByTestId('status').textContent()).resolves.toBe('signed in');
+        await screenshot(b, 'sessions', '2-other-device-signed-out');
+
+        await logIn(b, user);
+        await a.getByTestId('logout-everywhere').click();
+        await signedOut(a, 1_000);
+        await signedOut(b, 5_000);
+        await screenshot(b, 'sessions', '3-everywhere');
+      });
+    });
   });
 
   it('a page on another origin can neither refresh nor log out the user, nor read a token', async () => {
-    const context = await stage.browser.newContext();
-    try {
-      const app = await context.newPage();
-      await app.goto(stage.demoUrl);
-      const user = aBrowserUser();
-      await registerAndLogIn(app, user);
+    await inNewContext(stage, async (context) => {
+      const { page: app, user } = await signedInTab(context, stage);
       const before = await refreshCookie(context);
 
       const stranger = await context.newPage();
@@ -143,18 +160,13 @@ describe('the web flow in a browser', () => {
       expect(session).toMatchObject({ tokens: 1, revoked_at: null, reuse_detected_at: null });
       await app.reload();
       await signedIn(app);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('two tabs whose access tokens expire together keep working, with one rotation per refresh round', async () => {
-    const context = await stage.browser.newContext();
-    try {
-      const [a, b] = [await context.newPage(), await context.newPage()];
-      await a.goto(stage.demoUrl);
-      const user = aBrowserUser();
-      await registerAndLogIn(a, user);
+    await inNewContext(stage, async (context) => {
+      const { page: a, user } = await signedInTab(context, stage);
+      const b = await context.newPage();
       await b.goto(stage.demoUrl);
       await signedIn(b);
       const started = Date.now();
@@ -175,18 +187,12 @@ describe('the web flow in a browser', () => {
       // (tab B's first refresh on opening included, and a round that falls due as the wait ends).
       const rounds = Math.ceil(elapsedSeconds / (ACCESS_TOKEN_TTL_SECONDS * 0.7));
       expect(session!.tokens - 1).toBeLessThanOrEqual(rounds + 1);
-    } finally {
-      await context.close();
-    }
+    });
   }, 90_000);
 
   it('a refresh whose response is lost on the way is retried within the grace window, and the session survives', async () => {
-    const context = await stage.browser.newContext();
-    try {
-      const page = await context.newPage();
-      await page.goto(stage.demoUrl);
-      const user = aBrowserUser();
-      await registerAndLogIn(page, user);
+    await inNewContext(stage, async (context) => {
+      const { page, user } = await signedInTab(context, stage);
       let lost: { status: number } | undefined;
       await context.route('**/v1/auth/refresh', async (route) => {
         if (lost || route.request().method() !== 'POST') return route.continue();
@@ -198,8 +204,10 @@ describe('the web flow in a browser', () => {
         if (held) await context.addCookies([held]);
         await route.abort('connectionreset');
       });
-      // Past the first refresh (at 7 to 8 s of the token's 10), and the next one.
-      await page.waitForTimeout(2 * ACCESS_TOKEN_TTL_SECONDS * 1000);
+      // The first refresh comes at 7 to 8 s of the token's 10; then the retry, and a few calls.
+      for (let waited = 0; !lost && waited < ACCESS_TOKEN_TTL_SECONDS * 1000; waited += 250)
+        await page.waitForTimeout(250);
+      await page.waitForTimeout(3_000);
       await screenshot(page, 'lost-response', '1-still-signed-in');
 
       expect(lost).toEqual({ status: 200 });
@@ -207,18 +215,12 @@ describe('the web flow in a browser', () => {
       expect((await callCounts(page)).failed).toBe(0);
       const [session] = await sessionsOf(stage.db, user.email);
       expect(session).toMatchObject({ revoked_at: null, reuse_detected_at: null });
-    } finally {
-      await context.close();
-    }
+    });
   }, 60_000);
 
   it('five tabs calling the API through a minute of 10-second tokens: no failure, no reuse detected', async () => {
-    const context = await stage.browser.newContext();
-    try {
-      const first = await context.newPage();
-      await first.goto(stage.demoUrl);
-      const user = aBrowserUser();
-      await registerAndLogIn(first, user);
+    await inNewContext(stage, async (context) => {
+      const { page: first, user } = await signedInTab(context, stage);
       const others = await Promise.all(Array.from({ length: 4 }, () => context.newPage()));
       const tabs = [first, ...others];
       // Each tab calls a protected endpoint every 250 ms (the first reloads to do the same).
@@ -242,8 +244,6 @@ describe('the web flow in a browser', () => {
       expect(events.SessionRevoked).toBeUndefined();
       const [session] = await sessionsOf(stage.db, user.email);
       expect(session).toMatchObject({ revoked_at: null, reuse_detected_at: null });
-    } finally {
-      await context.close();
-    }
+    });
   }, 120_000);
 });

@@ -141,6 +141,31 @@ export function aBrowserUser(): { name: string; email: string; password: string 
   };
 }
 
+/** A browser of its own (its own cookie jar), closed after `work`. */
+export async function inNewContext(
+  stage: BrowserStage,
+  work: (context: BrowserContext) => Promise<void>,
+): Promise<void> {
+  const context = await stage.browser.newContext();
+  try {
+    await work(context);
+  } finally {
+    await context.close();
+  }
+}
+
+/** A tab of `context` on the demo, signed in as a new user (registered and logged in there). */
+export async function signedInTab(
+  context: BrowserContext,
+  stage: BrowserStage,
+): Promise<{ page: Page; user: ReturnType<typeof aBrowserUser> }> {
+  const page = await context.newPage();
+  await page.goto(stage.demoUrl);
+  const user = aBrowserUser();
+  await registerAndLogIn(page, user);
+  return { page, user };
+}
+
 /** Registers and logs in through the demo's own forms. */
 export async function registerAndLogIn(page: Page, user: ReturnType<typeof aBrowserUser>): Promise<void> {
   const register = page.getByTestId('register-form');
@@ -149,6 +174,10 @@ export async function registerAndLogIn(page: Page, user: ReturnType<typeof aBrow
   await register.locator('[name=password]').fill(user.password);
   await register.getByRole('button').click();
   await page.getByTestId('status').filter({ hasText: 'registered' }).waitFor();
+  await logIn(page, user);
+}
+
+export async function logIn(page: Page, user: { email: string; password: string }): Promise<void> {
   const login = page.getByTestId('login-form');
   await login.locator('[name=email]').fill(user.email);
   await login.locator('[name=password]').fill(user.password);
@@ -161,6 +190,13 @@ export async function signedIn(page: Page): Promise<void> {
     .getByTestId('status')
     .filter({ hasText: /^signed in$/ })
     .waitFor({ timeout: 10_000 });
+}
+
+export async function signedOut(page: Page, timeout = 10_000): Promise<void> {
+  await page
+    .getByTestId('status')
+    .filter({ hasText: /^signed out/ })
+    .waitFor({ timeout });
 }
 
 /** Writes `<test>-<step>.png` into the artifacts folder. */
