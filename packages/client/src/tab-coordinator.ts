@@ -90,13 +90,11 @@ export class TabCoordinator {
   async exclusive<T>(work: () => Promise<T>, satisfied: () => boolean): Promise<T> {
     const { locks } = this.environment;
     if (locks) {
-      const alone = await locks.request(this.name, { ifAvailable: true }, async (lock) =>
-        lock ? { result: await this.holding(work) } : undefined,
-      );
+      const alone = await this.underLock(locks, { ifAvailable: true }, work);
       if (alone) return alone.result;
       await this.peerResult();
       if (satisfied()) return work();
-      return locks.request(this.name, {}, () => this.holding(work));
+      return (await this.underLock(locks, {}, work))!.result;
     }
     if (Date.now() < this.peerRefreshingUntil) await this.peerResult();
     this.publish({ type: 'refreshing' });
@@ -108,12 +106,24 @@ export class TabCoordinator {
     for (const wake of this.waiting.splice(0)) wake();
   }
 
-  private async holding<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } finally {
-      await new Promise((resolve) => setTimeout(resolve, HOLD_AFTER_REFRESH_MS));
-    }
+  /**
+   * `work` under the lock, its result as soon as it has one; the lock itself is held a little
+   * longer (see HOLD_AFTER_REFRESH_MS). Undefined when `ifAvailable` found the lock taken.
+   */
+  private underLock<T>(
+    locks: LockManagerLike,
+    options: { ifAvailable?: boolean },
+    work: () => Promise<T>,
+  ): Promise<{ result: T } | undefined> {
+    return new Promise((resolve, reject) => {
+      locks
+        .request(this.name, options, async (lock) => {
+          if (!lock) return resolve(undefined);
+          await work().then((result) => resolve({ result }), reject);
+          await new Promise((held) => setTimeout(held, HOLD_AFTER_REFRESH_MS));
+        })
+        .catch(reject);
+    });
   }
 
   /** The next result another tab posts (tokens or a sign-out), or nothing within the wait. */
