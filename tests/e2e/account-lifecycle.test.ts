@@ -1,3 +1,4 @@
+import { rows, sql } from '@latchkey/platform/testing';
 import { aUser, login, me, PASSWORD, refresh, register, type TestUser } from '../support/auth';
 import { type CaughtMail, codeOf, linkOf, linkTokenOf, MailCatcher } from '../support/mail-catcher';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -211,6 +212,25 @@ describe('email verification', () => {
       .post('/auth/verify/confirm')
       .send({ token: linkTokenOf(welcome) })
       .expect(200);
+  });
+
+  it('records every wrong code in the audit trail, whether the address has an account or not', async () => {
+    const { user, userId, welcome } = await registered();
+    const wrong = codeOf(welcome) === '000000' ? '000001' : '000000';
+    const stranger = aUser().email;
+    await app.api.post('/auth/verify/confirm').send({ email: user.email, code: wrong }).expect(400);
+    await app.api.post('/auth/verify/confirm').send({ email: stranger, code: wrong }).expect(400);
+    // A row each: the refusal writes alike for both, so it commits alike (see verify-confirm-timing).
+    const refusals = await rows<{ user_id: string | null; email: string }>(
+      app.latchkey.database,
+      sql`select user_id, data->>'email' as email from auth_events
+          where type = 'EmailVerificationCodeRefused' and data->>'email' in (${user.email}, ${stranger})
+          order by occurred_at, id`,
+    );
+    expect(refusals).toEqual([
+      { user_id: userId, email: user.email },
+      { user_id: null, email: stranger },
+    ]);
   });
 
   it('counts five parallel wrong codes as five', async () => {

@@ -27,9 +27,9 @@ export interface PairedTiming {
 }
 
 /**
- * Times `first` and `second` back to back, `samples` times after `warmUp` pairs, and compares them
- * by the median of their differences: drift on a busy machine (other test workers, GC) moves
- * both halves of a pair alike and cancels out. Each function returns the milliseconds it timed.
+ * Times `first` and `second` back to back (each goes first in turn), `samples` times after
+ * `warmUp` pairs, and compares them by the median of their differences: drift on a busy machine
+ * (other test workers, GC) moves both halves of a pair alike and cancels out. Each function returns the milliseconds it timed.
  */
 export async function pairedTiming(
   first: () => Promise<number>,
@@ -43,8 +43,17 @@ export async function pairedTiming(
   const firsts: number[] = [];
   const differences: number[] = [];
   for (let i = 0; i < samples; i++) {
-    const a = await first();
-    const b = await second();
+    // Which goes first alternates, so whatever favours a pair's first or second half (a periodic
+    // load, the wait between requests) favours each side equally often.
+    let a: number;
+    let b: number;
+    if (i % 2 === 0) {
+      a = await first();
+      b = await second();
+    } else {
+      b = await second();
+      a = await first();
+    }
     firsts.push(a);
     differences.push(b - a);
   }

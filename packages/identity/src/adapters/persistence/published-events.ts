@@ -109,6 +109,7 @@ function publishedAs(event: AuthEvent): Published[] {
     case 'AuditEventsPurged':
     case 'PasswordResetLinksVoided':
     case 'EmailVerificationSent':
+    case 'EmailVerificationCodeRefused':
     case 'RegistrationAttemptForExistingAccount':
     case 'OrganizationSwitched':
       return [];

@@ -20,6 +20,7 @@ export type AuthEventType =
   | 'PasswordChanged'
   | 'EmailVerificationSent'
   | 'EmailVerified'
+  | 'EmailVerificationCodeRefused'
   | 'RegistrationAttemptForExistingAccount'
   | 'OrganizationSwitched'
   // user-profile's events: this audit trail records them for it (IdentityProfileAuditTrail).
