@@ -439,10 +439,16 @@ describe("the services deployment's audit trail: the user service's changes in t
         await new Promise((resolve) => setTimeout(resolve, 50));
       const delivered = await trail(userId);
       expect(delivered.map((event) => event.data.name)).toEqual(['Ada L.', 'Ada Lovelace']);
-      const settled = await rows<{ status: string; record: unknown }>(
-        services.userDb.database,
-        sql`select status, record from audit_forward where user_id = ${userId}`,
-      );
+      // The user service marks the record sent once the auth service's answer is back, a moment
+      // after the auth service has committed it.
+      const forwarded = () =>
+        rows<{ status: string; record: unknown }>(
+          services.userDb.database,
+          sql`select status, record from audit_forward where user_id = ${userId}`,
+        );
+      while ((await forwarded()).some(({ status }) => status !== 'sent') && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      const settled = await forwarded();
       // Delivered, and what it said of the request dropped from the user service's table.
       expect(settled).toEqual([
         { status: 'sent', record: null },
