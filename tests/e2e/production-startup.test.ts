@@ -41,7 +41,8 @@ const plainHttpWarnings = (instance: Instance) =>
 const namedIn = (stderr: string) =>
   [...stderr.matchAll(/^ {2}- ([A-Za-z_ ]+):/gm)].map((match) => match[1]).sort();
 
-describe('a first production start', () => {
+// The embedded database only, whatever the suites run on: once, in the PGlite run.
+(process.env.TEST_DATABASE_URL ? describe.skip : describe)('a first production start', () => {
   let dataDir: string;
   let api: Instance | undefined;
   beforeAll(() => {

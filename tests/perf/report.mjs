@@ -244,13 +244,13 @@ function scalingSection({ scaling, scalingSkipped }) {
  * settled, once its memory reducer has given that back. The target applies to the settled reading,
  * the process's idle state (older results have only the first).
  */
-function idleRows(memory) {
+function idleRows(memory, profile) {
   const target = (value) => `≤ 150 MB: ${verdict(value <= 150)}`;
   if (memory.settledIdleMb === undefined)
     return [['idle, after start-up and seeding', mb(memory.idleMb), target(memory.idleMb)]];
   const settled =
     memory.settledAfterSeconds === null
-      ? 'idle, 60 s after start-up (RSS had not fallen yet)'
+      ? `idle, ${(profile?.idleSettleMaxSeconds ?? 60) + 2} s after start-up (RSS had not fallen yet)`
       : `idle, settled (${memory.settledAfterSeconds} s after start-up, once V8's memory reducer ran)`;
   return [
     ['idle, 2 s after start-up and seeding', mb(memory.idleMb), '–'],
@@ -379,7 +379,7 @@ function eventsSection({ events }) {
   return lines.join('\n');
 }
 
-function memorySection({ memory, endpoints }) {
+function memorySection({ memory, endpoints, profile }) {
   const { soak } = memory;
   const first = soak.samples[1] ?? soak.samples[0];
   const last = soak.samples.at(-1);
@@ -389,7 +389,7 @@ function memorySection({ memory, endpoints }) {
     table(
       ['measure', 'RSS', 'target'],
       [
-        ...idleRows(memory),
+        ...idleRows(memory, profile),
         ['idle, after all the load', mb(memory.afterLoadMb), '–'],
         ['peak, sampled every 250 ms', mb(memory.sampledPeakMb), '–'],
         ['peak, kernel high-water mark (VmHWM)', mb(memory.kernelPeakMb), '–'],
