@@ -34,29 +34,47 @@ export async function startInstance(
 ): Promise<Instance> {
   if (!existsSync(MAIN)) execFileSync('pnpm', ['build'], { cwd: ROOT, stdio: 'ignore' });
   const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  return spawnUntilReady(
+    script,
+    { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env, PORT: String(port) },
+    url,
+    `${url}/health/ready`,
+    logFile,
+  );
+}
+
+/**
+ * Spawns `script` (a Node entry) with exactly `env`, and waits at most 30 s until `readyUrl`
+ * answers 2xx; its output is kept (and written to `logFile` as it comes, if given).
+ */
+export async function spawnUntilReady(
+  script: string,
+  env: Record<string, string>,
+  url: string,
+  readyUrl: string,
+  logFile?: string,
+): Promise<Instance> {
   const output: string[] = [];
-  const child = spawn(process.execPath, [script], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (chunk: Buffer) => {
     output.push(chunk.toString());
     if (logFile) appendFileSync(logFile, chunk);
   });
   child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const url = `http://127.0.0.1:${port}`;
   const started = Date.now();
   for (;;) {
     if (child.exitCode !== null)
-      throw new Error(`instance exited with ${child.exitCode}:\n${output.join('')}`);
+      throw new Error(`${path.basename(script)} exited with ${child.exitCode}:\n${output.join('')}`);
     if (
-      await fetch(`${url}/health/ready`).then(
+      await fetch(readyUrl).then(
         (r) => r.ok,
         () => false,
       )
     )
       return { url, child, output };
-    if (Date.now() - started > 30_000) throw new Error(`instance never became ready:\n${output.join('')}`);
+    if (Date.now() - started > 30_000)
+      throw new Error(`${path.basename(script)} never became ready:\n${output.join('')}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -223,8 +223,7 @@ export class LatchkeyClient {
   private async refreshAfterRefusal(refused: string): Promise<string> {
     const current = this.access;
     if (current && current.token !== refused && this.now() < current.staleAt) return current.token;
-    if (this.refreshing) return this.refreshing;
-    return this.refresh();
+    return this.refresh(); // joins a rotation already under way
   }
 
   private async refreshOnce(): Promise<string> {

@@ -1,11 +1,17 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { freePort, type Instance, startInstance, stopInstances } from '../../support/processes';
+import {
+  freePort,
+  type Instance,
+  spawnUntilReady,
+  startInstance,
+  stopInstances,
+} from '../../support/processes';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const DEMO_DIST = path.join(ROOT, 'apps', 'web-demo', 'dist');
@@ -108,27 +114,14 @@ export async function setUpStage(): Promise<BrowserStage> {
 }
 
 /** `apps/web-demo/serve.mjs` on localhost:port, once it answers. */
-async function serveDemo(apiUrl: string, port: number): Promise<Instance> {
-  const output: string[] = [];
-  const child = spawn(process.execPath, [path.join(ROOT, 'apps', 'web-demo', 'serve.mjs')], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), LATCHKEY_API_URL: apiUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+function serveDemo(apiUrl: string, port: number): Promise<Instance> {
   const url = `http://localhost:${port}`;
-  for (let tries = 0; ; tries++) {
-    if (
-      await fetch(`${url}/config.json`).then(
-        (response) => response.ok,
-        () => false,
-      )
-    )
-      return { url, child, output };
-    if (child.exitCode !== null || tries > 100)
-      throw new Error(`the web demo did not start:\n${output.join('')}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return spawnUntilReady(
+    path.join(ROOT, 'apps', 'web-demo', 'serve.mjs'),
+    { PATH: process.env.PATH ?? '', PORT: String(port), LATCHKEY_API_URL: apiUrl },
+    url,
+    `${url}/config.json`,
+  );
 }
 
 /** A unique user with a policy-compliant password. */
