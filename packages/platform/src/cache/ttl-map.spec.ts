@@ -20,6 +20,16 @@ describe('TtlMap', () => {
     expect([map.get('b', 1), map.get('c', 1), map.size]).toEqual([3, 4, 2]);
   });
 
+  it('lets expired entries go as new ones are set, though nobody reads them again', () => {
+    const map = new TtlMap<number>(1_000, 1_000);
+    for (let i = 0; i < 50; i++) map.set(`old-${i}`, i, 0);
+    map.set('old-0', 0, 500); // set again: it now expires after the others
+    for (let i = 0; i < 30; i++) map.set(`new-${i}`, i, 1_200);
+    // The 49 that expired at 1,000 are gone (two per set); old-0 lives until 1,500.
+    expect(map.size).toBe(31);
+    expect(map.get('old-0', 1_200)).toBe(0);
+  });
+
   it('deletes the given keys', () => {
     const map = new TtlMap<number>(60_000, 10);
     map.set('a', 1, 0);

@@ -1,7 +1,8 @@
 /**
  * A bounded map whose entries expire `ttlMs` after they were set: for per-process caches of
  * answers that may be a few seconds stale. Times are passed in (the caller's clock), so tests
- * move them. Full, it drops the oldest entry (Maps iterate in insertion order).
+ * move them. Full, it drops the oldest entry (Maps iterate in insertion order); expired entries
+ * go as new ones come, whether or not anyone asks for them again.
  *
  * A cache filled from a read races the deletions that invalidate it: a query that ran before a
  * revocation committed can finish after the revocation deleted the entry, and would put the old
@@ -41,11 +42,25 @@ export class TtlMap<V> {
     return value;
   }
 
+  /**
+   * An entry set again moves to the end, so the entries stay in the order they expire: each set
+   * first drops up to two expired entries from the front. Keys read only once (the replay memory
+   * of internal tokens: a fresh id per request) would otherwise stay until the map is full.
+   */
   set(key: string, value: V, nowMs: number): void {
-    if (this.entries.size >= this.maxEntries && !this.entries.has(key)) {
+    this.dropExpired(nowMs, 2);
+    if (!this.entries.delete(key) && this.entries.size >= this.maxEntries) {
       this.entries.delete(this.entries.keys().next().value!);
     }
     this.entries.set(key, { value, expiresAtMs: nowMs + this.ttlMs });
+  }
+
+  private dropExpired(nowMs: number, most: number): void {
+    for (let dropped = 0; dropped < most; dropped++) {
+      const oldest = this.entries.entries().next();
+      if (oldest.done || oldest.value[1].expiresAtMs > nowMs) return;
+      this.entries.delete(oldest.value[0]);
+    }
   }
 
   delete(keys: Iterable<string>): void {
