@@ -44,7 +44,7 @@ describe('verification by code does not reveal whether an email is registered', 
     const addresses: string[] = [];
     for (let i = 0; i < 65; i++) addresses.push(await registered());
     // With the disk busy, as in a CI run or on a loaded database server: a refusal that wrote
-    // nothing committed without waiting for the disk, and answered 14 ms sooner.
+    // nothing committed without waiting for the disk, and answered 6 to 14 ms sooner.
     const disk = busyDisk();
     const timing = await pairedTiming(
       () => timed(addresses.pop()!),

@@ -19,8 +19,14 @@ export function busyDisk(): { stop(): Promise<void> } {
       `const fs = require('node:fs');
        const file = require('node:path').join(process.argv[1], 'busy');
        const chunk = Buffer.alloc(12 * 1024 * 1024, 1);
-       for (;;) { const fd = fs.openSync(file, 'w'); fs.writeSync(fd, chunk); fs.fsyncSync(fd); fs.closeSync(fd); }`,
+       const parent = Number(process.argv[2]);
+       for (;;) {
+         // Orphaned (the test process died without stopping it): stop writing.
+         try { process.kill(parent, 0); } catch { process.exit(0); }
+         const fd = fs.openSync(file, 'w'); fs.writeSync(fd, chunk); fs.fsyncSync(fd); fs.closeSync(fd);
+       }`,
       dir,
+      String(process.pid),
     ],
     { stdio: 'ignore' },
   );

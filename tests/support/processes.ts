@@ -73,8 +73,10 @@ export async function spawnUntilReady(
       )
     )
       return { url, child, output };
-    if (Date.now() - started > 30_000)
+    if (Date.now() - started > 30_000) {
+      child.kill('SIGKILL');
       throw new Error(`${path.basename(script)} never became ready:\n${output.join('')}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
