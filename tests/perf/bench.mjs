@@ -42,6 +42,7 @@ const PROFILE = quick
       gatewayRounds: 1,
       gatewaySeconds: 2,
       idleSettleMaxSeconds: 10,
+      eventsOffTwice: false,
     }
   : {
       seconds: 15,
@@ -56,6 +57,7 @@ const PROFILE = quick
       gatewayRounds: 5,
       gatewaySeconds: 5,
       idleSettleMaxSeconds: 60,
+      eventsOffTwice: true,
     };
 // Closed-loop connections per scenario class. Login and register: twice the hasher's default cap
 // on two cores, so the semaphore never idles between requests. Refresh: the default pg pool.

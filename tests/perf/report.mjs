@@ -286,7 +286,10 @@ function eventsSection({ events }) {
       `events/s** (first one ${fmt(relay.firstAfterStartSeconds, 2)} s after the API was started; ` +
       `${relay.duplicates} published twice; the API's CPU, start-up included, ${fmt(relay.apiCpuMsPerEvent, 3)} ms per event).`,
     '',
-    'The hot endpoints with `AMQP_URL` set (the relay publishing what they write) and without it (the mean of a run just before and one just after), ' +
+    'The hot endpoints with `AMQP_URL` set (the relay publishing what they write) and without it ' +
+      (amqp.off.refresh.runs?.length === 1
+        ? '(a run just before: --quick), '
+        : '(the mean of a run just before and one just after), ') +
       `each on a freshly started API; ${amqp.on.published.toLocaleString('en')} events were published during the first set ` +
       `(${amqp.on.duplicates} twice). ` +
       'The target is a ratio of at least 0.95 (CPU ratio at most 1.05).',
