@@ -1,49 +1,53 @@
-// The services deployment's internal keys for one machine or one compose stack: an Ed25519 pair
-// per process, made once and kept in a directory, and what each process trusts (decision 0012,
-// docs/security.md "Internal authentication"). `pnpm start:services` calls it for DATA_DIR/internal-keys;
+// The services deployment's internal keys for one machine or one compose stack: a secret per pair
+// of processes that talk (the gateway and each service, the two services), made once and kept in a
+// directory, and each process's INTERNAL_AUTH_KEYS (decision 0013, docs/security.md "Internal
+// authentication"). `pnpm start:services` calls it for DATA_DIR/internal-keys;
 // `docker compose --profile services` runs it once into the stack's key volume:
 //   node scripts/internal-keys.cjs <dir>
-// It writes <name>.pem (private, mode 0600), <name>.pub.pem, and trusted-by-<name>.json (the
-// INTERNAL_AUTH_TRUSTED_KEYS of that process) and never replaces a key that exists. In production
-// each process gets its own key from a secret store instead.
-const { generateKeyPairSync } = require('node:crypto');
+// It writes <a>+<b>.key for each pair and <name>.keys.json (the INTERNAL_AUTH_KEYS of that process),
+// all mode 0600, and never replaces a secret that exists. In production each process gets its own
+// keys from a secret store instead.
+const { randomBytes } = require('node:crypto');
 const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 
 const SERVICES = ['auth-service', 'user-service', 'gateway'];
-/** Who may call whom: the gateway calls both services, and they call each other. */
-const TRUST = {
-  'auth-service': ['gateway', 'user-service'],
-  'user-service': ['gateway', 'auth-service'],
-  gateway: [],
-};
+/** Who talks with whom: the gateway calls both services, and they call each other. */
+const PAIRS = [
+  ['auth-service', 'gateway'],
+  ['gateway', 'user-service'],
+  ['auth-service', 'user-service'],
+];
+/** 256 bits, as RFC 7518 §3.2 asks of an HS256 key. */
+const SECRET_BYTES = 32;
 
-/** Each process's pair, made on the first call and read back on the next ones. */
+/** Each pair's secret (base64url), by `<a>+<b>`, made on the first call and read back on the next ones. */
 function ensureInternalKeys(dir) {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return Object.fromEntries(
-    SERVICES.map((name) => {
-      const privateFile = path.join(dir, `${name}.pem`);
-      const publicFile = path.join(dir, `${name}.pub.pem`);
-      if (!existsSync(privateFile) || !existsSync(publicFile)) {
-        const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-        writeFileSync(privateFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-        writeFileSync(publicFile, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
-      }
-      return [
-        name,
-        { privatePem: readFileSync(privateFile, 'utf8'), publicPem: readFileSync(publicFile, 'utf8') },
-      ];
+    PAIRS.map((pair) => {
+      const name = pair.join('+');
+      const file = path.join(dir, `${name}.key`);
+      if (!existsSync(file))
+        writeFileSync(file, randomBytes(SECRET_BYTES).toString('base64url'), { mode: 0o600, flag: 'wx' });
+      return [name, readFileSync(file, 'utf8').trim()];
     }),
   );
 }
 
-/** INTERNAL_AUTH_TRUSTED_KEYS of `name`: the public keys of the processes that may call it. */
-function trustedKeysOf(keys, name) {
-  return JSON.stringify(Object.fromEntries(TRUST[name].map((caller) => [caller, keys[caller].publicPem])));
+/** INTERNAL_AUTH_KEYS of `name`: peer → the secret it shares with that peer. */
+function internalKeysOf(keys, name) {
+  return JSON.stringify(
+    Object.fromEntries(
+      PAIRS.filter((pair) => pair.includes(name)).map((pair) => [
+        pair.find((peer) => peer !== name),
+        keys[pair.join('+')],
+      ]),
+    ),
+  );
 }
 
-module.exports = { SERVICES, ensureInternalKeys, trustedKeysOf };
+module.exports = { SERVICES, ensureInternalKeys, internalKeysOf };
 
 if (require.main === module) {
   const dir = process.argv[2];
@@ -53,6 +57,6 @@ if (require.main === module) {
   }
   const keys = ensureInternalKeys(path.resolve(dir));
   for (const name of SERVICES)
-    writeFileSync(path.join(dir, `trusted-by-${name}.json`), trustedKeysOf(keys, name), { mode: 0o644 });
+    writeFileSync(path.join(dir, `${name}.keys.json`), internalKeysOf(keys, name), { mode: 0o600 });
   process.stdout.write(`internal keys of ${SERVICES.join(', ')} are in ${dir}\n`);
 }

@@ -17,7 +17,7 @@ function ensureBuilt(file, build, log = (line) => process.stderr.write(`${line}\
 
 /**
  * The services deployment's operator commands: each runs in the service that owns what it changes,
- * with that service's variables; beside `pnpm start:services` (no INTERNAL_AUTH_PRIVATE_KEY set),
+ * with that service's variables; beside `pnpm start:services` (no INTERNAL_AUTH_KEYS set),
  * the ones start:services derives for it.
  */
 const SERVICE_COMMANDS = {
@@ -45,7 +45,7 @@ function authCommand(args) {
 }
 
 function serviceEnv(service) {
-  if (process.env.INTERNAL_AUTH_PRIVATE_KEY || process.env.INTERNAL_AUTH_PRIVATE_KEY_FILE) return process.env;
+  if (process.env.INTERNAL_AUTH_KEYS || process.env.INTERNAL_AUTH_KEYS_FILE) return process.env;
   const { localServicesEnv } = require('./start-services.cjs');
   const { envs, problem } = localServicesEnv({ ...process.env });
   if (problem) throw new Error(problem);

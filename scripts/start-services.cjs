@@ -8,7 +8,7 @@
 // `pnpm services:users` runs the user service's operator command with the same derived variables.
 const { spawn } = require('node:child_process');
 const path = require('node:path');
-const { SERVICES, ensureInternalKeys, trustedKeysOf } = require('./internal-keys.cjs');
+const { SERVICES, ensureInternalKeys, internalKeysOf } = require('./internal-keys.cjs');
 
 const ROOT = path.resolve(__dirname, '..');
 const METRICS_OFFSET = { gateway: 0, 'auth-service': 1, 'user-service': 2 };
@@ -42,7 +42,7 @@ function localServicesEnv(env) {
     };
   const dataDir = path.resolve(env.DATA_DIR ?? path.join(ROOT, '.data'));
   // Made on the first start and kept under DATA_DIR/internal-keys (mode 0600), so an operator
-  // command (`pnpm services:users`) run beside the services signs with the key the others trust.
+  // command (`pnpm services:users`) run beside the services signs with the keys the others share.
   const keys = ensureInternalKeys(path.join(dataDir, 'internal-keys'));
   const shared = {
     AUTH_SERVICE_URL: `http://127.0.0.1:${ports['auth-service']}`,
@@ -58,8 +58,7 @@ function localServicesEnv(env) {
         ...shared,
         PORT: String(ports[name]),
         DATA_DIR: path.join(dataDir, name),
-        INTERNAL_AUTH_PRIVATE_KEY: keys[name].privatePem,
-        INTERNAL_AUTH_TRUSTED_KEYS: trustedKeysOf(keys, name),
+        INTERNAL_AUTH_KEYS: internalKeysOf(keys, name),
         ...(metricsPort === undefined ? {} : { METRICS_PORT: String(metricsPort + METRICS_OFFSET[name]) }),
         // Each process names itself in its traces: `latchkey-gateway`, … (OTEL_SERVICE_NAME the prefix).
         OTEL_SERVICE_NAME: `${env.OTEL_SERVICE_NAME ?? 'latchkey'}-${name}`,

@@ -62,9 +62,12 @@ describe('the services deployment: a gateway, an auth service and a user service
     });
 
     it('answers 401 to a token signed by a key it does not trust', async () => {
-      const { generateKeyPairSync } = await import('node:crypto');
-      const stranger = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' });
-      const forger = await InternalTokenIssuer.fromPem('gateway', stranger.toString(), services.clock);
+      const { randomBytes } = await import('node:crypto');
+      const forger = new InternalTokenIssuer(
+        'gateway',
+        new Map([['user-service', [randomBytes(32)]]]),
+        services.clock,
+      );
       await request(services.urls['user-service'])
         .get('/users')
         .set(INTERNAL_TOKEN_HEADER, await forger.issue('user-service'))
@@ -74,11 +77,7 @@ describe('the services deployment: a gateway, an auth service and a user service
     it('ignores an identity a client sets in a header: only the vouched principal counts', async () => {
       const victim = await registerAndLogin(services);
       const { tokens } = await registerAndLogin(services);
-      const gateway = await InternalTokenIssuer.fromPem(
-        'gateway',
-        services.keys.gateway.privatePem,
-        services.clock,
-      );
+      const gateway = services.issuerAs('gateway');
       // A valid internal token with no principal, and the victim's id in headers: no user.
       await request(services.urls['user-service'])
         .get(`/users/${victim.userId}`)
@@ -125,11 +124,7 @@ describe('the services deployment: a gateway, an auth service and a user service
     expect(taken.body.code).toBe('CONFLICT');
 
     // Only a failed sign-up's organization may be discarded: this one's owner exists.
-    const auth = await InternalTokenIssuer.fromPem(
-      'auth-service',
-      services.keys['auth-service'].privatePem,
-      services.clock,
-    );
+    const auth = services.issuerAs('auth-service');
     const { sub: ownerId } = claimsOf(tokens.accessToken) as { sub: string };
     const discard = await request(services.urls['user-service'])
       .delete(`/internal/organizations/${organization.id}?ownerId=${ownerId}`)
@@ -456,11 +451,7 @@ describe("the services deployment's audit trail: the user service's changes in t
       ]);
 
       // A second delivery (an answer lost on the way back) writes nothing more.
-      const issuer = await InternalTokenIssuer.fromPem(
-        'user-service',
-        services.keys['user-service'].privatePem,
-        services.clock,
-      );
+      const issuer = services.issuerAs('user-service');
       const deliver = async (event: Record<string, unknown>) =>
         request(services.urls['auth-service'])
           .post('/internal/audit-events')
@@ -499,11 +490,7 @@ describe("the services deployment's sign-up backstop", () => {
       const keptId = (kept.body as { organization: { id: string } }).organization.id;
       // What an auth service that died mid sign-up leaves behind: the organization made by its
       // call, the owner's account never committed, and nobody left to ask for the discard.
-      const auth = await InternalTokenIssuer.fromPem(
-        'auth-service',
-        services.keys['auth-service'].privatePem,
-        services.clock,
-      );
+      const auth = services.issuerAs('auth-service');
       const orphanId = randomUUID();
       await request(services.urls['user-service'])
         .post('/internal/organizations')

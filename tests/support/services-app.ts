@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import type { Logger } from 'pino';
 import path from 'node:path';
 import { openTestDatabase, type TestDatabase } from '@latchkey/platform/testing';
-import type { LatchkeyProcess } from '@latchkey/platform-http';
+import { InternalTokenIssuer, type LatchkeyProcess } from '@latchkey/platform-http';
 import { TestClock } from '@latchkey/shared-kernel/testing';
 import { createAuthService } from '../../apps/auth-service/src/auth-service-factory';
 import { loadAuthServiceConfig } from '../../apps/auth-service/src/auth-service-config';
@@ -22,13 +22,14 @@ import { testEnvironment } from './test-environment';
 export const SERVICE_NAMES = ['gateway', 'auth-service', 'user-service'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
-type InternalKeys = Record<ServiceName, { privatePem: string; publicPem: string }>;
-// The keys and the trust between the processes as `pnpm start:services` and the compose stack
-// make them, so the suites run on the very table of who may call whom.
+/** Each pair's secret, by `<a>+<b>`. */
+type InternalKeys = Record<string, string>;
+// The keys and who shares one with whom, as `pnpm start:services` and the compose stack make them,
+// so the suites run on the very table of who may call whom.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the script is plain CommonJS
-const { ensureInternalKeys, trustedKeysOf } = require('../../scripts/internal-keys.cjs') as {
+const { ensureInternalKeys, internalKeysOf } = require('../../scripts/internal-keys.cjs') as {
   ensureInternalKeys(dir: string): InternalKeys;
-  trustedKeysOf(keys: InternalKeys, name: ServiceName): string;
+  internalKeysOf(keys: InternalKeys, name: ServiceName): string;
 };
 
 /** A port nothing listens on now (the services must know each other's URL before they start). */
@@ -51,7 +52,8 @@ export interface ServicesApp {
   server: Server;
   /** Where the services listen (reached directly, a test plays a stranger bypassing the gateway). */
   urls: Record<Exclude<ServiceName, 'gateway'>, string>;
-  keys: InternalKeys;
+  /** Makes internal tokens as `name` does, with its keys (a test plays a trusted peer). */
+  issuerAs(name: ServiceName): InternalTokenIssuer;
   authDb: TestDatabase;
   userDb: TestDatabase;
   clock: TestClock;
@@ -103,7 +105,7 @@ export async function startServicesApp(
     // second deployment on the same database shares them, as a second monolith would.
     DATA_DIR:
       name === 'auth-service' && options.env?.DATA_DIR ? options.env.DATA_DIR : path.join(dataDir, name),
-    INTERNAL_AUTH_PRIVATE_KEY: keys[name].privatePem,
+    INTERNAL_AUTH_KEYS: internalKeysOf(keys, name),
     ...extra,
   });
   const clock = options.clock ?? new TestClock();
@@ -115,28 +117,20 @@ export async function startServicesApp(
       ]);
   // The services believe X-Forwarded-For from the gateway's address only.
   const behindGateway = { TRUST_PROXY: '127.0.0.1' };
-  const authEnv = envOf('auth-service', authPort, {
-    ...behindGateway,
-    INTERNAL_AUTH_TRUSTED_KEYS: trustedKeysOf(keys, 'auth-service'),
-  });
+  const authEnv = envOf('auth-service', authPort, behindGateway);
   const auth = await createAuthService({
     config: loadAuthServiceConfig(authEnv),
     database: authDb.database,
     clock,
     logger: options.logger,
   });
-  const userEnv = envOf('user-service', userPort, {
-    ...behindGateway,
-    INTERNAL_AUTH_TRUSTED_KEYS: trustedKeysOf(keys, 'user-service'),
-  });
+  const userEnv = envOf('user-service', userPort, behindGateway);
   const userConfig = loadUserServiceConfig(userEnv);
   const startUsers = () =>
     createUserService({ config: userConfig, database: userDb.database, clock, logger: options.logger });
   const users = await startUsers();
   const gateway = await createGateway({
-    config: loadGatewayConfig(
-      envOf('gateway', 3000, { INTERNAL_AUTH_TRUSTED_KEYS: trustedKeysOf(keys, 'gateway') }),
-    ),
+    config: loadGatewayConfig(envOf('gateway', 3000, {})),
     clock,
     logger: options.logger,
   });
@@ -156,7 +150,13 @@ export async function startServicesApp(
     api: contractClient(server),
     server,
     urls,
-    keys,
+    issuerAs: (name) => {
+      const shared = JSON.parse(internalKeysOf(keys, name)) as Record<string, string>;
+      const peerKeys = new Map(
+        Object.entries(shared).map(([peer, secret]) => [peer, [Buffer.from(secret, 'base64url')]]),
+      );
+      return new InternalTokenIssuer(name, peerKeys, clock);
+    },
     authDb,
     userDb,
     clock,

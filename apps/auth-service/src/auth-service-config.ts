@@ -19,7 +19,7 @@ export function readAuthServiceConfig(env: Env): { config: AuthServiceConfig; pr
   const read = new EnvReader(env);
   const platform = readPlatformConfig(read);
   const identity = readIdentityConfig(read, platform);
-  const internalAuth = readInternalAuthConfig(read);
+  const internalAuth = readInternalAuthConfig(read, ['gateway', 'user-service']);
   const links = readServiceLinks(read);
   return { config: { platform, identity, internalAuth, links }, problems: read.problems };
 }

@@ -25,7 +25,7 @@ export interface GatewayConfig {
 export function readGatewayConfig(env: Env): { config: GatewayConfig; problems: string[] } {
   const read = new EnvReader(env);
   const platform = readPlatformConfig(read);
-  const internalAuth = readInternalAuthConfig(read);
+  const internalAuth = readInternalAuthConfig(read, ['auth-service', 'user-service']);
   const links = readServiceLinks(read);
   const tokens = {
     ...readTokenAudience(read, platform),

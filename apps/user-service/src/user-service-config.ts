@@ -16,7 +16,7 @@ export interface UserServiceConfig {
 export function readUserServiceConfig(env: Env): { config: UserServiceConfig; problems: string[] } {
   const read = new EnvReader(env);
   const platform = readPlatformConfig(read);
-  const internalAuth = readInternalAuthConfig(read);
+  const internalAuth = readInternalAuthConfig(read, ['gateway', 'auth-service']);
   const links = readServiceLinks(read);
   return { config: { platform, internalAuth, links }, problems: read.problems };
 }

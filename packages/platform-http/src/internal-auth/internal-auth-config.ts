@@ -1,13 +1,14 @@
-import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { EnvReader } from '@latchkey/platform';
+import { INTERNAL_KEY_MIN_BYTES } from './internal-tokens';
 
-/** How a service of the services deployment signs its calls and whose calls it accepts. */
+/** How a process of the services deployment authenticates its calls and checks its callers'. */
 export interface InternalAuthConfig {
-  /** This process's Ed25519 private key (PKCS#8 PEM). */
-  privateKeyPem: string;
-  /** Caller name (`gateway`, `auth-service`, `user-service`) → its Ed25519 public key (SPKI PEM). */
-  trustedKeys: Record<string, string>;
+  /**
+   * Peer name (`gateway`, `auth-service`, `user-service`) → the secrets this process shares with
+   * it: the first signs, the others are still accepted (a rotation in progress).
+   */
+  peerKeys: ReadonlyMap<string, readonly Buffer[]>;
 }
 
 /** Where the gateway and the services find each other. */
@@ -29,48 +30,53 @@ function inlineOrFile(read: EnvReader, name: string): string | undefined {
   }
 }
 
+const KEYS = 'INTERNAL_AUTH_KEYS';
+const KEYS_FORMAT = `a JSON object of peer name → a secret of at least ${INTERNAL_KEY_MIN_BYTES} random bytes in base64url, or a list of them, the first signing`;
+
 /**
- * INTERNAL_AUTH_PRIVATE_KEY and INTERNAL_AUTH_TRUSTED_KEYS (or their `_FILE` forms): required by
- * every process of the services deployment; `pnpm start:services` generates a set for one machine.
+ * INTERNAL_AUTH_KEYS (or INTERNAL_AUTH_KEYS_FILE): required by every process of the services
+ * deployment, with a key for each of `peers` (those it calls or is called by), so a missing one
+ * stops the start rather than a request; `pnpm start:services` generates a set for one machine
+ * (scripts/internal-keys.cjs).
  */
-export function readInternalAuthConfig(read: EnvReader): InternalAuthConfig {
-  // A PEM in a one-line variable (a .env file) has its line breaks written as \n.
-  const privateKeyPem = inlineOrFile(read, 'INTERNAL_AUTH_PRIVATE_KEY')?.replace(/\\n/g, '\n');
-  const trustedJson = inlineOrFile(read, 'INTERNAL_AUTH_TRUSTED_KEYS');
-  let trustedKeys: Record<string, string> = {};
-  if (privateKeyPem === undefined)
-    read.fail(
-      'INTERNAL_AUTH_PRIVATE_KEY',
-      'is required: this process’s Ed25519 private key (PKCS#8 PEM)',
-      '',
-    );
-  else if (!isEd25519(() => createPrivateKey(privateKeyPem)))
-    read.fail('INTERNAL_AUTH_PRIVATE_KEY', 'must be an Ed25519 private key in PKCS#8 PEM', '');
-  if (trustedJson === undefined) {
-    read.fail(
-      'INTERNAL_AUTH_TRUSTED_KEYS',
-      'is required: a JSON object of caller name → Ed25519 public key PEM',
-      '',
-    );
-  } else {
-    try {
-      const parsed = JSON.parse(trustedJson) as unknown;
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error();
-      const bad = Object.entries(parsed).find(
-        ([, pem]) => typeof pem !== 'string' || !isEd25519(() => createPublicKey(pem)),
-      );
-      if (bad) throw new BadTrustedKey(bad[0]);
-      trustedKeys = parsed as Record<string, string>;
-    } catch (error) {
-      const which = error instanceof BadTrustedKey ? ` (the key of ${error.caller})` : '';
-      read.fail(
-        'INTERNAL_AUTH_TRUSTED_KEYS',
-        `must be a JSON object of name → Ed25519 public key PEM${which}`,
-        '',
-      );
-    }
+export function readInternalAuthConfig(read: EnvReader, peers: readonly string[]): InternalAuthConfig {
+  const json = inlineOrFile(read, KEYS);
+  const peerKeys = new Map<string, Buffer[]>();
+  if (json === undefined) {
+    // An unreadable INTERNAL_AUTH_KEYS_FILE has been named already.
+    if (read.optionalString(`${KEYS}_FILE`) === undefined)
+      read.fail(KEYS, `is required: ${KEYS_FORMAT}`, undefined);
+    return { peerKeys };
   }
-  return { privateKeyPem: privateKeyPem ?? '', trustedKeys };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    read.fail(KEYS, `must be ${KEYS_FORMAT}`, undefined);
+    return { peerKeys };
+  }
+  for (const [peer, value] of Object.entries(parsed)) {
+    const secrets = (Array.isArray(value) ? value : [value]).map(secretOf);
+    if (secrets.length === 0 || secrets.some((secret) => secret === undefined)) {
+      // The variable and the peer are named; the value, a secret, never is.
+      read.fail(KEYS, `must be ${KEYS_FORMAT} (the key shared with ${peer} is not)`, undefined);
+      continue;
+    }
+    peerKeys.set(peer, secrets as Buffer[]);
+  }
+  const missing = peers.filter((peer) => !Object.hasOwn(parsed, peer));
+  if (missing.length > 0) read.fail(KEYS, `has no key shared with ${missing.join(', ')}`, undefined);
+  return { peerKeys };
+}
+
+/** The secret's bytes: base64url (unpadded or padded) of at least INTERNAL_KEY_MIN_BYTES. */
+function secretOf(value: unknown): Buffer | undefined {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_-]+={0,2}$/.test(value)) return undefined;
+  const bytes = Buffer.from(value, 'base64url');
+  return bytes.length >= INTERNAL_KEY_MIN_BYTES ? bytes : undefined;
 }
 
 export function readServiceLinks(read: EnvReader): ServiceLinks {
@@ -79,18 +85,4 @@ export function readServiceLinks(read: EnvReader): ServiceLinks {
     authServiceUrl: url('AUTH_SERVICE_URL', 'http://127.0.0.1:3001'),
     userServiceUrl: url('USER_SERVICE_URL', 'http://127.0.0.1:3002'),
   };
-}
-
-function isEd25519(load: () => { asymmetricKeyType?: string }): boolean {
-  try {
-    return load().asymmetricKeyType === 'ed25519';
-  } catch {
-    return false;
-  }
-}
-
-class BadTrustedKey extends Error {
-  constructor(readonly caller: string) {
-    super(caller);
-  }
 }

@@ -4,9 +4,10 @@ import type { InternalAuthConfig } from './internal-auth-config';
 import { InternalTokenIssuer, InternalTokenVerifier } from './internal-tokens';
 
 /**
- * A process of the services deployment: the issuer of its own internal tokens (signed as `self`)
- * and the verifier of those addressed to it, from the callers it trusts. The composition root
- * installs `requireInternalCallers` with the verifier (the gateway verifies nothing: it is public).
+ * A process of the services deployment: the issuer of its own internal tokens (made as `self`)
+ * and the verifier of those addressed to it, both under the secrets it shares with each peer. The
+ * composition root installs `requireInternalCallers` with the verifier (the gateway verifies
+ * nothing: it is public).
  */
 @Global()
 @Module({})
@@ -18,12 +19,12 @@ export class InternalAuthModule {
         {
           provide: InternalTokenIssuer,
           inject: [Clock],
-          useFactory: (clock: Clock) => InternalTokenIssuer.fromPem(self, config.privateKeyPem, clock),
+          useFactory: (clock: Clock) => new InternalTokenIssuer(self, config.peerKeys, clock),
         },
         {
           provide: InternalTokenVerifier,
           inject: [Clock],
-          useFactory: (clock: Clock) => InternalTokenVerifier.create(self, config.trustedKeys, clock),
+          useFactory: (clock: Clock) => new InternalTokenVerifier(self, config.peerKeys, clock),
         },
       ],
       exports: [InternalTokenIssuer, InternalTokenVerifier],

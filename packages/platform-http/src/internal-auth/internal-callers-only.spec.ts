@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { TestClock } from '@latchkey/shared-kernel/testing';
 import { internalCallOf, requireInternalCallers } from './internal-callers-only';
@@ -10,7 +10,7 @@ import {
 } from './internal-tokens';
 
 describe('requireInternalCallers: a service answers the gateway and its peers only', () => {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const shared = randomBytes(32);
   const clock = new TestClock(new Date('2026-12-03T12:00:00Z'));
   let app: FastifyInstance;
   let gateway: InternalTokenIssuer;
@@ -18,16 +18,16 @@ describe('requireInternalCallers: a service answers the gateway and its peers on
 
   beforeEach(async () => {
     handled = [];
-    gateway = await InternalTokenIssuer.fromPem(
+    // One secret for both services (a deployment that reused it): the audience still keeps them apart.
+    gateway = new InternalTokenIssuer(
       'gateway',
-      privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      new Map([
+        ['user-service', [shared]],
+        ['auth-service', [shared]],
+      ]),
       clock,
     );
-    const verifier = await InternalTokenVerifier.create(
-      'user-service',
-      { gateway: publicKey.export({ type: 'spki', format: 'pem' }).toString() },
-      clock,
-    );
+    const verifier = new InternalTokenVerifier('user-service', new Map([['gateway', [shared]]]), clock);
     app = Fastify();
     requireInternalCallers(app, verifier);
     app.post('/v1/users/:id', async (request) => {

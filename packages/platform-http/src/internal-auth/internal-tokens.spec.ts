@@ -1,5 +1,5 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { importPKCS8, SignJWT, UnsecuredJWT } from 'jose';
+import { randomBytes } from 'node:crypto';
+import { jwtVerify, SignJWT, UnsecuredJWT } from 'jose';
 import type { Principal } from '@latchkey/shared-kernel';
 import { TestClock } from '@latchkey/shared-kernel/testing';
 import {
@@ -9,13 +9,7 @@ import {
   InternalTokenVerifier,
 } from './internal-tokens';
 
-function ed25519() {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  return {
-    publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-  };
-}
+const secret = () => randomBytes(32);
 
 const PRINCIPAL: Principal = {
   userId: '0190a5b2-0000-7000-8000-000000000001',
@@ -27,18 +21,32 @@ const ACCESS_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.the-clients-access-token.signature';
 const VOUCH = { principal: PRINCIPAL, accessToken: ACCESS_TOKEN };
 
 describe('internal tokens: what a service accepts from the gateway and its peers', () => {
-  const gatewayKeys = ed25519();
-  const authKeys = ed25519();
+  // One secret per pair of processes: gateway–user service, auth service–user service, gateway–auth service.
+  const gatewayUser = secret();
+  const authUser = secret();
+  const gatewayAuth = secret();
   let clock: TestClock;
   let gateway: InternalTokenIssuer;
   let userService: InternalTokenVerifier;
+  const gatewayWith = (keys: Buffer[], at = clock) =>
+    new InternalTokenIssuer('gateway', new Map([['user-service', keys]]), at);
 
-  beforeEach(async () => {
+  beforeEach(() => {
     clock = new TestClock(new Date('2026-12-03T12:00:00Z'));
-    gateway = await InternalTokenIssuer.fromPem('gateway', gatewayKeys.privatePem, clock);
-    userService = await InternalTokenVerifier.create(
+    gateway = new InternalTokenIssuer(
+      'gateway',
+      new Map([
+        ['user-service', [gatewayUser]],
+        ['auth-service', [gatewayAuth]],
+      ]),
+      clock,
+    );
+    userService = new InternalTokenVerifier(
       'user-service',
-      { gateway: gatewayKeys.publicPem, 'auth-service': authKeys.publicPem },
+      new Map([
+        ['gateway', [gatewayUser]],
+        ['auth-service', [authUser]],
+      ]),
       clock,
     );
   });
@@ -53,8 +61,47 @@ describe('internal tokens: what a service accepts from the gateway and its peers
       principal: PRINCIPAL,
       ath: accessTokenHash(ACCESS_TOKEN),
     });
-    const peer = await InternalTokenIssuer.fromPem('auth-service', authKeys.privatePem, clock);
+    const peer = new InternalTokenIssuer('auth-service', new Map([['user-service', [authUser]]]), clock);
     expect(await userService.verify(await peer.issue('user-service'))).toEqual({ caller: 'auth-service' });
+  });
+
+  it('writes a standard HS256 JWS (jose verifies it), under the secret of the pair', async () => {
+    const token = await gateway.issue('user-service', VOUCH);
+    const { payload, protectedHeader } = await jwtVerify(token, gatewayUser, {
+      algorithms: ['HS256'],
+      typ: 'latchkey-internal+jwt',
+      issuer: 'gateway',
+      audience: 'user-service',
+      currentDate: clock.now(),
+    });
+    expect(protectedHeader).toEqual({ alg: 'HS256', typ: 'latchkey-internal+jwt', kid: 'gateway' });
+    expect(payload).toMatchObject({ principal: PRINCIPAL, ath: accessTokenHash(ACCESS_TOKEN) });
+    await expect(jwtVerify(token, gatewayAuth, { currentDate: clock.now() })).rejects.toThrow();
+  });
+
+  it('refuses to make a token for a service it shares no secret with', async () => {
+    const lonely = gatewayWith([gatewayUser]);
+    expect(() => lonely.issue('billing')).toThrow('gateway shares no internal key with billing');
+  });
+
+  it('accepts, mid-rotation, the new secret and the last one, then only what it is configured with', async () => {
+    const next = secret();
+    const rotating = new InternalTokenVerifier(
+      'user-service',
+      new Map([['gateway', [next, gatewayUser]]]),
+      clock,
+    );
+    // A gateway still on the old secret, and one already on the new.
+    expect((await rotating.verify(await gatewayWith([gatewayUser]).issue('user-service'))).caller).toBe(
+      'gateway',
+    );
+    expect((await rotating.verify(await gatewayWith([next, gatewayUser]).issue('user-service'))).caller).toBe(
+      'gateway',
+    );
+    const rotated = new InternalTokenVerifier('user-service', new Map([['gateway', [next]]]), clock);
+    await expect(
+      rotated.verify(await gatewayWith([gatewayUser]).issue('user-service')),
+    ).rejects.toBeInstanceOf(InternalAuthenticationFailed);
   });
 
   it('refuses a request without a token', async () => {
@@ -72,7 +119,7 @@ describe('internal tokens: what a service accepts from the gateway and its peers
     await refused(token);
     // From a gateway whose clock runs 30 s ahead of this service's.
     const ahead = new TestClock(new Date(clock.now().getTime() + 30_000));
-    const early = await InternalTokenIssuer.fromPem('gateway', gatewayKeys.privatePem, ahead);
+    const early = gatewayWith([gatewayUser], ahead);
     await refused(await early.issue('user-service', VOUCH));
     // Within the leeway (5 s), it passes.
     ahead.advanceSeconds(-27);
@@ -89,22 +136,24 @@ describe('internal tokens: what a service accepts from the gateway and its peers
   });
 
   it('refuses forgeries: an unknown key, a caller speaking as another, alg none, a long life, a bad principal', async () => {
-    const stranger = await importPKCS8(ed25519().privatePem, 'EdDSA');
+    const stranger = secret();
     const now = Math.floor(clock.now().getTime() / 1000);
     const forged = (claims: Record<string, unknown>, kid: string, key = stranger, iss = kid, lifetime = 60) =>
       new SignJWT(claims)
-        .setProtectedHeader({ alg: 'EdDSA', typ: 'latchkey-internal+jwt', kid })
+        .setProtectedHeader({ alg: 'HS256', typ: 'latchkey-internal+jwt', kid })
         .setIssuer(iss)
         .setAudience('user-service')
         .setIssuedAt(now)
         .setExpirationTime(now + lifetime)
         .setJti(`jti-${Math.random()}`)
         .sign(key);
-    const gatewayKey = await importPKCS8(gatewayKeys.privatePem, 'EdDSA');
+    const gatewayKey = gatewayUser;
 
     await refused(await forged({ principal: PRINCIPAL }, 'gateway')); // signed by someone else
     await refused(await forged({}, 'billing', stranger)); // a caller this service does not know
     await refused(await forged({}, 'gateway', gatewayKey, 'auth-service')); // the gateway's key, claiming to be auth
+    await refused(await forged({}, 'auth-service', gatewayKey)); // the gateway's key, under auth's name
+    await refused(await forged({}, 'gateway', gatewayAuth)); // the gateway's secret with another service
     await refused(await forged({}, 'gateway', gatewayKey, 'gateway', 3600)); // an hour of life
     await refused(await forged({ principal: { userId: 'u1' }, ath: 'x' }, 'gateway', gatewayKey)); // half a principal
     await refused(await forged({ principal: PRINCIPAL }, 'gateway', gatewayKey)); // a principal bound to no token
@@ -121,7 +170,7 @@ describe('internal tokens: what a service accepts from the gateway and its peers
     // a signature cut short, and what is not a token at all.
     const fetchKeys = await new SignJWT({})
       .setProtectedHeader({
-        alg: 'EdDSA',
+        alg: 'HS256',
         typ: 'latchkey-internal+jwt',
         kid: 'gateway',
         jku: 'https://attacker.example/keys',
@@ -134,7 +183,7 @@ describe('internal tokens: what a service accepts from the gateway and its peers
       .sign(gatewayKey);
     await refused(fetchKeys);
     const untyped = await new SignJWT({})
-      .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: 'gateway' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: 'gateway' })
       .setIssuer('gateway')
       .setAudience('user-service')
       .setIssuedAt(now)
@@ -142,6 +191,16 @@ describe('internal tokens: what a service accepts from the gateway and its peers
       .setJti('untyped')
       .sign(gatewayKey);
     await refused(untyped);
+    // The pair's secret, under another algorithm: only HS256 is this format.
+    const otherAlgorithm = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS384', typ: 'latchkey-internal+jwt', kid: 'gateway' })
+      .setIssuer('gateway')
+      .setAudience('user-service')
+      .setIssuedAt(now)
+      .setExpirationTime(now + 60)
+      .setJti('hs384')
+      .sign(gatewayKey);
+    await refused(otherAlgorithm);
     const [header, , signature] = (await gateway.issue('user-service')).split('.');
     const lifted = Buffer.from(
       JSON.stringify({

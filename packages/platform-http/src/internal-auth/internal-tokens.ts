@@ -1,19 +1,11 @@
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  type KeyObject,
-  randomUUID,
-  sign,
-  verify,
-} from 'node:crypto';
+import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { TtlMap } from '@latchkey/platform';
 import { Clock, DomainError, type Principal } from '@latchkey/shared-kernel';
 
 /** Where a gateway or service puts its token on a request to another service. */
 export const INTERNAL_TOKEN_HEADER = 'latchkey-internal-token';
 
-const ALGORITHM = 'EdDSA';
+const ALGORITHM = 'HS256';
 const TOKEN_TYPE = 'latchkey-internal+jwt';
 /** A token is made per request: a minute covers a slow hop, and bounds what a captured one is worth. */
 export const INTERNAL_TOKEN_LIFETIME_SECONDS = 60;
@@ -21,6 +13,15 @@ export const INTERNAL_TOKEN_LIFETIME_SECONDS = 60;
 const LEEWAY_SECONDS = 5;
 /** Tokens remembered against replay. More than this in a minute and the oldest are forgotten early. */
 const REMEMBERED_MAX = 500_000;
+/** RFC 7518 §3.2: an HS256 key is at least as long as the hash's output. */
+export const INTERNAL_KEY_MIN_BYTES = 32;
+
+/**
+ * Peer name → the secrets this process shares with that peer (one per pair of processes, known to
+ * those two only). The first is the one it signs with; the others are still accepted, for the
+ * length of a rotation (docs/security.md, "Internal authentication").
+ */
+export type PeerKeys = ReadonlyMap<string, readonly Buffer[]>;
 
 /** Missing, forged, expired, replayed, or meant for another service: the request touches nothing. */
 export class InternalAuthenticationFailed extends DomainError {
@@ -50,31 +51,23 @@ export function accessTokenHash(token: string): string {
 
 /**
  * Signs the token a caller (`gateway`, `auth-service`) puts on each request to another service:
- * Ed25519, the callee as audience, a minute of life, a fresh `jti`, and the principal the gateway
- * verified from the client's access token, if any.
+ * HS256 under the secret the caller shares with that callee, the callee as audience, a minute of
+ * life, a fresh `jti`, and the principal the gateway verified from the client's access token, if any.
  *
- * A compact JWS (RFC 7515) signed by node:crypto's one-shot Ed25519 rather than jose's SignJWT:
- * jose signs through WebCrypto, whose asynchronous job cost the gateway about a fifth of its CPU per
- * proxied request (107 µs against 28 µs a signature here; docs/performance.md). The services verify
- * it with jose (InternalTokenVerifier), which is what proves the encoding.
+ * A compact JWS (RFC 7515) made with node:crypto's HMAC: an Ed25519 signature made and checked per
+ * request was a third of the gateway hop's CPU (decision 0013, docs/performance.md); an HMAC costs
+ * about 5 µs each side. The spec verifies it with jose, which is what proves the encoding.
  */
 export class InternalTokenIssuer {
   /** base64url of the protected header, the same for every token of this caller. */
   private readonly header: string;
 
-  private constructor(
+  constructor(
     private readonly caller: string,
-    private readonly privateKey: KeyObject,
+    private readonly keys: PeerKeys,
     private readonly clock: Clock,
   ) {
     this.header = base64url({ alg: ALGORITHM, typ: TOKEN_TYPE, kid: caller });
-  }
-
-  /** `privateKeyPem`: the caller's Ed25519 key, PKCS#8 PEM. */
-  static async fromPem(caller: string, privateKeyPem: string, clock: Clock): Promise<InternalTokenIssuer> {
-    const key = createPrivateKey(privateKeyPem);
-    if (key.asymmetricKeyType !== 'ed25519') throw new TypeError('the internal key must be an Ed25519 key');
-    return new InternalTokenIssuer(caller, key, clock);
   }
 
   /**
@@ -82,6 +75,9 @@ export class InternalTokenIssuer {
    * its hash, so the principal cannot be lifted onto a request with another token).
    */
   issue(audience: string, vouch?: { principal: Principal; accessToken: string }): Promise<string> {
+    const key = this.keys.get(audience)?.[0];
+    // A wiring mistake, not a request's: every callee a process calls is in its INTERNAL_AUTH_KEYS.
+    if (key === undefined) throw new Error(`${this.caller} shares no internal key with ${audience}`);
     const now = Math.floor(this.clock.now().getTime() / 1000);
     const claims = {
       ...(vouch
@@ -102,9 +98,12 @@ export class InternalTokenIssuer {
       jti: randomUUID(),
     };
     const signingInput = `${this.header}.${base64url(claims)}`;
-    const signature = sign(null, Buffer.from(signingInput), this.privateKey).toString('base64url');
-    return Promise.resolve(`${signingInput}.${signature}`);
+    return Promise.resolve(`${signingInput}.${mac(key, signingInput).toString('base64url')}`);
   }
+}
+
+function mac(key: Buffer, signingInput: string): Buffer {
+  return createHmac('sha256', key).update(signingInput).digest();
 }
 
 function base64url(value: object): string {
@@ -112,9 +111,8 @@ function base64url(value: object): string {
 }
 
 /**
- * A service's check of the internal token on every request. Only the callers it is configured
- * with (name and public key), only tokens addressed to it, at most a minute old, each accepted
- * once: a token replayed to this instance within its life is refused. (Another instance of the
+ * A service's check of the internal token on every request. Only the callers it shares a secret
+ * with, only tokens addressed to it, at most a minute old, each accepted once: a token replayed to this instance within its life is refused. (Another instance of the
  * same service has its own memory; the minute of life bounds a replay there.)
  */
 export class InternalTokenVerifier {
@@ -123,33 +121,17 @@ export class InternalTokenVerifier {
     REMEMBERED_MAX,
   );
 
-  private constructor(
+  constructor(
     private readonly audience: string,
-    private readonly callers: ReadonlyMap<string, KeyObject>,
+    private readonly callers: PeerKeys,
     private readonly clock: Clock,
   ) {}
 
-  /** `callers`: name → Ed25519 public key (SPKI PEM) of each caller this service accepts. */
-  static create(
-    audience: string,
-    callers: Record<string, string>,
-    clock: Clock,
-  ): Promise<InternalTokenVerifier> {
-    const keys = new Map<string, KeyObject>();
-    for (const [name, pem] of Object.entries(callers)) {
-      const key = createPublicKey(pem);
-      if (key.asymmetricKeyType !== 'ed25519')
-        throw new TypeError(`the key of ${name} must be an Ed25519 key`);
-      keys.set(name, key);
-    }
-    return Promise.resolve(new InternalTokenVerifier(audience, keys, clock));
-  }
-
   /**
-   * The token's caller and claims once its signature and life check out. Checked with node:crypto
-   * rather than jose: the format is this module's own (one algorithm, one header, known keys), and
-   * jose's WebCrypto path cost the auth service 290 µs of every proxied request against 130 µs
-   * (docs/performance.md, "The services deployment").
+   * The token's caller and claims once its MAC and life check out. Checked here rather than by
+   * jose: the format is this module's own (one algorithm, one header, known keys), and jose's
+   * WebCrypto path cost the auth service 290 µs of every proxied request against 130 µs for
+   * node:crypto (docs/performance.md, "The services deployment").
    */
   async verify(token: string | undefined): Promise<InternalCall> {
     if (!token) throw new InternalAuthenticationFailed();
@@ -166,7 +148,7 @@ export class InternalTokenVerifier {
       throw new InternalAuthenticationFailed();
     if (nowSeconds - issuedAt > INTERNAL_TOKEN_LIFETIME_SECONDS + 2 * LEEWAY_SECONDS)
       throw new InternalAuthenticationFailed();
-    // The key is the caller's: it may speak only for itself, and only for a minute.
+    // The key is the pair's: the caller may speak only for itself, and only for a minute.
     if (iss !== signer) throw new InternalAuthenticationFailed();
     if (expiresAt - issuedAt > INTERNAL_TOKEN_LIFETIME_SECONDS) throw new InternalAuthenticationFailed();
     const principal = principalOf(payload.principal);
@@ -181,9 +163,9 @@ export class InternalTokenVerifier {
   }
 
   /**
-   * A compact JWS of exactly this format: the header `{ alg: EdDSA, typ, kid }` and nothing else
-   * (no `crit`, no `b64`), `kid` a known caller, a 64-byte Ed25519 signature over the first two
-   * parts by that caller's key, and a JSON object as payload.
+   * A compact JWS of exactly this format: the header `{ alg: HS256, typ, kid }` and nothing else
+   * (no `crit`, no `b64`), `kid` a known caller, a 32-byte HMAC-SHA256 over the first two parts
+   * under a secret this service shares with that caller, and a JSON object as payload.
    */
   private signedPayloadOf(token: string): { signer: string; payload: Record<string, unknown> } {
     const parts = token.split('.');
@@ -196,12 +178,13 @@ export class InternalTokenVerifier {
       throw new InternalAuthenticationFailed();
     if (alg !== ALGORITHM || typ !== TOKEN_TYPE || typeof kid !== 'string')
       throw new InternalAuthenticationFailed();
-    const key = this.callers.get(kid);
+    const keys = this.callers.get(kid);
     const signature = Buffer.from(encodedSignature, 'base64url');
-    if (key === undefined || signature.length !== ED25519_SIGNATURE_BYTES)
-      throw new InternalAuthenticationFailed();
-    if (!verify(null, Buffer.from(`${encodedHeader}.${encodedPayload}`), key, signature))
-      throw new InternalAuthenticationFailed();
+    if (keys === undefined || signature.length !== HS256_BYTES) throw new InternalAuthenticationFailed();
+    const signingInput = `${encodedHeader}.${encodedPayload}`;
+    // Constant-time, and every secret of the pair tried (the current one and, mid-rotation, the last).
+    const matches = keys.map((key) => timingSafeEqual(mac(key, signingInput), signature));
+    if (!matches.includes(true)) throw new InternalAuthenticationFailed();
     const payload = jsonObjectOf(encodedPayload);
     if (!payload) throw new InternalAuthenticationFailed();
     return { signer: kid, payload };
@@ -210,7 +193,7 @@ export class InternalTokenVerifier {
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const HEADER_PARAMETERS: ReadonlySet<string> = new Set(['alg', 'typ', 'kid']);
-const ED25519_SIGNATURE_BYTES = 64;
+const HS256_BYTES = 32;
 
 /** The base64url JSON object, or undefined for anything else. */
 function jsonObjectOf(encoded: string): Record<string, unknown> | undefined {
