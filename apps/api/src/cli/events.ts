@@ -96,9 +96,9 @@ export async function runEventsCli(
       const replayed = await outbox.replay({ since, types, subject }, now);
       io.out(
         `queued ${replayed} published event(s) since ${since.toISOString()} for publishing again` +
-          (context.config.platform.events.amqpUrl
+          (context.config.platform.events.amqpUrl || context.config.platform.events.eventBridgeBus
             ? ''
-            : ' (AMQP_URL is not set here: the API publishes them)'),
+            : ' (AMQP_URL and EVENTBRIDGE_BUS_NAME are not set here: the API publishes them)'),
       );
       return;
     }

@@ -74,8 +74,13 @@ export class AppConfig {
       limits: Record<RateLimitName, RateLimitSetting>;
     },
     readonly events: {
-      /** Unset: events are written to the outbox (and listed, replayed) but published nowhere. */
+      /**
+       * Where the relay publishes: RabbitMQ (`AMQP_URL`) or an Amazon EventBridge bus
+       * (`EVENTBRIDGE_BUS_NAME`), one or the other. Neither: events are written to the outbox (and
+       * listed, replayed) but published nowhere.
+       */
       amqpUrl: string | undefined;
+      eventBridgeBus: string | undefined;
       /** The topic exchange events are published to; the routing key is the event type. */
       exchange: string;
       /** Published events are kept this long (for `pnpm events list|replay`), then deleted. */
@@ -290,6 +295,25 @@ function databaseUrl(read: EnvReader, nodeEnv: NodeEnv): string | undefined {
  * same EnvReader (apps/api/src/api-config.ts). A refused value falls back to its default, so the
  * reading goes on and every problem is reported at once.
  */
+/**
+ * EVENTBRIDGE_BUS_NAME: a bus name or ARN (EventBridge's own character set). Refused beside
+ * AMQP_URL: the outbox has one relay, and events published to two buses would reach each
+ * consumer by whichever came first.
+ */
+function eventBridgeBus(read: EnvReader): string | undefined {
+  const bus = read.optionalString('EVENTBRIDGE_BUS_NAME');
+  if (bus === undefined) return undefined;
+  if (!/^[A-Za-z0-9._\-/:]{1,1600}$/.test(bus))
+    return read.fail('EVENTBRIDGE_BUS_NAME', 'must be an EventBridge bus name or ARN', undefined);
+  if (read.optionalString('AMQP_URL') !== undefined)
+    return read.fail(
+      'EVENTBRIDGE_BUS_NAME',
+      'cannot be set beside AMQP_URL: events go to one of RabbitMQ or EventBridge; unset one',
+      undefined,
+    );
+  return bus;
+}
+
 export function readPlatformConfig(read: EnvReader): AppConfig {
   const nodeEnv = read.oneOf<NodeEnv>('NODE_ENV', ['development', 'test', 'production'], 'development');
   const dataDir = path.resolve(read.string('DATA_DIR', './.data'));
@@ -355,6 +379,7 @@ export function readPlatformConfig(read: EnvReader): AppConfig {
     },
     {
       amqpUrl: read.optionalUrl('AMQP_URL', ['amqp:', 'amqps:']),
+      eventBridgeBus: eventBridgeBus(read),
       exchange: read.string('EVENTS_EXCHANGE', 'latchkey.events'),
       retentionSeconds: read.seconds('EVENTS_RETENTION', 7 * DAY, HOUR, 365 * DAY),
       relay: {
