@@ -14,12 +14,24 @@ export interface Instance {
   output: string[];
 }
 
+/**
+ * A port to give a process that binds it later. Picked at random below Linux's ephemeral range
+ * (32768-60999), which a port the kernel chose would be in: until the process binds it, an
+ * outgoing connection (a database client's, a fetch's) could take that one for its own end, and
+ * the process would fail with EADDRINUSE, as a CI run once did.
+ */
 export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = net.createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (!bound) continue;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  }
 }
 
 /**

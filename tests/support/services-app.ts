@@ -1,6 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import type { Logger } from 'pino';
 import path from 'node:path';
@@ -17,6 +16,7 @@ import { createGateway, type Gateway } from '../../apps/gateway/src/gateway-fact
 import { loadGatewayConfig } from '../../apps/gateway/src/gateway-config';
 import { publishingTo, testExchange } from './event-sink';
 import { type ContractClient, contractClient } from './contract-client';
+import { freePort } from './processes';
 import { testEnvironment } from './test-environment';
 
 export const SERVICE_NAMES = ['gateway', 'auth-service', 'user-service'] as const;
@@ -31,15 +31,6 @@ const { ensureInternalKeys, internalKeysOf } = require('../../scripts/internal-k
   ensureInternalKeys(dir: string): InternalKeys;
   internalKeysOf(keys: InternalKeys, name: ServiceName): string;
 };
-
-/** A port nothing listens on now (the services must know each other's URL before they start). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export interface ServicesApp {
   gateway: Gateway;
