@@ -4,7 +4,7 @@ import request from 'supertest';
 import { createApp } from '../../apps/api/src/app-factory';
 import { loadConfig } from '../../apps/api/src/api-config';
 import { TestRoutesModule } from '../../apps/api/src/testing/test-routes.module';
-import { contract, startTestApp, type TestApp } from '../support/test-app';
+import { contract, startTestApp, type TestApp, describeEmbeddedOnly } from '../support/test-app';
 import { TcpProxy } from '../support/tcp-proxy';
 
 const echo = { email: 'someone@example.com', count: 3, note: 'hello' };
@@ -172,36 +172,33 @@ describe('platform: bad input, request ids and headers', () => {
 });
 
 // The embedded database only, whatever the suites run on: once, in the PGlite run.
-(process.env.TEST_DATABASE_URL ? describe.skip : describe)(
-  'platform: embedded defaults survive a restart',
-  () => {
-    it('keeps the same signing key (mode 0600) and the same PGlite data across restarts', async () => {
-      const app = await startTestApp();
-      const dataDir = app.dataDir;
-      const env = { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir };
-      await app.close().catch(() => undefined);
+describeEmbeddedOnly('platform: embedded defaults survive a restart', () => {
+  it('keeps the same signing key (mode 0600) and the same PGlite data across restarts', async () => {
+    const app = await startTestApp();
+    const dataDir = app.dataDir;
+    const env = { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir };
+    await app.close().catch(() => undefined);
 
-      // The app owns its on-disk PGlite here, exactly as `pnpm start` without DATABASE_URL.
-      const first = await createApp({ config: loadConfig(env) });
-      const jwksBefore = (await request(first.app.getHttpServer()).get('/jwks').expect(200)).body;
-      await first.database.db.execute(
-        `insert into profiles (user_id, name, created_at, updated_at) values ('6b1f4c39-8f3c-4a38-9a57-8f7f0c8e2d11', 'Persisted', now(), now())` as never,
-      );
-      await first.close();
+    // The app owns its on-disk PGlite here, exactly as `pnpm start` without DATABASE_URL.
+    const first = await createApp({ config: loadConfig(env) });
+    const jwksBefore = (await request(first.app.getHttpServer()).get('/jwks').expect(200)).body;
+    await first.database.db.execute(
+      `insert into profiles (user_id, name, created_at, updated_at) values ('6b1f4c39-8f3c-4a38-9a57-8f7f0c8e2d11', 'Persisted', now(), now())` as never,
+    );
+    await first.close();
 
-      const second = await createApp({ config: loadConfig(env) });
-      const jwksAfter = (await request(second.app.getHttpServer()).get('/jwks').expect(200)).body;
-      const rows = await second.database.db.execute(`select name from profiles` as never);
-      await second.close();
+    const second = await createApp({ config: loadConfig(env) });
+    const jwksAfter = (await request(second.app.getHttpServer()).get('/jwks').expect(200)).body;
+    const rows = await second.database.db.execute(`select name from profiles` as never);
+    await second.close();
 
-      expect(jwksAfter).toEqual(jwksBefore);
-      expect((rows as unknown as { rows: { name: string }[] }).rows).toEqual([{ name: 'Persisted' }]);
-      const keyFile = path.join(dataDir, 'keys', `${jwksBefore.keys[0].kid}.json`);
-      expect(statSync(keyFile).mode & 0o777).toBe(0o600);
-      expect(statSync(path.join(dataDir, 'keys')).mode & 0o777).toBe(0o700);
-    }, 120_000); // three PGlite start-ups on disk: seconds each, more on a loaded 2-core runner
-  },
-);
+    expect(jwksAfter).toEqual(jwksBefore);
+    expect((rows as unknown as { rows: { name: string }[] }).rows).toEqual([{ name: 'Persisted' }]);
+    const keyFile = path.join(dataDir, 'keys', `${jwksBefore.keys[0].kid}.json`);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(statSync(path.join(dataDir, 'keys')).mode & 0o777).toBe(0o700);
+  }, 120_000); // three PGlite start-ups on disk: seconds each, more on a loaded 2-core runner
+});
 
 describe('platform: graceful shutdown', () => {
   it('finishes an in-flight request, then stops accepting', async () => {

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Instance, startInstance, stopInstances } from '../support/processes';
+import { describeEmbeddedOnly } from '../support/test-environment';
 
 const DIST = path.resolve(__dirname, '..', '..', 'apps', 'api', 'dist');
 
@@ -42,7 +43,7 @@ const namedIn = (stderr: string) =>
   [...stderr.matchAll(/^ {2}- ([A-Za-z_ ]+):/gm)].map((match) => match[1]).sort();
 
 // The embedded database only, whatever the suites run on: once, in the PGlite run.
-(process.env.TEST_DATABASE_URL ? describe.skip : describe)('a first production start', () => {
+describeEmbeddedOnly('a first production start', () => {
   let dataDir: string;
   let api: Instance | undefined;
   beforeAll(() => {

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Instance, postJson, startInstance, stopInstances } from '../support/processes';
+import { describeEmbeddedOnly } from '../support/test-environment';
 
 const README = readFileSync(path.resolve(__dirname, '..', '..', 'README.md'), 'utf8');
 
@@ -53,55 +54,52 @@ function bash(script: string, cwd: string): Promise<{ code: number; out: string;
 }
 
 // `pnpm start` as written: the embedded database, whatever the suites run on; once, in the PGlite run.
-(process.env.TEST_DATABASE_URL ? describe.skip : describe)(
-  "the README's walkthrough, command by command as written",
-  () => {
-    let dir: string;
-    let api: Instance;
-    beforeAll(async () => {
-      dir = mkdtempSync(path.join(tmpdir(), 'latchkey-readme-'));
-      // `pnpm start | tee latchkey.log`, as the README says, on a fresh data directory.
-      api = await startInstance(
-        { NODE_ENV: 'development', DATA_DIR: path.join(dir, '.data') },
-        path.join(dir, 'latchkey.log'),
-      );
-    }, 60_000);
-    afterAll(async () => {
-      await stopInstances([api]);
-      rmSync(dir, { recursive: true, force: true });
+describeEmbeddedOnly("the README's walkthrough, command by command as written", () => {
+  let dir: string;
+  let api: Instance;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'latchkey-readme-'));
+    // `pnpm start | tee latchkey.log`, as the README says, on a fresh data directory.
+    api = await startInstance(
+      { NODE_ENV: 'development', DATA_DIR: path.join(dir, '.data') },
+      path.join(dir, 'latchkey.log'),
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await stopInstances([api]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('registers, logs in, verifies, resets the password and signs up an organization', async () => {
+    const blocks = walkthrough();
+    expect(blocks).toHaveLength(3);
+    expect(blocks[0]).toMatch(/^API=http:\/\/localhost:3000$/m);
+    const script = blocks.map(asTyped).join('\n').replace('API=http://localhost:3000', `API=${api.url}`);
+    const run = await bash(script, dir);
+    expect({ code: run.code, err: run.err }).toEqual({ code: 0, err: '' });
+
+    // curl -s prints bodies without a newline: the output is JSON documents and status codes back to back.
+    const outputs = splitOutput(run.out);
+    // register, /auth/me (the login went into ACCESS_TOKEN), verify/confirm, reset request (202),
+    // reset confirm (204), sign-up.
+    expect(outputs).toEqual([
+      expect.objectContaining({ email: 'ada@example.com' }),
+      expect.objectContaining({ email: 'ada@example.com', name: 'Ada' }),
+      expect.objectContaining({ email: 'ada@example.com', emailVerified: true }),
+      expect.objectContaining({}),
+      202,
+      204,
+      expect.objectContaining({
+        organization: expect.objectContaining({ slug: 'acme' }),
+        accessToken: expect.any(String),
+      }),
+    ]);
+
+    // The new password is the one that works now.
+    const login = await postJson(`${api.url}/auth/login`, {
+      email: 'ada@example.com',
+      password: 'another long passphrase',
     });
-
-    it('registers, logs in, verifies, resets the password and signs up an organization', async () => {
-      const blocks = walkthrough();
-      expect(blocks).toHaveLength(3);
-      expect(blocks[0]).toMatch(/^API=http:\/\/localhost:3000$/m);
-      const script = blocks.map(asTyped).join('\n').replace('API=http://localhost:3000', `API=${api.url}`);
-      const run = await bash(script, dir);
-      expect({ code: run.code, err: run.err }).toEqual({ code: 0, err: '' });
-
-      // curl -s prints bodies without a newline: the output is JSON documents and status codes back to back.
-      const outputs = splitOutput(run.out);
-      // register, /auth/me (the login went into ACCESS_TOKEN), verify/confirm, reset request (202),
-      // reset confirm (204), sign-up.
-      expect(outputs).toEqual([
-        expect.objectContaining({ email: 'ada@example.com' }),
-        expect.objectContaining({ email: 'ada@example.com', name: 'Ada' }),
-        expect.objectContaining({ email: 'ada@example.com', emailVerified: true }),
-        expect.objectContaining({}),
-        202,
-        204,
-        expect.objectContaining({
-          organization: expect.objectContaining({ slug: 'acme' }),
-          accessToken: expect.any(String),
-        }),
-      ]);
-
-      // The new password is the one that works now.
-      const login = await postJson(`${api.url}/auth/login`, {
-        email: 'ada@example.com',
-        password: 'another long passphrase',
-      });
-      expect(login.status).toBe(200);
-    }, 60_000);
-  },
-);
+    expect(login.status).toBe(200);
+  }, 60_000);
+});

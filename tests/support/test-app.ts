@@ -50,7 +50,7 @@ export interface TestAppOptions {
   logger?: Parameters<typeof createApp>[0]['logger'];
 }
 
-export { testEnvironment } from './test-environment';
+export { describeEmbeddedOnly, testEnvironment } from './test-environment';
 
 /** Waits for background work, then runs a pass over the email outbox and waits for it. */
 async function flushMailOf(process: LatchkeyApp): Promise<void> {

@@ -28,3 +28,9 @@ export function testEnvironment(
     ...overrides,
   };
 }
+
+/**
+ * `describe` for a suite about the embedded database (PGlite) whatever the others run on: it runs
+ * when no TEST_DATABASE_URL is set (CI's PGlite run) and is skipped beside a server, so it runs once.
+ */
+export const describeEmbeddedOnly: jest.Describe = process.env.TEST_DATABASE_URL ? describe.skip : describe;
