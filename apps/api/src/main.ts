@@ -3,12 +3,14 @@ import { tracing } from './instrument';
 import { createApp } from './app-factory';
 import { NoUsableSigningKey, signingKeyStartupProblems } from '@latchkey/identity';
 import { type ApiConfig, readConfig } from './api-config';
-import { createLogger, environmentWithDotEnv, InvalidConfiguration } from '@latchkey/platform';
+import { createLogger, InvalidConfiguration, startEnvironment } from '@latchkey/platform';
 import { serveUntilSignalled } from '@latchkey/platform-http';
 
 /** Every problem start-up can know of before opening anything, in one message; then exit 1. */
 async function checkedConfig(): Promise<ApiConfig> {
-  const { config, problems } = readConfig(environmentWithDotEnv());
+  const start = await startEnvironment();
+  const { config, problems } = readConfig(start.env);
+  problems.unshift(...start.problems);
   problems.push(...(await signingKeyStartupProblems(config.identity, config.platform.isProduction)));
   if (problems.length === 0) return config;
   process.stderr.write(`${new InvalidConfiguration(problems).message}\n`);

@@ -1,7 +1,7 @@
 // First: the tracing SDK must patch modules before the application loads them.
 import { tracing } from './instrument';
 import { NoUsableSigningKey, signingKeyStartupProblems } from '@latchkey/identity';
-import { createLogger, environmentWithDotEnv, InvalidConfiguration } from '@latchkey/platform';
+import { createLogger, InvalidConfiguration, startEnvironment } from '@latchkey/platform';
 import { serveUntilSignalled } from '@latchkey/platform-http';
 import { createAuthService } from './auth-service-factory';
 import { type AuthServiceConfig, readAuthServiceConfig } from './auth-service-config';
@@ -12,7 +12,9 @@ function refuse(problems: string[]): never {
 }
 
 async function main(): Promise<void> {
-  const { config, problems } = readAuthServiceConfig(environmentWithDotEnv());
+  const start = await startEnvironment();
+  const { config, problems } = readAuthServiceConfig(start.env);
+  problems.unshift(...start.problems);
   problems.push(...(await signingKeyStartupProblems(config.identity, config.platform.isProduction)));
   if (problems.length > 0) refuse(problems);
   const checked: AuthServiceConfig = config;

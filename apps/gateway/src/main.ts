@@ -1,12 +1,14 @@
 // First: the tracing SDK must patch modules before the application loads them.
 import { tracing } from './instrument';
-import { createLogger, environmentWithDotEnv, InvalidConfiguration } from '@latchkey/platform';
+import { createLogger, InvalidConfiguration, startEnvironment } from '@latchkey/platform';
 import { serveUntilSignalled } from '@latchkey/platform-http';
 import { createGateway } from './gateway-factory';
 import { readGatewayConfig } from './gateway-config';
 
 async function main(): Promise<void> {
-  const { config, problems } = readGatewayConfig(environmentWithDotEnv());
+  const start = await startEnvironment();
+  const { config, problems } = readGatewayConfig(start.env);
+  problems.unshift(...start.problems);
   if (problems.length > 0) {
     process.stderr.write(`${new InvalidConfiguration(problems).message}\n`);
     process.exit(1);

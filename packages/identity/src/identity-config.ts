@@ -2,6 +2,9 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { type AppConfig, DAY, type EnvReader, HOUR } from '@latchkey/platform';
 
+/** Where signing keys are kept (KEYS_STORE). */
+export type KeyStoreKind = 'file' | 'database' | 'secrets-manager';
+
 /**
  * The identity module's slice of the configuration: tokens, sessions, passwords, signing keys and
  * login lockout. It reads and validates its own variables; the composition root reads it beside
@@ -11,9 +14,13 @@ import { type AppConfig, DAY, type EnvReader, HOUR } from '@latchkey/platform';
 export class IdentityConfig {
   constructor(
     readonly keys: {
-      /** `file`: one JSON file per key in `dir` (dev default). `database`: the signing_keys table. */
-      store: 'file' | 'database';
+      /**
+       * `file`: one JSON file per key in `dir` (dev default). `database`: the signing_keys table.
+       * `secrets-manager`: one AWS Secrets Manager secret, `secretId`.
+       */
+      store: KeyStoreKind;
       dir: string;
+      secretId: string | undefined;
       rsaBits: number;
       jwksCacheTtlSeconds: number;
       /** How stale an instance's view of the key set may get (other instances' rotations). */
@@ -82,7 +89,7 @@ function issuer(read: EnvReader, platform: AppConfig): string {
 }
 
 /** KEY_ENCRYPTION_KEY: 32 bytes, base64 or hex. Required in production with the database store. */
-function encryptionKey(read: EnvReader, store: 'file' | 'database', platform: AppConfig): Buffer | undefined {
+function encryptionKey(read: EnvReader, store: KeyStoreKind, platform: AppConfig): Buffer | undefined {
   const raw = read.optionalString('KEY_ENCRYPTION_KEY');
   if (raw === undefined) {
     if (store === 'database' && platform.isProduction) {
@@ -106,11 +113,19 @@ export function readIdentityConfig(read: EnvReader, platform: AppConfig): Identi
   const argon2Floor =
     platform.nodeEnv === 'test' ? { memoryKib: 1024, timeCost: 1 } : { memoryKib: 19_456, timeCost: 2 };
   const sessionMaxAgeSeconds = read.seconds('SESSION_MAX_AGE', 30 * DAY, HOUR, 365 * DAY);
-  const keysStore = read.oneOf('KEYS_STORE', ['file', 'database'], 'file');
+  const keysStore = read.oneOf('KEYS_STORE', ['file', 'database', 'secrets-manager'], 'file');
+  const keysSecretId = read.optionalString('KEYS_SECRET_ID');
+  if (keysStore === 'secrets-manager' && keysSecretId === undefined)
+    read.fail(
+      'KEYS_SECRET_ID',
+      'is required with KEYS_STORE=secrets-manager (the secret’s name or ARN)',
+      undefined,
+    );
   return new IdentityConfig(
     {
       store: keysStore,
       dir: path.resolve(read.string('KEYS_DIR', path.join(platform.database.dataDir, 'keys'))),
+      secretId: keysSecretId,
       rsaBits: Number(read.oneOf('JWT_RSA_BITS', ['2048', '3072', '4096'], '2048')),
       jwksCacheTtlSeconds: read.int('JWKS_CACHE_TTL_SECONDS', 300, 0, 86_400),
       refreshSeconds: read.int('KEYS_REFRESH_SECONDS', 30, 1, 3600),

@@ -8,6 +8,7 @@ export * from './config/app-config';
 export * from './config/dev-secret';
 export * from './config/env-reader';
 export * from './config/server-secrets';
+export * from './config/server-secrets-source';
 export * from './core.module';
 export * from './crypto/pooled-random-bytes';
 export * from './crypto/uuid-v7';

@@ -9,6 +9,7 @@ import {
   createLogger,
   type Database,
   environmentWithDotEnv,
+  withServerSecrets,
   openDatabase,
   runOperatorCommand,
 } from '@latchkey/platform';
@@ -53,7 +54,7 @@ export class CliContext {
    * `command` names this process to a server refused the embedded database while it runs.
    */
   static async open(overrides: CliOverrides, command: string): Promise<CliContext> {
-    const config = loadConfig(overrides.env ?? environmentWithDotEnv());
+    const config = loadConfig(overrides.env ?? (await withServerSecrets(environmentWithDotEnv())));
     const ownsDatabase = overrides.database === undefined;
     const database =
       overrides.database ?? (await openDatabase(config.platform.database, createLogger('warn'), command));

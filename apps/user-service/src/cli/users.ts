@@ -13,6 +13,7 @@ import {
   processIo,
   requestContext,
   type RequestContext,
+  withServerSecrets,
   runOperatorCommand,
   UsageError,
 } from '@latchkey/platform';
@@ -36,7 +37,7 @@ class UserServiceCliContext {
   ) {}
 
   static async open(overrides: CliOverrides, command: string): Promise<UserServiceCliContext> {
-    const config = loadUserServiceConfig(overrides.env ?? environmentWithDotEnv());
+    const config = loadUserServiceConfig(overrides.env ?? (await withServerSecrets(environmentWithDotEnv())));
     const ownsDatabase = overrides.database === undefined;
     const database =
       overrides.database ?? (await openDatabase(config.platform.database, createLogger('warn'), command));

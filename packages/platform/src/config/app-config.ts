@@ -41,6 +41,8 @@ export class AppConfig {
        * generated once into DATA_DIR/secrets.
        */
       refreshTokenPepper: string | undefined;
+      /** SERVER_SECRETS_ID: the Secrets Manager secret the secrets were read from at start, if any. */
+      secretsManagerId: string | undefined;
     },
     readonly mail: {
       /** `log`: messages (links and codes included) go to the log; `smtp`: sent through SMTP_URL. */
@@ -181,7 +183,7 @@ function secret(read: EnvReader, name: string, nodeEnv: NodeEnv): string | undef
   if (value === undefined && nodeEnv === 'production') {
     return read.fail(
       name,
-      'is required in production (32+ random characters, e.g. `openssl rand -base64 48`)',
+      'is required in production (32+ random characters, e.g. `openssl rand -base64 48`), in the environment or in the secret SERVER_SECRETS_ID names',
       undefined,
     );
   }
@@ -339,7 +341,10 @@ export function readPlatformConfig(read: EnvReader): AppConfig {
       migrateOnStart: read.bool('DB_MIGRATE_ON_START', true),
       dataDir,
     },
-    { refreshTokenPepper: secret(read, 'REFRESH_TOKEN_PEPPER', nodeEnv) },
+    {
+      refreshTokenPepper: secret(read, 'REFRESH_TOKEN_PEPPER', nodeEnv),
+      secretsManagerId: read.optionalString('SERVER_SECRETS_ID'),
+    },
     {
       transport: mailTransport(read, smtpUrl, nodeEnv),
       smtpUrl,

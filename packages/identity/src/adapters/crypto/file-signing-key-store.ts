@@ -2,14 +2,7 @@ import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/
 import path from 'node:path';
 import { SigningKeyStore } from '../../application/ports';
 import type { SigningKey } from '../../domain/signing-key';
-
-type Dates = 'createdAt' | 'activatedAt' | 'retiredAt' | 'revokedAt';
-type StoredKey = Omit<SigningKey, Dates> & { createdAt: string } & Record<
-    Exclude<Dates, 'createdAt'>,
-    string | null
-  >;
-
-const toDate = (value: string | null | undefined) => (value ? new Date(value) : null);
+import { signingKeyOf, type StoredSigningKey, storedSigningKeyOf } from './stored-signing-key';
 
 /**
  * One JSON file per key in KEYS_DIR (mode 0600, directory 0700): the development default. Files
@@ -32,17 +25,9 @@ export class FileSigningKeyStore extends SigningKeyStore {
     const keys = await Promise.all(
       names
         .filter((name) => name.endsWith('.json'))
-        .map(async (name) => {
-          const stored = JSON.parse(await readFile(path.join(this.dir, name), 'utf8')) as StoredKey;
-          return {
-            ...stored,
-            source: stored.source ?? 'dev-bootstrap',
-            createdAt: new Date(stored.createdAt),
-            activatedAt: toDate(stored.activatedAt),
-            retiredAt: toDate(stored.retiredAt),
-            revokedAt: toDate(stored.revokedAt),
-          } satisfies SigningKey;
-        }),
+        .map(async (name) =>
+          signingKeyOf(JSON.parse(await readFile(path.join(this.dir, name), 'utf8')) as StoredSigningKey),
+        ),
     );
     return keys.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   }
@@ -53,15 +38,8 @@ export class FileSigningKeyStore extends SigningKeyStore {
     for (const key of keys) {
       const file = this.fileOf(key.kid);
       const temporary = `${file}.${process.pid}.tmp`;
-      const stored: StoredKey = {
-        ...key,
-        createdAt: key.createdAt.toISOString(),
-        activatedAt: key.activatedAt?.toISOString() ?? null,
-        retiredAt: key.retiredAt?.toISOString() ?? null,
-        revokedAt: key.revokedAt?.toISOString() ?? null,
-      };
       // Write then rename: a crash mid-write never leaves a truncated key behind.
-      await writeFile(temporary, JSON.stringify(stored, null, 2), { mode: 0o600 });
+      await writeFile(temporary, JSON.stringify(storedSigningKeyOf(key), null, 2), { mode: 0o600 });
       await rename(temporary, file);
     }
   }

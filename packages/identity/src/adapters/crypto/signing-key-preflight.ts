@@ -1,25 +1,29 @@
 import type { IdentityConfig } from '../../identity-config';
 import { NoUsableSigningKey } from '../../application/signing-keys/ensure-signing-key';
 import { productionKeyProblem } from '../../domain/signing-key';
-import { FileSigningKeyStore } from './file-signing-key-store';
+import { uncachedKeyStore } from './signing-key-store.factory';
 
 /**
- * Before anything opens, in production: what the file key store lacks, as a line for the
- * start-up message, so a first deployment learns of a missing key together with its missing
+ * Before anything opens: what the file key store lacks in production, and whether the Secrets
+ * Manager store's secret is there and is a key set (in production, with an active key), as lines
+ * for the start-up message, so a first deployment learns of a missing key together with its missing
  * settings. The database store is asked once the database is open (SigningKeyBootstrap).
  */
 export async function signingKeyStartupProblems(
   config: IdentityConfig,
   production: boolean,
 ): Promise<string[]> {
-  if (!production || config.keys.store !== 'file') return [];
+  const { store, dir, secretId } = config.keys;
+  if (store === 'database' || (store === 'file' && !production)) return [];
+  if (store === 'secrets-manager' && secretId === undefined) return []; // named by the configuration
+  const where = store === 'file' ? dir : `secret ${secretId}`;
   let problem: string | undefined;
   try {
-    problem = productionKeyProblem(await new FileSigningKeyStore(config.keys.dir).list());
+    const keys = await uncachedKeyStore(config).list();
+    problem = production ? productionKeyProblem(keys) : undefined;
   } catch (error) {
-    problem = `KEYS_DIR ${config.keys.dir} cannot be read (${(error as Error).message})`;
+    if (store === 'file') problem = `KEYS_DIR ${dir} cannot be read (${(error as Error).message})`;
+    else return [`signing key: ${(error as Error).message}`];
   }
-  return problem
-    ? [`signing key: ${new NoUsableSigningKey(`${problem} in ${config.keys.dir}`).message}`]
-    : [];
+  return problem ? [`signing key: ${new NoUsableSigningKey(`${problem} in ${where}`).message}`] : [];
 }

@@ -6,6 +6,8 @@ import { DrizzleSigningKeyStore } from '../persistence/drizzle-signing-key-store
 import { CachedSigningKeyStore } from './cached-signing-key-store';
 import { FileSigningKeyStore } from './file-signing-key-store';
 import { PrivateKeyEncryption } from './private-key-encryption';
+import type { SigningKeyStore } from '../../application/ports';
+import type * as SecretsManagerModule from '../aws/secrets-manager-signing-key-store';
 
 /** The configured key store (KEYS_STORE), cached; shared by the API and the `keys` CLI. */
 export function createSigningKeyStore(
@@ -17,8 +19,19 @@ export function createSigningKeyStore(
   const inner =
     config.keys.store === 'database'
       ? new DrizzleSigningKeyStore(database, new PrivateKeyEncryption(encryptionKeyOf(config, platform)))
-      : new FileSigningKeyStore(config.keys.dir);
+      : uncachedKeyStore(config);
   return new CachedSigningKeyStore(inner, clock, config.keys.refreshSeconds);
+}
+
+/** The file or Secrets Manager store, read directly (the start-up check reads it before anything opens). */
+export function uncachedKeyStore(config: IdentityConfig): SigningKeyStore {
+  if (config.keys.store !== 'secrets-manager') return new FileSigningKeyStore(config.keys.dir);
+  // Loaded only here: the AWS SDK would cost every other deployment its start-up time and memory.
+  /* eslint-disable @typescript-eslint/no-require-imports -- a lazy load of a CommonJS sibling */
+  const { SecretsManagerSigningKeyStore } =
+    require('../aws/secrets-manager-signing-key-store') as typeof SecretsManagerModule;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return new SecretsManagerSigningKeyStore(config.keys.secretId!);
 }
 
 /** KEY_ENCRYPTION_KEY, or in development a key derived from a secret generated once in DATA_DIR. */

@@ -1,0 +1,103 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { environmentWithDotEnv } from './app-config';
+import type { Env } from './env-reader';
+
+/**
+ * What a Secrets Manager secret may hold: the variables whose values are secrets. Anything else
+ * (NODE_ENV, JWT_ISSUER, …) stays in the plain configuration, where a reviewer sees it.
+ */
+export const SECRET_VARIABLES: readonly string[] = [
+  'REFRESH_TOKEN_PEPPER',
+  'KEY_ENCRYPTION_KEY',
+  'INTERNAL_AUTH_KEYS',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'SMTP_URL',
+  'AMQP_URL',
+];
+
+/** The secret SERVER_SECRETS_ID names cannot be used: the process must not start. */
+export class ServerSecretsUnavailable extends Error {
+  constructor(secretId: string, problem: string) {
+    super(`SERVER_SECRETS_ID ${secretId}: ${problem}`);
+    this.name = 'ServerSecretsUnavailable';
+  }
+}
+
+/**
+ * The environment with the server's secrets read from AWS Secrets Manager when SERVER_SECRETS_ID
+ * names a secret (a JSON object of variable → value, e.g. `{"REFRESH_TOKEN_PEPPER": "…"}`), for
+ * deployments that cannot inject secrets as variables (AWS Lambda) or would rather not. Read once,
+ * at start (an execution environment's init on Lambda): the pepper and the key-encryption key
+ * cannot change under a running process without invalidating what they sealed, so there is
+ * nothing to refresh. A variable set in both places, or one that is not a secret, is refused: no
+ * value silently wins over another. Without SERVER_SECRETS_ID the environment is returned as it
+ * is and the AWS SDK is never loaded.
+ */
+export async function withServerSecrets(env: Env, client?: SecretsManagerClient): Promise<Env> {
+  const secretId = env.SERVER_SECRETS_ID?.trim();
+  if (!secretId) return env;
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded only when a secret is named */
+  const sdk = require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  let value: string | undefined;
+  try {
+    const answer = await (client ?? new sdk.SecretsManagerClient({})).send(
+      new sdk.GetSecretValueCommand({ SecretId: secretId }),
+    );
+    value = answer.SecretString;
+  } catch (error) {
+    const { name, message } = error as Error;
+    if (name === 'ResourceNotFoundException') throw new ServerSecretsUnavailable(secretId, 'no such secret');
+    if (name === 'AccessDeniedException')
+      throw new ServerSecretsUnavailable(
+        secretId,
+        'this role may not read it (secretsmanager:GetSecretValue)',
+      );
+    throw new ServerSecretsUnavailable(secretId, `cannot be read (${name}: ${message})`);
+  }
+  const secrets = variablesOf(secretId, value);
+  const both = Object.keys(secrets).filter((name) => env[name]?.trim());
+  if (both.length > 0)
+    throw new ServerSecretsUnavailable(
+      secretId,
+      `${both.join(', ')} ${both.length === 1 ? 'is' : 'are'} also set in the environment; keep one`,
+    );
+  return { ...env, ...secrets };
+}
+
+function variablesOf(secretId: string, value: string | undefined): Record<string, string> {
+  const shape = `must be a JSON object of variable → string (${SECRET_VARIABLES.join(', ')})`;
+  let parsed: unknown;
+  try {
+    parsed = value === undefined ? undefined : JSON.parse(value);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new ServerSecretsUnavailable(secretId, shape);
+  for (const [name, secret] of Object.entries(parsed)) {
+    // The variable is named, never its value.
+    if (!SECRET_VARIABLES.includes(name))
+      throw new ServerSecretsUnavailable(secretId, `holds ${name}, which is not a server secret; ${shape}`);
+    if (typeof secret !== 'string' || secret.trim() === '')
+      throw new ServerSecretsUnavailable(secretId, `${name} is not a non-empty string`);
+  }
+  return parsed as Record<string, string>;
+}
+
+/**
+ * The environment a process starts from: a `.env` file under the real environment, then the
+ * secrets SERVER_SECRETS_ID names. A secret that cannot be used is a start-up problem line, told
+ * together with the configuration's own.
+ */
+export async function startEnvironment(
+  env: Env = environmentWithDotEnv(),
+): Promise<{ env: Env; problems: string[] }> {
+  try {
+    return { env: await withServerSecrets(env), problems: [] };
+  } catch (error) {
+    if (error instanceof ServerSecretsUnavailable) return { env, problems: [error.message] };
+    throw error;
+  }
+}
