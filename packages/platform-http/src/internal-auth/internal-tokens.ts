@@ -112,8 +112,9 @@ function base64url(value: object): string {
 
 /**
  * A service's check of the internal token on every request. Only the callers it shares a secret
- * with, only tokens addressed to it, at most a minute old, each accepted once: a token replayed to this instance within its life is refused. (Another instance of the
- * same service has its own memory; the minute of life bounds a replay there.)
+ * with, only tokens addressed to it, at most a minute old, each accepted once: a token replayed
+ * to this instance within its life is refused. (Another instance of the same service has its own
+ * memory; the minute of life bounds a replay there.)
  */
 export class InternalTokenVerifier {
   private readonly remembered = new TtlMap<true>(
