@@ -67,15 +67,23 @@ export async function provisionSigningKey(env, cwd) {
   return kid;
 }
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
+/**
+ * A port for a process that binds it later: at random below Linux's ephemeral range, checked
+ * bindable, as tests/support/processes.ts picks one (a kernel-chosen port can be taken by an
+ * outgoing connection before the process binds it).
+ */
+export async function freePort() {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
+    const bound = await new Promise((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
     });
-  });
+    if (!bound) continue;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  }
 }
 
 /**
