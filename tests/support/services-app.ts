@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import type { Logger } from 'pino';
 import path from 'node:path';
 import { openTestDatabase, type TestDatabase } from '@latchkey/platform/testing';
-import { InternalTokenIssuer, type LatchkeyProcess } from '@latchkey/platform-http';
+import { EnvReader } from '@latchkey/platform';
+import { InternalTokenIssuer, type LatchkeyProcess, readInternalAuthConfig } from '@latchkey/platform-http';
 import { TestClock } from '@latchkey/shared-kernel/testing';
 import { createAuthService } from '../../apps/auth-service/src/auth-service-factory';
 import { loadAuthServiceConfig } from '../../apps/auth-service/src/auth-service-config';
@@ -142,11 +143,9 @@ export async function startServicesApp(
     server,
     urls,
     issuerAs: (name) => {
-      const shared = JSON.parse(internalKeysOf(keys, name)) as Record<string, string>;
-      const peerKeys = new Map(
-        Object.entries(shared).map(([peer, secret]) => [peer, [Buffer.from(secret, 'base64url')]]),
-      );
-      return new InternalTokenIssuer(name, peerKeys, clock);
+      // Read as the process itself reads them.
+      const read = new EnvReader({ INTERNAL_AUTH_KEYS: internalKeysOf(keys, name) });
+      return new InternalTokenIssuer(name, readInternalAuthConfig(read, []).peerKeys, clock);
     },
     authDb,
     userDb,

@@ -3,14 +3,12 @@ import { tracing } from './instrument';
 import { createApp } from './app-factory';
 import { NoUsableSigningKey, signingKeyStartupProblems } from '@latchkey/identity';
 import { type ApiConfig, readConfig } from './api-config';
-import { createLogger, InvalidConfiguration, startEnvironment } from '@latchkey/platform';
+import { createLogger, InvalidConfiguration, readAtStart } from '@latchkey/platform';
 import { serveUntilSignalled } from '@latchkey/platform-http';
 
 /** Every problem start-up can know of before opening anything, in one message; then exit 1. */
 async function checkedConfig(): Promise<ApiConfig> {
-  const start = await startEnvironment();
-  const { config, problems } = readConfig(start.env);
-  problems.unshift(...start.problems);
+  const { config, problems } = await readAtStart(readConfig);
   problems.push(...(await signingKeyStartupProblems(config.identity, config.platform.isProduction)));
   if (problems.length === 0) return config;
   process.stderr.write(`${new InvalidConfiguration(problems).message}\n`);

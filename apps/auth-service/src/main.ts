@@ -1,7 +1,7 @@
 // First: the tracing SDK must patch modules before the application loads them.
 import { tracing } from './instrument';
 import { NoUsableSigningKey, signingKeyStartupProblems } from '@latchkey/identity';
-import { createLogger, InvalidConfiguration, startEnvironment } from '@latchkey/platform';
+import { createLogger, InvalidConfiguration, readAtStart } from '@latchkey/platform';
 import { serveUntilSignalled } from '@latchkey/platform-http';
 import { createAuthService } from './auth-service-factory';
 import { type AuthServiceConfig, readAuthServiceConfig } from './auth-service-config';
@@ -12,9 +12,7 @@ function refuse(problems: string[]): never {
 }
 
 async function main(): Promise<void> {
-  const start = await startEnvironment();
-  const { config, problems } = readAuthServiceConfig(start.env);
-  problems.unshift(...start.problems);
+  const { config, problems } = await readAtStart(readAuthServiceConfig);
   problems.push(...(await signingKeyStartupProblems(config.identity, config.platform.isProduction)));
   if (problems.length > 0) refuse(problems);
   const checked: AuthServiceConfig = config;

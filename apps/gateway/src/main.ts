@@ -1,14 +1,12 @@
 // First: the tracing SDK must patch modules before the application loads them.
 import { tracing } from './instrument';
-import { createLogger, InvalidConfiguration, startEnvironment } from '@latchkey/platform';
+import { createLogger, InvalidConfiguration, readAtStart } from '@latchkey/platform';
 import { serveUntilSignalled } from '@latchkey/platform-http';
 import { createGateway } from './gateway-factory';
 import { readGatewayConfig } from './gateway-config';
 
 async function main(): Promise<void> {
-  const start = await startEnvironment();
-  const { config, problems } = readGatewayConfig(start.env);
-  problems.unshift(...start.problems);
+  const { config, problems } = await readAtStart(readGatewayConfig);
   if (problems.length > 0) {
     process.stderr.write(`${new InvalidConfiguration(problems).message}\n`);
     process.exit(1);

@@ -8,8 +8,7 @@ import {
   type CliOverrides,
   createLogger,
   type Database,
-  environmentWithDotEnv,
-  withServerSecrets,
+  environmentAtStart,
   openDatabase,
   runOperatorCommand,
 } from '@latchkey/platform';
@@ -54,7 +53,7 @@ export class CliContext {
    * `command` names this process to a server refused the embedded database while it runs.
    */
   static async open(overrides: CliOverrides, command: string): Promise<CliContext> {
-    const config = loadConfig(overrides.env ?? (await withServerSecrets(environmentWithDotEnv())));
+    const config = loadConfig(overrides.env ?? (await environmentAtStart()));
     const ownsDatabase = overrides.database === undefined;
     const database =
       overrides.database ?? (await openDatabase(config.platform.database, createLogger('warn'), command));

@@ -1,5 +1,5 @@
 import { loadConfig } from '../api-config';
-import { createLogger, environmentWithDotEnv, openDatabase, withServerSecrets } from '@latchkey/platform';
+import { createLogger, environmentAtStart, openDatabase } from '@latchkey/platform';
 import { MIGRATION_PLAN } from '../paths';
 import { type CliIo, type CliOverrides, processIo, runCommand } from './cli-context';
 
@@ -11,7 +11,7 @@ const USAGE = 'usage: pnpm db:migrate   (applies pending migrations to DATABASE_
  */
 export async function runMigrateCli(io: CliIo = processIo, overrides: CliOverrides = {}): Promise<number> {
   return runCommand(io, USAGE, async () => {
-    const config = loadConfig(overrides.env ?? (await withServerSecrets(environmentWithDotEnv()))).platform;
+    const config = loadConfig(overrides.env ?? (await environmentAtStart())).platform;
     const database =
       overrides.database ?? (await openDatabase(config.database, createLogger('warn'), 'pnpm db:migrate'));
     try {

@@ -7,13 +7,12 @@ import {
   type CliOverrides,
   createLogger,
   type Database,
-  environmentWithDotEnv,
+  environmentAtStart,
   openDatabase,
   parseArgs,
   processIo,
   requestContext,
   type RequestContext,
-  withServerSecrets,
   runOperatorCommand,
   UsageError,
 } from '@latchkey/platform';
@@ -37,7 +36,7 @@ class UserServiceCliContext {
   ) {}
 
   static async open(overrides: CliOverrides, command: string): Promise<UserServiceCliContext> {
-    const config = loadUserServiceConfig(overrides.env ?? (await withServerSecrets(environmentWithDotEnv())));
+    const config = loadUserServiceConfig(overrides.env ?? (await environmentAtStart()));
     const ownsDatabase = overrides.database === undefined;
     const database =
       overrides.database ?? (await openDatabase(config.platform.database, createLogger('warn'), command));

@@ -41,8 +41,6 @@ export class AppConfig {
        * generated once into DATA_DIR/secrets.
        */
       refreshTokenPepper: string | undefined;
-      /** SERVER_SECRETS_ID: the Secrets Manager secret the secrets were read from at start, if any. */
-      secretsManagerId: string | undefined;
     },
     readonly mail: {
       /** `log`: messages (links and codes included) go to the log; `smtp`: sent through SMTP_URL. */
@@ -292,12 +290,6 @@ function databaseUrl(read: EnvReader, nodeEnv: NodeEnv): string | undefined {
 }
 
 /**
- * The platform's slice of the configuration (HTTP, logging, database, mail, Redis, abuse
- * controls, the server secret). A deployment's root reads it, then each module's slice, with the
- * same EnvReader (apps/api/src/api-config.ts). A refused value falls back to its default, so the
- * reading goes on and every problem is reported at once.
- */
-/**
  * EVENTBRIDGE_BUS_NAME: a bus name or ARN (EventBridge's own character set). Refused beside
  * AMQP_URL: the outbox has one relay, and events published to two buses would reach each
  * consumer by whichever came first.
@@ -316,6 +308,12 @@ function eventBridgeBus(read: EnvReader): string | undefined {
   return bus;
 }
 
+/**
+ * The platform's slice of the configuration (HTTP, logging, database, mail, Redis, abuse
+ * controls, the server secret). A deployment's root reads it, then each module's slice, with the
+ * same EnvReader (apps/api/src/api-config.ts). A refused value falls back to its default, so the
+ * reading goes on and every problem is reported at once.
+ */
 export function readPlatformConfig(read: EnvReader): AppConfig {
   const nodeEnv = read.oneOf<NodeEnv>('NODE_ENV', ['development', 'test', 'production'], 'development');
   const dataDir = path.resolve(read.string('DATA_DIR', './.data'));
@@ -341,10 +339,7 @@ export function readPlatformConfig(read: EnvReader): AppConfig {
       migrateOnStart: read.bool('DB_MIGRATE_ON_START', true),
       dataDir,
     },
-    {
-      refreshTokenPepper: secret(read, 'REFRESH_TOKEN_PEPPER', nodeEnv),
-      secretsManagerId: read.optionalString('SERVER_SECRETS_ID'),
-    },
+    { refreshTokenPepper: secret(read, 'REFRESH_TOKEN_PEPPER', nodeEnv) },
     {
       transport: mailTransport(read, smtpUrl, nodeEnv),
       smtpUrl,

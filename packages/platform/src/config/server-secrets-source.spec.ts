@@ -6,7 +6,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadPlatformConfig } from './app-config';
 import { ServerSecrets } from './server-secrets';
-import { startEnvironment, withServerSecrets } from './server-secrets-source';
+import { readAtStart, ServerSecretsUnavailable, withServerSecrets } from './server-secrets-source';
 
 const PEPPER = 'a-pepper-of-more-than-thirty-two-characters-0123456789';
 const metadata = { $metadata: {} };
@@ -89,11 +89,27 @@ describe('SERVER_SECRETS_ID: the server secrets from AWS Secrets Manager, read a
     for (const [arrange, env, problem] of cases) {
       secretsManager.reset();
       arrange();
-      const start = await startEnvironment({ SERVER_SECRETS_ID: 'latchkey/server', ...env });
-      expect(start.problems).toHaveLength(1);
-      expect(start.problems[0]).toContain(problem);
+      const failure = await withServerSecrets(
+        { SERVER_SECRETS_ID: 'latchkey/server', ...env },
+        client(),
+      ).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(ServerSecretsUnavailable);
+      expect((failure as Error).message).toContain(problem);
       // A value is never repeated in a message.
-      expect(start.problems[0]).not.toContain(PEPPER);
+      expect((failure as Error).message).not.toContain(PEPPER);
+    }
+  });
+
+  it('tells a server’s start the secret’s problem first, with the configuration’s own', async () => {
+    secretsManager
+      .on(GetSecretValueCommand)
+      .rejects(new ResourceNotFoundException({ message: 'not found', ...metadata }));
+    process.env.SERVER_SECRETS_ID = 'latchkey/server';
+    try {
+      const { problems } = await readAtStart(() => ({ config: {}, problems: ['PORT: must be a port'] }));
+      expect(problems).toEqual(['SERVER_SECRETS_ID latchkey/server: no such secret', 'PORT: must be a port']);
+    } finally {
+      delete process.env.SERVER_SECRETS_ID;
     }
   });
 });

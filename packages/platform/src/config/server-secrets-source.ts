@@ -88,16 +88,29 @@ function variablesOf(secretId: string, value: string | undefined): Record<string
 
 /**
  * The environment a process starts from: a `.env` file under the real environment, then the
- * secrets SERVER_SECRETS_ID names. A secret that cannot be used is a start-up problem line, told
- * together with the configuration's own.
+ * secrets SERVER_SECRETS_ID names (an operator command: ServerSecretsUnavailable is its failure).
  */
-export async function startEnvironment(
-  env: Env = environmentWithDotEnv(),
-): Promise<{ env: Env; problems: string[] }> {
+export function environmentAtStart(): Promise<Env> {
+  return withServerSecrets(environmentWithDotEnv());
+}
+
+/**
+ * A server's configuration at start, read by `read` from environmentAtStart(). A secret that cannot
+ * be used is one more start-up problem, told first and together with the configuration's own.
+ */
+export async function readAtStart<T>(
+  read: (env: Env) => { config: T; problems: string[] },
+): Promise<{ config: T; problems: string[] }> {
+  let env: Env;
+  let secretProblem: string | undefined;
   try {
-    return { env: await withServerSecrets(env), problems: [] };
+    env = await environmentAtStart();
   } catch (error) {
-    if (error instanceof ServerSecretsUnavailable) return { env, problems: [error.message] };
-    throw error;
+    if (!(error instanceof ServerSecretsUnavailable)) throw error;
+    env = environmentWithDotEnv();
+    secretProblem = error.message;
   }
+  const result = read(env);
+  if (secretProblem !== undefined) result.problems.unshift(secretProblem);
+  return result;
 }
