@@ -208,7 +208,13 @@ const coreProviders: Provider[] = [
   },
   // persistence
   { provide: AccountRepository, useClass: DrizzleAccountRepository },
-  { provide: SessionAccessCache, useFactory: () => new SessionAccessCache() },
+  // Another process's revocation evicts an entry by NOTIFY; with no notifications (Lambda), nothing
+  // is remembered, so "revoked" still means refused at once, by every environment.
+  {
+    provide: SessionAccessCache,
+    inject: [Database],
+    useFactory: (database: Database) => new SessionAccessCache(database.receivesNotifications ? 5_000 : 0),
+  },
   { provide: UserViewCache, useClass: TtlUserViewCache },
   { provide: SessionRepository, useClass: DrizzleSessionRepository },
   { provide: SessionAccess, useExisting: SessionRepository },

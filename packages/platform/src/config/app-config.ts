@@ -31,6 +31,8 @@ export class AppConfig {
       poolMax: number;
       statementTimeoutMs: number;
       namedStatements: boolean;
+      /** DATABASE_LISTEN: LISTEN for other processes' changes (Database.receivesNotifications). */
+      listen: boolean;
       migrateOnStart: boolean;
       dataDir: string;
     },
@@ -336,6 +338,7 @@ export function readPlatformConfig(read: EnvReader): AppConfig {
       poolMax: read.int('DATABASE_POOL_MAX', 10, 1, 500),
       statementTimeoutMs: read.int('DATABASE_STATEMENT_TIMEOUT_MS', 10_000, 100, 600_000),
       namedStatements: read.bool('DATABASE_NAMED_STATEMENTS', true),
+      listen: read.bool('DATABASE_LISTEN', true),
       migrateOnStart: read.bool('DB_MIGRATE_ON_START', true),
       dataDir,
     },

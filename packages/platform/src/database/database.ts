@@ -385,6 +385,16 @@ export abstract class Database {
    * may have been missed. Resolves to a function that stops listening.
    */
   abstract listen(channel: string, onNotify: (payload?: string) => void): Promise<() => Promise<void>>;
+
+  /**
+   * Whether `listen` delivers other processes' notifications. False where no connection may be
+   * held to wait for them (DATABASE_LISTEN=false: Lambda, whose frozen environments read them
+   * late, and RDS Proxy, which pins a connection per LISTEN): `listen` then never calls back, and
+   * what relied on it must not cache across processes (see the session and signing-key caches).
+   */
+  get receivesNotifications(): boolean {
+    return true;
+  }
   /**
    * Applies the plan's pending migrations, stream by stream (each stream in one transaction), so
    * a database created before the packages owned their migrations is adopted first (see
@@ -464,12 +474,20 @@ export class PostgresDatabase extends Database {
     private readonly pool: Pool,
     private readonly url: string,
     namedStatements: boolean,
+    private readonly listens: boolean,
   ) {
     super(drizzleNodePg({ client: pool }) as unknown as Db, 'postgres', namedStatements);
   }
 
   static open(
-    options: { url: string; poolMax: number; statementTimeoutMs: number; namedStatements: boolean },
+    options: {
+      url: string;
+      poolMax: number;
+      statementTimeoutMs: number;
+      namedStatements: boolean;
+      /** DATABASE_LISTEN (default true); see `receivesNotifications`. */
+      listen?: boolean;
+    },
     log: Logger,
   ): PostgresDatabase {
     const pool = new Pool({
@@ -491,7 +509,7 @@ export class PostgresDatabase extends Database {
     // ended the process. Each client keeps a listener of its own for its whole life: the loss
     // reaches the transaction as its next statement's failure (a 503), and the pool drops the client.
     pool.on('connect', (client) => client.on('error', () => undefined));
-    return new PostgresDatabase(pool, options.url, options.namedStatements);
+    return new PostgresDatabase(pool, options.url, options.namedStatements, options.listen ?? true);
   }
 
   protected async runStatement<Row>(
@@ -503,8 +521,13 @@ export class PostgresDatabase extends Database {
     return result.rows;
   }
 
+  override get receivesNotifications(): boolean {
+    return this.listens;
+  }
+
   async listen(channel: string, onNotify: (payload?: string) => void): Promise<() => Promise<void>> {
     if (!CHANNEL_NAME.test(channel)) throw new Error(`not a channel name: ${channel}`);
+    if (!this.listens) return () => Promise.resolve();
     let stopped = false;
     let client: Client | undefined;
     let retry: NodeJS.Timeout | undefined;

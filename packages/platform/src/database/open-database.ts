@@ -10,6 +10,7 @@ export async function openDatabase(
     poolMax: number;
     statementTimeoutMs: number;
     namedStatements: boolean;
+    listen?: boolean;
   },
   log: Logger,
   /** Who holds an embedded database's directory, for the message of a process refused it. */

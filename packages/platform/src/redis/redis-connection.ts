@@ -35,6 +35,27 @@ export class RedisConnection implements OnApplicationShutdown {
     });
   }
 
+  /**
+   * Resolves once the client is connected, or after `timeoutMs` (false: still not). Commands fail
+   * at once while it is not (no offline queue): a process whose first request follows its start
+   * at once (a Lambda cold start), or whose connection dropped while it was frozen, waits here
+   * first rather than answer that request with RATE_LIMIT_FAIL_MODE.
+   */
+  ready(timeoutMs: number): Promise<boolean> {
+    const client = this.client;
+    if (!client || client.status === 'ready') return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ready: boolean) => {
+        clearTimeout(timer);
+        client.off('ready', onReady);
+        resolve(ready);
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      client.once('ready', onReady);
+    });
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.client?.quit().catch(() => this.client?.disconnect());
   }

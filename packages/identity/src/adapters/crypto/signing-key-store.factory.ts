@@ -20,7 +20,12 @@ export function createSigningKeyStore(
     config.keys.store === 'database'
       ? new DrizzleSigningKeyStore(database, new PrivateKeyEncryption(encryptionKeyOf(config, platform)))
       : uncachedKeyStore(config);
-  return new CachedSigningKeyStore(inner, clock, config.keys.refreshSeconds);
+  // The database store's changes reach other processes by NOTIFY (SigningKeyBootstrap); where none
+  // arrive (DATABASE_LISTEN=false, Lambda), the key set is read on every use, so a revocation
+  // holds at once everywhere. The other stores are re-read every KEYS_REFRESH_SECONDS.
+  const refreshSeconds =
+    config.keys.store === 'database' && !database.receivesNotifications ? 0 : config.keys.refreshSeconds;
+  return new CachedSigningKeyStore(inner, clock, refreshSeconds);
 }
 
 /** The file or Secrets Manager store, read directly (the start-up check reads it before anything opens). */
