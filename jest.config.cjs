@@ -46,6 +46,8 @@ const base = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   // The workspace packages run from source, through the same entries (and test doors) as in a build.
   moduleNameMapper: {
+    // The monolith's composition, which apps/serverless hosts (the one app that is also a package).
+    '^@latchkey/api$': '<rootDir>/apps/api/src/index.ts',
     '^@latchkey/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^@latchkey/([a-z-]+)/testing$': '<rootDir>/packages/$1/src/testing/index.ts',
     '^@latchkey/client/node$': '<rootDir>/packages/client/src/node/index.ts',

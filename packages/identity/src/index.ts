@@ -34,6 +34,8 @@ export { ListSigningKeys } from './application/signing-keys/list-signing-keys';
 export { RemoveSigningKey } from './application/signing-keys/remove-signing-key';
 export { RetireSigningKey } from './application/signing-keys/retire-signing-key';
 export { RevokeSigningKey } from './application/signing-keys/revoke-signing-key';
+// A deployment whose schedule runs outside the process (apps/serverless: EventBridge Scheduler).
+export { RotateSigningKeys } from './application/signing-keys/rotate-signing-keys';
 export { identityMigrations } from './migrations';
 // The auth service of the services deployment (docs/decisions/0012-services-deployment.md).
 export { IdentityProjectionModule, type IdentityProjectionOptions } from './identity-projection.module';
