@@ -105,7 +105,7 @@ export default tseslint.config(
   {
     // The benchmark harness and the web demo's server: plain ESM run by node (no build step), so
     // they name Node's globals.
-    files: ['tests/perf/**/*.mjs', 'apps/web-demo/serve.mjs'],
+    files: ['tests/perf/**/*.mjs', 'apps/web-demo/serve.mjs', 'apps/serverless/scripts/**/*.mjs'],
     languageOptions: {
       sourceType: 'module',
       globals: {
