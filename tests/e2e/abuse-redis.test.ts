@@ -48,15 +48,17 @@ const login = (app: TestApp, email: string, password = WRONG) =>
     });
 
     it('lets at most N of 40 parallel guesses, split across both instances, reach a verification', async () => {
-      const spies = [first, second].map((app) => jest.spyOn(app.latchkey.app.get(PasswordHasher), 'verify'));
+      // On the hasher's class: every instance in this process counts (both instances', and on
+      // the serverless deployment every execution environment's).
+      const spy = jest.spyOn(Object.getPrototypeOf(first.latchkey.app.get(PasswordHasher)), 'verify');
       try {
         const responses = await Promise.all(
           Array.from({ length: 40 }, (_, i) => login(i % 2 ? first : second, user.email)),
         );
         expect(responses.every((response) => response.status === 401)).toBe(true);
-        expect(spies.reduce((total, spy) => total + spy.mock.calls.length, 0)).toBe(3);
+        expect(spy.mock.calls.length).toBe(3);
       } finally {
-        spies.forEach((spy) => spy.mockRestore());
+        spy.mockRestore();
       }
     });
 

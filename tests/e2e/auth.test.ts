@@ -188,9 +188,15 @@ describe('identity core: register, login, me, refresh, logout', () => {
       traceId: 'same-request-id-for-both',
     });
     // Date ticks, and RateLimit-Remaining counts this IP's requests; neither depends on the
-    // account (the abuse suite compares them with fresh counters).
+    // account (the abuse suite compares them with fresh counters). API Gateway's request id
+    // (the serverless deployment) is one per request.
     const comparable = (response: request.Response) => {
-      const { date: _date, 'ratelimit-remaining': _remaining, ...rest } = response.headers;
+      const {
+        date: _date,
+        'ratelimit-remaining': _remaining,
+        'apigw-requestid': _apiGatewayRequest,
+        ...rest
+      } = response.headers;
       return rest;
     };
     expect(comparable(unknownEmail)).toEqual(comparable(wrongPassword));

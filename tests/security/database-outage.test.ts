@@ -8,6 +8,7 @@ import {
   freePort,
   type Instance,
   postJson,
+  START_SERVERLESS,
   START_SERVICES,
   startInstance,
   stopInstances,
@@ -67,7 +68,12 @@ const cluster = (...args: string[]) =>
         undefined,
         START_SERVICES,
       );
-    } else api = await startInstance({ ...env, DATABASE_URL: url });
+    } else
+      api = await startInstance(
+        { ...env, DATABASE_URL: url },
+        undefined,
+        testTarget() === 'serverless' ? START_SERVERLESS : undefined,
+      );
   }, 120_000);
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { registerAndLogin } from '../support/auth';
-import { contract, startTestApp, type TestApp } from '../support/test-app';
+import { contract, startTestApp, type TestApp, testTarget } from '../support/test-app';
 
 /**
  * A seeded, bounded fuzz of every operation in docs/openapi.yaml (issue 19): wrong types, nulls,
@@ -180,7 +180,14 @@ describe(`fuzz: every operation of docs/openapi.yaml (seed ${SEED})`, () => {
         const { response } = outcome;
         const label = `${operation.method} ${url}${query} (${type ?? 'no body'}) → ${response.status}`;
         if (response.status >= 500) problems.push(`${label}: ${response.text.slice(0, 200)}`);
-        if (response.status >= 300) {
+        // On the serverless deployment, what the HTTP parser refuses never reaches the function:
+        // API Gateway answers itself (its request id, no X-Request-Id, a body of its own).
+        const edgeRefusal =
+          testTarget() === 'serverless' &&
+          response.status === 431 &&
+          response.headers['apigw-requestid'] !== undefined &&
+          response.headers['x-request-id'] === undefined;
+        if (response.status >= 300 && !edgeRefusal) {
           const schema = contract.schemaProblems('ErrorResponse', response.body);
           if (schema.length > 0)
             problems.push(`${label}: not an ErrorResponse: ${response.text.slice(0, 200)}`);

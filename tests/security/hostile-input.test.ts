@@ -1,6 +1,6 @@
 import net from 'node:net';
 import request from 'supertest';
-import { contract, startTestApp, type TestApp } from '../support/test-app';
+import { contract, startTestApp, type TestApp, testTarget } from '../support/test-app';
 
 /**
  * The attack findings on input (issue 19, defects 1, 2, 3 and 6): each request below answered
@@ -147,6 +147,13 @@ describe('hostile input gets a 4xx ErrorResponse, never a 500 or a framework bod
     ])('%s over 16 KiB → 431 HEADERS_TOO_LARGE with a traceId', async (_what, text) => {
       const { status, headers, body } = await rawRequest(port, text);
       expect(status).toBe(431);
+      // On the serverless deployment the HTTP parser is API Gateway's, and so is the refusal:
+      // the function never sees the request (its own body, its request id).
+      if (testTarget() === 'serverless') {
+        expect(JSON.parse(body)).toEqual({ message: 'Request Header Fields Too Large' });
+        expect(headers).toContain('apigw-requestid: ');
+        return;
+      }
       const parsed = JSON.parse(body) as { code: string; traceId: string };
       expect(contract.schemaProblems('ErrorResponse', parsed)).toEqual([]);
       expect(parsed.code).toBe('HEADERS_TOO_LARGE');
@@ -156,7 +163,9 @@ describe('hostile input gets a 4xx ErrorResponse, never a 500 or a framework bod
     it('bytes that are not HTTP → 400 VALIDATION_FAILED', async () => {
       const { status, body } = await rawRequest(port, 'HELLO WORLD\r\n\r\n');
       expect(status).toBe(400);
-      expect(JSON.parse(body)).toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect(JSON.parse(body)).toMatchObject(
+        testTarget() === 'serverless' ? { message: 'Bad Request' } : { code: 'VALIDATION_FAILED' },
+      );
     });
   });
 });

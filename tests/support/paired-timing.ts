@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openTestDatabase } from '@latchkey/platform/testing';
 import { median } from './median';
-import { freePort, type Instance, START_SERVICES, startInstance, stopInstances } from './processes';
+import {
+  freePort,
+  type Instance,
+  START_SERVERLESS,
+  START_SERVICES,
+  startInstance,
+  stopInstances,
+} from './processes';
 import { testTarget } from './test-app';
 import { MIGRATION_PLAN } from '../../apps/api/src/paths';
 import { AUTH_SERVICE_MIGRATIONS } from '../../apps/auth-service/src/paths';
@@ -125,7 +132,7 @@ export async function startTimedInstance(
       ...env,
     },
     undefined,
-    services ? START_SERVICES : undefined,
+    services ? START_SERVICES : testTarget() === 'serverless' ? START_SERVERLESS : undefined,
   );
   return {
     api,

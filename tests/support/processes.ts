@@ -7,6 +7,8 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const MAIN = path.join(ROOT, 'apps', 'api', 'dist', 'main.js');
 /** `pnpm start:services`: the auth service, the user service and the gateway (on PORT). */
 export const START_SERVICES = path.join(ROOT, 'scripts', 'start-services.cjs');
+/** `pnpm serverless:local`: the HTTP function behind the local API Gateway and Lambda harness (on PORT). */
+export const START_SERVERLESS = path.join(ROOT, 'apps', 'serverless', 'dist', 'local', 'main.js');
 
 export interface Instance {
   url: string;

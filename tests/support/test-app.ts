@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createApp, type LatchkeyApp } from '../../apps/api/src/app-factory';
 import { DeferredWork } from '@latchkey/platform';
 import { OutboxDispatcher } from '@latchkey/platform-messaging';
@@ -18,6 +19,7 @@ import { MIGRATION_PLAN } from '../../apps/api/src/paths';
 import { AUTH_SERVICE_MIGRATIONS } from '../../apps/auth-service/src/paths';
 import { USER_SERVICE_MIGRATIONS } from '../../apps/user-service/src/paths';
 import { type ContractClient, contractClient } from './contract-client';
+import { type ServerlessApp, startServerlessApp } from './serverless-app';
 import { type ServicesApp, startServicesApp } from './services-app';
 import { testEnvironment } from './test-environment';
 
@@ -66,6 +68,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   // A suite that composes modules of its own tests the composition, which is the monolith's.
   if (testTarget() === 'services' && !options.modules && !options.extraModules)
     return startServicesTestApp(options);
+  if (testTarget() === 'serverless' && !options.modules && !options.extraModules)
+    return startServerlessTestApp(options);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'latchkey-test-'));
   const env = testEnvironment(dataDir, options.env);
   const config = loadConfig(env);
@@ -97,9 +101,61 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   };
 }
 
-/** Which deployment the black-box suites run against: TEST_TARGET=services, or the monolith. */
-export function testTarget(): 'monolith' | 'services' {
-  return process.env.TEST_TARGET === 'services' ? 'services' : 'monolith';
+/** Which deployment the black-box suites run against: TEST_TARGET=services or serverless, or the monolith. */
+export function testTarget(): 'monolith' | 'services' | 'serverless' {
+  const target = process.env.TEST_TARGET;
+  return target === 'services' || target === 'serverless' ? target : 'monolith';
+}
+
+/**
+ * The serverless deployment as a suite's TestApp: the client talks to the local harness (API
+ * Gateway and Lambda); `latchkey` is the execution environment made first, which serves every
+ * request of a suite that sends one at a time (a suite's concurrent requests start others).
+ */
+export async function startServerlessTestApp(
+  options: TestAppOptions & { maxEnvironments?: number },
+): Promise<TestApp & { serverless: ServerlessApp }> {
+  const serverless = await startServerlessApp({
+    maxEnvironments: options.maxEnvironments,
+    env: options.env,
+    db: options.db,
+    clock: options.clock,
+    logger: options.logger,
+  });
+  const { first, server } = serverless;
+  // What a client meets is the harness: listening and the HTTP server are its.
+  const harnessFacing: Record<PropertyKey, unknown> = {
+    listen: (port: number | { port?: number; host?: string }, host?: string) =>
+      new Promise<void>((resolve) =>
+        typeof port === 'object'
+          ? server.listen(port.port ?? 0, port.host ?? '127.0.0.1', resolve)
+          : server.listen(port, host ?? '127.0.0.1', resolve),
+      ),
+    getUrl: () => Promise.resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+    getHttpServer: () => server,
+  };
+  return {
+    serverless,
+    latchkey: {
+      ...first.latchkey,
+      app: new Proxy(first.latchkey.app, {
+        get: (target, property, receiver) =>
+          property in harnessFacing ? harnessFacing[property] : Reflect.get(target, property, receiver),
+      }),
+    },
+    api: contractClient(serverless.server),
+    server: serverless.server,
+    db: serverless.db,
+    clock: serverless.clock,
+    dataDir: serverless.dataDir,
+    env: serverless.env,
+    // Every invocation's after-response work (in whichever environment it ran), then the relay.
+    flushMail: async () => {
+      await serverless.pool.quiescent();
+      await flushMailOf(first.latchkey);
+    },
+    close: () => serverless.close(),
+  };
 }
 
 /**
