@@ -21,6 +21,7 @@ import { BENCH_PASSWORD, benchEmail, countSessions, seedSessionsUpTo, seedUsers 
 import { eventsPhase } from './lib/events-phase.mjs';
 import { tracingPhase } from './lib/tracing-phase.mjs';
 import { gatewayPhase } from './lib/gateway-phase.mjs';
+import { coldStartPhase } from './lib/cold-start-phase.mjs';
 import { harnessProblems, renderMarkdown } from './report.mjs';
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
@@ -41,6 +42,7 @@ const PROFILE = quick
       tracingSeconds: 2,
       gatewayRounds: 1,
       gatewaySeconds: 2,
+      coldStartRounds: 2,
       idleSettleMaxSeconds: 10,
       eventsOffTwice: false,
     }
@@ -56,6 +58,7 @@ const PROFILE = quick
       tracingSeconds: 5,
       gatewayRounds: 5,
       gatewaySeconds: 5,
+      coldStartRounds: 7,
       idleSettleMaxSeconds: 60,
       eventsOffTwice: true,
     };
@@ -454,6 +457,8 @@ async function main() {
   chains = gateway.chains;
   delete gateway.chains;
 
+  const coldStart = await coldStartPhase({ env, database, log, rounds: PROFILE.coldStartRounds });
+
   const results = {
     mode: quick ? 'quick' : 'full',
     startedAt: startedAt.toISOString(),
@@ -477,6 +482,7 @@ async function main() {
     events,
     tracing,
     gateway,
+    coldStart,
   };
   mkdirSync(here('./results'), { recursive: true });
   writeFileSync(here('./results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);

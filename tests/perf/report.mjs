@@ -472,6 +472,57 @@ export function renderMarkdown(results) {
     '## The services deployment: through the gateway',
     '',
     gatewaySection(results),
+    '## The serverless deployment: bundles and cold start',
+    '',
+    coldStartSection(results),
+  ].join('\n');
+}
+
+/** Goals of the serverless issue: init at most this long on this machine, each bundle at most this big. */
+const COLD_START_GOALS = { initMs: 300, bundleBytes: 5 * 1024 * 1024 };
+
+const megabytes = (bytes) => fmt(bytes / 2 ** 20, 2);
+
+/** The cold-start phase: each function's bundle, then the HTTP function's init and first invocations. */
+function coldStartSection({ coldStart }) {
+  if (!coldStart) return '';
+  if (coldStart.skipped) return `Not measured: ${coldStart.skipped}\n`;
+  const bundles = [
+    '| function | bundle, index.mjs (MB) | goal ≤ 5 MB | unzipped, with assets and argon2 (MB) | zip (MB) | weighs most in index.mjs |',
+    '| --- | ---: | --- | ---: | ---: | --- |',
+    ...coldStart.bundles
+      .map((fn) =>
+        [
+          fn.function,
+          megabytes(fn.indexBytes),
+          fn.indexBytes <= COLD_START_GOALS.bundleBytes ? 'met' : 'missed',
+          megabytes(fn.unzippedBytes),
+          megabytes(fn.zippedBytes),
+          fn.largest.map((owner) => `${owner.package} ${megabytes(owner.bytes)}`).join(', '),
+        ].join(' | '),
+      )
+      .map((row) => `| ${row} |`),
+  ];
+  const { median } = coldStart;
+  const starts = [
+    '| | median (ms) | runs (ms) |',
+    '| --- | ---: | --- |',
+    ...[
+      ['init (import of the bundle: configuration, application, pool)', 'initMs'],
+      ['first invocation (GET /health/ready: first connection, database, Redis)', 'firstMs'],
+      ['second invocation (warm)', 'warmMs'],
+    ].map(
+      ([label, key]) =>
+        `| ${label} | ${fmt(median[key])} | ${coldStart.coldStarts.map((start) => fmt(start[key])).join(', ')} |`,
+    ),
+  ];
+  return [
+    ...bundles,
+    '',
+    ...starts,
+    '',
+    `Init goal ≤ ${COLD_START_GOALS.initMs} ms on this machine: ${median.initMs <= COLD_START_GOALS.initMs ? 'met' : 'missed'} (median ${fmt(median.initMs)} ms; a process's RSS after two invocations ${fmt(median.rssMb)} MB).`,
+    '',
   ].join('\n');
 }
 
@@ -655,6 +706,8 @@ export function harnessProblems(results) {
         `${name}: ${errorsOf(run)} of ${total} requests failed (${JSON.stringify(run.statusCodes)})`,
       );
   }
+  if (results.coldStart && !results.coldStart.skipped && results.coldStart.coldStarts.length === 0)
+    problems.push('cold start: no run');
   if (results.events && !results.events.skipped) {
     const { amqp, cleanup } = results.events;
     for (const [set, runs] of [
