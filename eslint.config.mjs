@@ -10,6 +10,8 @@ export default tseslint.config(
       '**/.data/**',
       'coverage/**',
       'packages/client/src/generated/**',
+      // pnpm serverless:bundle's output (gitignored)
+      'apps/serverless/bundle/**',
     ],
   },
   js.configs.recommended,
