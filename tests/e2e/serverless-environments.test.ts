@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { rows, sql } from '@latchkey/platform/testing';
@@ -6,6 +5,8 @@ import { claimsOf, registerAndLogin } from '../support/auth';
 import { startServerlessTestApp, type TestApp } from '../support/test-app';
 import type { ServerlessApp } from '../support/serverless-app';
 import type { HttpEvent, LambdaEnvironment } from '../../apps/serverless/src/lambda-environment';
+import { runScheduledTask } from '../../apps/serverless/src/handlers/scheduled';
+import { apiGatewayEvent } from '../../apps/serverless/src/local/api-gateway-http';
 
 /**
  * The serverless deployment's own concern: many execution environments, each with its own
@@ -87,12 +88,12 @@ describe('serverless: requests spread over execution environments', () => {
     try {
       const me = (environment: LambdaEnvironment) =>
         environment.handle(
-          apiGatewayEvent('GET', '/v1/auth/me', { authorization: `Bearer ${tokens.accessToken}` }),
+          clientEvent('GET', '/v1/auth/me', { authorization: `Bearer ${tokens.accessToken}` }),
         );
       expect((await me(one.environment)).statusCode).toBe(200);
       expect((await me(other.environment)).statusCode).toBe(200);
       const logout = await one.environment.handle(
-        apiGatewayEvent(
+        clientEvent(
           'POST',
           '/v1/auth/logout',
           { 'content-type': 'application/json' },
@@ -129,33 +130,48 @@ describe('serverless: requests spread over execution environments', () => {
   });
 });
 
+describe('serverless: the scheduled function (EventBridge Scheduler)', () => {
+  let app: TestApp & { serverless: ServerlessApp };
+  beforeAll(async () => {
+    app = await startServerlessTestApp({ env: { KEY_ROTATION_INTERVAL: '30d', KEYS_STORE: 'database' } });
+  });
+  afterAll(() => app.close());
+
+  const run = (task: unknown) =>
+    runScheduledTask({ environment: app.serverless.first, config: app.serverless.config }, { task });
+
+  it('runs the clean-up, a rotation step and a relay pass, each as the input names it', async () => {
+    const { tokens } = await registerAndLogin(app);
+    app.clock.advanceSeconds(8 * 86_400); // idle past REFRESH_TOKEN_TTL (7 days), inside CLEANUP_RETENTION
+    expect(await run('cleanup')).toMatchObject({ task: 'cleanup', ran: true, removed: expect.any(Object) });
+    const [session] = await rows<{ revoke_reason: string | null }>(
+      app.latchkey.database,
+      sql`select revoke_reason from sessions where id = ${claimsOf(tokens.accessToken).sid as string}`,
+    );
+    expect(session?.revoke_reason).toBe('expired');
+    app.clock.advanceSeconds(23 * 86_400); // the active key is now 31 days old (KEY_ROTATION_INTERVAL 30d)
+    expect(await run('rotate-signing-keys')).toMatchObject({ task: 'rotate-signing-keys', ran: true });
+    expect(await run('relay')).toEqual({ task: 'relay', ran: true });
+  });
+
+  it('refuses an input it does not know, so the schedule shows the failure', async () => {
+    await expect(run('vacuum')).rejects.toThrow('unknown scheduled task "vacuum"');
+    await expect(run(undefined)).rejects.toThrow('unknown scheduled task');
+  });
+});
+
 /** A payload 2.0 event as API Gateway makes it for a client at 127.0.0.1. */
-function apiGatewayEvent(
+function clientEvent(
   method: string,
   path: string,
   headers: Record<string, string>,
   body?: unknown,
 ): HttpEvent {
-  const now = Date.now();
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
-    headers: { host: 'localhost', 'x-forwarded-for': '127.0.0.1', ...headers },
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
-      requestId: randomUUID(),
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date(now).toISOString(),
-      timeEpoch: now,
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    isBase64Encoded: false,
-  };
+  return apiGatewayEvent({
+    method,
+    url: path,
+    headers: [['host', 'localhost'], ...Object.entries(headers)],
+    body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)),
+    sourceIp: '127.0.0.1',
+  });
 }

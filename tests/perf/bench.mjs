@@ -30,13 +30,13 @@ const quick = args.has('--quick');
 
 const PROFILE = quick
   ? {
-      seconds: 3,
+      seconds: 2,
       warmupSeconds: 1,
-      ceilingSeconds: 3,
-      sessions: [10_000, 50_000],
-      soakRefreshes: 2_000,
-      relayEvents: 5_000,
-      expiredSessions: 30_000,
+      ceilingSeconds: 2,
+      sessions: [10_000, 20_000],
+      soakRefreshes: 1_000,
+      relayEvents: 2_000,
+      expiredSessions: 10_000,
       // --quick proves the harness (CI runs it); its numbers are not judged, so one round each.
       tracingRounds: 1,
       tracingSeconds: 2,

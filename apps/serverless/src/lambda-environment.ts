@@ -7,10 +7,12 @@ import { EventRelay, OutboxDispatcher } from '@latchkey/platform-messaging';
 import type { Clock } from '@latchkey/shared-kernel';
 
 export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
 
 /** How long an invocation waits for a Redis connection that is not up (then the fail mode applies). */
 const REDIS_READY_MS = 500;
-export type HttpResult = APIGatewayProxyStructuredResultV2;
+/** How long an init waits for its first database connection and for Redis. */
+const INIT_CONNECT_MS = 2_000;
 
 /**
  * One Lambda execution environment: the monolith's application (both modules, the same pipeline:
@@ -57,8 +59,13 @@ export class LambdaEnvironment {
     clock?: Clock;
   }): Promise<LambdaEnvironment> {
     const environment = new LambdaEnvironment(await createApp(options));
-    // Redis is connecting still, and the first request comes at once: its rate limit would fail.
-    await environment.redis.ready(REDIS_READY_MS);
+    // The first request comes at once: its connections are opened here, in the init, rather than
+    // by it (Redis is still connecting, and a rate limit would meet RATE_LIMIT_FAIL_MODE; the pool
+    // has no connection yet). Neither failing fails the init: readiness and the fail mode report it.
+    await Promise.all([
+      environment.redis.ready(INIT_CONNECT_MS),
+      environment.latchkey.database.ping(INIT_CONNECT_MS).catch(() => undefined),
+    ]);
     return environment;
   }
 

@@ -2,32 +2,24 @@
 // phase): the module's import, which is the function's init (configuration, the application, the
 // after-response extension: off Lambda, a no-op), then a first and a second invocation.
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
-/** What API Gateway HTTP API (payload 2.0) gives the function for `GET path`. */
-function apiGatewayEvent(path) {
-  const now = Date.now();
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
-    headers: { host: 'bench.invalid', 'user-agent': 'latchkey-bench', 'x-forwarded-for': '127.0.0.1' },
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'bench',
-      domainName: 'bench.invalid',
-      domainPrefix: 'bench',
-      http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'latchkey-bench' },
-      requestId: randomUUID(),
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date(now).toISOString(),
-      timeEpoch: now,
-    },
-    isBase64Encoded: false,
-  };
-}
+// The local harness's mapping of a request to API Gateway's event (apps/serverless, built).
+const { apiGatewayEvent } = createRequire(import.meta.url)(
+  '../../../apps/serverless/dist/local/api-gateway-http.js',
+);
+
+const get = (path) =>
+  apiGatewayEvent({
+    method: 'GET',
+    url: path,
+    headers: [
+      ['host', 'bench.invalid'],
+      ['user-agent', 'latchkey-bench'],
+    ],
+    sourceIp: '127.0.0.1',
+  });
 
 const context = () => ({ awsRequestId: randomUUID(), getRemainingTimeInMillis: () => 30_000 });
 
@@ -37,7 +29,7 @@ process.once('message', async ({ entry, path }) => {
   const initMs = performance.now() - started;
   const invoke = async () => {
     const at = performance.now();
-    const result = await handler(apiGatewayEvent(path), context());
+    const result = await handler(get(path), context());
     if (result.statusCode !== 200)
       throw new Error(`GET ${path} answered ${result.statusCode}: ${result.body}`);
     return performance.now() - at;

@@ -9,6 +9,21 @@ export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 const TEXT_TYPES =
   /^(text\/|application\/(json|[^;]+\+json|xml|[^;]+\+xml|x-www-form-urlencoded|javascript|yaml))/i;
 
+/** A request as API Gateway receives it from a client. */
+export interface ClientRequest {
+  method: string;
+  /** The path and query string, as sent. */
+  url: string;
+  /** Header names and values in the order sent (a name may repeat). */
+  headers: Array<[string, string]>;
+  body?: Buffer;
+  /** The client's address (the TCP peer). */
+  sourceIp: string;
+  localPort?: number;
+  httpVersion?: string;
+  now?: Date;
+}
+
 /**
  * What API Gateway HTTP API (payload format 2.0) hands a Lambda function for `request`, as its
  * documentation describes the mapping: header names lower-cased and repeated headers joined with
@@ -17,18 +32,12 @@ const TEXT_TYPES =
  * (X-Forwarded-For with the client's address appended to whatever the client sent, -Port, -Proto,
  * X-Amzn-Trace-Id).
  */
-export function toApiGatewayEvent(
-  request: IncomingMessage,
-  body: Buffer,
-  now: Date = new Date(),
-  sourceIpOf: (request: IncomingMessage) => string = socketAddress,
-): HttpEvent {
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  const sourceIp = sourceIpOf(request);
+export function apiGatewayEvent(request: ClientRequest): HttpEvent {
+  const { sourceIp, now = new Date(), body = Buffer.alloc(0) } = request;
+  const url = new URL(request.url, 'http://localhost');
   const headers: Record<string, string> = {};
-  for (let i = 0; i < request.rawHeaders.length; i += 2) {
-    const name = request.rawHeaders[i]!.toLowerCase();
-    const value = request.rawHeaders[i + 1]!;
+  for (const [rawName, value] of request.headers) {
+    const name = rawName.toLowerCase();
     headers[name] = name in headers ? `${headers[name]},${value}` : value;
   }
   const cookies = headers.cookie
@@ -39,7 +48,7 @@ export function toApiGatewayEvent(
   headers['x-forwarded-for'] = headers['x-forwarded-for']
     ? `${headers['x-forwarded-for']}, ${sourceIp}`
     : sourceIp;
-  headers['x-forwarded-port'] = String(request.socket.localPort ?? 443);
+  headers['x-forwarded-port'] = String(request.localPort ?? 443);
   headers['x-forwarded-proto'] = 'https';
   headers['x-amzn-trace-id'] =
     `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
@@ -48,9 +57,7 @@ export function toApiGatewayEvent(
   for (const [name, value] of url.searchParams)
     query[name] = name in query ? `${query[name]},${value}` : value;
   const rawQueryString = url.search.slice(1);
-  const method = request.method ?? 'GET';
   const text = TEXT_TYPES.test(headers['content-type'] ?? '');
-  const requestId = `${randomBytes(6).toString('base64url')}=`;
   const host = headers.host ?? 'localhost';
   return {
     version: '2.0',
@@ -66,13 +73,13 @@ export function toApiGatewayEvent(
       domainName: host,
       domainPrefix: host.split('.')[0] ?? host,
       http: {
-        method,
+        method: request.method,
         path: url.pathname,
-        protocol: `HTTP/${request.httpVersion}`,
+        protocol: `HTTP/${request.httpVersion ?? '1.1'}`,
         sourceIp,
         userAgent: headers['user-agent'] ?? '',
       },
-      requestId,
+      requestId: `${randomBytes(6).toString('base64url')}=`,
       routeKey: '$default',
       stage: '$default',
       time: now.toISOString(),
@@ -82,6 +89,28 @@ export function toApiGatewayEvent(
       ? { body: text ? body.toString('utf8') : body.toString('base64'), isBase64Encoded: !text }
       : { isBase64Encoded: false }),
   } as HttpEvent;
+}
+
+/** The event for a request the local harness received. */
+export function toApiGatewayEvent(
+  request: IncomingMessage,
+  body: Buffer,
+  now: Date = new Date(),
+  sourceIpOf: (request: IncomingMessage) => string = socketAddress,
+): HttpEvent {
+  const headers: Array<[string, string]> = [];
+  for (let i = 0; i < request.rawHeaders.length; i += 2)
+    headers.push([request.rawHeaders[i]!, request.rawHeaders[i + 1]!]);
+  return apiGatewayEvent({
+    method: request.method ?? 'GET',
+    url: request.url ?? '/',
+    headers,
+    body,
+    sourceIp: sourceIpOf(request),
+    localPort: request.socket.localPort,
+    httpVersion: request.httpVersion,
+    now,
+  });
 }
 
 /** Where API Gateway saw the request come from: the TCP peer. */
