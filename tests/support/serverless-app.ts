@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { createLogger, loadOrRefuse, RedisConnection } from '@latchkey/platform';
 import { openTestDatabase, type TestDatabase } from '@latchkey/platform/testing';
 import { TestClock } from '@latchkey/shared-kernel/testing';
@@ -86,7 +86,6 @@ export async function startServerlessApp(
     },
     fresh: options.fresh,
     maxEnvironments: options.maxEnvironments,
-    logger: pino({ level: 'silent' }),
   });
   const first = await pool.warm();
   const server = createLocalHarness(pool, logger, {

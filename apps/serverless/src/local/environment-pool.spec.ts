@@ -1,4 +1,3 @@
-import pino from 'pino';
 import type { LambdaEnvironment } from '../lambda-environment';
 import { EnvironmentPool } from './environment-pool';
 
@@ -19,11 +18,10 @@ function fakes(): { create: () => Promise<LambdaEnvironment>; closed: string[] }
 }
 
 const nameOf = (environment: LambdaEnvironment) => (environment as unknown as { name: string }).name;
-const logger = pino({ level: 'silent' });
 
 describe('EnvironmentPool (Lambda execution environments, locally)', () => {
   it('reuses the idle environment used last, and makes one (a cold start) only when none is idle', async () => {
-    const pool = new EnvironmentPool({ ...fakes(), logger });
+    const pool = new EnvironmentPool({ ...fakes() });
     await pool.warm();
     const first = await pool.acquire();
     expect(first.initMs).toBeUndefined();
@@ -37,7 +35,7 @@ describe('EnvironmentPool (Lambda execution environments, locally)', () => {
   });
 
   it('makes no more than its maximum: a request beyond waits for the next environment released', async () => {
-    const pool = new EnvironmentPool({ ...fakes(), logger, maxEnvironments: 1 });
+    const pool = new EnvironmentPool({ ...fakes(), maxEnvironments: 1 });
     const busy = await pool.acquire();
     let waited: LambdaEnvironment | undefined;
     const waiting = pool.acquire().then((invocation) => (waited = invocation.environment));
@@ -51,7 +49,7 @@ describe('EnvironmentPool (Lambda execution environments, locally)', () => {
 
   it('fresh: every request has a new environment, retired after it', async () => {
     const { create, closed } = fakes();
-    const pool = new EnvironmentPool({ create, logger, fresh: true });
+    const pool = new EnvironmentPool({ create, fresh: true });
     for (let i = 0; i < 3; i++) {
       const { environment, initMs } = await pool.acquire();
       expect(initMs).toEqual(expect.any(Number));
@@ -63,7 +61,7 @@ describe('EnvironmentPool (Lambda execution environments, locally)', () => {
 
   it('is quiescent once every invocation is released, and closes only then', async () => {
     const { create, closed } = fakes();
-    const pool = new EnvironmentPool({ create, logger });
+    const pool = new EnvironmentPool({ create });
     const { environment } = await pool.acquire();
     let quiet = false;
     const quiescent = pool.quiescent().then(() => (quiet = true));

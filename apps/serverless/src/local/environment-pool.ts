@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type { LambdaEnvironment } from '../lambda-environment';
 
 export interface PoolOptions {
@@ -11,7 +10,6 @@ export interface PoolOptions {
    * database connections: two each); a request beyond waits for one. Default 8.
    */
   maxEnvironments?: number;
-  logger: Logger;
 }
 
 export interface Invocation {

@@ -27,7 +27,6 @@ async function main(): Promise<void> {
     create: () => LambdaEnvironment.create({ config, logger, database: shared }),
     fresh: process.env.SERVERLESS_LOCAL_FRESH === 'true',
     maxEnvironments: Number(process.env.SERVERLESS_LOCAL_MAX_ENVIRONMENTS ?? 8),
-    logger,
   });
   await pool.warm();
   const server = createLocalHarness(pool, logger);
