@@ -4,6 +4,8 @@ import { type AppConfig, DAY, type EnvReader, HOUR } from '@latchkey/platform';
 
 /** Where signing keys are kept (KEYS_STORE). */
 export type KeyStoreKind = 'file' | 'database' | 'secrets-manager';
+/** Where new signing keys' private halves are made and held (KEYS_CUSTODY). */
+export type KeyCustody = 'local' | 'kms';
 
 /**
  * The identity module's slice of the configuration: tokens, sessions, passwords, signing keys and
@@ -21,6 +23,11 @@ export class IdentityConfig {
       store: KeyStoreKind;
       dir: string;
       secretId: string | undefined;
+      /**
+       * `local`: a PEM private key kept by the store (the default). `kms`: new keys are made in
+       * AWS KMS and sign there; the store keeps their ARN (file or Secrets Manager store only).
+       */
+      custody: KeyCustody;
       rsaBits: number;
       jwksCacheTtlSeconds: number;
       /** How stale an instance's view of the key set may get (other instances' rotations). */
@@ -121,11 +128,19 @@ export function readIdentityConfig(read: EnvReader, platform: AppConfig): Identi
       'is required with KEYS_STORE=secrets-manager (the secret’s name or ARN)',
       undefined,
     );
+  const keysCustody = read.oneOf('KEYS_CUSTODY', ['local', 'kms'], 'local');
+  if (keysCustody === 'kms' && keysStore === 'database')
+    read.fail(
+      'KEYS_CUSTODY',
+      'kms needs KEYS_STORE=secrets-manager or file (the signing_keys table holds PEM keys only)',
+      undefined,
+    );
   return new IdentityConfig(
     {
       store: keysStore,
       dir: path.resolve(read.string('KEYS_DIR', path.join(platform.database.dataDir, 'keys'))),
       secretId: keysSecretId,
+      custody: keysCustody,
       rsaBits: Number(read.oneOf('JWT_RSA_BITS', ['2048', '3072', '4096'], '2048')),
       jwksCacheTtlSeconds: read.int('JWKS_CACHE_TTL_SECONDS', 300, 0, 86_400),
       refreshSeconds: read.int('KEYS_REFRESH_SECONDS', 30, 1, 3600),

@@ -82,9 +82,12 @@ import { FilePasswordBlocklist } from './adapters/crypto/file-password-blocklist
 import { HmacOneTimeSecrets } from './adapters/crypto/hmac-one-time-secrets';
 import { HmacRefreshTokenCodec, SUCCESSOR_SEAL_SALT_LABEL } from './adapters/crypto/hmac-refresh-token-codec';
 import { JoseAccessTokens } from './adapters/crypto/jose-access-tokens';
-import { RsaSigningKeyFactory } from './adapters/crypto/rsa-signing-key-factory';
 import { SigningKeyBootstrap } from './adapters/crypto/signing-key-bootstrap';
-import { createSigningKeyStore } from './adapters/crypto/signing-key-store.factory';
+import {
+  createSigningKeyFactory,
+  createSigningKeyStore,
+  lazyKmsSigner,
+} from './adapters/crypto/signing-key-store.factory';
 import { UuidV7Generator } from './adapters/crypto/uuid-v7-generator';
 import { OutboxAccountMailer } from './adapters/email/outbox-account-mailer';
 import { AccountLifecycleController } from './adapters/http/account-lifecycle.controller';
@@ -169,16 +172,21 @@ const coreProviders: Provider[] = [
     inject: [IdentityConfig, AppConfig, Database, Clock],
     useFactory: createSigningKeyStore,
   },
-  { provide: SigningKeyFactory, useClass: RsaSigningKeyFactory },
+  { provide: SigningKeyFactory, inject: [IdentityConfig, Clock], useFactory: createSigningKeyFactory },
   {
     provide: JoseAccessTokens,
     inject: [SigningKeyStore, Clock, IdentityConfig],
     useFactory: (store: SigningKeyStore, clock: Clock, config: IdentityConfig) =>
-      new JoseAccessTokens(store, clock, {
-        issuer: config.auth.issuer,
-        audience: config.auth.audience,
-        ttlSeconds: config.auth.accessTokenTtlSeconds,
-      }),
+      new JoseAccessTokens(
+        store,
+        clock,
+        {
+          issuer: config.auth.issuer,
+          audience: config.auth.audience,
+          ttlSeconds: config.auth.accessTokenTtlSeconds,
+        },
+        lazyKmsSigner(),
+      ),
   },
   { provide: AccessTokenIssuer, useExisting: JoseAccessTokens },
   { provide: AccessTokenVerifier, useExisting: JoseAccessTokens },

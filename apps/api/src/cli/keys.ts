@@ -14,14 +14,18 @@ import { type CliIo, type CliOverrides, parseArgs, processIo, runCli, UsageError
 export const KEYS_USAGE = `usage: pnpm keys <command>
 
   list [--json]                      every key: kid, state, source, created, activated, retired, removable
-  add [--bits 2048|3072|4096]        generate an RSA key and publish it as "next" (in JWKS, not signing)
+                                     (and the AWS KMS key's ARN, for a key KMS holds)
+  add [--bits 2048|3072|4096]        generate an RSA key and publish it as "next" (in JWKS, not signing);
+                                     with KEYS_CUSTODY=kms the key is made inside AWS KMS
   activate <kid> [--force]           make it the signing key; the current one is retired.
                                      Refused for a key published less than JWKS_CACHE_TTL_SECONDS ago
   retire <kid>                       withdraw a "next" key that should never sign
-  remove <kid>                       delete a key; refused while tokens it signed may still be valid
+  remove <kid>                       delete a key; refused while tokens it signed may still be valid.
+                                     A KMS-held key is scheduled for deletion in KMS (30 days)
   revoke <kid>                       EMERGENCY: drop it from JWKS and refuse its tokens now; revoking
                                      the active key activates a freshly generated one
   import <private-key.pem>           bring in an RSA private key (PKCS#8 or PKCS#1) as "next"
+                                     (refused with KEYS_CUSTODY=kms)
   export-public <kid> [--format pem|jwk]   print the public key`;
 
 const date = (value: Date | null) => value?.toISOString() ?? '-';
@@ -64,6 +68,7 @@ export async function runKeysCli(
               date(key.activatedAt),
               date(key.retiredAt),
               date(key.removableAt),
+              ...(key.kmsKeyId === undefined ? [] : [key.kmsKeyId]),
             ].join('\t'),
           );
         }

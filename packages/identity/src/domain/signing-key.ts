@@ -31,8 +31,13 @@ export interface SigningKey {
   retiredAt: Date | null;
   revokedAt: Date | null;
   publicJwk: PublicJwk;
-  /** PKCS#8 PEM. Only adapters read it. */
+  /** PKCS#8 PEM; empty when `kmsKeyId` holds the private half instead. Only adapters read it. */
   privateKeyPem: string;
+  /**
+   * The AWS KMS key (its ARN) whose private half signs for this key and never leaves KMS
+   * (KEYS_CUSTODY=kms); absent for keys held as PEM.
+   */
+  kmsKeyId?: string;
 }
 
 /** Clock skew verifiers allow: a token may be honoured this long past its `exp`. */

@@ -777,19 +777,25 @@ export function memoryIdentity(settingsOverrides: Partial<IdentitySettings> = {}
   };
 }
 
-/** Signing keys in memory: a changed key replaces the one with its kid. */
+/** Signing keys in memory: a changed key replaces the one with its kid; a new one is added. */
 export class MemorySigningKeyStore extends SigningKeyStore {
-  constructor(public keys: SigningKey[]) {
+  constructor(public readonly keys: SigningKey[]) {
     super();
   }
   async list(): Promise<SigningKey[]> {
-    return this.keys;
+    return [...this.keys];
   }
+  // In place, so that RollbackUnitOfWork can put the array back.
   async save(keys: SigningKey[]): Promise<void> {
-    this.keys = this.keys.map((key) => keys.find((changed) => changed.kid === key.kid) ?? key);
+    this.keys.splice(
+      0,
+      this.keys.length,
+      ...this.keys.map((key) => keys.find((changed) => changed.kid === key.kid) ?? key),
+      ...keys.filter((added) => !this.keys.some((key) => key.kid === added.kid)),
+    );
   }
   async remove(kid: string): Promise<void> {
-    this.keys = this.keys.filter((key) => key.kid !== kid);
+    this.keys.splice(0, this.keys.length, ...this.keys.filter((key) => key.kid !== kid));
   }
 }
 

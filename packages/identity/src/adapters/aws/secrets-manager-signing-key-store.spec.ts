@@ -1,12 +1,9 @@
 import {
   GetSecretValueCommand,
-  InvalidParameterException,
   PutSecretValueCommand,
-  ResourceNotFoundException,
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
 import { SystemClock } from '@latchkey/shared-kernel';
 import { TestClock } from '@latchkey/shared-kernel/testing';
 import type { SigningKey } from '../../domain/signing-key';
@@ -16,57 +13,10 @@ import { CachedSigningKeyStore } from '../crypto/cached-signing-key-store';
 import { RsaSigningKeyFactory } from '../crypto/rsa-signing-key-factory';
 import { signingKeyStartupProblems } from '../crypto/signing-key-preflight';
 import { storedSigningKeyOf } from '../crypto/stored-signing-key';
+import { emulatedSecretsManager } from '../../testing/emulated-aws';
 import { SecretsManagerSigningKeyStore, SigningKeySecretProblem } from './secrets-manager-signing-key-store';
 
 const SECRET = 'latchkey/signing-keys';
-const metadata = { $metadata: {} };
-
-/**
- * Secrets Manager as far as the store uses it, behind the SDK's documented mock: versions, the
- * AWSCURRENT stage, and UpdateSecretVersionStage's refusal when RemoveFromVersionId no longer holds
- * the stage.
- */
-function emulatedSecretsManager() {
-  const mock = mockClient(SecretsManagerClient);
-  const state = { exists: true, versions: new Map<string, string>(), current: '', counter: 0 };
-  const putVersion = (value: string) => {
-    const id = `v${++state.counter}`;
-    state.versions.set(id, value);
-    return id;
-  };
-  mock.on(GetSecretValueCommand).callsFake(() => {
-    if (!state.exists)
-      throw new ResourceNotFoundException({
-        message: "Secrets Manager can't find the specified secret.",
-        ...metadata,
-      });
-    return { SecretString: state.versions.get(state.current), VersionId: state.current };
-  });
-  mock.on(PutSecretValueCommand).callsFake((input: { SecretString: string }) => ({
-    VersionId: putVersion(input.SecretString),
-  }));
-  mock
-    .on(UpdateSecretVersionStageCommand)
-    .callsFake((input: { MoveToVersionId: string; RemoveFromVersionId: string }) => {
-      if (input.RemoveFromVersionId !== state.current)
-        throw new InvalidParameterException({ message: 'The version is not AWSCURRENT', ...metadata });
-      state.current = input.MoveToVersionId;
-      return {};
-    });
-  return {
-    mock,
-    state,
-    /** What another writer (or an operator in the console) makes current. */
-    setCurrent(value: string) {
-      state.current = putVersion(value);
-    },
-    currentKids: () =>
-      (JSON.parse(state.versions.get(state.current)!) as { keys: { kid: string }[] }).keys.map(
-        (key) => key.kid,
-      ),
-  };
-}
-
 describe('SecretsManagerSigningKeyStore: the key set as one AWS Secrets Manager secret', () => {
   const factory = new RsaSigningKeyFactory(new SystemClock());
   let keys: SigningKey[];

@@ -1,10 +1,10 @@
-import { createPrivateKey, createPublicKey, randomUUID, type webcrypto } from 'node:crypto';
+import { createHash, createPrivateKey, randomUUID, type webcrypto } from 'node:crypto';
 import { permissionsOf } from '@latchkey/contracts';
 import {
   errors,
   type FlattenedJWSInput,
+  importJWK,
   importPKCS8,
-  importSPKI,
   type JWTHeaderParameters,
   jwtVerify,
   type JWTVerifyGetKey,
@@ -32,6 +32,14 @@ export interface AccessTokenOptions {
   ttlSeconds: number;
 }
 
+/**
+ * Signs for keys whose private half never leaves where it is held (AWS KMS): RSASSA-PKCS1-v1_5
+ * over a SHA-256 digest made here, i.e. RS256.
+ */
+export interface RemoteKeySigner {
+  sign(keyId: string, sha256Digest: Buffer): Promise<Uint8Array>;
+}
+
 const ALGORITHM = 'RS256';
 const TOKEN_TYPE = 'at+jwt'; // RFC 9068 §2.1
 /** A forced reread of the key set at most this often: random kids must not flood the store. */
@@ -48,10 +56,8 @@ const VERIFIED_MAX_ENTRIES = 10_000;
  */
 export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier {
   /** Per kid, imported once: jose signs and verifies with WebCrypto keys, and converts anything else on every call. */
-  private readonly cryptoKeys = new Map<
-    string,
-    Promise<{ privateKey: webcrypto.CryptoKey; publicKey: webcrypto.CryptoKey }>
-  >();
+  private readonly privateKeys = new Map<string, Promise<webcrypto.CryptoKey>>();
+  private readonly publicKeys = new Map<string, Promise<webcrypto.CryptoKey>>();
   private lastUnknownKidReloadMs = -Infinity;
   /**
    * Tokens that passed verification, by their exact bytes, with the kid that signed them. A client
@@ -70,6 +76,8 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
     private readonly store: SigningKeyStore,
     private readonly clock: Clock,
     private readonly options: AccessTokenOptions,
+    /** Signs for keys held in AWS KMS (`kmsKeyId`); unset where no key is. */
+    private readonly remoteSigner?: RemoteKeySigner,
   ) {}
 
   async issue(input: {
@@ -81,7 +89,6 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
   }): Promise<{ token: string; expiresIn: number }> {
     const key = activeKeyOf(await this.store.list());
     if (!key) throw new Error('no active signing key');
-    const { privateKey } = await this.cryptoKeysFor(key.kid, key.privateKeyPem);
     const iat = Math.floor(this.clock.now().getTime() / 1000);
     const organizationClaims = input.organization
       ? {
@@ -90,27 +97,40 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
           org_permissions: input.organization.permissions,
         }
       : {};
-    // A span of its own: RS256 signing runs on the thread pool argon2 also uses.
+    const header = { alg: ALGORITHM, kid: key.kid, typ: TOKEN_TYPE };
+    const payload = {
+      sid: input.sessionId,
+      roles: input.roles,
+      permissions: input.permissions,
+      ...organizationClaims,
+      iss: this.options.issuer,
+      aud: this.options.audience,
+      sub: input.userId,
+      jti: randomUUID(),
+      iat,
+      exp: iat + this.options.ttlSeconds,
+    };
+    // A span of its own: RS256 signing runs on the thread pool argon2 also uses (or is a KMS call).
     const token = await inSpan(
       'jwt.sign',
-      () =>
-        new SignJWT({
-          sid: input.sessionId,
-          roles: input.roles,
-          permissions: input.permissions,
-          ...organizationClaims,
-        })
-          .setProtectedHeader({ alg: ALGORITHM, kid: key.kid, typ: TOKEN_TYPE })
-          .setIssuer(this.options.issuer)
-          .setAudience(this.options.audience)
-          .setSubject(input.userId)
-          .setJti(randomUUID())
-          .setIssuedAt(iat)
-          .setExpirationTime(iat + this.options.ttlSeconds)
-          .sign(privateKey),
+      async () =>
+        key.kmsKeyId === undefined
+          ? new SignJWT(payload).setProtectedHeader(header).sign(await this.privateKeyFor(key))
+          : this.signRemotely(key.kmsKeyId, header, payload),
       { attributes: { 'latchkey.signing_key.kid': key.kid } },
     );
     return { token, expiresIn: this.options.ttlSeconds };
+  }
+
+  /** A compact JWS (RFC 7515 §7.1) whose signature KMS makes over the SHA-256 of its signing input. */
+  private async signRemotely(keyId: string, header: object, payload: object): Promise<string> {
+    if (!this.remoteSigner)
+      throw new Error(`signing key ${keyId} is held remotely and no remote signer is set`);
+    const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
+    const signingInput = `${encode(header)}.${encode(payload)}`;
+    const digest = createHash('sha256').update(signingInput).digest();
+    const signature = await this.remoteSigner.sign(keyId, digest);
+    return `${signingInput}.${Buffer.from(signature).toString('base64url')}`;
   }
 
   async verify(token: string): Promise<AccessTokenClaims> {
@@ -124,7 +144,7 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
         const key = await this.findKey(header.kid);
         if (!key || !isVerifying(key)) throw new InvalidAccessToken();
         kid = key.kid;
-        return (await this.cryptoKeysFor(key.kid, key.privateKeyPem)).publicKey;
+        return this.publicKeyFor(key);
       },
       { issuer: this.options.issuer, audience: this.options.audience, now },
     );
@@ -154,25 +174,38 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
     return (await this.store.list({ fresh: true })).find((candidate) => candidate.kid === kid);
   }
 
-  private cryptoKeysFor(
-    kid: string,
-    privateKeyPem: string,
-  ): Promise<{ privateKey: webcrypto.CryptoKey; publicKey: webcrypto.CryptoKey }> {
-    let entry = this.cryptoKeys.get(kid);
-    if (!entry) {
-      // Whatever PEM form the store holds, WebCrypto imports PKCS#8 and SPKI.
-      const keyObject = createPrivateKey(privateKeyPem);
-      const pkcs8 = keyObject.export({ type: 'pkcs8', format: 'pem' }) as string;
-      const spki = createPublicKey(keyObject).export({ type: 'spki', format: 'pem' }) as string;
-      entry = Promise.all([importPKCS8(pkcs8, ALGORITHM), importSPKI(spki, ALGORITHM)]).then(
-        ([privateKey, publicKey]) => ({ privateKey, publicKey }),
-      );
-      // A failed import is not remembered: the next call tries again.
-      entry.catch(() => this.cryptoKeys.delete(kid));
-      this.cryptoKeys.set(kid, entry);
-    }
-    return entry;
+  /** Imported once per kid, from the published JWK: what every verifier of our tokens checks against. */
+  private publicKeyFor(key: SigningKey): Promise<webcrypto.CryptoKey> {
+    return importedOnce(this.publicKeys, key.kid, () => importJWK({ ...key.publicJwk }, ALGORITHM));
   }
+
+  private privateKeyFor(key: SigningKey): Promise<webcrypto.CryptoKey> {
+    return importedOnce(this.privateKeys, key.kid, () => {
+      // Whatever PEM form the store holds, WebCrypto imports PKCS#8.
+      const pkcs8 = createPrivateKey(key.privateKeyPem).export({ type: 'pkcs8', format: 'pem' }) as string;
+      return importPKCS8(pkcs8, ALGORITHM);
+    });
+  }
+}
+
+/** `load`'s key, kept in `keys` by kid; a failed import is not remembered: the next call tries again. */
+function importedOnce(
+  keys: Map<string, Promise<webcrypto.CryptoKey>>,
+  kid: string,
+  load: () => Promise<webcrypto.CryptoKey | Uint8Array>,
+): Promise<webcrypto.CryptoKey> {
+  let entry = keys.get(kid);
+  if (!entry) {
+    entry = Promise.resolve()
+      .then(load)
+      .then((key) => {
+        if (key instanceof Uint8Array) throw new Error(`signing key ${kid} imported as a secret`);
+        return key;
+      });
+    entry.catch(() => keys.delete(kid));
+    keys.set(kid, entry);
+  }
+  return entry;
 }
 
 /** A signed token's header, once its algorithm is ours and it names a key. */

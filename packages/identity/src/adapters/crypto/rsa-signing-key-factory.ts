@@ -37,16 +37,16 @@ export class RsaSigningKeyFactory extends SigningKeyFactory {
   }
 
   publicPem(key: SigningKey): string {
-    return createPublicKey({ key: { ...key.publicJwk }, format: 'jwk' })
-      .export({ type: 'spki', format: 'pem' })
-      .toString();
+    return publicPemOf(key);
+  }
+
+  /** A PEM key is gone with its entry in the set. */
+  release(): Promise<void> {
+    return Promise.resolve();
   }
 
   private async describe(privateKey: KeyObject, source: SigningKeySource): Promise<SigningKey> {
-    const { n, e } = await exportJWK(createPublicKey(privateKey));
-    if (!n || !e) throw new Error('RSA public key export lacks n or e');
-    const kid = await calculateJwkThumbprint({ kty: 'RSA', n, e }, 'sha256');
-    const publicJwk: PublicJwk = { kty: 'RSA', kid, alg: 'RS256', use: 'sig', n, e };
+    const { kid, publicJwk } = await publicJwkOf(createPublicKey(privateKey));
     return {
       kid,
       state: 'next',
@@ -59,4 +59,19 @@ export class RsaSigningKeyFactory extends SigningKeyFactory {
       privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     };
   }
+}
+
+/** An RSA public key as JWKS publishes it, and its kid (the RFC 7638 thumbprint). */
+export async function publicJwkOf(publicKey: KeyObject): Promise<{ kid: string; publicJwk: PublicJwk }> {
+  const { n, e } = await exportJWK(publicKey);
+  if (!n || !e) throw new Error('RSA public key export lacks n or e');
+  const kid = await calculateJwkThumbprint({ kty: 'RSA', n, e }, 'sha256');
+  return { kid, publicJwk: { kty: 'RSA', kid, alg: 'RS256', use: 'sig', n, e } };
+}
+
+/** The public half as SPKI PEM (`pnpm keys export`). */
+export function publicPemOf(key: SigningKey): string {
+  return createPublicKey({ key: { ...key.publicJwk }, format: 'jwk' })
+    .export({ type: 'spki', format: 'pem' })
+    .toString();
 }

@@ -6,8 +6,11 @@ import { DrizzleSigningKeyStore } from '../persistence/drizzle-signing-key-store
 import { CachedSigningKeyStore } from './cached-signing-key-store';
 import { FileSigningKeyStore } from './file-signing-key-store';
 import { PrivateKeyEncryption } from './private-key-encryption';
-import type { SigningKeyStore } from '../../application/ports';
+import type { SigningKeyFactory, SigningKeyStore } from '../../application/ports';
+import type * as KmsModule from '../aws/kms-signing-keys';
 import type * as SecretsManagerModule from '../aws/secrets-manager-signing-key-store';
+import type { RemoteKeySigner } from './jose-access-tokens';
+import { RsaSigningKeyFactory } from './rsa-signing-key-factory';
 
 /** The configured key store (KEYS_STORE), cached; shared by the API and the `keys` CLI. */
 export function createSigningKeyStore(
@@ -38,6 +41,29 @@ export function uncachedKeyStore(config: IdentityConfig): SigningKeyStore {
   /* eslint-enable @typescript-eslint/no-require-imports */
   return new SecretsManagerSigningKeyStore(config.keys.secretId!);
 }
+
+/** Where new keys are made (KEYS_CUSTODY): here as PEM, or inside AWS KMS. */
+export function createSigningKeyFactory(config: IdentityConfig, clock: Clock): SigningKeyFactory {
+  return config.keys.custody === 'kms'
+    ? new (kms().KmsSigningKeyFactory)(clock)
+    : new RsaSigningKeyFactory(clock);
+}
+
+/**
+ * Signs with KMS-held keys, whatever KEYS_CUSTODY says of new ones: a set moving from one custody
+ * to the other holds both kinds. The SDK is loaded at the first KMS-held key that signs.
+ */
+export function lazyKmsSigner(): RemoteKeySigner {
+  let signer: RemoteKeySigner | undefined;
+  return { sign: (keyId, digest) => (signer ??= new (kms().KmsTokenSigner)()).sign(keyId, digest) };
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports -- lazy loads of CommonJS siblings */
+/** Loaded only when used: the AWS SDK would cost every other deployment its start-up time and memory. */
+export function kms(): typeof KmsModule {
+  return require('../aws/kms-signing-keys') as typeof KmsModule;
+}
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** KEY_ENCRYPTION_KEY, or in development a key derived from a secret generated once in DATA_DIR. */
 function encryptionKeyOf(config: IdentityConfig, platform: AppConfig): Buffer {

@@ -22,6 +22,7 @@ export function storedSigningKeyOf(key: SigningKey): StoredSigningKey {
 export function signingKeyOf(stored: StoredSigningKey): SigningKey {
   return {
     ...stored,
+    privateKeyPem: stored.privateKeyPem ?? '',
     source: stored.source ?? 'dev-bootstrap',
     createdAt: new Date(stored.createdAt),
     activatedAt: toDate(stored.activatedAt),
@@ -37,7 +38,13 @@ export function storedSigningKeyProblem(value: unknown): string | undefined {
   if (typeof key.kid !== 'string' || !/^[A-Za-z0-9_-]+$/.test(key.kid)) return 'an entry has no valid kid';
   if (!['next', 'active', 'retired', 'revoked'].includes(key.state as string))
     return `key ${key.kid} has no valid state`;
-  if (typeof key.privateKeyPem !== 'string' || !key.privateKeyPem.includes('PRIVATE KEY'))
+  if (key.kmsKeyId !== undefined) {
+    // Held by AWS KMS: an ARN (or key id) in place of the PEM, which must then be empty.
+    if (typeof key.kmsKeyId !== 'string' || !/^[A-Za-z0-9:/_-]+$/.test(key.kmsKeyId))
+      return `key ${key.kid} has an invalid kmsKeyId`;
+    if (key.privateKeyPem !== '' && key.privateKeyPem !== undefined)
+      return `key ${key.kid} has both a private key and a kmsKeyId`;
+  } else if (typeof key.privateKeyPem !== 'string' || !key.privateKeyPem.includes('PRIVATE KEY'))
     return `key ${key.kid} has no private key`;
   const jwk = key.publicJwk as Record<string, unknown> | undefined;
   if (typeof jwk !== 'object' || jwk === null || typeof jwk.n !== 'string' || typeof jwk.e !== 'string')

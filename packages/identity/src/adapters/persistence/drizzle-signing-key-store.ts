@@ -33,7 +33,9 @@ export class DrizzleSigningKeyStore extends SigningKeyStore {
     // The outgoing active key is written before the incoming one: at most one active row at any moment.
     const ordered = [...keys].sort((a, b) => Number(a.state === 'active') - Number(b.state === 'active'));
     await this.database.transaction(async () => {
-      for (const { privateKeyPem, ...key } of ordered) {
+      for (const { privateKeyPem, kmsKeyId, ...key } of ordered) {
+        // The table has no column for it (KEYS_CUSTODY=kms is refused with this store).
+        if (kmsKeyId !== undefined) throw new Error(`key ${key.kid} is held by AWS KMS: not storable here`);
         const row = { ...key, privateKeyCiphertext: this.encryption.encrypt(key.kid, privateKeyPem) };
         await this.database.db
           .insert(signingKeys)

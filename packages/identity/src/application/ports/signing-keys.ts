@@ -29,4 +29,9 @@ export abstract class SigningKeyFactory {
   /** From a PEM private key (PKCS#8 or PKCS#1 RSA); refuses anything but RSA of 2048+ bits. */
   abstract fromPem(privateKeyPem: string): Promise<SigningKey>;
   abstract publicPem(key: SigningKey): string;
+  /**
+   * Gives up what stays behind outside the key set once a key has left it: nothing for a PEM key;
+   * a KMS key is scheduled for deletion. Called after the removal is committed.
+   */
+  abstract release(key: SigningKey): Promise<void>;
 }

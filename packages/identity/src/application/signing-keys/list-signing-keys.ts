@@ -20,6 +20,8 @@ export interface SigningKeyView {
   revokedAt: Date | null;
   /** When `remove` will accept it, if it may ever be removed. */
   removableAt: Date | null;
+  /** The AWS KMS key holding its private half, when KMS holds it. */
+  kmsKeyId?: string;
 }
 
 @Injectable()
@@ -42,6 +44,7 @@ export class ListSigningKeys {
       retiredAt: key.retiredAt,
       revokedAt: key.revokedAt,
       removableAt: removableAt(key, timings) ?? null,
+      ...(key.kmsKeyId === undefined ? {} : { kmsKeyId: key.kmsKeyId }),
     }));
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, UnitOfWork } from '@latchkey/shared-kernel';
-import { activate, planRotation, type RotationPlan } from '../../domain/signing-key';
+import { activate, planRotation, type RotationPlan, type SigningKey } from '../../domain/signing-key';
 import { IdentitySettings, SigningKeyFactory, SigningKeyStore, TransactionLock } from '../ports';
 import { keyTimingsOf, SigningKeyAudit } from './signing-key-audit';
 
@@ -27,16 +27,14 @@ export class RotateSigningKeys {
   ) {}
 
   async execute(intervalSeconds: number): Promise<RotationOutcome> {
-    return this.unitOfWork.run(async () => {
+    const removedKeys: SigningKey[] = [];
+    const outcome = await this.unitOfWork.run(async (): Promise<RotationOutcome> => {
       if (!(await this.lock.tryAcquire(ROTATION_LOCK))) return { ran: false };
       const now = this.clock.now();
       const timings = keyTimingsOf(this.settings);
-      const plan: RotationPlan = planRotation(
-        await this.store.list({ fresh: true }),
-        now,
-        intervalSeconds,
-        timings,
-      );
+      const current = await this.store.list({ fresh: true });
+      const plan: RotationPlan = planRotation(current, now, intervalSeconds, timings);
+      removedKeys.push(...current.filter((key) => plan.remove.includes(key.kid)));
 
       let added: string | undefined;
       if (plan.addNext) {
@@ -61,5 +59,8 @@ export class RotateSigningKeys {
       }
       return { ran: true, added, activated: plan.activate, removed: plan.remove };
     });
+    // Once the removals are committed: a KMS key is scheduled for deletion.
+    if (outcome.ran) for (const key of removedKeys) await this.factory.release(key);
+    return outcome;
   }
 }
