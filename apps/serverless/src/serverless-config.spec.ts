@@ -22,6 +22,7 @@ describe('readServerlessConfig', () => {
       listen: false,
       migrateOnStart: false,
     });
+    expect(config.platform.events.relay.nudgeDelayMs).toBe(0);
     expect(
       readServerlessConfig({ NODE_ENV: 'test', DATABASE_POOL_MAX: '1' }).config.platform.database.poolMax,
     ).toBe(1);

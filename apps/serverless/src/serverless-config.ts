@@ -15,6 +15,9 @@ export const LAMBDA_DEFAULTS: Readonly<Record<string, string>> = {
   DATABASE_NAMED_STATEMENTS: 'false',
   DATABASE_LISTEN: 'false',
   DB_MIGRATE_ON_START: 'false',
+  // An environment serves one request at a time, and stays busy (unable to take the next) until
+  // its events are out: nothing would share a delayed pass.
+  EVENTS_RELAY_NUDGE_DELAY_MS: '0',
 };
 
 /**

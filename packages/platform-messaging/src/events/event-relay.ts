@@ -9,8 +9,8 @@ import { type ClaimedEvent, EventOutbox } from './event-outbox';
 /**
  * Publishes the event outbox through the generic relay when a broker is configured (AMQP_URL): at
  * once after a commit that appended events, and every EVENTS_RELAY_POLL_MS for retries and for
- * events another instance wrote; a pass starts 100 ms after the first nudge, so a busy moment's
- * commits share it. Several instances relay side by side: leases are taken one claim at a time
+ * events another instance wrote; a pass starts EVENTS_RELAY_NUDGE_DELAY_MS (100 ms) after the
+ * first nudge, so a busy moment's commits share it. Several instances relay side by side: leases are taken one claim at a time
  * (an advisory lock), so no row is published by two at once. Per-user order: a claim takes a
  * user's events in order and none while an earlier one is leased elsewhere or backing off, and
  * the relay publishes them one after another, each after the broker confirmed the one before.
@@ -64,7 +64,7 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
       retentionMs: retentionSeconds * 1000,
       concurrent: true,
       pauseOnFailure: true,
-      nudgeDelayMs: 100,
+      nudgeDelayMs: relay.nudgeDelayMs,
     });
   }
 

@@ -91,6 +91,8 @@ export class AppConfig {
         pollIntervalMs: number;
         /** Rows leased per pass, at most one per user (per-user order). */
         batch: number;
+        /** A pass starts this long after the first new event, so the events of a busy moment share it. */
+        nudgeDelayMs: number;
         retryBaseSeconds: number;
         retryMaxSeconds: number;
       };
@@ -388,6 +390,7 @@ export function readPlatformConfig(read: EnvReader): AppConfig {
       relay: {
         pollIntervalMs: read.int('EVENTS_RELAY_POLL_MS', 1_000, 50, 600_000),
         batch: read.int('EVENTS_RELAY_BATCH', 100, 1, 1_000),
+        nudgeDelayMs: read.int('EVENTS_RELAY_NUDGE_DELAY_MS', 100, 0, 1_000),
         retryBaseSeconds: read.seconds('EVENTS_RETRY_BASE', 1, 1, HOUR),
         retryMaxSeconds: read.seconds('EVENTS_RETRY_MAX', 60, 1, HOUR),
       },
