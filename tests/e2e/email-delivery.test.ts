@@ -53,6 +53,14 @@ describe('email delivery through the outbox', () => {
     app.clock.advanceSeconds(60);
     const reset = await mail.waitFor(user.email, 2); // delivered by the dispatcher's own poll
     expect(reset.subject).toBe('Reset your password');
+    // The send is recorded right after the server took it. Only then may the test clock jump ten
+    // minutes: a jump while the row is still leased would expire the lease under a send in flight,
+    // which real time never does, and a second dispatcher (the serverless harness runs one per
+    // execution environment) could claim the row again.
+    for (let waited = 0; (await outbox(user.email, 'password-reset'))[0]?.status !== 'sent'; waited += 50) {
+      if (waited > 5_000) throw new Error('the delivered email was never marked sent');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
 
     // Further passes send nothing more.
     app.clock.advanceSeconds(600);
