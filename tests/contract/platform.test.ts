@@ -2,6 +2,7 @@ import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { calculateJwkThumbprint } from 'jose';
 import request from 'supertest';
+import { claimsOf, registerAndLogin } from '../support/auth';
 import { SPEC_FILE } from '../support/contract';
 import { contract, startTestApp, type TestApp, testTarget } from '../support/test-app';
 
@@ -48,6 +49,32 @@ describe('platform routes against docs/openapi.yaml', () => {
     ]);
     expect(wellKnown.status).toBe(200);
     expect(wellKnown.body).toEqual(jwks.body);
+  });
+
+  it('GET /.well-known/openid-configuration names the tokens’ issuer and their keys, cached like them', async () => {
+    const response = await app.api.get('/.well-known/openid-configuration').expect(200);
+    const { tokens } = await registerAndLogin(app);
+    const { iss } = claimsOf(tokens.accessToken) as { iss: string };
+    // OpenID Connect Discovery 1.0 §3: what a JWT verifier reads, and no endpoint that does not exist.
+    expect(response.body).toMatchObject({
+      issuer: iss,
+      jwks_uri: `${iss.replace(/\/+$/, '')}/.well-known/jwks.json`,
+      response_types_supported: [],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+    });
+    for (const absent of [
+      'authorization_endpoint',
+      'token_endpoint',
+      'userinfo_endpoint',
+      'registration_endpoint',
+    ])
+      expect(response.body).not.toHaveProperty(absent);
+    expect(response.headers['cache-control']).toBe('public, max-age=300');
+    await app.api
+      .get('/.well-known/openid-configuration')
+      .set('if-none-match', response.headers.etag!)
+      .expect(304);
   });
 
   it('GET /openapi.yaml serves the committed contract byte for byte', async () => {

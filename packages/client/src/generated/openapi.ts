@@ -637,6 +637,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/openid-configuration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * OpenID Connect discovery, for verifiers
+         * @description What a JWT verifier configures itself from (OpenID Connect Discovery 1.0): `issuer`
+         *     (`JWT_ISSUER`, the `iss` of every access token) and `jwks_uri` (this API's
+         *     `/.well-known/jwks.json`). API Gateway JWT authorizers, Envoy, Kong and service meshes
+         *     read these two. Latchkey is not an OAuth 2.0 authorization server: the document claims no
+         *     authorization or token endpoint and no response type (tokens come from `/v1/auth/login`
+         *     and `/v1/auth/refresh`); access tokens are RFC 9068 JWTs (`typ: at+jwt`) signed RS256, with
+         *     the claims listed. Cached like the key set, for `JWKS_CACHE_TTL_SECONDS`.
+         */
+        get: operations["getOpenIdConfiguration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.yaml": {
         parameters: {
             query?: never;
@@ -926,6 +952,27 @@ export interface components {
                 /** @description Which rule failed. */
                 message: string;
             }[];
+        };
+        /**
+         * @description OpenID Connect Discovery 1.0 §3 provider metadata, the fields a JWT verifier needs. The
+         *     spec's `authorization_endpoint` is absent because no such endpoint exists here.
+         */
+        OpenIdConfiguration: {
+            /**
+             * Format: uri
+             * @description `JWT_ISSUER`: the `iss` of every access token.
+             */
+            issuer: string;
+            /**
+             * Format: uri
+             * @description Where the keys are (`/.well-known/jwks.json` under the issuer).
+             */
+            jwks_uri: string;
+            /** @description None: tokens are not issued through OAuth 2.0 authorization flows. */
+            response_types_supported: string[];
+            subject_types_supported: "public"[];
+            id_token_signing_alg_values_supported: "RS256"[];
+            claims_supported?: string[];
         };
         JwkSet: {
             keys: components["schemas"]["Jwk"][];
@@ -1310,7 +1357,7 @@ export interface components {
         "RateLimit-Reset": string;
         /** @description Changes whenever the published key set changes. */
         ETag: string;
-        /** @description JWKS are cacheable for `JWKS_CACHE_TTL_SECONDS`. */
+        /** @description JWKS and the discovery document are cacheable for `JWKS_CACHE_TTL_SECONDS`. */
         "Cache-Control-Public": string;
     };
     pathItems: never;
@@ -2752,6 +2799,70 @@ export interface operations {
         responses: {
             200: components["responses"]["Jwks"];
             304: components["responses"]["JwksNotModified"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getOpenIdConfiguration: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of a cached key set; unchanged → 304 without a body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The discovery document. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control-Public"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "issuer": "https://auth.example.com",
+                     *       "jwks_uri": "https://auth.example.com/.well-known/jwks.json",
+                     *       "response_types_supported": [],
+                     *       "subject_types_supported": [
+                     *         "public"
+                     *       ],
+                     *       "id_token_signing_alg_values_supported": [
+                     *         "RS256"
+                     *       ],
+                     *       "claims_supported": [
+                     *         "iss",
+                     *         "sub",
+                     *         "aud",
+                     *         "exp",
+                     *         "iat",
+                     *         "jti",
+                     *         "sid",
+                     *         "roles",
+                     *         "permissions",
+                     *         "org_id",
+                     *         "org_roles",
+                     *         "org_permissions"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OpenIdConfiguration"];
+                };
+            };
+            /** @description The cached document (its `ETag` was sent in `If-None-Match`) is still current. */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control-Public"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             default: components["responses"]["Error"];
         };
     };
