@@ -12,6 +12,8 @@ export default tseslint.config(
       'packages/client/src/generated/**',
       // pnpm serverless:bundle's output (gitignored)
       'apps/serverless/bundle/**',
+      // pnpm infra:synth's output (gitignored)
+      'infra/aws/cdk.out/**',
     ],
   },
   js.configs.recommended,

@@ -67,5 +67,7 @@ module.exports = {
     { ...base, displayName: 'contract', testMatch: ['<rootDir>/tests/contract/**/*.test.ts'] },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'] },
     { ...base, displayName: 'security', testMatch: ['<rootDir>/tests/security/**/*.test.ts'] },
+    // The AWS CDK app, synthesized offline, its templates checked (infra/aws).
+    { ...base, displayName: 'infra', testMatch: ['<rootDir>/infra/aws/test/**/*.test.ts'] },
   ],
 };

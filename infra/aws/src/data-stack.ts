@@ -1,0 +1,114 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elasticache from 'aws-cdk-lib/aws-elasticache';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { InfraConfig } from './config';
+import { SUBNETS } from './network-stack';
+
+/**
+ * The state: Aurora PostgreSQL Serverless v2 behind RDS Proxy (the same schema and migrations as
+ * anywhere), and ElastiCache for Redis (rate limits and the login lockout, shared by every
+ * instance or execution environment). Both in the isolated subnets, encrypted at rest and in
+ * transit, reachable only from `clients` (the security group compute joins): the database only
+ * through its proxy. Passwords and Redis's auth token are generated into Secrets Manager and
+ * reach CloudFormation as dynamic references, never as values.
+ */
+export class DataStack extends Stack {
+  /** The group a task or function joins to reach the proxy and Redis. */
+  readonly clients: ec2.SecurityGroup;
+  readonly cluster: rds.DatabaseCluster;
+  readonly proxy: rds.DatabaseProxy;
+  readonly redis: elasticache.CfnReplicationGroup;
+  readonly redisAuthToken: secretsmanager.Secret;
+
+  constructor(scope: Construct, id: string, props: StackProps & { config: InfraConfig; vpc: ec2.IVpc }) {
+    super(scope, id, props);
+    const { vpc, config } = props;
+    const prod = config.environment === 'prod';
+    const dataSubnets: ec2.SubnetSelection = { subnetGroupName: SUBNETS.data };
+
+    this.clients = new ec2.SecurityGroup(this, 'Clients', {
+      vpc,
+      description: 'Latchkey compute: may reach the database proxy and Redis',
+    });
+    const proxyGroup = new ec2.SecurityGroup(this, 'ProxyGroup', {
+      vpc,
+      description: 'RDS Proxy: from Latchkey compute, to the cluster',
+      allowAllOutbound: false,
+    });
+    const databaseGroup = new ec2.SecurityGroup(this, 'DatabaseGroup', {
+      vpc,
+      description: 'Aurora: from the proxy only',
+      allowAllOutbound: false,
+    });
+    // The proxy to the cluster (ingress on one, egress on the other) is added by addProxy below.
+    proxyGroup.addIngressRule(this.clients, ec2.Port.tcp(5432), 'Latchkey compute');
+
+    this.cluster = new rds.DatabaseCluster(this, 'Database', {
+      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_6 }),
+      writer: rds.ClusterInstance.serverlessV2('writer'),
+      // A reader in another zone to fail over to, in prod.
+      readers: prod ? [rds.ClusterInstance.serverlessV2('reader', { scaleWithWriter: true })] : [],
+      serverlessV2MinCapacity: 0.5,
+      serverlessV2MaxCapacity: prod ? 16 : 2,
+      vpc,
+      vpcSubnets: dataSubnets,
+      securityGroups: [databaseGroup],
+      credentials: rds.Credentials.fromGeneratedSecret('latchkey', {
+        secretName: `${config.prefix.toLowerCase()}/database`,
+      }),
+      defaultDatabaseName: 'latchkey',
+      storageEncrypted: true,
+      deletionProtection: prod,
+      backup: { retention: Duration.days(prod ? 14 : 1), preferredWindow: '03:00-04:00' },
+      removalPolicy: prod ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
+      iamAuthentication: true,
+      cloudwatchLogsExports: ['postgresql'],
+    });
+    this.proxy = this.cluster.addProxy('Proxy', {
+      secrets: [this.cluster.secret!],
+      vpc,
+      vpcSubnets: dataSubnets,
+      securityGroups: [proxyGroup],
+      requireTLS: true,
+      // Functions connect with an IAM token (rds-db:connect), tasks with the secret's password.
+      iamAuth: true,
+    });
+
+    this.redisAuthToken = new secretsmanager.Secret(this, 'RedisAuthToken', {
+      secretName: `${config.prefix.toLowerCase()}/redis-auth-token`,
+      description: "ElastiCache's AUTH token for Latchkey's Redis",
+      // ElastiCache accepts printable ASCII but / " @ in a token: none of them is generated.
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    const redisGroup = new ec2.SecurityGroup(this, 'RedisGroup', {
+      vpc,
+      description: 'Redis: from Latchkey compute only',
+      allowAllOutbound: false,
+    });
+    redisGroup.addIngressRule(this.clients, ec2.Port.tcp(6379), 'Latchkey compute');
+    const redisSubnets = new elasticache.CfnSubnetGroup(this, 'RedisSubnets', {
+      description: 'Latchkey Redis: the isolated data subnets',
+      subnetIds: vpc.selectSubnets(dataSubnets).subnetIds,
+    });
+    this.redis = new elasticache.CfnReplicationGroup(this, 'Redis', {
+      replicationGroupDescription: 'Latchkey: rate limits and the login lockout',
+      engine: 'redis',
+      engineVersion: '7.1',
+      cacheNodeType: prod ? 'cache.t4g.small' : 'cache.t4g.micro',
+      numCacheClusters: prod ? 2 : 1,
+      automaticFailoverEnabled: prod,
+      multiAzEnabled: prod,
+      transitEncryptionEnabled: true,
+      atRestEncryptionEnabled: true,
+      // A {{resolve:secretsmanager:…}} reference: CloudFormation reads it at deployment.
+      authToken: this.redisAuthToken.secretValue.unsafeUnwrap(),
+      cacheSubnetGroupName: redisSubnets.ref,
+      securityGroupIds: [redisGroup.securityGroupId],
+      snapshotRetentionLimit: prod ? 7 : 0,
+    });
+    this.redis.applyRemovalPolicy(prod ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY);
+  }
+}
