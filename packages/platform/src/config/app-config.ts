@@ -68,6 +68,11 @@ export class AppConfig {
     readonly redis: {
       /** Unset: limits and lockout counters live in this process's memory. */
       url: string | undefined;
+      /**
+       * REDIS_PASSWORD: the AUTH token, for a platform that injects it as a variable of its own
+       * (ECS from Secrets Manager) beside a URL without credentials; it wins over the URL's.
+       */
+      password: string | undefined;
       keyPrefix: string;
     },
     readonly abuse: {
@@ -362,6 +367,7 @@ export function readPlatformConfig(read: EnvReader): AppConfig {
     },
     {
       url: read.optionalUrl('REDIS_URL', ['redis:', 'rediss:']),
+      password: read.optionalString('REDIS_PASSWORD'),
       keyPrefix: read.string('REDIS_KEY_PREFIX', 'latchkey:'),
     },
     {

@@ -12,6 +12,7 @@ export const SECRET_VARIABLES: readonly string[] = [
   'INTERNAL_AUTH_KEYS',
   'DATABASE_URL',
   'REDIS_URL',
+  'REDIS_PASSWORD',
   'SMTP_URL',
   'AMQP_URL',
 ];

@@ -16,7 +16,7 @@ export class RedisConnection implements OnApplicationShutdown {
   constructor(config: AppConfig) {
     this.keyPrefix = config.redis.keyPrefix;
     if (!config.redis.url) return;
-    this.client = new Redis(config.redis.url, {
+    this.client = new Redis(withPassword(config.redis.url, config.redis.password), {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       connectTimeout: 500,
@@ -59,4 +59,15 @@ export class RedisConnection implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.client?.quit().catch(() => this.client?.disconnect());
   }
+}
+
+/**
+ * REDIS_PASSWORD in the URL's place for it: ioredis lets a URL's (even empty) password win over a
+ * `password` option, so the token goes where it will be read.
+ */
+function withPassword(url: string, password: string | undefined): string {
+  if (password === undefined) return url;
+  const parsed = new URL(url);
+  parsed.password = password;
+  return parsed.toString();
 }
