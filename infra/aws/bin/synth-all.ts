@@ -8,7 +8,12 @@ import { DEPLOYMENTS, ENVIRONMENTS } from '../src/config';
 
 // infra/aws/dist/bin → infra/aws/cdk.out
 const out = path.resolve(__dirname, '..', '..', 'cdk.out');
-const defaults = { issuer: 'https://auth.example.com', audience: 'latchkey' };
+// Example values: synthesis needs them, a deployment names its own (docs/deploy-aws.md).
+const defaults = {
+  issuer: 'https://auth.example.com',
+  audience: 'latchkey',
+  certificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-0000-0000-000000000000',
+};
 for (const deployment of DEPLOYMENTS) {
   for (const environment of ENVIRONMENTS) {
     const app = new App({

@@ -1,6 +1,7 @@
-import { type App, Tags } from 'aws-cdk-lib';
+import { type App, type Stack, Tags } from 'aws-cdk-lib';
 import { infraConfigOf, type InfraConfig } from './config';
 import { DataStack } from './data-stack';
+import { MonolithStack, RegistryStack } from './monolith-stack';
 import { NetworkStack } from './network-stack';
 import { SecretsStack } from './secrets-stack';
 
@@ -9,12 +10,15 @@ export interface LatchkeyStacks {
   network: NetworkStack;
   data: DataStack;
   secrets: SecretsStack;
+  /** The deployment's own: the registry and the monolith's service (monolith). */
+  compute: Stack[];
 }
 
 /**
  * Latchkey's stacks for the deployment and environment the app's context names. Every
  * deployment stands on the same three: network, data (Aurora behind RDS Proxy, Redis) and
- * secrets. Account and region come from the CLI's environment at deployment (CDK_DEFAULT_*);
+ * secrets; the monolith adds its registry and its service (the services and serverless
+ * deployments' stacks are not built yet). Account and region come from the CLI's environment at deployment (CDK_DEFAULT_*);
  * without them the stacks are environment-agnostic, which is what offline synthesis gives.
  */
 export function addLatchkeyStacks(app: App): LatchkeyStacks {
@@ -26,9 +30,24 @@ export function addLatchkeyStacks(app: App): LatchkeyStacks {
   const network = new NetworkStack(app, `${config.prefix}-Network`, { env, config });
   const data = new DataStack(app, `${config.prefix}-Data`, { env, config, vpc: network.vpc });
   const secrets = new SecretsStack(app, `${config.prefix}-Secrets`, { env, config });
-  for (const stack of [network, data, secrets]) {
+  const compute: Stack[] = [];
+  if (config.deployment === 'monolith') {
+    const registry = new RegistryStack(app, `${config.prefix}-Registry`, { env, config });
+    compute.push(
+      registry,
+      new MonolithStack(app, `${config.prefix}-Monolith`, {
+        env,
+        config,
+        vpc: network.vpc,
+        data,
+        secrets,
+        repository: registry.repository,
+      }),
+    );
+  }
+  for (const stack of [network, data, secrets, ...compute]) {
     Tags.of(stack).add('latchkey:environment', config.environment);
     Tags.of(stack).add('latchkey:deployment', config.deployment);
   }
-  return { config, network, data, secrets };
+  return { config, network, data, secrets, compute };
 }

@@ -21,6 +21,17 @@ export interface InfraConfig {
   issuer: string;
   /** JWT_AUDIENCE. */
   audience: string;
+  /** APP_BASE_URL: the web app the emails' links open. */
+  appBaseUrl: string;
+  /** The ACM certificate of the public load balancer's HTTPS listener (monolith, services). */
+  certificateArn: string | undefined;
+  /** The image tag in the stack's ECR repository that the tasks run (the deploy workflow's commit). */
+  imageTag: string;
+  /**
+   * `-c firstDeployment=true`: the service is created with no task, so that the migrations and the
+   * first signing key can be made (as one-off tasks) before anything serves (docs/deploy-aws.md).
+   */
+  firstDeployment: boolean;
   /** The prefix of every stack's name: `Latchkey-prod-…`. */
   prefix: string;
 }
@@ -43,6 +54,22 @@ export function infraConfigOf(node: Node): InfraConfig {
   const audience = (node.tryGetContext('audience') as unknown) ?? 'latchkey';
   if (typeof audience !== 'string' || audience.trim() === '')
     problems.push(`audience: must be JWT_AUDIENCE (got ${JSON.stringify(audience)})`);
+  const appBaseUrl = (node.tryGetContext('appBaseUrl') as unknown) ?? 'https://app.example.com';
+  if (typeof appBaseUrl !== 'string' || !/^https:\/\/[^/\s]+/.test(appBaseUrl))
+    problems.push(
+      `appBaseUrl: must be the web app's https URL, APP_BASE_URL (got ${JSON.stringify(appBaseUrl)})`,
+    );
+  const certificateArn = node.tryGetContext('certificateArn') as unknown;
+  if (
+    deployment !== 'serverless' &&
+    (typeof certificateArn !== 'string' || !certificateArn.startsWith('arn:aws:acm:'))
+  )
+    problems.push(
+      `certificateArn: the ACM certificate for the load balancer's HTTPS listener is required by the ${deployment} deployment (got ${JSON.stringify(certificateArn)})`,
+    );
+  const imageTag = (node.tryGetContext('imageTag') as unknown) ?? 'latest';
+  if (typeof imageTag !== 'string' || !/^\w[\w.-]{0,127}$/.test(imageTag))
+    problems.push(`imageTag: must be an image tag (got ${JSON.stringify(imageTag)})`);
   if (problems.length > 0)
     throw new Error(`Latchkey's CDK context is not usable:\n- ${problems.join('\n- ')}`);
   return {
@@ -50,6 +77,10 @@ export function infraConfigOf(node: Node): InfraConfig {
     environment,
     issuer: issuer as string,
     audience: audience as string,
+    appBaseUrl: appBaseUrl as string,
+    certificateArn: typeof certificateArn === 'string' ? certificateArn : undefined,
+    imageTag: imageTag as string,
+    firstDeployment: [true, 'true'].includes(node.tryGetContext('firstDeployment') as string),
     prefix: `Latchkey-${environment}`,
   };
 }

@@ -11,13 +11,14 @@ import { SUBNETS } from './network-stack';
  * The state: Aurora PostgreSQL Serverless v2 behind RDS Proxy (the same schema and migrations as
  * anywhere), and ElastiCache for Redis (rate limits and the login lockout, shared by every
  * instance or execution environment). Both in the isolated subnets, encrypted at rest and in
- * transit, reachable only from `clients` (the security group compute joins): the database only
- * through its proxy. Passwords and Redis's auth token are generated into Secrets Manager and
+ * transit; the database reachable only through its proxy, and the proxy and Redis only from the
+ * compute that `allowClient` names (a rule made in the compute's own stack, so that the data does
+ * not depend on what uses it). Passwords and Redis's auth token are generated into Secrets Manager and
  * reach CloudFormation as dynamic references, never as values.
  */
 export class DataStack extends Stack {
-  /** The group a task or function joins to reach the proxy and Redis. */
-  readonly clients: ec2.SecurityGroup;
+  readonly proxyGroup: ec2.SecurityGroup;
+  readonly redisGroup: ec2.SecurityGroup;
   readonly cluster: rds.DatabaseCluster;
   readonly proxy: rds.DatabaseProxy;
   readonly redis: elasticache.CfnReplicationGroup;
@@ -29,10 +30,6 @@ export class DataStack extends Stack {
     const prod = config.environment === 'prod';
     const dataSubnets: ec2.SubnetSelection = { subnetGroupName: SUBNETS.data };
 
-    this.clients = new ec2.SecurityGroup(this, 'Clients', {
-      vpc,
-      description: 'Latchkey compute: may reach the database proxy and Redis',
-    });
     const proxyGroup = new ec2.SecurityGroup(this, 'ProxyGroup', {
       vpc,
       description: 'RDS Proxy: from Latchkey compute, to the cluster',
@@ -44,7 +41,7 @@ export class DataStack extends Stack {
       allowAllOutbound: false,
     });
     // The proxy to the cluster (ingress on one, egress on the other) is added by addProxy below.
-    proxyGroup.addIngressRule(this.clients, ec2.Port.tcp(5432), 'Latchkey compute');
+    this.proxyGroup = proxyGroup;
 
     this.cluster = new rds.DatabaseCluster(this, 'Database', {
       engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_6 }),
@@ -88,7 +85,7 @@ export class DataStack extends Stack {
       description: 'Redis: from Latchkey compute only',
       allowAllOutbound: false,
     });
-    redisGroup.addIngressRule(this.clients, ec2.Port.tcp(6379), 'Latchkey compute');
+    this.redisGroup = redisGroup;
     const redisSubnets = new elasticache.CfnSubnetGroup(this, 'RedisSubnets', {
       description: 'Latchkey Redis: the isolated data subnets',
       subnetIds: vpc.selectSubnets(dataSubnets).subnetIds,
@@ -110,5 +107,25 @@ export class DataStack extends Stack {
       snapshotRetentionLimit: prod ? 7 : 0,
     });
     this.redis.applyRemovalPolicy(prod ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY);
+  }
+
+  /**
+   * Lets `client` (a compute stack's security group) reach the proxy and Redis: the two rules are
+   * made in `scope`, the compute's stack, which depends on this one and not the other way round.
+   */
+  allowClient(scope: Construct, id: string, client: ec2.ISecurityGroup): void {
+    for (const [name, group, port] of [
+      ['Proxy', this.proxyGroup, 5432],
+      ['Redis', this.redisGroup, 6379],
+    ] as const) {
+      new ec2.CfnSecurityGroupIngress(scope, `${id}To${name}`, {
+        groupId: group.securityGroupId,
+        sourceSecurityGroupId: client.securityGroupId,
+        ipProtocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        description: `${id}: Latchkey compute`,
+      });
+    }
   }
 }
