@@ -11,7 +11,7 @@ import { Clock, ServiceUnavailable, ValidationFailed } from '@latchkey/shared-ke
 import { SigningKeyFactory } from '../../application/ports';
 import type { SigningKey, SigningKeySource } from '../../domain/signing-key';
 import type { RemoteKeySigner } from '../crypto/jose-access-tokens';
-import { publicJwkOf, publicPemOf } from '../crypto/rsa-signing-key-factory';
+import { nextKey, publicJwkOf, publicPemOf } from '../crypto/rsa-signing-key-factory';
 
 /** RS256 in KMS's words. */
 const SIGNING_ALGORITHM = 'RSASSA_PKCS1_V1_5_SHA_256';
@@ -60,19 +60,7 @@ export class KmsSigningKeyFactory extends SigningKeyFactory {
     const keyId = created.KeyMetadata?.Arn;
     if (!keyId) throw new Error('AWS KMS CreateKey answered without a key ARN');
     const publicKey = await kmsPublicKey(this.client, keyId);
-    const { kid, publicJwk } = await publicJwkOf(publicKey);
-    return {
-      kid,
-      state: 'next',
-      source,
-      createdAt: this.clock.now(),
-      activatedAt: null,
-      retiredAt: null,
-      revokedAt: null,
-      publicJwk,
-      privateKeyPem: '',
-      kmsKeyId: keyId,
-    };
+    return nextKey(await publicJwkOf(publicKey), source, this.clock.now(), { kmsKeyId: keyId });
   }
 
   fromPem(): Promise<SigningKey> {

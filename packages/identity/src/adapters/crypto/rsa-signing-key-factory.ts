@@ -46,19 +46,30 @@ export class RsaSigningKeyFactory extends SigningKeyFactory {
   }
 
   private async describe(privateKey: KeyObject, source: SigningKeySource): Promise<SigningKey> {
-    const { kid, publicJwk } = await publicJwkOf(createPublicKey(privateKey));
-    return {
-      kid,
-      state: 'next',
-      source,
-      createdAt: this.clock.now(),
-      activatedAt: null,
-      retiredAt: null,
-      revokedAt: null,
-      publicJwk,
+    return nextKey(await publicJwkOf(createPublicKey(privateKey)), source, this.clock.now(), {
       privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    };
+    });
   }
+}
+
+/** A key just made, published as `next`, whose private half is `custody` (a PEM, or a KMS key). */
+export function nextKey(
+  described: { kid: string; publicJwk: PublicJwk },
+  source: SigningKeySource,
+  createdAt: Date,
+  custody: { privateKeyPem: string } | { kmsKeyId: string },
+): SigningKey {
+  return {
+    ...described,
+    state: 'next',
+    source,
+    createdAt,
+    activatedAt: null,
+    retiredAt: null,
+    revokedAt: null,
+    privateKeyPem: '',
+    ...custody,
+  };
 }
 
 /** An RSA public key as JWKS publishes it, and its kid (the RFC 7638 thumbprint). */
