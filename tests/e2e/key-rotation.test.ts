@@ -138,7 +138,11 @@ describe('planned key rotation through the CLI (docs/runbooks/key-rotation.md)',
       source: 'imported',
     });
 
-    expect((await keys(app, 'export-public', kid)).out).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+    // The whole result: a failure shows the command's error output as well.
+    expect(await keys(app, 'export-public', kid)).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^-----BEGIN PUBLIC KEY-----/),
+    });
     expect(JSON.parse((await keys(app, 'export-public', kid, '--format', 'jwk')).out)).toMatchObject({
       kid,
       kty: 'RSA',
