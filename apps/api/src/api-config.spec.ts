@@ -97,6 +97,25 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...production, MAIL_TRANSPORT: 'log' }).platform.mail.transport).toBe('log');
   });
 
+  it('takes DATABASE_IAM_AUTH only with a user, no password and TLS in DATABASE_URL', () => {
+    const proxy = 'postgres://latchkey@proxy.example.internal:5432/latchkey';
+    expect(
+      loadConfig({ DATABASE_URL: `${proxy}?sslmode=verify-full`, DATABASE_IAM_AUTH: 'true' }).platform
+        .database.iamAuth,
+    ).toBe(true);
+    expect(loadConfig({ DATABASE_URL: proxy }).platform.database.iamAuth).toBe(false);
+    const refusal = (env: Record<string, string>) =>
+      problemsOf({ DATABASE_IAM_AUTH: 'true', ...env }).filter((p) => p.startsWith('DATABASE_IAM_AUTH'));
+    expect(refusal({})).toEqual([expect.stringMatching(/needs DATABASE_URL \(/)]);
+    expect(refusal({ DATABASE_URL: 'postgres://proxy:5432/latchkey?sslmode=require' })).toEqual([
+      expect.stringMatching(/to name the database user/),
+    ]);
+    expect(
+      refusal({ DATABASE_URL: 'postgres://latchkey:secret@proxy:5432/latchkey?sslmode=require' }),
+    ).toEqual([expect.stringMatching(/the IAM token is the password/)]);
+    expect(refusal({ DATABASE_URL: proxy })).toEqual([expect.stringMatching(/over TLS only/)]);
+  });
+
   it('refuses the embedded database in production unless it is allowed by name', () => {
     const production = {
       NODE_ENV: 'production',

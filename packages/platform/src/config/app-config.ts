@@ -33,6 +33,11 @@ export class AppConfig {
       namedStatements: boolean;
       /** DATABASE_LISTEN: LISTEN for other processes' changes (Database.receivesNotifications). */
       listen: boolean;
+      /**
+       * DATABASE_IAM_AUTH: the password is an RDS IAM token made per connection from the process's
+       * AWS role (RDS Proxy with IAM authentication required), never a stored one.
+       */
+      iamAuth: boolean;
       migrateOnStart: boolean;
       dataDir: string;
     },
@@ -299,6 +304,34 @@ function databaseUrl(read: EnvReader, nodeEnv: NodeEnv): string | undefined {
 }
 
 /**
+ * DATABASE_IAM_AUTH: only with a DATABASE_URL that names its user and no password (the token
+ * takes the password's place; one written in the URL would silently lose), over TLS (RDS refuses
+ * an IAM token on a plain connection).
+ */
+function databaseIamAuth(read: EnvReader): boolean {
+  const on = read.bool('DATABASE_IAM_AUTH', false);
+  if (!on) return false;
+  const raw = read.raw('DATABASE_URL');
+  let url: URL | undefined;
+  try {
+    url = raw === undefined ? undefined : new URL(raw);
+  } catch {
+    return false; // DATABASE_URL's own problem is reported by its reader
+  }
+  const problem =
+    url === undefined
+      ? 'needs DATABASE_URL (the RDS Proxy or cluster endpoint, with the user and no password)'
+      : url.username === ''
+        ? "needs DATABASE_URL to name the database user (the token is that user's)"
+        : url.password !== ''
+          ? 'cannot be used with a password in DATABASE_URL: the IAM token is the password; remove it'
+          : !['require', 'verify-ca', 'verify-full'].includes(url.searchParams.get('sslmode') ?? '')
+            ? 'needs DATABASE_URL with sslmode=verify-full (or require): RDS accepts an IAM token over TLS only'
+            : undefined;
+  return problem === undefined ? true : read.fail('DATABASE_IAM_AUTH', problem, false);
+}
+
+/**
  * EVENTBRIDGE_BUS_NAME: a bus name or ARN (EventBridge's own character set). Refused beside
  * AMQP_URL: the outbox has one relay, and events published to two buses would reach each
  * consumer by whichever came first.
@@ -346,6 +379,7 @@ export function readPlatformConfig(read: EnvReader): AppConfig {
       statementTimeoutMs: read.int('DATABASE_STATEMENT_TIMEOUT_MS', 10_000, 100, 600_000),
       namedStatements: read.bool('DATABASE_NAMED_STATEMENTS', true),
       listen: read.bool('DATABASE_LISTEN', true),
+      iamAuth: databaseIamAuth(read),
       migrateOnStart: read.bool('DB_MIGRATE_ON_START', true),
       dataDir,
     },

@@ -16,6 +16,7 @@ import { type PgDatabase, PgDialect, type PgQueryResultHKT } from 'drizzle-orm/p
 import { Client, Pool, type QueryResultRow } from 'pg';
 import type { Logger } from 'pino';
 import { MigrationFailed } from './migration-failed';
+import { type DatabasePassword, rdsIamPassword } from './rds-iam-password';
 import {
   baselineOf,
   historyTableOf,
@@ -475,6 +476,7 @@ export class PostgresDatabase extends Database {
     private readonly url: string,
     namedStatements: boolean,
     private readonly listens: boolean,
+    private readonly password: DatabasePassword | undefined,
   ) {
     super(drizzleNodePg({ client: pool }) as unknown as Db, 'postgres', namedStatements);
   }
@@ -487,11 +489,16 @@ export class PostgresDatabase extends Database {
       namedStatements: boolean;
       /** DATABASE_LISTEN (default true); see `receivesNotifications`. */
       listen?: boolean;
+      /** DATABASE_IAM_AUTH: each connection's password is a fresh RDS IAM token. */
+      iamAuth?: boolean;
     },
     log: Logger,
   ): PostgresDatabase {
+    const password = options.iamAuth ? rdsIamPassword(options.url) : undefined;
     const pool = new Pool({
       connectionString: options.url,
+      // pg calls a password function for each connection it opens (a token lives 15 minutes).
+      ...(password ? { password } : {}),
       max: options.poolMax,
       statement_timeout: options.statementTimeoutMs,
       connectionTimeoutMillis: 2_000,
@@ -509,7 +516,7 @@ export class PostgresDatabase extends Database {
     // ended the process. Each client keeps a listener of its own for its whole life: the loss
     // reaches the transaction as its next statement's failure (a 503), and the pool drops the client.
     pool.on('connect', (client) => client.on('error', () => undefined));
-    return new PostgresDatabase(pool, options.url, options.namedStatements, options.listen ?? true);
+    return new PostgresDatabase(pool, options.url, options.namedStatements, options.listen ?? true, password);
   }
 
   protected async runStatement<Row>(
@@ -534,7 +541,11 @@ export class PostgresDatabase extends Database {
     // LISTEN needs a connection of its own, held for the life of the process (not a pool client).
     const connect = async (reconnecting: boolean): Promise<void> => {
       if (stopped) return;
-      const candidate = new Client({ connectionString: this.url, connectionTimeoutMillis: 2_000 });
+      const candidate = new Client({
+        connectionString: this.url,
+        connectionTimeoutMillis: 2_000,
+        ...(this.password ? { password: this.password } : {}),
+      });
       candidate.on('error', () => undefined); // 'end' follows; reconnecting is handled there
       candidate.on('notification', (message) => {
         if (message.channel === channel) onNotify(message.payload ?? '');

@@ -11,6 +11,7 @@ export async function openDatabase(
     statementTimeoutMs: number;
     namedStatements: boolean;
     listen?: boolean;
+    iamAuth?: boolean;
   },
   log: Logger,
   /** Who holds an embedded database's directory, for the message of a process refused it. */
