@@ -31,6 +31,27 @@ describe('SERVER_SECRETS_ID: the server secrets from AWS Secrets Manager, read a
     );
   });
 
+  it('reads several secrets named with commas, refusing a variable two of them hold', async () => {
+    secretsManager
+      .on(GetSecretValueCommand, { SecretId: 'latchkey/pepper' })
+      .resolves({ SecretString: JSON.stringify({ REFRESH_TOKEN_PEPPER: PEPPER }) })
+      .on(GetSecretValueCommand, { SecretId: 'latchkey/redis' })
+      .resolves({ SecretString: JSON.stringify({ REDIS_PASSWORD: 'a-redis-token' }) })
+      .on(GetSecretValueCommand, { SecretId: 'latchkey/again' })
+      .resolves({ SecretString: JSON.stringify({ REDIS_PASSWORD: 'another-token' }) });
+    expect(
+      await withServerSecrets({ SERVER_SECRETS_ID: 'latchkey/pepper, latchkey/redis' }, client()),
+    ).toMatchObject({ REFRESH_TOKEN_PEPPER: PEPPER, REDIS_PASSWORD: 'a-redis-token' });
+    await expect(
+      withServerSecrets({ SERVER_SECRETS_ID: 'latchkey/redis,latchkey/again' }, client()),
+    ).rejects.toThrow(
+      'SERVER_SECRETS_ID latchkey/again: REDIS_PASSWORD is also in another of the named secrets; keep one',
+    );
+    await expect(
+      withServerSecrets({ SERVER_SECRETS_ID: 'latchkey/redis,latchkey/missing' }, client()),
+    ).rejects.toThrow(ServerSecretsUnavailable);
+  });
+
   it('asks nothing of AWS without SERVER_SECRETS_ID', async () => {
     const env = { NODE_ENV: 'test', REFRESH_TOKEN_PEPPER: PEPPER };
     expect(await withServerSecrets(env, client())).toBe(env);

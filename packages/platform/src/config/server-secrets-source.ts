@@ -36,34 +36,53 @@ export class ServerSecretsUnavailable extends Error {
  * is and the AWS SDK is never loaded.
  */
 export async function withServerSecrets(env: Env, client?: SecretsManagerClient): Promise<Env> {
-  const secretId = env.SERVER_SECRETS_ID?.trim();
-  if (!secretId) return env;
+  // One secret, or several separated by commas (each a JSON object of its own variables: on AWS
+  // the pepper and Redis's token are generated into secrets of their own).
+  const secretIds = (env.SERVER_SECRETS_ID ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  if (secretIds.length === 0) return env;
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded only when a secret is named */
   const sdk = require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  let value: string | undefined;
-  try {
-    const answer = await (client ?? new sdk.SecretsManagerClient({})).send(
-      new sdk.GetSecretValueCommand({ SecretId: secretId }),
-    );
-    value = answer.SecretString;
-  } catch (error) {
-    const { name, message } = error as Error;
-    if (name === 'ResourceNotFoundException') throw new ServerSecretsUnavailable(secretId, 'no such secret');
-    if (name === 'AccessDeniedException')
+  const secretsManager = client ?? new sdk.SecretsManagerClient({});
+  const values = await Promise.all(
+    secretIds.map(async (secretId) => {
+      try {
+        const answer = await secretsManager.send(new sdk.GetSecretValueCommand({ SecretId: secretId }));
+        return variablesOf(secretId, answer.SecretString);
+      } catch (error) {
+        if (error instanceof ServerSecretsUnavailable) throw error;
+        const { name, message } = error as Error;
+        if (name === 'ResourceNotFoundException')
+          throw new ServerSecretsUnavailable(secretId, 'no such secret');
+        if (name === 'AccessDeniedException')
+          throw new ServerSecretsUnavailable(
+            secretId,
+            'this role may not read it (secretsmanager:GetSecretValue)',
+          );
+        throw new ServerSecretsUnavailable(secretId, `cannot be read (${name}: ${message})`);
+      }
+    }),
+  );
+  const secrets: Record<string, string> = {};
+  for (const [index, variables] of values.entries()) {
+    const secretId = secretIds[index]!;
+    const both = Object.keys(variables).filter((name) => env[name]?.trim());
+    if (both.length > 0)
       throw new ServerSecretsUnavailable(
         secretId,
-        'this role may not read it (secretsmanager:GetSecretValue)',
+        `${both.join(', ')} ${both.length === 1 ? 'is' : 'are'} also set in the environment; keep one`,
       );
-    throw new ServerSecretsUnavailable(secretId, `cannot be read (${name}: ${message})`);
+    const twice = Object.keys(variables).filter((name) => name in secrets);
+    if (twice.length > 0)
+      throw new ServerSecretsUnavailable(
+        secretId,
+        `${twice.join(', ')} ${twice.length === 1 ? 'is' : 'are'} also in another of the named secrets; keep one`,
+      );
+    Object.assign(secrets, variables);
   }
-  const secrets = variablesOf(secretId, value);
-  const both = Object.keys(secrets).filter((name) => env[name]?.trim());
-  if (both.length > 0)
-    throw new ServerSecretsUnavailable(
-      secretId,
-      `${both.join(', ')} ${both.length === 1 ? 'is' : 'are'} also set in the environment; keep one`,
-    );
   return { ...env, ...secrets };
 }
 
