@@ -32,6 +32,22 @@ export interface InfraConfig {
    * first signing key can be made (as one-off tasks) before anything serves (docs/deploy-aws.md).
    */
   firstDeployment: boolean;
+  /** CORS_ORIGINS: the web apps' exact origins (the API's, and API Gateway's preflight answers). */
+  corsOrigins: string[];
+  /**
+   * Serverless: API Gateway's JWT authorizer in front of the routes that need only a bearer token
+   * (`-c edgeAuthorizer=false` leaves every check to the function; docs/deploy-aws.md says what
+   * differs: the authorizer's 401 body is API Gateway's own).
+   */
+  edgeAuthorizer: boolean;
+  /** Serverless: KEYS_CUSTODY, where new signing keys are made and sign (kms, or local in the key set). */
+  keysCustody: 'kms' | 'local';
+  /** Serverless: the directory holding the functions' bundles (`pnpm serverless:bundle`). */
+  lambdaBundleDir: string | undefined;
+  /** Serverless: the HTTP function's reserved concurrency (each environment holds up to two connections). */
+  reservedConcurrency: number;
+  /** An address the alarms' SNS topic mails (confirmed by its owner), if any. */
+  alarmEmail: string | undefined;
   /** The prefix of every stack's name: `Latchkey-prod-…`. */
   prefix: string;
 }
@@ -70,6 +86,31 @@ export function infraConfigOf(node: Node): InfraConfig {
   const imageTag = (node.tryGetContext('imageTag') as unknown) ?? 'latest';
   if (typeof imageTag !== 'string' || !/^\w[\w.-]{0,127}$/.test(imageTag))
     problems.push(`imageTag: must be an image tag (got ${JSON.stringify(imageTag)})`);
+  const corsOrigins = (node.tryGetContext('corsOrigins') as unknown) ?? '';
+  const origins =
+    typeof corsOrigins === 'string'
+      ? corsOrigins
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean)
+      : [];
+  for (const origin of origins)
+    if (!/^https:\/\/[^/\s*]+$/.test(origin))
+      problems.push(
+        `corsOrigins: each must be an exact https origin, no path or wildcard (got ${JSON.stringify(origin)})`,
+      );
+  const keysCustody = oneOf('keysCustody', ['kms', 'local'] as const, 'kms');
+  const concurrency = Number(
+    (node.tryGetContext('reservedConcurrency') as unknown) ?? (environment === 'prod' ? 100 : 10),
+  );
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000)
+    problems.push(
+      `reservedConcurrency: must be a whole number from 1 to 1000 (got ${JSON.stringify(concurrency)})`,
+    );
+  const alarmEmail = node.tryGetContext('alarmEmail') as unknown;
+  if (alarmEmail !== undefined && (typeof alarmEmail !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(alarmEmail)))
+    problems.push(`alarmEmail: must be an email address (got ${JSON.stringify(alarmEmail)})`);
+  const lambdaBundleDir = node.tryGetContext('lambdaBundleDir') as unknown;
   if (problems.length > 0)
     throw new Error(`Latchkey's CDK context is not usable:\n- ${problems.join('\n- ')}`);
   return {
@@ -81,6 +122,12 @@ export function infraConfigOf(node: Node): InfraConfig {
     certificateArn: typeof certificateArn === 'string' ? certificateArn : undefined,
     imageTag: imageTag as string,
     firstDeployment: [true, 'true'].includes(node.tryGetContext('firstDeployment') as string),
+    corsOrigins: origins,
+    edgeAuthorizer: ![false, 'false'].includes(node.tryGetContext('edgeAuthorizer') as string),
+    keysCustody,
+    lambdaBundleDir: typeof lambdaBundleDir === 'string' ? lambdaBundleDir : undefined,
+    reservedConcurrency: concurrency,
+    alarmEmail: typeof alarmEmail === 'string' ? alarmEmail : undefined,
     prefix: `Latchkey-${environment}`,
   };
 }

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -53,7 +54,7 @@ export class DataStack extends Stack {
       vpc,
       vpcSubnets: dataSubnets,
       securityGroups: [databaseGroup],
-      credentials: rds.Credentials.fromGeneratedSecret('latchkey', {
+      credentials: rds.Credentials.fromGeneratedSecret(DataStack.USER, {
         secretName: `${config.prefix.toLowerCase()}/database`,
       }),
       defaultDatabaseName: 'latchkey',
@@ -70,15 +71,22 @@ export class DataStack extends Stack {
       vpcSubnets: dataSubnets,
       securityGroups: [proxyGroup],
       requireTLS: true,
-      // Functions connect with an IAM token (rds-db:connect), tasks with the secret's password.
+      // Required: every client connects with an IAM token (rds-db:connect, DATABASE_IAM_AUTH);
+      // the proxy alone reads the password, from the cluster's secret.
       iamAuth: true,
     });
 
     this.redisAuthToken = new secretsmanager.Secret(this, 'RedisAuthToken', {
       secretName: `${config.prefix.toLowerCase()}/redis-auth-token`,
-      description: "ElastiCache's AUTH token for Latchkey's Redis",
-      // ElastiCache accepts printable ASCII but / " @ in a token: none of them is generated.
-      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      description: "REDIS_PASSWORD: ElastiCache's AUTH token for Latchkey's Redis",
+      // ElastiCache accepts printable ASCII but / " @ in a token: none of them is generated. A
+      // JSON object {REDIS_PASSWORD: token}, as SERVER_SECRETS_ID reads it (the functions).
+      generateSecretString: {
+        secretStringTemplate: '{}',
+        generateStringKey: 'REDIS_PASSWORD',
+        passwordLength: 64,
+        excludePunctuation: true,
+      },
     });
     const redisGroup = new ec2.SecurityGroup(this, 'RedisGroup', {
       vpc,
@@ -101,12 +109,29 @@ export class DataStack extends Stack {
       transitEncryptionEnabled: true,
       atRestEncryptionEnabled: true,
       // A {{resolve:secretsmanager:…}} reference: CloudFormation reads it at deployment.
-      authToken: this.redisAuthToken.secretValue.unsafeUnwrap(),
+      authToken: this.redisAuthToken.secretValueFromJson('REDIS_PASSWORD').unsafeUnwrap(),
       cacheSubnetGroupName: redisSubnets.ref,
       securityGroupIds: [redisGroup.securityGroupId],
       snapshotRetentionLimit: prod ? 7 : 0,
     });
     this.redis.applyRemovalPolicy(prod ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY);
+  }
+
+  /** The user every compute connects as, with an RDS IAM token (DATABASE_IAM_AUTH). */
+  static readonly USER = 'latchkey';
+
+  /**
+   * DATABASE_URL for compute: RDS Proxy's endpoint, the user and no password (each connection's
+   * password is an IAM token: DATABASE_IAM_AUTH=true), TLS verified (the proxy's certificate is
+   * Amazon's, in Node's own CA store).
+   */
+  get databaseUrl(): string {
+    return `postgres://${DataStack.USER}@${this.proxy.endpoint}:5432/latchkey?sslmode=verify-full`;
+  }
+
+  /** `rds-db:connect` through the proxy as the compute's user, for a task's or function's role. */
+  grantConnect(grantee: iam.IGrantable): void {
+    this.proxy.grantConnect(grantee, DataStack.USER);
   }
 
   /**

@@ -4,10 +4,10 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { InfraConfig } from './config';
 import type { DataStack } from './data-stack';
+import type { EventsStack } from './events-stack';
 import { SUBNETS } from './network-stack';
 import type { SecretsStack } from './secrets-stack';
 
@@ -39,9 +39,10 @@ export class RegistryStack extends Stack {
  * compute subnets behind an internet-facing Application Load Balancer that listens on HTTPS only,
  * health-checked on `/health/ready`, scaled on CPU and on requests per task. The secrets reach the
  * container as ECS secrets (the execution role reads them at start; nothing in the task definition
- * holds a value); the database through RDS Proxy with the generated password (PGPASSWORD), Redis
- * with its AUTH token (REDIS_PASSWORD), signing keys in the database (encrypted under the key-
- * encryption key). The task role grants nothing: this deployment calls no AWS API. Migrations are
+ * holds a value); the database through RDS Proxy with an IAM token per connection (the task
+ * role's `rds-db:connect`; no database password reaches the task), Redis with its AUTH token
+ * (REDIS_PASSWORD), signing keys in the database (encrypted under the key-encryption key), events
+ * to the EventBridge bus (`events:PutEvents`, the API's task role only). Migrations are
  * a task definition of their own, run once per release by the deploy workflow before the service
  * takes the new image (`aws ecs run-task`); the service never migrates on start. The first
  * deployment (`-c firstDeployment=true`) creates the service with no task: production refuses to
@@ -52,6 +53,7 @@ export class MonolithStack extends Stack {
   readonly service: ecs.FargateService;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly migration: ecs.FargateTaskDefinition;
+  readonly logGroup: logs.LogGroup;
 
   constructor(
     scope: Construct,
@@ -61,52 +63,45 @@ export class MonolithStack extends Stack {
       vpc: ec2.IVpc;
       data: DataStack;
       secrets: SecretsStack;
+      events: EventsStack;
       repository: ecr.IRepository;
     },
   ) {
     super(scope, id, props);
-    const { config, vpc, data, secrets } = props;
+    const { config, vpc, data, secrets, events } = props;
     const prod = config.environment === 'prod';
-
-    // Set by the operator before the service's first deployment (docs/deploy-aws.md): until then
-    // the placeholder is no URL, and a task refuses to start, naming SMTP_URL.
-    const smtp = new secretsmanager.Secret(this, 'SmtpUrl', {
-      secretName: `${config.prefix.toLowerCase()}/smtp-url`,
-      description: 'SMTP_URL (smtps://user:password@host:465): put the real one before the first deployment',
-      generateSecretString: { passwordLength: 32, excludePunctuation: true },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
 
     const cluster = new ecs.Cluster(this, 'Cluster', {
       vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
     });
-    const logGroup = new logs.LogGroup(this, 'Logs', {
+    const logGroup = (this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: prod ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
       removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
+    }));
     const image = ecs.ContainerImage.fromEcrRepository(props.repository, config.imageTag);
     const environment: Record<string, string> = {
       NODE_ENV: 'production',
       PORT: String(PORT),
       HOST: '0.0.0.0',
       LOG_LEVEL: 'info',
-      DATABASE_URL: `postgres://latchkey@${data.proxy.endpoint}:5432/latchkey?sslmode=verify-full`,
+      DATABASE_URL: data.databaseUrl,
+      DATABASE_IAM_AUTH: 'true',
       DB_MIGRATE_ON_START: 'false',
       REDIS_URL: `rediss://${data.redis.attrPrimaryEndPointAddress}:${data.redis.attrPrimaryEndPointPort}`,
       JWT_ISSUER: config.issuer,
       JWT_AUDIENCE: config.audience,
       APP_BASE_URL: config.appBaseUrl,
       KEYS_STORE: 'database',
+      EVENTBRIDGE_BUS_NAME: events.bus.eventBusName,
       // The load balancer's address is the client's: it appends the client's to X-Forwarded-For.
       TRUST_PROXY: vpc.vpcCidrBlock,
     };
     const containerSecrets: Record<string, ecs.Secret> = {
-      PGPASSWORD: ecs.Secret.fromSecretsManager(data.cluster.secret!, 'password'),
-      REDIS_PASSWORD: ecs.Secret.fromSecretsManager(data.redisAuthToken),
+      REDIS_PASSWORD: ecs.Secret.fromSecretsManager(data.redisAuthToken, 'REDIS_PASSWORD'),
       REFRESH_TOKEN_PEPPER: ecs.Secret.fromSecretsManager(secrets.refreshTokenPepper, 'REFRESH_TOKEN_PEPPER'),
       KEY_ENCRYPTION_KEY: ecs.Secret.fromSecretsManager(secrets.keyEncryptionKey, 'KEY_ENCRYPTION_KEY'),
-      SMTP_URL: ecs.Secret.fromSecretsManager(smtp),
+      SMTP_URL: ecs.Secret.fromSecretsManager(secrets.smtpUrl, 'SMTP_URL'),
     };
     const taskDefinition = (name: string, command?: string[]) => {
       const definition = new ecs.FargateTaskDefinition(this, name, {
@@ -124,6 +119,8 @@ export class MonolithStack extends Stack {
         readonlyRootFilesystem: false,
         stopTimeout: Duration.seconds(30),
       });
+      // The task role: connect to the database through the proxy as `latchkey` (an IAM token).
+      data.grantConnect(definition.taskRole);
       return definition;
     };
 
@@ -147,9 +144,12 @@ export class MonolithStack extends Stack {
       description: 'Latchkey tasks: from the load balancer; to the database proxy, Redis, AWS and SMTP',
     });
     data.allowClient(this, 'Tasks', tasks);
+    const api = taskDefinition('Api');
+    // The API relays its outbox to the bus (the migration publishes nothing).
+    events.grantPublish(api.taskRole);
     this.service = new ecs.FargateService(this, 'Service', {
       cluster,
-      taskDefinition: taskDefinition('Api'),
+      taskDefinition: api,
       desiredCount: config.firstDeployment ? 0 : prod ? 2 : 1,
       vpcSubnets: { subnetGroupName: SUBNETS.compute },
       securityGroups: [tasks],

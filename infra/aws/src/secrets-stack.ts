@@ -20,6 +20,7 @@ export class SecretsStack extends Stack {
   readonly refreshTokenPepper: secretsmanager.Secret;
   readonly keyEncryptionKey: secretsmanager.Secret;
   readonly signingKeySet: secretsmanager.Secret;
+  readonly smtpUrl: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: StackProps & { config: InfraConfig }) {
     super(scope, id, props);
@@ -54,6 +55,20 @@ export class SecretsStack extends Stack {
       description:
         'KEYS_SECRET_ID: the signing-key set (pnpm keys), public keys and private ones or KMS ARNs',
       secretStringValue: SecretValue.unsafePlainText(EMPTY_KEY_SET),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Put by the operator before the first deployment (docs/deploy-aws.md): until then the
+    // generated placeholder is no URL, and a task or function refuses to start, naming SMTP_URL.
+    this.smtpUrl = new secretsmanager.Secret(this, 'SmtpUrl', {
+      secretName: name('smtp-url'),
+      description:
+        'SMTP_URL ({"SMTP_URL": "smtps://user:password@host:465"}): put the real one before the first deployment',
+      generateSecretString: {
+        secretStringTemplate: '{}',
+        generateStringKey: 'SMTP_URL',
+        passwordLength: 32,
+        excludePunctuation: true,
+      },
       removalPolicy: RemovalPolicy.RETAIN,
     });
   }

@@ -1,12 +1,20 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { addLatchkeyStacks, type LatchkeyStacks } from '../src/app';
 import { DEPLOYMENTS, type Deployment, ENVIRONMENTS, type Environment } from '../src/config';
+import { bearerOnlyRoutes } from '../src/openapi-routes';
+import { repositoryRoot } from '../src/repository-paths';
 import { EMPTY_KEY_SET } from '../src/secrets-stack';
+import { FUNCTIONS, type ServerlessStack } from '../src/serverless-stack';
 import {
   dataPlacementProblems,
+  jwtAuthorizerProblems,
   productionDurabilityProblems,
   roleActions,
   secretValueProblems,
@@ -14,16 +22,40 @@ import {
   worldOpenIngress,
 } from './template-checks';
 
+// The functions' code is an asset the templates name by hash: a stand-in bundle is enough for the
+// templates (`pnpm infra:synth` synthesizes with the real ones).
+const BUNDLES = mkdtempSync(path.join(os.tmpdir(), 'latchkey-bundles-'));
+for (const name of FUNCTIONS) {
+  mkdirSync(path.join(BUNDLES, name));
+  writeFileSync(path.join(BUNDLES, name, 'index.mjs'), `export const handler = () => '${name}';\n`);
+}
+
 const CONTEXT = {
   issuer: 'https://auth.example.com',
   audience: 'latchkey',
   certificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-0000-0000-000000000000',
+  corsOrigins: 'https://app.example.com',
+  lambdaBundleDir: BUNDLES,
 };
 
-function synthesize(deployment: Deployment, environment: Environment): LatchkeyStacks & { stacks: Stack[] } {
-  const app = new App({ context: { ...CONTEXT, deployment, environment } });
+function synthesize(
+  deployment: Deployment,
+  environment: Environment,
+  context: Record<string, string> = {},
+): LatchkeyStacks & { stacks: Stack[] } {
+  const app = new App({ context: { ...CONTEXT, deployment, environment, ...context } });
   const stacks = addLatchkeyStacks(app);
-  return { ...stacks, stacks: [stacks.network, stacks.data, stacks.secrets, ...stacks.compute] };
+  return {
+    ...stacks,
+    stacks: [
+      stacks.network,
+      stacks.data,
+      stacks.secrets,
+      stacks.events,
+      ...stacks.compute,
+      ...(stacks.alarms ? [stacks.alarms] : []),
+    ],
+  };
 }
 
 const json = (stack: Stack) => Template.fromStack(stack).toJSON() as CfnTemplate;
@@ -39,7 +71,12 @@ describe('infra/aws: the CDK stacks, synthesized offline', () => {
         'Network',
         'Data',
         'Secrets',
-        ...(deployment === 'monolith' ? ['Registry', 'Monolith'] : []),
+        'Events',
+        ...{
+          monolith: ['Registry', 'Monolith', 'Alarms'],
+          services: [],
+          serverless: ['Serverless', 'Alarms'],
+        }[deployment],
       ];
       expect(stacks.map((stack) => stack.stackName)).toEqual(
         names.map((name) => `Latchkey-${environment}-${name}`),
@@ -76,30 +113,37 @@ describe('infra/aws: the CDK stacks, synthesized offline', () => {
     }
   });
 
-  it('reaches the database only through its proxy, the proxy and Redis only from the tasks, the tasks only from the load balancer', () => {
-    const { stacks } = combinations.find((c) => c.deployment === 'monolith')!;
-    const ingress = stacks
-      .flatMap((stack) => Object.entries(json(stack).Resources ?? {}))
-      .filter(([, resource]) => resource.Type === 'AWS::EC2::SecurityGroupIngress')
-      .map(([, resource]) => {
-        const p = resource.Properties as {
-          GroupId: unknown;
-          SourceSecurityGroupId: unknown;
-          FromPort: unknown;
-        };
-        // A group by its logical id, whether referenced in its stack or imported from another.
-        const logical = (value: unknown) =>
-          JSON.stringify(value).match(/(?:"|Ref|GetAtt)(\w+?)[0-9A-F]{8}(?:"|GroupId)/)?.[1];
-        // The cluster's port is its endpoint's attribute (5432), not a number, until deployment.
-        const port = typeof p.FromPort === 'number' ? p.FromPort : `${logical(p.FromPort)} port`;
-        return `${logical(p.SourceSecurityGroupId)} -> ${logical(p.GroupId)}:${port}`;
-      })
-      .sort();
-    expect(ingress).toEqual([
+  it('reaches the database only through its proxy, the proxy and Redis only from the compute, the tasks only from the load balancer', () => {
+    const ingressOf = (deployment: Deployment) =>
+      combinations
+        .find((c) => c.deployment === deployment)!
+        .stacks.flatMap((stack) => Object.entries(json(stack).Resources ?? {}))
+        .filter(([, resource]) => resource.Type === 'AWS::EC2::SecurityGroupIngress')
+        .map(([, resource]) => {
+          const p = resource.Properties as {
+            GroupId: unknown;
+            SourceSecurityGroupId: unknown;
+            FromPort: unknown;
+          };
+          // A group by its logical id, whether referenced in its stack or imported from another.
+          const logical = (value: unknown) =>
+            JSON.stringify(value).match(/(?:"|Ref|GetAtt)(\w+?)[0-9A-F]{8}(?:"|GroupId)/)?.[1];
+          // The cluster's port is its endpoint's attribute (5432), not a number, until deployment.
+          const port = typeof p.FromPort === 'number' ? p.FromPort : `${logical(p.FromPort)} port`;
+          return `${logical(p.SourceSecurityGroupId)} -> ${logical(p.GroupId)}:${port}`;
+        })
+        .sort();
+    expect(ingressOf('monolith')).toEqual([
       'LoadBalancerSecurityGroup -> Tasks:3000',
       'ProxyGroup -> DatabaseGroup:Database port',
       'Tasks -> ProxyGroup:5432',
       'Tasks -> RedisGroup:6379',
+    ]);
+    // Nothing reaches the functions but their invokers (API Gateway, the scheduler): no ingress.
+    expect(ingressOf('serverless')).toEqual([
+      'Functions -> ProxyGroup:5432',
+      'Functions -> RedisGroup:6379',
+      'ProxyGroup -> DatabaseGroup:Database port',
     ]);
   });
 
@@ -120,7 +164,7 @@ describe('infra/aws: the CDK stacks, synthesized offline', () => {
       .map((properties) => properties.GenerateSecretString?.GenerateStringKey)
       .filter(Boolean)
       .sort();
-    expect(generated).toEqual(['KEY_ENCRYPTION_KEY', 'REFRESH_TOKEN_PEPPER']);
+    expect(generated).toEqual(['KEY_ENCRYPTION_KEY', 'REFRESH_TOKEN_PEPPER', 'SMTP_URL']);
   });
 
   it('protects production: deletion protection, backups, failover, secrets kept; dev stays disposable', () => {
@@ -129,11 +173,11 @@ describe('infra/aws: the CDK stacks, synthesized offline', () => {
       if (environment === 'prod') expect(problems).toEqual([]);
       else expect(problems).toContainEqual(expect.stringMatching(/no deletion protection/));
       const retained = Object.values(json(secrets).Resources ?? {}).map((secret) => secret.DeletionPolicy);
-      expect(retained).toEqual(['Retain', 'Retain', 'Retain']);
+      expect(retained).toEqual(['Retain', 'Retain', 'Retain', 'Retain']);
     }
   });
 
-  it('lists each role and what it may do: the tasks call no AWS API; ECS reads their five secrets', () => {
+  it('lists each role and what it may do: compute connects as its user and publishes events; nothing else', () => {
     const pull = [
       'ecr:BatchCheckLayerAvailability',
       'ecr:BatchGetImage',
@@ -144,52 +188,113 @@ describe('infra/aws: the CDK stacks, synthesized offline', () => {
       'secretsmanager:DescribeSecret',
       'secretsmanager:GetSecretValue',
     ];
+    const readSecrets = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
+    const sign = ['kms:GetPublicKey', 'kms:Sign'];
+    const expected: Record<Deployment, [string, string[]][]> = {
+      monolith: [
+        ['ApiTaskRole', ['events:PutEvents', 'rds-db:connect']],
+        ['ApiExecutionRole', pull],
+        ['MigrateTaskRole', ['rds-db:connect']],
+        ['MigrateExecutionRole', pull],
+      ],
+      services: [],
+      serverless: [
+        ['HttpServiceRole', ['events:PutEvents', ...sign, 'rds-db:connect', ...readSecrets]],
+        [
+          'ScheduledServiceRole',
+          [
+            'events:PutEvents',
+            'kms:CreateKey',
+            'kms:GetPublicKey',
+            'kms:ScheduleKeyDeletion',
+            'kms:Sign',
+            'kms:TagResource',
+            'rds-db:connect',
+            ...readSecrets,
+            'secretsmanager:PutSecretValue',
+            'secretsmanager:UpdateSecretVersionStage',
+          ],
+        ],
+        ['MigrateServiceRole', ['rds-db:connect', ...readSecrets]],
+        ['SchedulerRoleForTarget', ['lambda:InvokeFunction', 'sqs:SendMessage']],
+      ],
+    };
     for (const { deployment, stacks } of combinations) {
       const roles = Object.assign({}, ...stacks.map((stack) => roleActions(json(stack)))) as Record<
         string,
         string[]
       >;
       expect(
-        Object.entries(roles).map(([role, actions]) => [role.replace(/[0-9A-F]{8}$/, ''), actions]),
+        Object.entries(roles).map(([role, actions]) => [
+          role.replace(/([0-9A-F]{6})?[0-9A-F]{8}$/, ''),
+          actions,
+        ]),
       ).toEqual([
         ['DatabaseProxyIAMRole', ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']],
-        ...(deployment === 'monolith'
-          ? [
-              ['ApiTaskRole', []],
-              ['ApiExecutionRole', pull],
-              ['MigrateTaskRole', []],
-              ['MigrateExecutionRole', pull],
-            ]
-          : []),
+        ...expected[deployment],
       ]);
     }
-    // The secrets the execution role may read are exactly the container's five, by reference.
-    const monolith = json(combinations.find((c) => c.deployment === 'monolith')!.compute[1]!);
-    const readable = Object.values(monolith.Resources ?? {})
-      .filter((resource) => resource.Type === 'AWS::IAM::Policy')
-      .flatMap(
-        (policy) =>
-          (
-            policy.Properties!.PolicyDocument as {
-              Statement: { Action: string[] | string; Resource: unknown }[];
-            }
-          ).Statement,
-      )
+    const statementsOf = (stack: Stack) =>
+      Object.values(json(stack).Resources ?? {})
+        .filter((resource) => resource.Type === 'AWS::IAM::Policy')
+        .flatMap(
+          (policy) =>
+            (
+              policy.Properties!.PolicyDocument as {
+                Statement: { Action: string[] | string; Resource: unknown; Condition?: unknown }[];
+              }
+            ).Statement,
+        );
+    const secretNames =
+      /(RefreshTokenPepper|KeyEncryptionKey|RedisAuthToken|DatabaseSecret|SmtpUrl|SigningKeySet)/;
+    // The secrets the monolith's execution role may read are exactly the container's four.
+    const monolith = combinations.find((c) => c.deployment === 'monolith')!.compute[1]!;
+    const readable = statementsOf(monolith)
       .filter((statement) => [statement.Action].flat().includes('secretsmanager:GetSecretValue'))
       .flatMap((statement) => [statement.Resource].flat())
-      .map(
-        (resource) =>
-          JSON.stringify(resource).match(
-            /(RefreshTokenPepper|KeyEncryptionKey|RedisAuthToken|DatabaseSecret|SmtpUrl)/,
-          )?.[1],
-      );
+      .map((resource) => JSON.stringify(resource).match(secretNames)?.[1]);
     expect([...new Set(readable)].sort()).toEqual([
-      'DatabaseSecret',
       'KeyEncryptionKey',
       'RedisAuthToken',
       'RefreshTokenPepper',
       'SmtpUrl',
     ]);
+    // rds-db:connect is for the proxy's user `latchkey` only, events:PutEvents for the bus only.
+    for (const statement of statementsOf(monolith)) {
+      const actions = [statement.Action].flat();
+      if (actions.includes('rds-db:connect'))
+        expect(JSON.stringify(statement.Resource)).toMatch(/dbuser:.*\/latchkey"/);
+      if (actions.includes('events:PutEvents'))
+        expect(JSON.stringify(statement.Resource)).toMatch(/Latchkey-dev-Events:\w+GetAttBus\w+Arn/);
+    }
+    // The functions: KMS only on keys tagged for signing; a key made only with that tag; the key
+    // set written by the scheduled function alone.
+    const serverless = combinations.find((c) => c.deployment === 'serverless')!.compute[0]!;
+    for (const statement of statementsOf(serverless)) {
+      const actions = [statement.Action].flat();
+      if (actions.some((action) => action.startsWith('kms:')))
+        expect(statement.Condition).toEqual({
+          StringEquals: {
+            [actions.includes('kms:CreateKey')
+              ? 'aws:RequestTag/latchkey:purpose'
+              : 'aws:ResourceTag/latchkey:purpose']: 'access-token-signing',
+          },
+        });
+      if (actions.includes('secretsmanager:PutSecretValue'))
+        expect(JSON.stringify(statement.Resource)).toMatch(/SigningKeySet/);
+    }
+    expect(
+      statementsOf(serverless)
+        .filter((statement) => [statement.Action].flat().includes('secretsmanager:GetSecretValue'))
+        .map((statement) => JSON.stringify(statement.Resource).match(secretNames)?.[1])
+        .sort(),
+    ).toEqual(
+      [
+        ...['RefreshTokenPepper', 'RedisAuthToken', 'SmtpUrl'].flatMap((secret) => [secret, secret, secret]),
+        'SigningKeySet',
+        'SigningKeySet',
+      ].sort(),
+    );
   });
 
   it('runs the monolith from the registry at the given tag: secrets as ECS secrets, health on /health/ready, scaled, migrated apart', () => {
@@ -210,7 +315,6 @@ describe('infra/aws: the CDK stacks, synthesized offline', () => {
       expect(JSON.stringify(container.Image)).toContain(':abc1234');
       expect((container.Secrets as { Name: string }[]).map((secret) => secret.Name).sort()).toEqual([
         'KEY_ENCRYPTION_KEY',
-        'PGPASSWORD',
         'REDIS_PASSWORD',
         'REFRESH_TOKEN_PEPPER',
         'SMTP_URL',
@@ -224,6 +328,7 @@ describe('infra/aws: the CDK stacks, synthesized offline', () => {
       expect(environment).toMatchObject({
         NODE_ENV: 'production',
         DB_MIGRATE_ON_START: 'false',
+        DATABASE_IAM_AUTH: 'true',
         KEYS_STORE: 'database',
         JWT_ISSUER: CONTEXT.issuer,
         JWT_AUDIENCE: CONTEXT.audience,
@@ -260,6 +365,151 @@ describe('infra/aws: the CDK stacks, synthesized offline', () => {
     });
   });
 
+  it('runs the functions behind API Gateway: the JWT authorizer pinned to the API issuer and audience, on the bearer-only routes', () => {
+    const stacks = synthesize('serverless', 'prod');
+    const serverless = stacks.compute[0] as ServerlessStack;
+    const template = Template.fromStack(serverless);
+    expect(jwtAuthorizerProblems(template.toJSON() as CfnTemplate)).toEqual([]);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Issuer: CONTEXT.issuer, Audience: [CONTEXT.audience] },
+      IdentitySource: ['$request.header.Authorization'],
+    });
+    // Every operation the contract lets only a bearer token call, and nothing else, is behind it.
+    const authorized = Object.values(template.findResources('AWS::ApiGatewayV2::Route'))
+      .map((route) => route.Properties as { RouteKey: string; AuthorizationType?: string })
+      .filter((route) => route.AuthorizationType === 'JWT')
+      .map((route) => route.RouteKey)
+      .sort();
+    const contract = bearerOnlyRoutes(path.join(repositoryRoot(), 'docs', 'openapi.yaml'));
+    expect(authorized).toEqual(contract.map((route) => `${route.method} ${route.path}`).sort());
+    expect(authorized).toEqual(
+      expect.arrayContaining(['GET /v1/auth/me', 'GET /auth/me', 'DELETE /v1/users/{id}']),
+    );
+    expect(authorized).not.toContain('POST /v1/auth/login');
+    expect(authorized).not.toContain('POST /v1/auth/logout'); // also a refresh cookie's
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: '$default',
+      AuthorizationType: 'NONE',
+    });
+    // CORS as the API answers it, for the configured origins only; on the issuer's domain alone.
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({
+        AllowOrigins: ['https://app.example.com'],
+        AllowCredentials: true,
+      }),
+      DisableExecuteApiEndpoint: true,
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'auth.example.com' });
+
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (fn) =>
+        fn.Properties as {
+          Handler: string;
+          Runtime: string;
+          ReservedConcurrentExecutions: number;
+          Environment: { Variables: Record<string, unknown> };
+        },
+    );
+    expect(functions.map((fn) => [fn.Handler, fn.Runtime, fn.ReservedConcurrentExecutions])).toEqual([
+      ['index.handler', 'nodejs20.x', 100],
+      ['index.handler', 'nodejs20.x', 1],
+      ['index.handler', 'nodejs20.x', 1],
+    ]);
+    for (const fn of functions) {
+      expect(fn.Environment.Variables).toMatchObject({
+        NODE_ENV: 'production',
+        DATABASE_IAM_AUTH: 'true',
+        KEYS_STORE: 'secrets-manager',
+        KEYS_CUSTODY: 'kms',
+        JWT_ISSUER: CONTEXT.issuer,
+        CORS_ORIGINS: 'https://app.example.com',
+      });
+      expect(String(JSON.stringify(fn.Environment.Variables.DATABASE_URL))).toMatch(
+        /latchkey@.*sslmode=verify-full/,
+      );
+      // Three secrets named, none of their values: the pepper, Redis's token, SMTP_URL.
+      expect(
+        JSON.stringify(fn.Environment.Variables.SERVER_SECRETS_ID).match(
+          /RefreshTokenPepper|RedisAuthToken|SmtpUrl/g,
+        ),
+      ).toEqual(['RefreshTokenPepper', 'RedisAuthToken', 'SmtpUrl']);
+    }
+    // EventBridge Scheduler runs the monolith's timers, each retried, then dead-lettered.
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')).map(
+      (schedule) =>
+        schedule.Properties as {
+          ScheduleExpression: string;
+          Target: {
+            Input: string;
+            DeadLetterConfig?: unknown;
+            RetryPolicy: { MaximumRetryAttempts: number };
+          };
+        },
+    );
+    expect(
+      schedules.map((schedule) => [JSON.parse(schedule.Target.Input).task, schedule.ScheduleExpression]),
+    ).toEqual([
+      ['cleanup', 'rate(10 minutes)'],
+      ['rotate-signing-keys', 'rate(1 hour)'],
+      ['relay', 'rate(1 minute)'],
+    ]);
+    for (const schedule of schedules) {
+      expect(schedule.Target.DeadLetterConfig).toBeDefined();
+      expect(schedule.Target.RetryPolicy.MaximumRetryAttempts).toBe(2);
+    }
+
+    // -c edgeAuthorizer=false leaves every check to the function.
+    const without = Template.fromStack(
+      synthesize('serverless', 'dev', { edgeAuthorizer: 'false' }).compute[0]!,
+    );
+    without.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+    without.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
+  });
+
+  it('alarms on the mirrored Prometheus rules, each to the SNS topic', () => {
+    for (const deployment of ['monolith', 'serverless'] as const) {
+      const { alarms, events } = synthesize(deployment, 'prod', { alarmEmail: 'oncall@example.com' });
+      const template = Template.fromStack(alarms!);
+      const made = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+        (alarm) => alarm.Properties as { AlarmName: string; AlarmActions: unknown[] },
+      );
+      expect(made.map((alarm) => alarm.AlarmName)).toEqual(
+        [
+          'ServerErrors',
+          'RefreshTokenReuse',
+          'EventOutboxLag',
+          'EmailOutboxBacklog',
+          'EventsDeadLettered',
+          ...(deployment === 'serverless' ? ['ScheduledTaskFailures'] : []),
+        ].map((name) => `Latchkey-prod-${name}`),
+      );
+      for (const alarm of made)
+        expect(JSON.stringify(alarm.AlarmActions)).toMatch(/AlarmsTopic|Alarms[0-9A-F]{8}/);
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: 'oncall@example.com',
+      });
+      // The reuse alarm counts the bus rule's matches, the rule that matches the event type.
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: 'Latchkey-prod-RefreshTokenReuse',
+        MetricName: 'MatchedEvents',
+        Namespace: 'AWS/Events',
+      });
+      Template.fromStack(events).hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          source: ['latchkey.identity'],
+          'detail-type': ['latchkey.identity.refresh_token.reuse_detected.v1'],
+        },
+        Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.anyValue() })],
+      });
+      // The relays' failures are counted from the log lines they write.
+      template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        FilterPattern: '{ $.msg = "event send failed*" || $.msg = "event outbox pass failed" }',
+      });
+    }
+  });
+
   it('fails each check on a stack broken on purpose (the checks are not vacuous)', () => {
     const { data } = synthesize('monolith', 'prod');
     const cluster = data.cluster.node.defaultChild as rds.CfnDBCluster;
@@ -286,6 +536,17 @@ describe('infra/aws: the CDK stacks, synthesized offline', () => {
       'Redis.Properties.AuthToken: a value, not a Secrets Manager reference',
     ]);
     expect(worldOpenIngress(template)).toEqual(['OpenDatabase: open to the world on tcp 5432-5432']);
+
+    // An authorizer that trusts another issuer, or another audience, than the API's.
+    const serverless = synthesize('serverless', 'prod').compute[0] as ServerlessStack;
+    const authorizer = serverless.node
+      .findAll()
+      .find((construct) => construct instanceof apigwv2.CfnAuthorizer) as apigwv2.CfnAuthorizer;
+    authorizer.jwtConfiguration = { issuer: 'https://elsewhere.example.com', audience: ['another'] };
+    expect(jwtAuthorizerProblems(json(serverless))).toEqual([
+      expect.stringMatching(/: issuer "https:\/\/elsewhere.example.com" is not the API's JWT_ISSUER$/),
+      expect.stringMatching(/: audience \["another"\] is not the API's JWT_AUDIENCE$/),
+    ]);
   });
 
   it('refuses context that cannot make a deployment, naming each value', () => {

@@ -148,3 +148,27 @@ export function roleActions(template: Template): Record<string, string[]> {
   }
   return Object.fromEntries(Object.entries(byRole).map(([role, actions]) => [role, [...actions].sort()]));
 }
+
+/**
+ * API Gateway's JWT authorizers against the API they guard: each must pin the issuer and the
+ * audience the http function verifies with (its JWT_ISSUER and JWT_AUDIENCE), or the edge would
+ * let through tokens the API refuses (or refuse the ones it issues).
+ */
+export function jwtAuthorizerProblems(template: Template): string[] {
+  const functions = resourcesOf(template, 'AWS::Lambda::Function').map(
+    ([, fn]) =>
+      (fn.Properties?.Environment as { Variables?: Record<string, Json> } | undefined)?.Variables ?? {},
+  );
+  const issuers = new Set(functions.map((variables) => variables.JWT_ISSUER));
+  const audiences = new Set(functions.map((variables) => variables.JWT_AUDIENCE));
+  const problems: string[] = [];
+  for (const [id, authorizer] of resourcesOf(template, 'AWS::ApiGatewayV2::Authorizer')) {
+    if (authorizer.Properties?.AuthorizerType !== 'JWT') continue;
+    const jwt = authorizer.Properties.JwtConfiguration as { Issuer?: Json; Audience?: Json[] } | undefined;
+    if (issuers.size !== 1 || !issuers.has(jwt?.Issuer as string))
+      problems.push(`${id}: issuer ${JSON.stringify(jwt?.Issuer)} is not the API's JWT_ISSUER`);
+    if (audiences.size !== 1 || JSON.stringify(jwt?.Audience) !== JSON.stringify([...audiences]))
+      problems.push(`${id}: audience ${JSON.stringify(jwt?.Audience)} is not the API's JWT_AUDIENCE`);
+  }
+  return problems;
+}
