@@ -17,6 +17,7 @@ export * from './database/database.module';
 export * from './database/database';
 export * from './database/embedded-data-lock';
 export * from './database/open-database';
+export * from './database/create-databases';
 export * from './database/transaction-lock';
 export * from './database/unique-violation';
 export * from './logging/logger';
