@@ -24,7 +24,8 @@ export interface GatewayConfig {
 
 export function readGatewayConfig(env: Env): { config: GatewayConfig; problems: string[] } {
   const read = new EnvReader(env);
-  const platform = readPlatformConfig(read);
+  // The gateway opens no database and sends no mail (the services do both).
+  const platform = readPlatformConfig(read, { database: false, mail: false });
   const internalAuth = readInternalAuthConfig(read, ['auth-service', 'user-service']);
   const links = readServiceLinks(read);
   const tokens = {

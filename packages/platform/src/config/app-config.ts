@@ -245,7 +245,12 @@ function trustProxy(read: EnvReader): false | string[] {
  * MAIL_TRANSPORT defaults to smtp when SMTP_URL is set, log otherwise. Production must say `log`
  * out loud: that transport writes reset links and verification codes to the log.
  */
-function mailTransport(read: EnvReader, smtpUrl: string | undefined, nodeEnv: NodeEnv): 'log' | 'smtp' {
+function mailTransport(
+  read: EnvReader,
+  smtpUrl: string | undefined,
+  nodeEnv: NodeEnv,
+  sendsMail: boolean,
+): 'log' | 'smtp' {
   const explicit = read.raw('MAIL_TRANSPORT');
   const transport = read.oneOf('MAIL_TRANSPORT', ['log', 'smtp'], smtpUrl ? 'smtp' : 'log');
   if (transport === 'smtp' && !smtpUrl) {
@@ -255,7 +260,7 @@ function mailTransport(read: EnvReader, smtpUrl: string | undefined, nodeEnv: No
       'log',
     );
   }
-  if (transport === 'log' && explicit === undefined && nodeEnv === 'production') {
+  if (transport === 'log' && explicit === undefined && nodeEnv === 'production' && sendsMail) {
     return read.fail(
       'SMTP_URL',
       'is required in production (or set MAIL_TRANSPORT=log to write emails, links and codes included, to the log)',
@@ -266,9 +271,9 @@ function mailTransport(read: EnvReader, smtpUrl: string | undefined, nodeEnv: No
 }
 
 /** APP_BASE_URL: where the links in emails lead. Required in production; dev follows the port. */
-function appBaseUrl(read: EnvReader, nodeEnv: NodeEnv, port: number): string {
+function appBaseUrl(read: EnvReader, nodeEnv: NodeEnv, port: number, sendsMail: boolean): string {
   const value = read.optionalUrl('APP_BASE_URL', ['http:', 'https:']);
-  if (value === undefined && nodeEnv === 'production') {
+  if (value === undefined && nodeEnv === 'production' && sendsMail) {
     return read.fail(
       'APP_BASE_URL',
       'is required in production (the URL of the application the email links open, e.g. https://app.example.com)',
@@ -290,10 +295,10 @@ function urlPath(read: EnvReader, name: string, fallback: string): string {
  * so (a single-box install): PGlite is one process with no server, so no second instance, no
  * operator command while it runs, and no backup but a copy of the stopped directory.
  */
-function databaseUrl(read: EnvReader, nodeEnv: NodeEnv): string | undefined {
+function databaseUrl(read: EnvReader, nodeEnv: NodeEnv, opensDatabase: boolean): string | undefined {
   const url = read.optionalUrl('DATABASE_URL', ['postgres:', 'postgresql:']);
   const allowEmbedded = read.bool('ALLOW_EMBEDDED_DATABASE', false);
-  if (read.raw('DATABASE_URL') === undefined && nodeEnv === 'production' && !allowEmbedded) {
+  if (read.raw('DATABASE_URL') === undefined && nodeEnv === 'production' && !allowEmbedded && opensDatabase) {
     return read.fail(
       'DATABASE_URL',
       'is required in production (postgres://user:pass@host:5432/db), or set ALLOW_EMBEDDED_DATABASE=true to run on the embedded PGlite in DATA_DIR (one process, see docs)',
@@ -356,7 +361,15 @@ function eventBridgeBus(read: EnvReader): string | undefined {
  * same EnvReader (apps/api/src/api-config.ts). A refused value falls back to its default, so the
  * reading goes on and every problem is reported at once.
  */
-export function readPlatformConfig(read: EnvReader): AppConfig {
+export function readPlatformConfig(
+  read: EnvReader,
+  /**
+   * What the process does with the platform (default: all of it). A process that opens no
+   * database (the gateway) is not asked for DATABASE_URL in production, nor one that sends no
+   * mail for SMTP_URL and APP_BASE_URL: it would be handed credentials it never uses.
+   */
+  uses: { database: boolean; mail: boolean } = { database: true, mail: true },
+): AppConfig {
   const nodeEnv = read.oneOf<NodeEnv>('NODE_ENV', ['development', 'test', 'production'], 'development');
   const dataDir = path.resolve(read.string('DATA_DIR', './.data'));
   const port = read.int('PORT', 3000, 0, 65535);
@@ -374,7 +387,7 @@ export function readPlatformConfig(read: EnvReader): AppConfig {
     },
     { level: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info') },
     {
-      url: databaseUrl(read, nodeEnv),
+      url: databaseUrl(read, nodeEnv, uses.database),
       poolMax: read.int('DATABASE_POOL_MAX', 10, 1, 500),
       statementTimeoutMs: read.int('DATABASE_STATEMENT_TIMEOUT_MS', 10_000, 100, 600_000),
       namedStatements: read.bool('DATABASE_NAMED_STATEMENTS', true),
@@ -385,10 +398,10 @@ export function readPlatformConfig(read: EnvReader): AppConfig {
     },
     { refreshTokenPepper: secret(read, 'REFRESH_TOKEN_PEPPER', nodeEnv) },
     {
-      transport: mailTransport(read, smtpUrl, nodeEnv),
+      transport: mailTransport(read, smtpUrl, nodeEnv, uses.mail),
       smtpUrl,
       from: read.string('MAIL_FROM', 'Latchkey <no-reply@localhost>'),
-      appBaseUrl: appBaseUrl(read, nodeEnv, port),
+      appBaseUrl: appBaseUrl(read, nodeEnv, port, uses.mail),
       devPages: nodeEnv === 'development' && read.raw('APP_BASE_URL') === undefined,
       verifyEmailPath: urlPath(read, 'EMAIL_VERIFICATION_PATH', '/verify-email'),
       passwordResetPath: urlPath(read, 'PASSWORD_RESET_PATH', '/reset-password'),
