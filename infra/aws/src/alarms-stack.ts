@@ -21,7 +21,7 @@ export const DELIVERY_FAILURE_PATTERNS = {
  * - LatchkeyServerErrors: more than 1 % of requests answered 5xx, five minutes running (the load
  *   balancer's or API Gateway's own counts);
  * - LatchkeyRefreshTokenReuse: a reuse detection in the last 10 minutes (the bus rule's matches:
- *   each detection is a `refresh_token.reuse_detected` event);
+ *   each detection is a `refresh_token.reuse_detected` event), where events go to the bus;
  * - LatchkeyEventOutboxLag: events failing to reach the bus for five minutes running (the relay
  *   logs each failed attempt and retries at least once a minute, EVENTS_RETRY_MAX; on AWS the
  *   outbox's own lag gauge has no scraper, so its failures stand for it);
@@ -46,6 +46,11 @@ export class AlarmsStack extends Stack {
       /** Where the API and its relays log (the tasks', the functions'). */
       logGroups: logs.ILogGroup[];
       scheduledFunction?: lambda.IFunction;
+      /**
+       * Whether the events go to the bus (monolith, serverless): the reuse alarm counts the bus
+       * rule's matches. The services deployment's go to RabbitMQ, which has no such count.
+       */
+      eventsOnBus: boolean;
     },
   ) {
     super(scope, id, props);
@@ -80,20 +85,21 @@ export class AlarmsStack extends Stack {
       datapointsToAlarm: 5,
     });
 
-    alarm('RefreshTokenReuse', {
-      alarmDescription:
-        'A consumed refresh token came back; its session was revoked (docs/runbooks/alerts.md#refresh-token-reuse)',
-      metric: new cloudwatch.Metric({
-        namespace: 'AWS/Events',
-        metricName: 'MatchedEvents',
-        dimensionsMap: { EventBusName: events.bus.eventBusName, RuleName: events.reuseRule.ruleName },
-        statistic: 'Sum',
-        period: Duration.minutes(10),
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-    });
+    if (props.eventsOnBus)
+      alarm('RefreshTokenReuse', {
+        alarmDescription:
+          'A consumed refresh token came back; its session was revoked (docs/runbooks/alerts.md#refresh-token-reuse)',
+        metric: new cloudwatch.Metric({
+          namespace: 'AWS/Events',
+          metricName: 'MatchedEvents',
+          dimensionsMap: { EventBusName: events.bus.eventBusName, RuleName: events.reuseRule.ruleName },
+          statistic: 'Sum',
+          period: Duration.minutes(10),
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+      });
 
     const failures = (what: keyof typeof DELIVERY_FAILURE_PATTERNS) => {
       const metricName = `${what[0]!.toUpperCase()}${what.slice(1)}DeliveryFailures`;

@@ -1,6 +1,10 @@
 import { type App, Duration, type Stack, Tags } from 'aws-cdk-lib';
 import { MathExpression } from 'aws-cdk-lib/aws-cloudwatch';
-import { HttpCodeElb, HttpCodeTarget } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import {
+  type ApplicationLoadBalancer,
+  HttpCodeElb,
+  HttpCodeTarget,
+} from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { AlarmsStack } from './alarms-stack';
 import { infraConfigOf, type InfraConfig } from './config';
 import { DataStack } from './data-stack';
@@ -9,6 +13,7 @@ import { MonolithStack, RegistryStack } from './monolith-stack';
 import { NetworkStack } from './network-stack';
 import { SecretsStack } from './secrets-stack';
 import { ServerlessStack } from './serverless-stack';
+import { ServicesStack } from './services-stack';
 
 export interface LatchkeyStacks {
   config: InfraConfig;
@@ -16,10 +21,10 @@ export interface LatchkeyStacks {
   data: DataStack;
   secrets: SecretsStack;
   events: EventsStack;
-  /** The deployment's own: monolith, its registry and its service; serverless, its functions and API. */
+  /** The deployment's own: the registry and the service(s) (monolith, services); the functions and API (serverless). */
   compute: Stack[];
-  /** The alarms over the deployment's compute (none while it has none: services). */
-  alarms: AlarmsStack | undefined;
+  /** The alarms over the deployment's compute. */
+  alarms: AlarmsStack;
 }
 
 /**
@@ -27,10 +32,26 @@ export interface LatchkeyStacks {
  * deployment stands on the same four: network, data (Aurora behind RDS Proxy, Redis), secrets
  * and events (the EventBridge bus with its dead-letter queue); the monolith adds its registry and
  * its service, the serverless deployment its functions behind API Gateway, and each its alarms.
- * The services deployment's own stack is not built yet (issue 27). Account and region come from
+ * The services deployment adds the registry, its three services and their broker. Account and region come from
  * the CLI's environment at deployment (CDK_DEFAULT_*); without them the stacks are
  * environment-agnostic, which is what offline synthesis gives.
  */
+/** 5xx answers (the targets' and the load balancer's own) and all requests, per minute. */
+function loadBalancerRequests(loadBalancer: ApplicationLoadBalancer) {
+  const { metrics } = loadBalancer;
+  return {
+    serverErrors: new MathExpression({
+      expression: 'FILL(target, 0) + FILL(edge, 0)',
+      usingMetrics: {
+        target: metrics.httpCodeTarget(HttpCodeTarget.TARGET_5XX_COUNT),
+        edge: metrics.httpCodeElb(HttpCodeElb.ELB_5XX_COUNT),
+      },
+      period: Duration.minutes(1),
+    }),
+    total: metrics.requestCount(),
+  };
+}
+
 export function addLatchkeyStacks(app: App): LatchkeyStacks {
   const config = infraConfigOf(app.node);
   const env =
@@ -48,24 +69,27 @@ export function addLatchkeyStacks(app: App): LatchkeyStacks {
   if (config.deployment === 'monolith') {
     const registry = new RegistryStack(app, name('Registry'), { env, config });
     const monolith = new MonolithStack(app, name('Monolith'), { ...base, repository: registry.repository });
-    const balancer = monolith.loadBalancer.metrics;
     compute.push(registry, monolith);
     alarms = new AlarmsStack(app, name('Alarms'), {
       env,
       config,
       events,
-      requests: {
-        serverErrors: new MathExpression({
-          expression: 'FILL(target, 0) + FILL(edge, 0)',
-          usingMetrics: {
-            target: balancer.httpCodeTarget(HttpCodeTarget.TARGET_5XX_COUNT),
-            edge: balancer.httpCodeElb(HttpCodeElb.ELB_5XX_COUNT),
-          },
-          period: Duration.minutes(1),
-        }),
-        total: balancer.requestCount(),
-      },
+      requests: loadBalancerRequests(monolith.loadBalancer),
       logGroups: [monolith.logGroup],
+      eventsOnBus: true,
+    });
+  }
+  if (config.deployment === 'services') {
+    const registry = new RegistryStack(app, name('Registry'), { env, config });
+    const services = new ServicesStack(app, name('Services'), { ...base, repository: registry.repository });
+    compute.push(registry, services);
+    alarms = new AlarmsStack(app, name('Alarms'), {
+      env,
+      config,
+      events,
+      requests: loadBalancerRequests(services.loadBalancer),
+      logGroups: [services.logGroup],
+      eventsOnBus: false,
     });
   }
   if (config.deployment === 'serverless') {
@@ -78,9 +102,11 @@ export function addLatchkeyStacks(app: App): LatchkeyStacks {
       requests: { serverErrors: serverless.api.metricServerError(), total: serverless.api.metricCount() },
       logGroups: serverless.logGroups,
       scheduledFunction: serverless.functions.scheduled,
+      eventsOnBus: true,
     });
   }
-  for (const stack of [network, data, secrets, events, ...compute, ...(alarms ? [alarms] : [])]) {
+  if (alarms === undefined) throw new Error(`no compute for the ${config.deployment} deployment`);
+  for (const stack of [network, data, secrets, events, ...compute, alarms]) {
     Tags.of(stack).add('latchkey:environment', config.environment);
     Tags.of(stack).add('latchkey:deployment', config.deployment);
   }

@@ -138,11 +138,18 @@ export class DataStack extends Stack {
    * Lets `client` (a compute stack's security group) reach the proxy and Redis: the two rules are
    * made in `scope`, the compute's stack, which depends on this one and not the other way round.
    */
-  allowClient(scope: Construct, id: string, client: ec2.ISecurityGroup): void {
-    for (const [name, group, port] of [
+  allowClient(
+    scope: Construct,
+    id: string,
+    client: ec2.ISecurityGroup,
+    /** `false` for compute that opens no database (the gateway): Redis only. */
+    { database = true }: { database?: boolean } = {},
+  ): void {
+    const targets = [
       ['Proxy', this.proxyGroup, 5432],
       ['Redis', this.redisGroup, 6379],
-    ] as const) {
+    ] as const;
+    for (const [name, group, port] of targets.filter(([name]) => database || name === 'Redis')) {
       new ec2.CfnSecurityGroupIngress(scope, `${id}To${name}`, {
         groupId: group.securityGroupId,
         sourceSecurityGroupId: client.securityGroupId,

@@ -74,7 +74,7 @@ describe('infra/aws: the CDK stacks, synthesized offline', () => {
         'Events',
         ...{
           monolith: ['Registry', 'Monolith', 'Alarms'],
-          services: [],
+          services: ['Registry', 'Services', 'Alarms'],
           serverless: ['Serverless', 'Alarms'],
         }[deployment],
       ];
@@ -139,6 +139,20 @@ describe('infra/aws: the CDK stacks, synthesized offline', () => {
       'Tasks -> ProxyGroup:5432',
       'Tasks -> RedisGroup:6379',
     ]);
+    // The gateway only from the load balancer; the services only from the gateway and each other;
+    // the broker only from the services; the gateway reaches Redis, never the database.
+    expect(ingressOf('services')).toEqual([
+      'GatewayTasks -> RedisGroup:6379',
+      'GatewayTasks -> ServiceTasks:3001',
+      'GatewayTasks -> ServiceTasks:3002',
+      'LoadBalancerSecurityGroup -> GatewayTasks:3000',
+      'ProxyGroup -> DatabaseGroup:Database port',
+      'ServiceTasks -> BrokerGroup:5671',
+      'ServiceTasks -> ProxyGroup:5432',
+      'ServiceTasks -> RedisGroup:6379',
+      'ServiceTasks -> ServiceTasks:3001',
+      'ServiceTasks -> ServiceTasks:3002',
+    ]);
     // Nothing reaches the functions but their invokers (API Gateway, the scheduler): no ingress.
     expect(ingressOf('serverless')).toEqual([
       'Functions -> ProxyGroup:5432',
@@ -197,7 +211,16 @@ describe('infra/aws: the CDK stacks, synthesized offline', () => {
         ['MigrateTaskRole', ['rds-db:connect']],
         ['MigrateExecutionRole', pull],
       ],
-      services: [],
+      services: [
+        ['authservicetaskTaskRole', ['rds-db:connect']],
+        ['authservicetaskExecutionRole', pull],
+        ['userservicetaskTaskRole', ['rds-db:connect']],
+        ['userservicetaskExecutionRole', pull],
+        ['gatewaytaskTaskRole', []],
+        ['gatewaytaskExecutionRole', pull],
+        ['CreateDatabasesTaskRole', ['rds-db:connect']],
+        ['CreateDatabasesExecutionRole', pull],
+      ],
       serverless: [
         ['HttpServiceRole', ['events:PutEvents', ...sign, 'rds-db:connect', ...readSecrets]],
         [
@@ -465,6 +488,99 @@ describe('infra/aws: the CDK stacks, synthesized offline', () => {
     );
     without.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
     without.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
+  });
+
+  it('runs the gateway and the two services: found by Service Connect, each given only what it uses', () => {
+    const services = synthesize('services', 'prod').compute[1]!;
+    const template = Template.fromStack(services);
+    const containers = Object.fromEntries(
+      Object.values(template.findResources('AWS::ECS::TaskDefinition')).map((definition) => {
+        const container = (definition.Properties as { ContainerDefinitions: Record<string, unknown>[] })
+          .ContainerDefinitions[0]!;
+        const environment = Object.fromEntries(
+          (container.Environment as { Name: string; Value: unknown }[]).map((entry) => [
+            entry.Name,
+            entry.Value,
+          ]),
+        );
+        const secrets = (container.Secrets as { Name: string }[]).map((secret) => secret.Name).sort();
+        return [(container.Command as string[]).slice(1).join(' '), { environment, secrets }];
+      }),
+    );
+    expect(Object.keys(containers)).toEqual([
+      'apps/auth-service/dist/main.js',
+      'apps/user-service/dist/main.js',
+      'apps/gateway/dist/main.js',
+      'apps/api/dist/cli/create-databases.js latchkey_auth latchkey_users',
+    ]);
+    const auth = containers['apps/auth-service/dist/main.js']!;
+    const users = containers['apps/user-service/dist/main.js']!;
+    const gateway = containers['apps/gateway/dist/main.js']!;
+    expect(auth.secrets).toEqual([
+      'AMQP_URL',
+      'INTERNAL_AUTH_KEYS',
+      'KEY_ENCRYPTION_KEY',
+      'REDIS_PASSWORD',
+      'REFRESH_TOKEN_PEPPER',
+      'SMTP_URL',
+    ]);
+    expect(users.secrets).toEqual([
+      'AMQP_URL',
+      'INTERNAL_AUTH_KEYS',
+      'REDIS_PASSWORD',
+      'REFRESH_TOKEN_PEPPER',
+      'SMTP_URL',
+    ]);
+    // The gateway opens no database, sends no mail, holds no key-encryption key.
+    expect(gateway.secrets).toEqual(['INTERNAL_AUTH_KEYS', 'REDIS_PASSWORD', 'REFRESH_TOKEN_PEPPER']);
+    expect(gateway.environment.DATABASE_URL).toBeUndefined();
+    expect(JSON.stringify(auth.environment.DATABASE_URL)).toMatch(
+      /latchkey@.*:5432\/latchkey_auth\?sslmode=verify-full/,
+    );
+    expect(JSON.stringify(users.environment.DATABASE_URL)).toMatch(
+      /:5432\/latchkey_users\?sslmode=verify-full/,
+    );
+    for (const container of [auth, users, gateway])
+      expect(container.environment).toMatchObject({
+        AUTH_SERVICE_URL: 'http://auth-service:3001',
+        USER_SERVICE_URL: 'http://user-service:3002',
+        JWT_ISSUER: CONTEXT.issuer,
+      });
+    // The services are named in the namespace; the gateway is a client of it only.
+    const connect = Object.values(template.findResources('AWS::ECS::Service')).map(
+      (service) =>
+        (
+          service.Properties as {
+            ServiceConnectConfiguration: { Enabled: boolean; Services?: { DiscoveryName?: string }[] };
+          }
+        ).ServiceConnectConfiguration,
+    );
+    expect(
+      connect.map((config) => [
+        config.Enabled,
+        (config.Services ?? []).flatMap((service) =>
+          service.ClientAliases.map((alias) => `${alias.DnsName}:${alias.Port}`),
+        ),
+      ]),
+    ).toEqual([
+      [true, ['auth-service:3001']],
+      [true, ['user-service:3002']],
+      [true, []],
+    ]);
+    // Only the gateway is behind the load balancer.
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 1);
+    // The broker: RabbitMQ, not public, in the isolated subnets, three zones in prod; its URL a
+    // secret composed at deployment from the generated password's reference.
+    template.hasResourceProperties('AWS::AmazonMQ::Broker', {
+      EngineType: 'RABBITMQ',
+      PubliclyAccessible: false,
+      DeploymentMode: 'CLUSTER_MULTI_AZ',
+    });
+    expect(dataPlacementProblems(json(services))).toEqual([]);
+    const amqp = Object.values(template.findResources('AWS::SecretsManager::Secret')).find((secret) =>
+      JSON.stringify(secret.Properties).includes('AMQP_URL'),
+    )!;
+    expect(JSON.stringify(amqp.Properties.SecretString)).toContain('{{resolve:secretsmanager:');
   });
 
   it('alarms on the mirrored Prometheus rules, each to the SNS topic', () => {

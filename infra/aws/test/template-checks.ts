@@ -40,8 +40,8 @@ function namesDataSubnet(value: Json): boolean {
 }
 
 /**
- * The database, its proxy and Redis: encrypted at rest and in transit, and placed in the isolated
- * `data` subnets only.
+ * The database, its proxy, Redis and the services' broker: encrypted at rest and in transit, not
+ * public, and placed in the isolated `data` subnets only.
  */
 export function dataPlacementProblems(template: Template): string[] {
   const problems: string[] = [];
@@ -58,6 +58,12 @@ export function dataPlacementProblems(template: Template): string[] {
   for (const [id, proxy] of resourcesOf(template, 'AWS::RDS::DBProxy')) {
     if (proxy.Properties?.RequireTLS !== true) problems.push(`${id}: TLS not required`);
     const subnets = (proxy.Properties?.VpcSubnetIds as Json[] | undefined) ?? [];
+    if (subnets.length === 0 || !subnets.every(namesDataSubnet))
+      problems.push(`${id}: not only in the data subnets`);
+  }
+  for (const [id, broker] of resourcesOf(template, 'AWS::AmazonMQ::Broker')) {
+    if (broker.Properties?.PubliclyAccessible !== false) problems.push(`${id}: publicly accessible`);
+    const subnets = (broker.Properties?.SubnetIds as Json[] | undefined) ?? [];
     if (subnets.length === 0 || !subnets.every(namesDataSubnet))
       problems.push(`${id}: not only in the data subnets`);
   }

@@ -1,5 +1,9 @@
-import { loadConfig } from '../api-config';
-import { createMissingDatabases, environmentAtStart } from '@latchkey/platform';
+import {
+  createMissingDatabases,
+  EnvReader,
+  environmentAtStart,
+  readPlatformConfig,
+} from '@latchkey/platform';
 import { type CliIo, type CliOverrides, processIo, runCommand, UsageError } from './cli-context';
 
 const USAGE =
@@ -19,7 +23,11 @@ export async function runCreateDatabasesCli(
 ): Promise<number> {
   return runCommand(io, USAGE, async () => {
     if (argv.length === 0) throw new UsageError('name at least one database');
-    const { database } = loadConfig(overrides.env ?? (await environmentAtStart())).platform;
+    // Only the database's variables matter here (the task is given a service's environment).
+    const read = new EnvReader(overrides.env ?? (await environmentAtStart()));
+    const { database } = readPlatformConfig(read, { database: true, mail: false });
+    const problems = read.problems.filter((problem) => problem.startsWith('DATABASE_'));
+    if (problems.length > 0) throw new UsageError(problems.join('\n'));
     if (database.url === undefined)
       throw new UsageError('DATABASE_URL is not set: the embedded database has one database');
     const created = await createMissingDatabases({ url: database.url, iamAuth: database.iamAuth }, argv);
