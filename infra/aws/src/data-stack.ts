@@ -125,8 +125,8 @@ export class DataStack extends Stack {
    * password is an IAM token: DATABASE_IAM_AUTH=true), TLS verified (the proxy's certificate is
    * Amazon's, in Node's own CA store).
    */
-  get databaseUrl(): string {
-    return `postgres://${DataStack.USER}@${this.proxy.endpoint}:5432/latchkey?sslmode=verify-full`;
+  databaseUrl(database = 'latchkey'): string {
+    return `postgres://${DataStack.USER}@${this.proxy.endpoint}:5432/${database}?sslmode=verify-full`;
   }
 
   /** `rds-db:connect` through the proxy as the compute's user, for a task's or function's role. */

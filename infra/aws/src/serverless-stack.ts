@@ -111,7 +111,7 @@ export class ServerlessStack extends Stack {
     const environment: Record<string, string> = {
       NODE_ENV: 'production',
       LOG_LEVEL: 'info',
-      DATABASE_URL: data.databaseUrl,
+      DATABASE_URL: data.databaseUrl(),
       DATABASE_IAM_AUTH: 'true',
       REDIS_URL: `rediss://${data.redis.attrPrimaryEndPointAddress}:${data.redis.attrPrimaryEndPointPort}`,
       // Secret values are read at init, never set here: the pepper, Redis's token, SMTP_URL.

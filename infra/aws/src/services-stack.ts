@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { InfraConfig } from './config';
-import { DataStack } from './data-stack';
+import type { DataStack } from './data-stack';
 import { SUBNETS } from './network-stack';
 import type { SecretsStack } from './secrets-stack';
 
@@ -155,8 +155,6 @@ export class ServicesStack extends Stack {
     });
     const image = ecs.ContainerImage.fromEcrRepository(props.repository, config.imageTag);
     const redisUrl = `rediss://${data.redis.attrPrimaryEndPointAddress}:${data.redis.attrPrimaryEndPointPort}`;
-    const databaseUrl = (database: string) =>
-      `postgres://${DataStack.USER}@${data.proxy.endpoint}:5432/${database}?sslmode=verify-full`;
 
     const definition = (name: ServiceName | 'CreateDatabases') => {
       const service = name === 'CreateDatabases' ? undefined : SERVICES[name];
@@ -184,7 +182,11 @@ export class ServicesStack extends Stack {
         TRUST_PROXY: vpc.vpcCidrBlock,
         OTEL_SERVICE_NAME: `latchkey-${name.toLowerCase()}`,
         ...(database
-          ? { DATABASE_URL: databaseUrl(database), DATABASE_IAM_AUTH: 'true', DB_MIGRATE_ON_START: 'true' }
+          ? {
+              DATABASE_URL: data.databaseUrl(database),
+              DATABASE_IAM_AUTH: 'true',
+              DB_MIGRATE_ON_START: 'true',
+            }
           : {}),
         ...(name === 'auth-service' ? { KEYS_STORE: 'database' } : {}),
       };
