@@ -551,7 +551,10 @@ describe('infra/aws: the CDK stacks, synthesized offline', () => {
       (service) =>
         (
           service.Properties as {
-            ServiceConnectConfiguration: { Enabled: boolean; Services?: { DiscoveryName?: string }[] };
+            ServiceConnectConfiguration: {
+              Enabled: boolean;
+              Services?: { ClientAliases: { DnsName: string; Port: number }[] }[];
+            };
           }
         ).ServiceConnectConfiguration,
     );

@@ -1,5 +1,5 @@
 import { Client, escapeIdentifier } from 'pg';
-import { rdsIamPassword } from './rds-iam-password';
+import { connectionConfig, rdsIamPassword } from './rds-iam-password';
 
 const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /**
@@ -23,9 +23,8 @@ export async function createMissingDatabases(
     if (!DATABASE_NAME.test(name))
       throw new Error(`not a database name: ${JSON.stringify(name)} (lower-case letters, digits and _)`);
   const client = new Client({
-    connectionString: options.url,
+    ...connectionConfig(options.url, options.iamAuth ? rdsIamPassword(options.url) : undefined),
     connectionTimeoutMillis: 5_000,
-    ...(options.iamAuth ? { password: rdsIamPassword(options.url) } : {}),
   });
   await client.connect();
   const created: string[] = [];

@@ -16,7 +16,7 @@ import { type PgDatabase, PgDialect, type PgQueryResultHKT } from 'drizzle-orm/p
 import { Client, Pool, type QueryResultRow } from 'pg';
 import type { Logger } from 'pino';
 import { MigrationFailed } from './migration-failed';
-import { type DatabasePassword, rdsIamPassword } from './rds-iam-password';
+import { connectionConfig, type DatabasePassword, rdsIamPassword } from './rds-iam-password';
 import {
   baselineOf,
   historyTableOf,
@@ -496,9 +496,8 @@ export class PostgresDatabase extends Database {
   ): PostgresDatabase {
     const password = options.iamAuth ? rdsIamPassword(options.url) : undefined;
     const pool = new Pool({
-      connectionString: options.url,
       // pg calls a password function for each connection it opens (a token lives 15 minutes).
-      ...(password ? { password } : {}),
+      ...connectionConfig(options.url, password),
       max: options.poolMax,
       statement_timeout: options.statementTimeoutMs,
       connectionTimeoutMillis: 2_000,
@@ -542,9 +541,8 @@ export class PostgresDatabase extends Database {
     const connect = async (reconnecting: boolean): Promise<void> => {
       if (stopped) return;
       const candidate = new Client({
-        connectionString: this.url,
+        ...connectionConfig(this.url, this.password),
         connectionTimeoutMillis: 2_000,
-        ...(this.password ? { password: this.password } : {}),
       });
       candidate.on('error', () => undefined); // 'end' follows; reconnecting is handled there
       candidate.on('notification', (message) => {

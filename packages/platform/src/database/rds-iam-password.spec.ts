@@ -1,4 +1,5 @@
-import { rdsIamPassword } from './rds-iam-password';
+import { Client, Pool } from 'pg';
+import { connectionConfig, rdsIamPassword } from './rds-iam-password';
 
 const credentials = {
   accessKeyId: 'AKIDEXAMPLE',
@@ -48,5 +49,44 @@ describe('rdsIamPassword (DATABASE_IAM_AUTH)', () => {
       if (saved.region !== undefined) process.env.AWS_REGION = saved.region;
       if (saved.fallback !== undefined) process.env.AWS_DEFAULT_REGION = saved.fallback;
     }
+  });
+
+  it('reaches node-postgres as the password of every connection, the URL giving the rest', async () => {
+    const url = 'postgres://latchkey@proxy.example.internal:5432/latchkey?sslmode=verify-full';
+    const password = rdsIamPassword(url, { region: 'eu-west-1', credentials });
+    // What pg's Client makes of the configuration: the function, not the URL's empty password.
+    const client = new Client(connectionConfig(url, password)) as unknown as {
+      password: unknown;
+      user: string;
+      host: string;
+      port: number;
+      database: string;
+      ssl: unknown;
+    };
+    expect(client.password).toBe(password);
+    expect([client.user, client.host, client.port, client.database]).toEqual([
+      'latchkey',
+      'proxy.example.internal',
+      5432,
+      'latchkey',
+    ]);
+    expect(client.ssl).toBeTruthy();
+    // A pool hands the same configuration to each client it makes.
+    const pool = new Pool({ ...connectionConfig(url, password), max: 2 }) as unknown as {
+      options: { password: unknown };
+    };
+    expect(pool.options.password).toBe(password);
+    await (pool as unknown as Pool).end();
+    // Without IAM authentication, the URL as it is.
+    expect(connectionConfig(url)).toEqual({ connectionString: url });
+  });
+
+  it('would have lost the function beside a connection string (why connectionConfig exists)', () => {
+    const password = async () => 'token';
+    const client = new Client({
+      connectionString: 'postgres://latchkey@proxy:5432/db',
+      password,
+    }) as unknown as { password: unknown };
+    expect(client.password).not.toBe(password);
   });
 });

@@ -10,8 +10,19 @@
  * a hand-made SigV4 presign; loaded only when the setting is on.
  */
 import type { Signer, SignerConfig } from '@aws-sdk/rds-signer';
+import type { ClientConfig } from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
 
 export type DatabasePassword = () => Promise<string>;
+
+/**
+ * node-postgres's configuration for `url` with `password` in the URL's password's place. Not
+ * `{ connectionString, password }`: pg parses the connection string over the options it is given,
+ * and a URL without a password parses to an empty one, which would replace the function.
+ */
+export function connectionConfig(url: string, password?: DatabasePassword): ClientConfig {
+  return password ? { ...parseIntoClientConfig(url), password } : { connectionString: url };
+}
 
 /** Where the token is valid: the URL's host, port and user; the region from AWS_REGION. */
 export function rdsIamPassword(
