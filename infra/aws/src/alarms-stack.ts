@@ -9,10 +9,14 @@ import type { Construct } from 'constructs';
 import type { InfraConfig } from './config';
 import type { EventsStack } from './events-stack';
 
-/** The log lines of the outbox relays that failed to deliver (packages/platform-messaging). */
-export const DELIVERY_FAILURE_PATTERNS = {
+/**
+ * The log lines the alarms count: the outbox relays' failed deliveries (packages/platform-messaging)
+ * and refresh-token reuse detections (identity's probe, REUSE_DETECTED_LOG_LINE).
+ */
+export const LOG_PATTERNS = {
   event: '{ $.msg = "event send failed*" || $.msg = "event outbox pass failed" }',
   email: '{ $.msg = "email send failed*" || $.msg = "email outbox pass failed" }',
+  reuse: '{ $.msg = "refresh token reuse detected*" }',
 } as const;
 
 /**
@@ -20,8 +24,8 @@ export const DELIVERY_FAILURE_PATTERNS = {
  * means and what to do: docs/runbooks/alerts.md), to an SNS topic:
  * - LatchkeyServerErrors: more than 1 % of requests answered 5xx, five minutes running (the load
  *   balancer's or API Gateway's own counts);
- * - LatchkeyRefreshTokenReuse: a reuse detection in the last 10 minutes (the bus rule's matches:
- *   each detection is a `refresh_token.reuse_detected` event), where events go to the bus;
+ * - LatchkeyRefreshTokenReuse: a reuse detection in the last 10 minutes (the warning the API logs
+ *   for each: every deployment writes it, wherever its events go);
  * - LatchkeyEventOutboxLag: events failing to reach the bus for five minutes running (the relay
  *   logs each failed attempt and retries at least once a minute, EVENTS_RETRY_MAX; on AWS the
  *   outbox's own lag gauge has no scraper, so its failures stand for it);
@@ -46,11 +50,6 @@ export class AlarmsStack extends Stack {
       /** Where the API and its relays log (the tasks', the functions'). */
       logGroups: logs.ILogGroup[];
       scheduledFunction?: lambda.IFunction;
-      /**
-       * Whether the events go to the bus (monolith, serverless): the reuse alarm counts the bus
-       * rule's matches. The services deployment's go to RabbitMQ, which has no such count.
-       */
-      eventsOnBus: boolean;
     },
   ) {
     super(scope, id, props);
@@ -85,29 +84,13 @@ export class AlarmsStack extends Stack {
       datapointsToAlarm: 5,
     });
 
-    if (props.eventsOnBus)
-      alarm('RefreshTokenReuse', {
-        alarmDescription:
-          'A consumed refresh token came back; its session was revoked (docs/runbooks/alerts.md#refresh-token-reuse)',
-        metric: new cloudwatch.Metric({
-          namespace: 'AWS/Events',
-          metricName: 'MatchedEvents',
-          dimensionsMap: { EventBusName: events.bus.eventBusName, RuleName: events.reuseRule.ruleName },
-          statistic: 'Sum',
-          period: Duration.minutes(10),
-        }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-      });
-
-    const failures = (what: keyof typeof DELIVERY_FAILURE_PATTERNS) => {
-      const metricName = `${what[0]!.toUpperCase()}${what.slice(1)}DeliveryFailures`;
+    // A metric counting the lines that match `what` in every log group the compute writes to.
+    const counted = (what: keyof typeof LOG_PATTERNS, metricName: string) => {
       props.logGroups.forEach(
         (logGroup, index) =>
           new logs.MetricFilter(this, `${metricName}${index}`, {
             logGroup,
-            filterPattern: logs.FilterPattern.literal(DELIVERY_FAILURE_PATTERNS[what]),
+            filterPattern: logs.FilterPattern.literal(LOG_PATTERNS[what]),
             metricNamespace: namespace,
             metricName,
             metricValue: '1',
@@ -116,10 +99,18 @@ export class AlarmsStack extends Stack {
       );
       return (period: Duration) => new cloudwatch.Metric({ namespace, metricName, statistic: 'Sum', period });
     };
+    alarm('RefreshTokenReuse', {
+      alarmDescription:
+        'A consumed refresh token came back; its session was revoked (docs/runbooks/alerts.md#refresh-token-reuse)',
+      metric: counted('reuse', 'RefreshTokenReuseDetections')(Duration.minutes(10)),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+    });
     alarm('EventOutboxLag', {
       alarmDescription:
         'Domain events fail to reach the bus for 5 minutes running (docs/runbooks/alerts.md#event-outbox-lag)',
-      metric: failures('event')(Duration.minutes(1)),
+      metric: counted('event', 'EventDeliveryFailures')(Duration.minutes(1)),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 5,
@@ -128,7 +119,7 @@ export class AlarmsStack extends Stack {
     alarm('EmailOutboxBacklog', {
       alarmDescription:
         'Emails (verification, password reset) fail to send, three times in 15 minutes (docs/runbooks/alerts.md#email-outbox-backlog)',
-      metric: failures('email')(Duration.minutes(15)),
+      metric: counted('email', 'EmailDeliveryFailures')(Duration.minutes(15)),
       threshold: 3,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,

@@ -76,7 +76,6 @@ export function addLatchkeyStacks(app: App): LatchkeyStacks {
       events,
       requests: loadBalancerRequests(monolith.loadBalancer),
       logGroups: [monolith.logGroup],
-      eventsOnBus: true,
     });
   }
   if (config.deployment === 'services') {
@@ -89,7 +88,6 @@ export function addLatchkeyStacks(app: App): LatchkeyStacks {
       events,
       requests: loadBalancerRequests(services.loadBalancer),
       logGroups: [services.logGroup],
-      eventsOnBus: false,
     });
   }
   if (config.deployment === 'serverless') {
@@ -102,7 +100,6 @@ export function addLatchkeyStacks(app: App): LatchkeyStacks {
       requests: { serverErrors: serverless.api.metricServerError(), total: serverless.api.metricCount() },
       logGroups: serverless.logGroups,
       scheduledFunction: serverless.functions.scheduled,
-      eventsOnBus: true,
     });
   }
   if (alarms === undefined) throw new Error(`no compute for the ${config.deployment} deployment`);

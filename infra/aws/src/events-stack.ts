@@ -14,9 +14,9 @@ export const REUSE_DETECTED = 'latchkey.identity.refresh_token.reuse_detected.v1
  * (`EVENTBRIDGE_BUS_NAME`; `detail-type` the event type, `detail` the CloudEvents envelope), an
  * archive to replay from, and the SQS dead-letter queue every rule's target on this bus names: an
  * event EventBridge could not hand to its target after its retries is kept there (14 days), not
- * dropped, and an alarm says so. One rule is Latchkey's own: refresh-token reuse detections
- * (`security` queue, for whoever investigates; the alarm counts the rule's matches), the AWS
- * mirror of the LatchkeyRefreshTokenReuse alert. Consumers add their rules with the same DLQ.
+ * dropped, and an alarm says so. One rule is Latchkey's own: refresh-token reuse detections to a
+ * `security` queue, for whoever investigates (the alarm itself counts the API's log lines, which
+ * every deployment writes). Consumers add their rules with the same DLQ.
  */
 export class EventsStack extends Stack {
   readonly bus: events.EventBus;

@@ -8,6 +8,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { addLatchkeyStacks, type LatchkeyStacks } from '../src/app';
 import { DEPLOYMENTS, type Deployment, ENVIRONMENTS, type Environment } from '../src/config';
+import { REUSE_DETECTED_LOG_LINE } from '../../../packages/identity/src/adapters/metrics/prometheus-identity-probe';
 import { bearerOnlyRoutes } from '../src/openapi-routes';
 import { repositoryRoot } from '../src/repository-paths';
 import { EMPTY_KEY_SET } from '../src/secrets-stack';
@@ -587,7 +588,7 @@ describe('infra/aws: the CDK stacks, synthesized offline', () => {
   });
 
   it('alarms on the mirrored Prometheus rules, each to the SNS topic', () => {
-    for (const deployment of ['monolith', 'serverless'] as const) {
+    for (const deployment of DEPLOYMENTS) {
       const { alarms, events } = synthesize(deployment, 'prod', { alarmEmail: 'oncall@example.com' });
       const template = Template.fromStack(alarms!);
       const made = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
@@ -609,12 +610,17 @@ describe('infra/aws: the CDK stacks, synthesized offline', () => {
         Protocol: 'email',
         Endpoint: 'oncall@example.com',
       });
-      // The reuse alarm counts the bus rule's matches, the rule that matches the event type.
+      // The reuse alarm counts the API's warning for each detection (REUSE_DETECTED_LOG_LINE).
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         AlarmName: 'Latchkey-prod-RefreshTokenReuse',
-        MetricName: 'MatchedEvents',
-        Namespace: 'AWS/Events',
+        MetricName: 'RefreshTokenReuseDetections',
+        Namespace: 'Latchkey/prod',
       });
+      template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        FilterPattern: '{ $.msg = "refresh token reuse detected*" }',
+        MetricTransformations: [Match.objectLike({ MetricName: 'RefreshTokenReuseDetections' })],
+      });
+      expect(REUSE_DETECTED_LOG_LINE).toMatch(/^refresh token reuse detected/);
       Template.fromStack(events).hasResourceProperties('AWS::Events::Rule', {
         EventPattern: {
           source: ['latchkey.identity'],

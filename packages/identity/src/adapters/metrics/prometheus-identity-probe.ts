@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { Metrics } from '@latchkey/platform';
 import { IdentityProbe, type LoginOutcome, type RefreshOutcome } from '../../application/ports';
@@ -12,10 +13,15 @@ const REFRESH_OUTCOMES: RefreshOutcome[] = [
   'invalid',
 ];
 
+/** The log line of a reuse detection, which log-based alarms match (infra/aws, alarms-stack.ts). */
+export const REUSE_DETECTED_LOG_LINE = 'refresh token reuse detected; its session was revoked';
+
 /**
  * The use cases' outcomes as Prometheus counters. Every label value starts at 0, so a rate or an
  * alert has a series to read before the first event. `latchkey_logins_total{outcome="rate_limited"}`
- * is counted by the rate limiter, which refuses before the use case runs.
+ * is counted by the rate limiter, which refuses before the use case runs. A reuse detection is
+ * also logged (a warning; the session and account are in the audit log): where nothing scrapes the
+ * metrics (AWS), the log line is what an alarm counts.
  */
 export class PrometheusIdentityProbe extends IdentityProbe {
   private readonly logins: Counter<'outcome'>;
@@ -23,6 +29,7 @@ export class PrometheusIdentityProbe extends IdentityProbe {
   private readonly refreshes: Counter<'outcome'>;
   private readonly reuse: Counter;
   private readonly registrations: Counter;
+  private readonly logger = new Logger('IdentityProbe');
 
   constructor(metrics: Metrics) {
     super();
@@ -54,7 +61,10 @@ export class PrometheusIdentityProbe extends IdentityProbe {
 
   refreshed(outcome: RefreshOutcome): void {
     this.refreshes.inc({ outcome });
-    if (outcome === 'reuse_detected') this.reuse.inc();
+    if (outcome === 'reuse_detected') {
+      this.reuse.inc();
+      this.logger.warn({ msg: REUSE_DETECTED_LOG_LINE, outcome });
+    }
   }
 
   registered(): void {
