@@ -2,14 +2,13 @@ import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { ComputeStackProps } from './compute-props';
 import type { InfraConfig } from './config';
-import type { DataStack } from './data-stack';
-import type { EventsStack } from './events-stack';
 import { SUBNETS } from './network-stack';
-import type { SecretsStack } from './secrets-stack';
+import { publicHttpsEntry } from './public-entry';
 
 const PORT = 3000;
 
@@ -58,12 +57,7 @@ export class MonolithStack extends Stack {
   constructor(
     scope: Construct,
     id: string,
-    props: StackProps & {
-      config: InfraConfig;
-      vpc: ec2.IVpc;
-      data: DataStack;
-      secrets: SecretsStack;
-      events: EventsStack;
+    props: ComputeStackProps & {
       repository: ecr.IRepository;
     },
   ) {
@@ -125,21 +119,6 @@ export class MonolithStack extends Stack {
       return definition;
     };
 
-    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
-      vpc,
-      internetFacing: true,
-      vpcSubnets: { subnetGroupName: SUBNETS.public },
-      dropInvalidHeaderFields: true,
-      deletionProtection: prod,
-    });
-    const listener = this.loadBalancer.addListener('Https', {
-      port: 443,
-      protocol: elbv2.ApplicationProtocol.HTTPS,
-      sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
-      certificates: [elbv2.ListenerCertificate.fromArn(config.certificateArn!)],
-      open: true,
-    });
-
     const tasks = new ec2.SecurityGroup(this, 'Tasks', {
       vpc,
       description: 'Latchkey tasks: from the load balancer; to the database proxy, Redis, AWS and SMTP',
@@ -157,19 +136,14 @@ export class MonolithStack extends Stack {
       circuitBreaker: { rollback: true },
       minHealthyPercent: 100,
     });
-    const target = listener.addTargets('Api', {
+    const { loadBalancer, target } = publicHttpsEntry(this, {
+      vpc,
+      config,
+      service: this.service,
       port: PORT,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      targets: [this.service],
-      healthCheck: {
-        path: '/health/ready',
-        healthyHttpCodes: '200',
-        interval: Duration.seconds(15),
-        healthyThresholdCount: 2,
-        unhealthyThresholdCount: 3,
-      },
-      deregistrationDelay: Duration.seconds(30),
+      targetId: 'Api',
     });
+    this.loadBalancer = loadBalancer;
     const scaling = this.service.autoScaleTaskCount({
       minCapacity: config.firstDeployment ? 0 : prod ? 2 : 1,
       maxCapacity: config.firstDeployment ? 0 : prod ? 10 : 2,

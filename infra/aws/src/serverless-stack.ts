@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -12,13 +12,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
-import type { InfraConfig } from './config';
-import type { DataStack } from './data-stack';
-import type { EventsStack } from './events-stack';
+import type { ComputeStackProps } from './compute-props';
 import { SUBNETS } from './network-stack';
 import { bearerOnlyRoutes } from './openapi-routes';
 import { repositoryRoot } from './repository-paths';
-import type { SecretsStack } from './secrets-stack';
 
 /** The tag `pnpm keys add` and the rotation put on the KMS keys they make (KEYS_CUSTODY=kms). */
 export const KMS_KEY_TAG = { key: 'latchkey:purpose', value: 'access-token-signing' } as const;
@@ -81,17 +78,7 @@ export class ServerlessStack extends Stack {
   readonly logGroups: logs.LogGroup[] = [];
   readonly authorizer: HttpJwtAuthorizer | undefined;
 
-  constructor(
-    scope: Construct,
-    id: string,
-    props: StackProps & {
-      config: InfraConfig;
-      vpc: ec2.IVpc;
-      data: DataStack;
-      secrets: SecretsStack;
-      events: EventsStack;
-    },
-  ) {
+  constructor(scope: Construct, id: string, props: ComputeStackProps) {
     super(scope, id, props);
     const { config, vpc, data, secrets, events } = props;
     const prod = config.environment === 'prod';

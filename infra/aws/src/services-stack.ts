@@ -1,16 +1,15 @@
-import { Duration, Fn, RemovalPolicy, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
 import * as amazonmq from 'aws-cdk-lib/aws-amazonmq';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { InfraConfig } from './config';
-import type { DataStack } from './data-stack';
+import type { ComputeStackProps } from './compute-props';
 import { SUBNETS } from './network-stack';
-import type { SecretsStack } from './secrets-stack';
+import { publicHttpsEntry } from './public-entry';
 
 /** The three processes (apps/*), their ports and what each is given (docker-compose.yml's profile). */
 export const SERVICES = {
@@ -53,11 +52,7 @@ export class ServicesStack extends Stack {
   constructor(
     scope: Construct,
     id: string,
-    props: StackProps & {
-      config: InfraConfig;
-      vpc: ec2.IVpc;
-      data: DataStack;
-      secrets: SecretsStack;
+    props: ComputeStackProps & {
       repository: ecr.IRepository;
     },
   ) {
@@ -273,33 +268,14 @@ export class ServicesStack extends Stack {
     this.services = { gateway, 'auth-service': auth, 'user-service': users };
     this.createDatabases = definition('CreateDatabases');
 
-    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+    const { loadBalancer, target } = publicHttpsEntry(this, {
       vpc,
-      internetFacing: true,
-      vpcSubnets: { subnetGroupName: SUBNETS.public },
-      dropInvalidHeaderFields: true,
-      deletionProtection: prod,
-    });
-    const listener = this.loadBalancer.addListener('Https', {
-      port: 443,
-      protocol: elbv2.ApplicationProtocol.HTTPS,
-      sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
-      certificates: [elbv2.ListenerCertificate.fromArn(config.certificateArn!)],
-      open: true,
-    });
-    const target = listener.addTargets('Gateway', {
+      config,
+      service: gateway,
       port: SERVICES.gateway.port,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      targets: [gateway],
-      healthCheck: {
-        path: '/health/ready',
-        healthyHttpCodes: '200',
-        interval: Duration.seconds(15),
-        healthyThresholdCount: 2,
-        unhealthyThresholdCount: 3,
-      },
-      deregistrationDelay: Duration.seconds(30),
+      targetId: 'Gateway',
     });
+    this.loadBalancer = loadBalancer;
     for (const [name, service] of Object.entries(this.services)) {
       const scaling = service.autoScaleTaskCount({
         minCapacity: config.firstDeployment ? 0 : prod ? 2 : 1,
