@@ -173,8 +173,10 @@ export class ServicesStack extends Stack {
         JWT_AUDIENCE: config.audience,
         APP_BASE_URL: config.appBaseUrl,
         CORS_ORIGINS: config.corsOrigins.join(','),
-        // The gateway's address is the load balancer's; the services' the gateway's or each other's.
-        TRUST_PROXY: vpc.vpcCidrBlock,
+        // The gateway's peer is the load balancer (in the VPC). A service's peer is the Service
+        // Connect proxy in its own task (loopback), which forwards the gateway's X-Forwarded-For:
+        // without loopback every client would be 127.0.0.1 to the services' rate limits.
+        TRUST_PROXY: service?.database ? `${vpc.vpcCidrBlock},loopback` : vpc.vpcCidrBlock,
         OTEL_SERVICE_NAME: `latchkey-${name.toLowerCase()}`,
         ...(database
           ? {

@@ -535,6 +535,10 @@ describe('infra/aws: the CDK stacks, synthesized offline', () => {
     // The gateway opens no database, sends no mail, holds no key-encryption key.
     expect(gateway.secrets).toEqual(['INTERNAL_AUTH_KEYS', 'REDIS_PASSWORD', 'REFRESH_TOKEN_PEPPER']);
     expect(gateway.environment.DATABASE_URL).toBeUndefined();
+    // The services' peer is their Service Connect proxy, on loopback: trusted for X-Forwarded-For.
+    expect(JSON.stringify(auth.environment.TRUST_PROXY)).toMatch(/,loopback"/);
+    expect(JSON.stringify(users.environment.TRUST_PROXY)).toMatch(/,loopback"/);
+    expect(JSON.stringify(gateway.environment.TRUST_PROXY)).not.toContain('loopback');
     expect(JSON.stringify(auth.environment.DATABASE_URL)).toMatch(
       /latchkey@.*:5432\/latchkey_auth\?sslmode=verify-full/,
     );
