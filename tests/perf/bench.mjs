@@ -1,6 +1,8 @@
-// `pnpm bench [--quick] [--no-build] [--profile]`: throughput and latency of the hot endpoints, each set
-// against a ceiling measured in the same run on the same machine. Markdown on stdout, JSON in
-// tests/perf/results/latest.json, progress on stderr. docs/performance.md explains the method.
+// `pnpm bench [--quick] [--no-build] [--profile] [--only=gateway]`: throughput and latency of the hot
+// endpoints, each set against a ceiling measured in the same run on the same machine. Markdown on
+// stdout, JSON in tests/perf/results/latest.json, progress on stderr. docs/performance.md explains
+// the method. `--only=gateway` runs the gateway phase alone (after the same setup), for working on
+// the services path: its table on stdout, its JSON in tests/perf/results/gateway.json.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,11 +24,13 @@ import { eventsPhase } from './lib/events-phase.mjs';
 import { tracingPhase } from './lib/tracing-phase.mjs';
 import { gatewayPhase } from './lib/gateway-phase.mjs';
 import { coldStartPhase } from './lib/cold-start-phase.mjs';
-import { harnessProblems, renderMarkdown } from './report.mjs';
+import { gatewaySection, harnessProblems, renderMarkdown } from './report.mjs';
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
+const only = [...args].find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+if (only !== undefined && only !== 'gateway') throw new Error(`--only: unknown phase ${only} (gateway)`);
 
 const PROFILE = quick
   ? {
@@ -201,6 +205,23 @@ async function login(url, email) {
   return response.json();
 }
 
+/** What a phase starts APIs with: in the run's directory, logging to its file, stopped at the end. */
+function phaseApiStarter(workDir) {
+  return async (apiEnv, options = {}) => {
+    const started = await startApi(apiEnv, { cwd: workDir, logFile: apiLogFile, ...options });
+    cleanups.push(started.stop);
+    return started;
+  };
+}
+
+/** Fresh sessions for a phase: the main run's access tokens may have expired by now (ACCESS_TOKEN_TTL). */
+async function freshAccessTokens(url) {
+  const tokens = [];
+  for (let i = 0; i < SETUP_SESSIONS.me; i++)
+    tokens.push((await login(url, benchEmail(i % USERS))).accessToken);
+  return tokens;
+}
+
 async function seedDatabase(target, env) {
   const sql = await openSql(target);
   try {
@@ -246,6 +267,7 @@ async function main() {
   await provisionSigningKey(env, workDir);
   log(`seeding ${USERS} users and ${PROFILE.sessions[0].toLocaleString('en')} sessions`);
   const baseline = await seedDatabase(target, env);
+  if (only === 'gateway') return gatewayOnly({ env, database, workDir });
 
   // The argon2id ceiling is measured twice, right before login and right after registration (the
   // API idle meanwhile), and the two averaged: on a VM whose speed drifts by 20 % within minutes,
@@ -407,11 +429,7 @@ async function main() {
   await api.stop();
   // The phases after the main run start APIs (and receivers) of their own, stopped at the end
   // even when a phase fails.
-  const startPhaseApi = async (apiEnv, options = {}) => {
-    const started = await startApi(apiEnv, { cwd: workDir, logFile: apiLogFile, ...options });
-    cleanups.push(started.stop);
-    return started;
-  };
+  const startPhaseApi = phaseApiStarter(workDir);
   const startPhaseChild = (modulePath, input) => startChild(here(modulePath), input);
   const events = await eventsPhase({
     env,
@@ -430,13 +448,6 @@ async function main() {
   chains = events.chains ?? chains;
   delete events.chains;
 
-  // Fresh sessions for a phase: the main run's access tokens may have expired by now (ACCESS_TOKEN_TTL).
-  const freshAccessTokens = async (url) => {
-    const tokens = [];
-    for (let i = 0; i < SETUP_SESSIONS.me; i++)
-      tokens.push((await login(url, emails[i % USERS])).accessToken);
-    return tokens;
-  };
   // What the phases after the main run share: the harness, the data, the API starter.
   const phase = {
     env,
@@ -491,6 +502,36 @@ async function main() {
   const problems = harnessProblems(results);
   for (const problem of problems) log(`harness problem: ${problem}`);
   return problems.length === 0 ? 0 : 1;
+}
+
+/** `--only=gateway`: the refresh chains logged in on the API, then the gateway phase alone. */
+async function gatewayOnly({ env, database, workDir }) {
+  apiLogFile = path.join(workDir, 'api.log');
+  const startPhaseApi = phaseApiStarter(workDir);
+  const emails = Array.from({ length: USERS }, (_, n) => benchEmail(n));
+  const api = await startPhaseApi(env);
+  const chains = [];
+  for (let i = 0; i < SETUP_SESSIONS.refresh; i++)
+    chains.push((await login(api.url, emails[i])).refreshToken);
+  await api.stop();
+  const gateway = await gatewayPhase({
+    env,
+    database,
+    profile: PROFILE,
+    connections: CONNECTIONS,
+    loginData: { emails, password: BENCH_PASSWORD },
+    log,
+    load,
+    startApi: startPhaseApi,
+    accessTokensFor: freshAccessTokens,
+    chains,
+    workDir,
+  });
+  delete gateway.chains;
+  mkdirSync(here('./results'), { recursive: true });
+  writeFileSync(here('./results/gateway.json'), `${JSON.stringify(gateway, null, 2)}\n`);
+  process.stdout.write(gatewaySection({ gateway }));
+  return 0;
 }
 
 main()

@@ -540,7 +540,7 @@ const PHASE_ENDPOINTS = [
 const GATEWAY_GOALS = { me: 0.5, refresh: 0.8 };
 
 /** The gateway phase: each endpoint on the monolith and through the gateway, in the same rounds. */
-function gatewaySection({ gateway }) {
+export function gatewaySection({ gateway }) {
   if (!gateway) return '';
   if (gateway.skipped) return `Not measured: ${gateway.skipped}\n`;
   const { monolith, ratios } = gateway;
@@ -572,6 +572,8 @@ function gatewaySection({ gateway }) {
       fmt(of.gateway, 3),
       fmt(of['auth-service'], 3),
       fmt(of['user-service'], 3),
+      fmt(bare?.[key].cpuMsPerRequestOf?.proxy, 3),
+      `${fmt(monolith[key].postgresCpuMsPerRequest, 3)} / ${fmt(through[key].postgresCpuMsPerRequest, 3)}`,
       fmt(total, 3),
       fmt(total / monolith[key].cpuMsPerRequest, 2),
       `${busiest[0]}: ${fmt(1000 / busiest[1])}`,
@@ -608,7 +610,9 @@ function gatewaySection({ gateway }) {
     ...(cpuRows.length === 0
       ? []
       : [
-          'CPU milliseconds per request, of each process (PostgreSQL not counted). "One core each" is ' +
+          'CPU milliseconds per request, of each process (the path total without PostgreSQL, whose ' +
+            "backends' CPU is shown apart; the bare proxy's own, in front of the monolith, is what the " +
+            'hop costs with none of the gateway\'s work). "One core each" is ' +
             'the rate the busiest process of the path could serve with a core of its own (1000 / its ' +
             'CPU ms), against the same figure for the monolith: the ratio a deployment that gives ' +
             'each service its own cores would approach.',
@@ -620,6 +624,8 @@ function gatewaySection({ gateway }) {
               'gateway',
               'auth service',
               'user service',
+              'bare proxy (the hop alone)',
+              'PostgreSQL: monolith / gateway path',
               'path total',
               'total / monolith',
               'one core each: busiest, req/s',

@@ -135,13 +135,15 @@ export async function gatewayPhase(context) {
         }
       }
       for (const deployment of DEPLOYMENTS) results[deployment][key] = meanOf(...runs[deployment]);
-      results.gateway[key].cpuMsPerRequestOf = Object.fromEntries(
-        Object.keys(cpu.gateway.cpuPids).map((process) => [
-          process,
-          runs.gateway.reduce((total, run) => total + run.cpuMsPerRequestOf[process], 0) /
-            runs.gateway.length,
-        ]),
-      );
+      // Each process of a path on its own: the bare proxy's own CPU is what the hop costs alone.
+      for (const deployment of ['gateway', 'bareProxy'])
+        results[deployment][key].cpuMsPerRequestOf = Object.fromEntries(
+          Object.keys(cpu[deployment].cpuPids).map((process) => [
+            process,
+            runs[deployment].reduce((total, run) => total + run.cpuMsPerRequestOf[process], 0) /
+              runs[deployment].length,
+          ]),
+        );
       const share = (of, to) =>
         median(runs[of].map((run, round) => run.perSecond / runs[to][round].perSecond));
       ratios[key] = share('gateway', 'monolith');
