@@ -15,6 +15,22 @@ import { SecretsStack } from './secrets-stack';
 import { ServerlessStack } from './serverless-stack';
 import { ServicesStack } from './services-stack';
 
+/** 5xx answers (the targets' and the load balancer's own) and all requests, per minute. */
+function loadBalancerRequests(loadBalancer: ApplicationLoadBalancer) {
+  const { metrics } = loadBalancer;
+  return {
+    serverErrors: new MathExpression({
+      expression: 'FILL(target, 0) + FILL(edge, 0)',
+      usingMetrics: {
+        target: metrics.httpCodeTarget(HttpCodeTarget.TARGET_5XX_COUNT),
+        edge: metrics.httpCodeElb(HttpCodeElb.ELB_5XX_COUNT),
+      },
+      period: Duration.minutes(1),
+    }),
+    total: metrics.requestCount(),
+  };
+}
+
 export interface LatchkeyStacks {
   config: InfraConfig;
   network: NetworkStack;
@@ -36,22 +52,6 @@ export interface LatchkeyStacks {
  * the CLI's environment at deployment (CDK_DEFAULT_*); without them the stacks are
  * environment-agnostic, which is what offline synthesis gives.
  */
-/** 5xx answers (the targets' and the load balancer's own) and all requests, per minute. */
-function loadBalancerRequests(loadBalancer: ApplicationLoadBalancer) {
-  const { metrics } = loadBalancer;
-  return {
-    serverErrors: new MathExpression({
-      expression: 'FILL(target, 0) + FILL(edge, 0)',
-      usingMetrics: {
-        target: metrics.httpCodeTarget(HttpCodeTarget.TARGET_5XX_COUNT),
-        edge: metrics.httpCodeElb(HttpCodeElb.ELB_5XX_COUNT),
-      },
-      period: Duration.minutes(1),
-    }),
-    total: metrics.requestCount(),
-  };
-}
-
 export function addLatchkeyStacks(app: App): LatchkeyStacks {
   const config = infraConfigOf(app.node);
   const env =

@@ -129,6 +129,11 @@ export class DataStack extends Stack {
     return `postgres://${DataStack.USER}@${this.proxy.endpoint}:5432/${database}?sslmode=verify-full`;
   }
 
+  /** REDIS_URL for compute: the replication group's primary endpoint, TLS (its token is a secret). */
+  get redisUrl(): string {
+    return `rediss://${this.redis.attrPrimaryEndPointAddress}:${this.redis.attrPrimaryEndPointPort}`;
+  }
+
   /** `rds-db:connect` through the proxy as the compute's user, for a task's or function's role. */
   grantConnect(grantee: iam.IGrantable): void {
     this.proxy.grantConnect(grantee, DataStack.USER);

@@ -3,9 +3,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { ComputeStackProps } from './compute-props';
+import { computeLogGroup, type ContainerStackProps } from './compute-props';
 import type { InfraConfig } from './config';
 import { SUBNETS } from './network-stack';
 import { publicHttpsEntry } from './public-entry';
@@ -54,13 +54,7 @@ export class MonolithStack extends Stack {
   readonly migration: ecs.FargateTaskDefinition;
   readonly logGroup: logs.LogGroup;
 
-  constructor(
-    scope: Construct,
-    id: string,
-    props: ComputeStackProps & {
-      repository: ecr.IRepository;
-    },
-  ) {
+  constructor(scope: Construct, id: string, props: ContainerStackProps) {
     super(scope, id, props);
     const { config, vpc, data, secrets, events } = props;
     const prod = config.environment === 'prod';
@@ -69,10 +63,7 @@ export class MonolithStack extends Stack {
       vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
     });
-    const logGroup = (this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: prod ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
-      removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    }));
+    const logGroup = (this.logGroup = computeLogGroup(this, 'Logs', config));
     const image = ecs.ContainerImage.fromEcrRepository(props.repository, config.imageTag);
     const environment: Record<string, string> = {
       NODE_ENV: 'production',
@@ -82,7 +73,7 @@ export class MonolithStack extends Stack {
       DATABASE_URL: data.databaseUrl(),
       DATABASE_IAM_AUTH: 'true',
       DB_MIGRATE_ON_START: 'false',
-      REDIS_URL: `rediss://${data.redis.attrPrimaryEndPointAddress}:${data.redis.attrPrimaryEndPointPort}`,
+      REDIS_URL: data.redisUrl,
       JWT_ISSUER: config.issuer,
       JWT_AUDIENCE: config.audience,
       APP_BASE_URL: config.appBaseUrl,

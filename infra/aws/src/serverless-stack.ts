@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -8,11 +8,11 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
-import type { ComputeStackProps } from './compute-props';
+import { computeLogGroup, type ComputeStackProps } from './compute-props';
 import { SUBNETS } from './network-stack';
 import { bearerOnlyRoutes } from './openapi-routes';
 import { repositoryRoot } from './repository-paths';
@@ -81,7 +81,6 @@ export class ServerlessStack extends Stack {
   constructor(scope: Construct, id: string, props: ComputeStackProps) {
     super(scope, id, props);
     const { config, vpc, data, secrets, events } = props;
-    const prod = config.environment === 'prod';
     const bundles = config.lambdaBundleDir ?? path.join(repositoryRoot(), 'apps', 'serverless', 'bundle');
     for (const name of FUNCTIONS)
       if (!existsSync(path.join(bundles, name, 'index.mjs')))
@@ -100,7 +99,7 @@ export class ServerlessStack extends Stack {
       LOG_LEVEL: 'info',
       DATABASE_URL: data.databaseUrl(),
       DATABASE_IAM_AUTH: 'true',
-      REDIS_URL: `rediss://${data.redis.attrPrimaryEndPointAddress}:${data.redis.attrPrimaryEndPointPort}`,
+      REDIS_URL: data.redisUrl,
       // Secret values are read at init, never set here: the pepper, Redis's token, SMTP_URL.
       SERVER_SECRETS_ID: [secrets.refreshTokenPepper, data.redisAuthToken, secrets.smtpUrl]
         .map((secret) => secret.secretArn)
@@ -120,10 +119,7 @@ export class ServerlessStack extends Stack {
       name: FunctionName,
       options: { memory: number; timeout: Duration; concurrency: number },
     ) => {
-      const logGroup = new logs.LogGroup(this, `${name}Logs`, {
-        retention: prod ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
-        removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-      });
+      const logGroup = computeLogGroup(this, `${name}Logs`, config);
       this.logGroups.push(logGroup);
       const fn = new lambda.Function(this, name[0]!.toUpperCase() + name.slice(1), {
         runtime: RUNTIME,

@@ -1,13 +1,12 @@
 import { Duration, Fn, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
 import * as amazonmq from 'aws-cdk-lib/aws-amazonmq';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { ComputeStackProps } from './compute-props';
+import { computeLogGroup, type ContainerStackProps } from './compute-props';
 import { SUBNETS } from './network-stack';
 import { publicHttpsEntry } from './public-entry';
 
@@ -49,13 +48,7 @@ export class ServicesStack extends Stack {
   readonly logGroup: logs.LogGroup;
   readonly internalKeys: Record<ServiceName, secretsmanager.Secret>;
 
-  constructor(
-    scope: Construct,
-    id: string,
-    props: ComputeStackProps & {
-      repository: ecr.IRepository;
-    },
-  ) {
+  constructor(scope: Construct, id: string, props: ContainerStackProps) {
     super(scope, id, props);
     const { config, vpc, data, secrets } = props;
     const prod = config.environment === 'prod';
@@ -144,12 +137,9 @@ export class ServicesStack extends Stack {
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
     });
     cluster.addDefaultCloudMapNamespace({ name: NAMESPACE, useForServiceConnect: true });
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: prod ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
-      removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
+    this.logGroup = computeLogGroup(this, 'Logs', config);
     const image = ecs.ContainerImage.fromEcrRepository(props.repository, config.imageTag);
-    const redisUrl = `rediss://${data.redis.attrPrimaryEndPointAddress}:${data.redis.attrPrimaryEndPointPort}`;
+    const redisUrl = data.redisUrl;
 
     const definition = (name: ServiceName | 'CreateDatabases') => {
       const service = name === 'CreateDatabases' ? undefined : SERVICES[name];
