@@ -70,6 +70,11 @@ const PROFILE = quick
 // on two cores, so the semaphore never idles between requests. Refresh: the default pg pool.
 const CONNECTIONS = { light: 32, password: 4, refresh: 10 };
 const USERS = 100;
+/** The seeded users' emails (seed.mjs) and the password they share: what login scenarios send. */
+const LOGIN_DATA = {
+  emails: Array.from({ length: USERS }, (_, n) => benchEmail(n)),
+  password: BENCH_PASSWORD,
+};
 const SETUP_SESSIONS = { me: CONNECTIONS.light, refresh: CONNECTIONS.refresh };
 
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
@@ -218,7 +223,7 @@ function phaseApiStarter(workDir) {
 async function freshAccessTokens(url) {
   const tokens = [];
   for (let i = 0; i < SETUP_SESSIONS.me; i++)
-    tokens.push((await login(url, benchEmail(i % USERS))).accessToken);
+    tokens.push((await login(url, LOGIN_DATA.emails[i % USERS])).accessToken);
   return tokens;
 }
 
@@ -281,8 +286,6 @@ async function main() {
     );
   };
 
-  const emails = Array.from({ length: USERS }, (_, n) => benchEmail(n));
-  const loginData = { emails, password: BENCH_PASSWORD };
   // The least a login and a registration doing their work cost here: the API's statements,
   // argon2id, the signature and the email's sealing behind bare Fastify, driven as the API is.
   const barePassword = async (scenario, data) => {
@@ -305,7 +308,7 @@ async function main() {
   // next to the API's instead, as the argon2id ceiling does: the VM's speed drifts within minutes.
   const bareBeforeApi = database
     ? undefined
-    : { login: await barePassword('login', loginData), register: await barePassword('register') };
+    : { login: await barePassword('login', LOGIN_DATA), register: await barePassword('register') };
   log('ceiling: bare refresh SQL');
   const refreshSql = await runChild(here('./ceilings/refresh-sql.mjs'), {
     ...target,
@@ -333,7 +336,7 @@ async function main() {
   const accessTokens = [];
   let chains = [];
   for (let i = 0; i < SETUP_SESSIONS.me + SETUP_SESSIONS.refresh; i++) {
-    const tokens = await login(api.url, emails[i % USERS]);
+    const tokens = await login(api.url, LOGIN_DATA.emails[i % USERS]);
     if (i < SETUP_SESSIONS.me) accessTokens.push(tokens.accessToken);
     else chains.push(tokens.refreshToken);
   }
@@ -368,8 +371,8 @@ async function main() {
   await measure('jwks', 'jwks', CONNECTIONS.light);
   await measure('me', 'me', CONNECTIONS.light, { data: { accessTokens } });
   const argon2Before = await argon2Ceiling('before login');
-  const bareLogin = bareBeforeApi?.login ?? (await barePassword('login', loginData));
-  await measure('login', 'login', CONNECTIONS.password, { data: loginData });
+  const bareLogin = bareBeforeApi?.login ?? (await barePassword('login', LOGIN_DATA));
+  await measure('login', 'login', CONNECTIONS.password, { data: LOGIN_DATA });
   await measure('register', 'register', CONNECTIONS.password);
   const bareRegister = bareBeforeApi?.register ?? (await barePassword('register'));
   const argon2 = bracketed(argon2Before, await argon2Ceiling('after registration'));
@@ -437,7 +440,7 @@ async function main() {
     database,
     profile: PROFILE,
     connections: CONNECTIONS,
-    loginData,
+    loginData: LOGIN_DATA,
     chains,
     log,
     load,
@@ -454,7 +457,7 @@ async function main() {
     database,
     profile: PROFILE,
     connections: CONNECTIONS,
-    loginData,
+    loginData: LOGIN_DATA,
     log,
     load,
     startApi: startPhaseApi,
@@ -508,18 +511,17 @@ async function main() {
 async function gatewayOnly({ env, database, workDir }) {
   apiLogFile = path.join(workDir, 'api.log');
   const startPhaseApi = phaseApiStarter(workDir);
-  const emails = Array.from({ length: USERS }, (_, n) => benchEmail(n));
   const api = await startPhaseApi(env);
   const chains = [];
   for (let i = 0; i < SETUP_SESSIONS.refresh; i++)
-    chains.push((await login(api.url, emails[i])).refreshToken);
+    chains.push((await login(api.url, LOGIN_DATA.emails[i])).refreshToken);
   await api.stop();
   const gateway = await gatewayPhase({
     env,
     database,
     profile: PROFILE,
     connections: CONNECTIONS,
-    loginData: { emails, password: BENCH_PASSWORD },
+    loginData: LOGIN_DATA,
     log,
     load,
     startApi: startPhaseApi,
